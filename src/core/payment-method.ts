@@ -1,0 +1,103 @@
+// The small interface every payment-method adapter implements (methods/<name>/). Adapters
+// allocate payment targets and watch chains; they emit Observations and never touch storage or
+// the ledger. What they need from storage reaches them through the ports below.
+
+import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
+import type { MethodFamily, MethodSpec } from './methods.ts';
+import type { Observation, ObservationState } from './observation.ts';
+
+export interface TargetRequest {
+  readonly invoiceId: string;
+  readonly method: MethodSpec;
+  /** Price in the method's base units, or null for a flexible (any amount) invoice. */
+  readonly priceUnits: bigint | null;
+  readonly expiresAt: Date;
+  /** Human text naming the deposit, e.g. for a BOLT11 description or BIP21 label. */
+  readonly description: string;
+}
+
+export interface PaymentTarget {
+  /** What watchers report as Observation.targetKey; unique per method (address, payment hash). */
+  readonly targetKey: string;
+  /** Shown as payment.address: an on-chain address, or the BOLT11 for lightning. */
+  readonly address: string;
+  /** BIP21, lightning: or EIP-681 URI. */
+  readonly uri: string;
+  readonly lightningInvoice?: string;
+  /** Where an HD-derived target came from, so an operator can find it in a wallet. */
+  readonly walletId?: string;
+  readonly derivationIndex?: number;
+}
+
+/** Hands out derivation indexes that are persistent and never reused (per wallet id). */
+export interface IndexAllocator {
+  next(walletId: string): Promise<number>;
+}
+
+export interface MethodHealth {
+  readonly ok: boolean;
+  readonly detail?: string;
+  /** Chain height or cursor last processed, when the method has one. */
+  readonly height?: number;
+  readonly updatedAt?: Date;
+}
+
+export interface WatchedTarget {
+  readonly methodId: string;
+  readonly targetKey: string;
+  readonly invoiceId: string;
+  /** After this instant payments to the target are no longer looked for. */
+  readonly watchUntil: Date;
+}
+
+/** A payment Coffer already knows that a watcher must keep re-checking (mempool, shallow, credited). */
+export interface KnownPayment {
+  readonly methodId: string;
+  readonly paymentKey: string;
+  readonly targetKey: string;
+  readonly txid: string;
+  readonly amountUnits: bigint;
+  readonly state: ObservationState;
+  readonly confirmations: number;
+  readonly credited: boolean;
+  readonly blockHash?: string;
+  readonly blockHeight?: number;
+}
+
+export interface WatcherContext {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  /** Applies observations durably through settlement; resolves after commit. Idempotent. */
+  emit(observations: readonly Observation[]): Promise<void>;
+  /** Targets to watch, incrementally: pass back the returned cursor to get only newer ones. */
+  targets(after: number): Promise<{ readonly targets: readonly WatchedTarget[]; readonly cursor: number }>;
+  /** Payments of these methods not yet final (seen, shallow, or credited within the reorg horizon). */
+  knownPayments(methodIds: readonly string[]): Promise<readonly KnownPayment[]>;
+  /** Durable key/value state for this watcher (last processed height, recent block hashes). */
+  readonly state: {
+    get(key: string): Promise<string | null>;
+    set(key: string, value: string): Promise<void>;
+  };
+  /** Liveness for /readyz and metrics. */
+  heartbeat(health: MethodHealth): void;
+}
+
+export interface Watcher {
+  /** Resolves once the watcher has started (initial rescan may continue in the background). */
+  start(): Promise<void>;
+  /** Stops polling/streams; resolves when no emit is in flight. */
+  stop(): Promise<void>;
+}
+
+export interface PaymentMethodAdapter {
+  readonly family: MethodFamily;
+  /** Method ids this adapter serves, e.g. ['usdc_base', 'eth_base']. */
+  readonly methodIds: readonly string[];
+  createTarget(request: TargetRequest, indexes: IndexAllocator): Promise<PaymentTarget>;
+  /** Absent for methods with nothing to watch (sandbox payments arrive through the API). */
+  createWatcher?(context: WatcherContext): Watcher;
+  health(): MethodHealth;
+  close?(): Promise<void>;
+}
