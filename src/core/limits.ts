@@ -1,0 +1,51 @@
+// Every bound in one place (TigerStyle): page sizes, body sizes, batch sizes, timeouts, retries.
+// Configurable ones are defaults that config.ts may override.
+
+export const Limits = {
+  /** Largest request body the HTTP API reads. */
+  httpBodyBytesMax: 16 * 1024,
+  /** Invoice and transaction pages (API.md: limit 1..50, default 50). */
+  pageLimitMax: 50,
+  pageLimitDefault: 50,
+  /** Deepest offset a page may start at, so a query never scans unboundedly. */
+  pageStartMax: 100_000,
+  /** Longest Idempotency-Key accepted. */
+  idempotencyKeyLengthMax: 255,
+  /** How long idempotent responses are kept. */
+  idempotencyRetentionMs: 24 * 60 * 60 * 1000,
+  /** An in-progress idempotency claim older than this belonged to a process that died. */
+  idempotencyStaleMs: 60 * 1000,
+  /** Text fields (descriptions, labels). */
+  descriptionLengthMax: 500,
+  webhookUrlLengthMax: 2048,
+  /** Default life of a deposit quote. */
+  invoiceExpiryMsDefault: 30 * 60 * 1000,
+  /** How long targets stay watched after expiry (late payments are still credited). */
+  monitoringWindowMsDefault: 7 * 24 * 60 * 60 * 1000,
+  /** Expiry sweeper: invoices per batch and period. */
+  expiryBatchMax: 500,
+  expirySweepIntervalMs: 1000,
+  /** Held-payment retry period. */
+  heldRetryIntervalMs: 30 * 1000,
+  /** Watched targets handed to a watcher per call. */
+  watchedTargetsBatchMax: 10_000,
+  /** Known payments handed to a watcher per call, and the depth past which a payment is final. */
+  knownPaymentsMax: 10_000,
+  reorgHorizonConfirmations: 100,
+  /** Observations applied per emit call. */
+  observationBatchMax: 1000,
+  /** Ledger verification streams transfers in batches of this size. */
+  verifyBatchSize: 5000,
+  /** Rate-limit window. */
+  rateLimitWindowMs: 60 * 1000,
+  /** Distinct credentials the in-memory rate limiter tracks before evicting the oldest. */
+  rateLimitKeysMax: 100_000,
+  /** Authenticated-credential cache (a revocation in another process takes effect within this). */
+  authCacheMs: 2000,
+  authCacheEntriesMax: 10_000,
+  /** Graceful shutdown: longest wait for in-flight requests and watchers. */
+  shutdownGraceMs: 10_000,
+  /** Watcher lease length and renewal period. */
+  leaseMs: 30_000,
+  leaseRenewMs: 10_000,
+} as const;

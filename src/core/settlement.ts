@@ -1,0 +1,132 @@
+// Settlement rules (DESIGN.md §5), as one pure function: given an invoice, all its payments and
+// the time, decide which payments to credit (and how much), which credited ones to reverse, and
+// the invoice's new status. usecases/apply-observations runs it under the invoice's row lock and
+// posts what it decides; running it again on the result decides nothing new.
+
+import { creditFor } from './rate.ts';
+import type { Invoice, InvoiceStatus, Payment, PaymentStatus } from './invoice.ts';
+
+export interface SettlementCredit {
+  readonly paymentId: string;
+  readonly creditMinor: bigint;
+}
+
+export interface SettlementPlan {
+  readonly credits: readonly SettlementCredit[];
+  readonly reversals: readonly string[];
+  /** Creditable payments that cannot be credited automatically, with the reason. */
+  readonly held: ReadonlyMap<string, string>;
+  readonly status: InvoiceStatus;
+  readonly paymentStatus: PaymentStatus;
+  readonly completed: boolean;
+}
+
+/** Confirmations a payment needs before it is credited; from config, may rise with the amount. */
+export type ConfirmationsRule = (payment: Payment) => number;
+
+const isLive = (p: Payment) => p.state !== 'gone';
+const isCredited = (p: Payment) => p.creditedMinor !== null && !p.reversed;
+
+export function isCreditable(payment: Payment, required: ConfirmationsRule): boolean {
+  return payment.state === 'confirmed' && payment.confirmations >= Math.max(1, required(payment));
+}
+
+/** Splits `total` over payments in proportion to their amounts, exactly (no unit lost or made). */
+export function allocate(amounts: readonly bigint[], total: bigint): bigint[] {
+  const sum = amounts.reduce((a, b) => a + b, 0n);
+  if (sum === 0n) return amounts.map(() => 0n);
+  let cumulative = 0n;
+  let given = 0n;
+  return amounts.map((amount) => {
+    cumulative += amount;
+    const upTo = (cumulative * total) / sum;
+    const share = upTo - given;
+    given = upTo;
+    return share;
+  });
+}
+
+function creditAtOwnRate(invoice: Invoice, payment: Payment): bigint | null {
+  if (payment.rate === null) return null;
+  return creditFor(payment.amountUnits, invoice.currency, payment.rate.value, invoice);
+}
+
+export function planSettlement(invoice: Invoice, payments: readonly Payment[], now: Date, required: ConfirmationsRule): SettlementPlan {
+  const credits: SettlementCredit[] = [];
+  const held = new Map<string, string>();
+  const reversals = payments.filter((p) => p.state === 'gone' && isCredited(p)).map((p) => p.id);
+  const creditable = (p: Payment) => isLive(p) && p.creditedMinor === null && isCreditable(p, required);
+
+  // Late payments, and every payment of a flexible invoice, stand alone at their own rate.
+  for (const payment of payments.filter((p) => creditable(p) && (p.late || invoice.priceUnits === null))) {
+    const credit = creditAtOwnRate(invoice, payment);
+    if (credit === null) held.set(payment.id, 'rate_unavailable');
+    else credits.push({ paymentId: payment.id, creditMinor: credit });
+  }
+
+  const onTime = payments.filter((p) => !p.late && isLive(p));
+  let settled = payments.some((p) => !p.late && isCredited(p)) || credits.some((c) => onTime.some((p) => p.id === c.paymentId));
+  if (invoice.priceUnits !== null && invoice.amountMinor !== null && invoice.rate !== null) {
+    const fixed = planFixed(invoice, onTime, now, settled, creditable);
+    credits.push(...fixed);
+    settled ||= fixed.length > 0;
+  }
+
+  const status = nextStatus(invoice, payments, now, settled, held, creditable);
+  return {
+    credits, reversals, held, status,
+    paymentStatus: paymentStatusOf(invoice, onTime, settled, held, creditable, required),
+    completed: settled && invoice.completedAt === null,
+  };
+}
+
+/** Fixed amount: the price completes the invoice at the locked rate; short of it waits for expiry. */
+function planFixed(invoice: Invoice, onTime: readonly Payment[], now: Date, settled: boolean,
+  creditable: (p: Payment) => boolean): SettlementCredit[] {
+  const rate = invoice.rate!.value;
+  const ready = onTime.filter(creditable);
+  if (ready.length === 0) return [];
+  // Once settled, a further on-time payment is an overpayment, credited at the locked rate.
+  if (settled) return ready.map((p) => ({ paymentId: p.id, creditMinor: creditFor(p.amountUnits, invoice.currency, rate, invoice) }));
+  const received = ready.reduce((sum, p) => sum + p.amountUnits, 0n);
+  const price = invoice.priceUnits!;
+  let total: bigint;
+  if (received >= price) {
+    total = invoice.amountMinor! + creditFor(received - price, invoice.currency, rate, invoice);
+  } else {
+    const pending = onTime.some((p) => !creditable(p) && p.creditedMinor === null);
+    if (now < invoice.expiresAt || pending) return [];
+    total = creditFor(received, invoice.currency, rate, invoice);
+  }
+  const shares = allocate(ready.map((p) => p.amountUnits), total);
+  return ready.map((p, i) => ({ paymentId: p.id, creditMinor: shares[i]! }));
+}
+
+function nextStatus(invoice: Invoice, payments: readonly Payment[], now: Date, settled: boolean,
+  held: ReadonlyMap<string, string>, creditable: (p: Payment) => boolean): InvoiceStatus {
+  const onTime = payments.filter((p) => !p.late);
+  const live = onTime.filter(isLive);
+  const expired = now >= invoice.expiresAt;
+  // Every payment vanished (double-spent, replaced, reorged out): denied once the invoice can no
+  // longer be paid; until then it is open again for a new payment.
+  if (onTime.length > 0 && live.length === 0) return expired ? 'denied' : 'unpaid';
+  if (settled) return 'complete';
+  if (live.some((p) => held.has(p.id))) return 'payment_error';
+  if (live.length > 0) return live.every(creditable) ? 'payment_confirmed' : 'payment_detected';
+  return expired ? 'expired' : 'unpaid';
+}
+
+function paymentStatusOf(invoice: Invoice, onTime: readonly Payment[], settled: boolean, held: ReadonlyMap<string, string>,
+  creditable: (p: Payment) => boolean, required: ConfirmationsRule): PaymentStatus {
+  if (onTime.length === 0) return 'unpaid';
+  const confirmed = onTime.filter((p) => p.creditedMinor !== null || isCreditable(p, required));
+  const received = confirmed.reduce((sum, p) => sum + p.amountUnits, 0n);
+  if (!settled) {
+    if (onTime.some((p) => held.has(p.id))) return 'payment_confirmed';
+    if (onTime.some((p) => !creditable(p) && p.creditedMinor === null)) return 'processing';
+    return invoice.priceUnits !== null && received < invoice.priceUnits ? 'partially_paid' : 'payment_confirmed';
+  }
+  if (invoice.priceUnits === null) return 'paid';
+  if (received < invoice.priceUnits) return 'partially_paid';
+  return received > invoice.priceUnits ? 'overpaid' : 'paid';
+}

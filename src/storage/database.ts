@@ -1,0 +1,108 @@
+// Opens the database: SQLite (better-sqlite3, WAL) by default, PostgreSQL when a URL is given.
+// Dialect differences are expressed as small capability flags, nothing more.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { DatabaseConnection, Driver } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { migrateToLatest } from './migrations/index.ts';
+import type { MigrationDialect } from './migrations/index.ts';
+
+export type Dialect = MigrationDialect;
+
+export interface DatabaseOptions {
+  /** postgres://… to use PostgreSQL; otherwise SQLite at `sqlitePath`. */
+  readonly databaseUrl?: string | undefined;
+  readonly sqlitePath?: string;
+  /** PostgreSQL pool size. */
+  readonly poolSize?: number;
+  /** PostgreSQL schema to use (tests isolate runs in their own schema). */
+  readonly schema?: string;
+}
+
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** Row locks (`select … for update`) exist; SQLite instead serialises every write transaction. */
+  readonly rowLocks: boolean;
+  /** The raw SQLite handle, for the few hot reads that skip the query builder. */
+  readonly sqlite: BetterSqlite3.Database | null;
+  close(): Promise<void>;
+}
+
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** SQLite's deferred BEGIN can deadlock two writers upgrading their locks; take the write lock up front. */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
+function openSqlite(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const handle = new BetterSqlite3(path);
+  handle.pragma('journal_mode = WAL');
+  handle.pragma('synchronous = NORMAL');
+  handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  handle.pragma('foreign_keys = ON');
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
+  return { kysely, dialect: 'sqlite', rowLocks: false, sqlite: handle, close: () => kysely.destroy() };
+}
+
+function openPostgres(url: string, poolSize: number, schema: string | undefined): Db {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+      // int8 (sequences) fit a JS number for any realistic row count; NUMERIC stays a string.
+      if (oid === 20) return (value: string) => Number(value);
+      return pg.types.getTypeParser(oid, format as 'text');
+    },
+  };
+  const pool = new pg.Pool({
+    connectionString: url, max: poolSize, types,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely, dialect: 'postgres', rowLocks: true, sqlite: null, close: () => kysely.destroy() };
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Db> {
+  const db = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.schema)
+    : openSqlite(options.sqlitePath ?? './data/coffer.db');
+  return db;
+}
+
+export async function migrate(db: Db): Promise<string[]> {
+  return migrateToLatest(db.kysely as unknown as Kysely<unknown>, db.dialect);
+}
+
+const RETRYABLE_PG = new Set(['40001', '40P01']);
+const TRANSACTION_ATTEMPTS_MAX = 5;
+
+function isRetryable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === 'string' && (RETRYABLE_PG.has(code) || code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT'));
+}
+
+/** Runs `work` in one transaction, retrying on serialization failures and deadlocks (bounded). */
+export async function inTransaction<T>(db: Db, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.kysely.transaction().execute(work);
+    } catch (error) {
+      if (attempt >= TRANSACTION_ATTEMPTS_MAX || !isRetryable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt * attempt));
+    }
+  }
+}

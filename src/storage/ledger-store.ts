@@ -1,0 +1,137 @@
+// The double-entry ledger: immutable transfers with unique keys, and balances materialised per
+// ledger account in the same transaction. Balance arithmetic is done on bigint here, under the
+// account rows' locks (PostgreSQL) or SQLite's single writer, never on floats in SQL.
+
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { LedgerCurrency, PostedTransfer, TransferKind, TransferSpec } from '../core/ledger.ts';
+import { CofferError } from '../core/errors.ts';
+import type { Database, TransfersTable } from './schema.ts';
+import { fromAmount, iso, toAmount, toDate } from './codec.ts';
+
+export function toTransfer(row: Selectable<TransfersTable>): PostedTransfer {
+  return {
+    id: row.id, key: row.key, kind: row.kind as TransferKind, currency: row.currency as LedgerCurrency,
+    amount: toAmount(row.amount), debitAccount: row.debit_account, creditAccount: row.credit_account,
+    accountId: row.account_id, invoiceId: row.invoice_id, paymentId: row.payment_id, chargeId: row.charge_id,
+    reversesId: row.reverses_id, description: row.description, createdAt: toDate(row.created_at), seq: Number(row.seq),
+  };
+}
+
+export interface LedgerBalance {
+  readonly ledgerAccount: string;
+  readonly currency: LedgerCurrency;
+  readonly balance: bigint;
+}
+
+export interface TransferPage {
+  readonly accountId: string;
+  readonly start: number;
+  readonly limit: number;
+  readonly after?: Date | undefined;
+  readonly before?: Date | undefined;
+}
+
+export class LedgerStore {
+  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean) {}
+
+  /**
+   * Posts transfers atomically within the caller's transaction. A transfer whose key exists is
+   * skipped (replay = no-op) and the existing one returned. A debit that must be covered and is
+   * not throws balance_too_low, and the caller's transaction rolls back.
+   */
+  async post(specs: readonly TransferSpec[], now: Date): Promise<PostedTransfer[]> {
+    const posted: PostedTransfer[] = [];
+    for (const spec of specs) {
+      if (spec.amount <= 0n) throw new RangeError(`ledger: transfer ${spec.key} amount must be positive`);
+      const existing = await this.k.selectFrom('transfers').selectAll().where('key', '=', spec.key).executeTakeFirst();
+      if (existing) {
+        posted.push(toTransfer(existing));
+        continue;
+      }
+      await this.#move(spec, now);
+      const row = await this.k.insertInto('transfers').values({
+        id: `tr_${randomUUID().replaceAll('-', '')}`, key: spec.key, currency: spec.currency, amount: fromAmount(spec.amount),
+        debit_account: spec.debitAccount, credit_account: spec.creditAccount, kind: spec.kind,
+        account_id: spec.accountId ?? null, invoice_id: spec.invoiceId ?? null, payment_id: spec.paymentId ?? null,
+        charge_id: spec.chargeId ?? null, reverses_id: spec.reversesId ?? null, description: spec.description ?? null,
+        created_at: iso(now),
+      }).returningAll().executeTakeFirstOrThrow();
+      posted.push(toTransfer(row));
+    }
+    return posted;
+  }
+
+  async #move(spec: TransferSpec, now: Date): Promise<void> {
+    // Lock both rows in a fixed order so two transfers between the same accounts cannot deadlock.
+    const ids = [spec.debitAccount, spec.creditAccount].sort();
+    const balances = new Map<string, bigint>();
+    for (const id of ids) balances.set(id, await this.#lockedBalance(id, spec.currency, now));
+    const debitAfter = balances.get(spec.debitAccount)! - spec.amount;
+    if (spec.debitMustCover && debitAfter < 0n) {
+      throw new CofferError('balance_too_low', 'The account balance is too low for this charge');
+    }
+    await this.#setBalance(spec.debitAccount, debitAfter, now);
+    await this.#setBalance(spec.creditAccount, balances.get(spec.creditAccount)! + spec.amount, now);
+  }
+
+  async #lockedBalance(id: string, currency: LedgerCurrency, now: Date): Promise<bigint> {
+    await this.k.insertInto('ledger_accounts').values({ id, currency, balance: '0', updated_at: iso(now) })
+      .onConflict((oc) => oc.column('id').doNothing()).execute();
+    let query = this.k.selectFrom('ledger_accounts').select(['balance', 'currency']).where('id', '=', id);
+    if (this.rowLocks) query = query.forUpdate();
+    const row = await query.executeTakeFirstOrThrow();
+    if (row.currency !== currency) throw new Error(`ledger: account ${id} holds ${row.currency}, not ${currency}`);
+    return toAmount(row.balance);
+  }
+
+  async #setBalance(id: string, balance: bigint, now: Date): Promise<void> {
+    await this.k.updateTable('ledger_accounts').set({ balance: fromAmount(balance), updated_at: iso(now) }).where('id', '=', id).execute();
+  }
+
+  async balance(ledgerAccount: string): Promise<bigint> {
+    const row = await this.k.selectFrom('ledger_accounts').select('balance').where('id', '=', ledgerAccount).executeTakeFirst();
+    return row ? toAmount(row.balance) : 0n;
+  }
+
+  async balancesWithPrefix(prefix: string): Promise<LedgerBalance[]> {
+    const rows = await this.k.selectFrom('ledger_accounts').select(['id', 'currency', 'balance'])
+      .where('id', '>=', prefix).where('id', '<', prefix + '\uffff').orderBy('id').execute();
+    return rows.map((r) => ({ ledgerAccount: r.id, currency: r.currency as LedgerCurrency, balance: toAmount(r.balance) }));
+  }
+
+  async forPayment(paymentId: string): Promise<PostedTransfer[]> {
+    const rows = await this.k.selectFrom('transfers').selectAll().where('payment_id', '=', paymentId).orderBy('seq').execute();
+    return rows.map(toTransfer);
+  }
+
+  async getByKey(key: string): Promise<PostedTransfer | null> {
+    const row = await this.k.selectFrom('transfers').selectAll().where('key', '=', key).executeTakeFirst();
+    return row ? toTransfer(row) : null;
+  }
+
+  /** Transfers touching a customer's balances, newest first. */
+  async pageForAccount(page: TransferPage): Promise<PostedTransfer[]> {
+    let query = this.k.selectFrom('transfers').selectAll().where('account_id', '=', page.accountId).where('kind', '<>', 'receive');
+    if (page.after) query = query.where('created_at', '>=', iso(page.after));
+    if (page.before) query = query.where('created_at', '<', iso(page.before));
+    const rows = await query.orderBy('seq', 'desc').limit(page.limit).offset(page.start).execute();
+    return rows.map(toTransfer);
+  }
+
+  /** Streams every transfer in sequence order, in bounded batches (for verification and export). */
+  async *allTransfers(batchSize: number): AsyncGenerator<PostedTransfer[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.k.selectFrom('transfers').selectAll().where('seq', '>', after).orderBy('seq').limit(batchSize).execute();
+      if (rows.length === 0) return;
+      yield rows.map(toTransfer);
+      after = Number(rows.at(-1)!.seq);
+    }
+  }
+
+  async allBalances(): Promise<LedgerBalance[]> {
+    const rows = await this.k.selectFrom('ledger_accounts').select(['id', 'currency', 'balance']).orderBy('id').execute();
+    return rows.map((r) => ({ ledgerAccount: r.id, currency: r.currency as LedgerCurrency, balance: toAmount(r.balance) }));
+  }
+}

@@ -1,0 +1,40 @@
+// The ordered list of migrations and the runner. Each migration runs once, in its own
+// transaction, recorded in coffer_migrations. Concurrent starters are serialised: PostgreSQL by
+// an advisory transaction lock, SQLite by its single writer.
+
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import * as initial from './001-initial.ts';
+
+export type MigrationDialect = 'sqlite' | 'postgres';
+
+interface Migration {
+  readonly name: string;
+  up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void>;
+}
+
+export const migrations: readonly Migration[] = [
+  { name: '001-initial', up: initial.up },
+];
+
+const MIGRATION_LOCK_ID = 7_264_001;
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect): Promise<string[]> {
+  await db.schema.createTable('coffer_migrations').ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('applied_at', 'text', (c) => c.notNull())
+    .execute();
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    const ran = await db.transaction().execute(async (trx) => {
+      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`.execute(trx);
+      const done = await sql<{ name: string }>`select name from coffer_migrations where name = ${migration.name}`.execute(trx);
+      if (done.rows.length > 0) return false;
+      await migration.up(trx, dialect);
+      await sql`insert into coffer_migrations (name, applied_at) values (${migration.name}, ${new Date().toISOString()})`.execute(trx);
+      return true;
+    });
+    if (ran) applied.push(migration.name);
+  }
+  return applied;
+}

@@ -1,0 +1,156 @@
+// The small tables: charges, idempotency keys, the outbox, watcher state, derivation indexes and
+// leases.
+
+import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { Charge } from '../core/account.ts';
+import type { BalanceCurrency } from '../core/assets.ts';
+import type { OutboxEvent } from '../core/events.ts';
+import type { ChargesTable, Database } from './schema.ts';
+import { fromAmount, iso, toAmount, toDate } from './codec.ts';
+
+function toCharge(row: Selectable<ChargesTable>): Charge {
+  return {
+    id: row.id, accountId: row.account_id, currency: row.currency as BalanceCurrency, amountMinor: toAmount(row.amount),
+    refundedMinor: toAmount(row.refunded_amount), idempotencyKey: row.idempotency_key, description: row.description,
+    createdAt: toDate(row.created_at),
+  };
+}
+
+export class ChargesStore {
+  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean) {}
+
+  async insert(charge: Charge): Promise<void> {
+    await this.k.insertInto('charges').values({
+      id: charge.id, account_id: charge.accountId, currency: charge.currency, amount: fromAmount(charge.amountMinor),
+      refunded_amount: fromAmount(charge.refundedMinor), idempotency_key: charge.idempotencyKey,
+      description: charge.description, created_at: iso(charge.createdAt),
+    }).execute();
+  }
+
+  async get(id: string, lock = false): Promise<Charge | null> {
+    let query = this.k.selectFrom('charges').selectAll().where('id', '=', id);
+    if (lock && this.rowLocks) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row ? toCharge(row) : null;
+  }
+
+  async byIdempotencyKey(accountId: string, key: string): Promise<Charge | null> {
+    const row = await this.k.selectFrom('charges').selectAll().where('account_id', '=', accountId).where('idempotency_key', '=', key).executeTakeFirst();
+    return row ? toCharge(row) : null;
+  }
+
+  async setRefunded(id: string, refundedMinor: bigint): Promise<void> {
+    await this.k.updateTable('charges').set({ refunded_amount: fromAmount(refundedMinor) }).where('id', '=', id).execute();
+  }
+}
+
+export interface IdempotencyRecord {
+  readonly requestHash: string;
+  readonly state: 'in_progress' | 'done';
+  readonly responseStatus: number | null;
+  readonly responseBody: string | null;
+  readonly createdAt: Date;
+}
+
+export class IdempotencyStore {
+  constructor(private readonly k: Kysely<Database>) {}
+
+  /** Claims a key; returns null when this call claimed it, else the existing record. */
+  async claim(scope: string, key: string, requestHash: string, now: Date): Promise<IdempotencyRecord | null> {
+    const result = await this.k.insertInto('idempotency_keys').values({
+      scope, key, request_hash: requestHash, state: 'in_progress', response_status: null, response_body: null, created_at: iso(now),
+    }).onConflict((oc) => oc.columns(['scope', 'key']).doNothing()).executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) return null;
+    const row = await this.k.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirstOrThrow();
+    return {
+      requestHash: row.request_hash, state: row.state as 'in_progress' | 'done', responseStatus: row.response_status,
+      responseBody: row.response_body, createdAt: toDate(row.created_at),
+    };
+  }
+
+  async complete(scope: string, key: string, status: number, body: string): Promise<void> {
+    await this.k.updateTable('idempotency_keys').set({ state: 'done', response_status: status, response_body: body })
+      .where('scope', '=', scope).where('key', '=', key).execute();
+  }
+
+  async release(scope: string, key: string): Promise<void> {
+    await this.k.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).where('state', '=', 'in_progress').execute();
+  }
+
+  /** Forgets in-progress claims older than `before` (their process died between claim and answer). */
+  async releaseStale(before: Date): Promise<void> {
+    await this.k.deleteFrom('idempotency_keys').where('state', '=', 'in_progress').where('created_at', '<', iso(before)).execute();
+  }
+
+  async purgeOlderThan(before: Date): Promise<void> {
+    await this.k.deleteFrom('idempotency_keys').where('created_at', '<', iso(before)).execute();
+  }
+}
+
+export class OutboxStore {
+  constructor(private readonly k: Kysely<Database>) {}
+
+  async insert(events: readonly OutboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.k.insertInto('outbox').values(events.map((e) => ({
+      id: e.id, type: e.type, account_id: e.accountId, invoice_id: e.invoiceId,
+      payload: JSON.stringify(e.payload), created_at: iso(e.createdAt),
+    }))).execute();
+  }
+
+  async after(seq: number, limit: number): Promise<Array<{ seq: number; id: string; type: string; invoiceId: string | null; payload: string }>> {
+    const rows = await this.k.selectFrom('outbox').select(['seq', 'id', 'type', 'invoice_id', 'payload']).where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({ seq: Number(r.seq), id: r.id, type: r.type, invoiceId: r.invoice_id, payload: r.payload }));
+  }
+}
+
+export class WatcherStateStore {
+  constructor(private readonly k: Kysely<Database>) {}
+
+  async get(watcher: string, key: string): Promise<string | null> {
+    const row = await this.k.selectFrom('watcher_state').select('value').where('watcher', '=', watcher).where('key', '=', key).executeTakeFirst();
+    return row?.value ?? null;
+  }
+
+  async set(watcher: string, key: string, value: string, now: Date): Promise<void> {
+    await this.k.insertInto('watcher_state').values({ watcher, key, value, updated_at: iso(now) })
+      .onConflict((oc) => oc.columns(['watcher', 'key']).doUpdateSet({ value, updated_at: iso(now) })).execute();
+  }
+}
+
+export class DerivationStore {
+  constructor(private readonly k: Kysely<Database>) {}
+
+  /** Hands out the next index for a wallet; callers run this in a transaction so it is never reused. */
+  async next(walletId: string): Promise<number> {
+    await this.k.insertInto('derivation_indexes').values({ wallet_id: walletId, next_index: 0 })
+      .onConflict((oc) => oc.column('wallet_id').doNothing()).execute();
+    const row = await this.k.updateTable('derivation_indexes').set({ next_index: sql`next_index + 1` })
+      .where('wallet_id', '=', walletId).returning('next_index').executeTakeFirstOrThrow();
+    return Number(row.next_index) - 1;
+  }
+
+  async all(): Promise<Array<{ walletId: string; nextIndex: number }>> {
+    const rows = await this.k.selectFrom('derivation_indexes').selectAll().orderBy('wallet_id').execute();
+    return rows.map((r) => ({ walletId: r.wallet_id, nextIndex: Number(r.next_index) }));
+  }
+}
+
+export class LeasesStore {
+  constructor(private readonly k: Kysely<Database>) {}
+
+  /** Takes or renews a lease; true when `holder` holds it until `until`. */
+  async acquire(name: string, holder: string, now: Date, until: Date): Promise<boolean> {
+    await this.k.insertInto('leases').values({ name, holder, expires_at: iso(until) })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ holder, expires_at: iso(until) })
+        .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<', iso(now))])))
+      .execute();
+    const row = await this.k.selectFrom('leases').select('holder').where('name', '=', name).executeTakeFirst();
+    return row?.holder === holder;
+  }
+
+  async release(name: string, holder: string): Promise<void> {
+    await this.k.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
+  }
+}

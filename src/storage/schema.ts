@@ -1,0 +1,176 @@
+// Row types as stored. Amounts are canonical integer strings here (SQLite TEXT with a CHECK,
+// PostgreSQL NUMERIC(78,0)); they become bigint only when they leave storage/. Instants are ISO
+// 8601 UTC strings with milliseconds, which sort correctly as text on both dialects.
+
+import type { Generated } from 'kysely';
+
+export interface AccountsTable {
+  id: string;
+  type: string;
+  currency: string;
+  status: string;
+  label: string | null;
+  created_at: string;
+}
+
+export interface CredentialsTable {
+  id: string;
+  account_id: string;
+  kind: string;
+  secret_hash: string;
+  label: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface InvoicesTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: string;
+  status: string;
+  currency: string;
+  amount: string | null;
+  method_id: string;
+  asset: string;
+  unit_scale: number;
+  price_precision: number;
+  price_units: string | null;
+  rate_units: string | null;
+  rate_scale: number | null;
+  rate_sources: string | null;
+  rate_at: string | null;
+  target_key: string;
+  address: string;
+  uri: string;
+  lightning_invoice: string | null;
+  network: string;
+  chain_id: number | null;
+  contract_address: string | null;
+  wallet_id: string | null;
+  derivation_index: number | null;
+  confirmations_required: number;
+  received_units: string;
+  credited_amount: string;
+  webhook_url: string | null;
+  created_at: string;
+  expires_at: string;
+  watch_until: string;
+  completed_at: string | null;
+  updated_at: string;
+}
+
+export interface PaymentsTable {
+  seq: Generated<number>;
+  id: string;
+  invoice_id: string;
+  account_id: string;
+  method_id: string;
+  payment_key: string;
+  target_key: string;
+  txid: string;
+  amount_units: string;
+  state: string;
+  confirmations: number;
+  block_hash: string | null;
+  block_height: number | null;
+  rbf: number;
+  late: number;
+  rate_units: string | null;
+  rate_scale: number | null;
+  rate_sources: string | null;
+  credited_amount: string | null;
+  reversed: number;
+  held_reason: string | null;
+  first_seen_at: string;
+  updated_at: string;
+}
+
+export interface LedgerAccountsTable {
+  id: string;
+  currency: string;
+  balance: string;
+  updated_at: string;
+}
+
+export interface TransfersTable {
+  seq: Generated<number>;
+  id: string;
+  key: string;
+  currency: string;
+  amount: string;
+  debit_account: string;
+  credit_account: string;
+  kind: string;
+  account_id: string | null;
+  invoice_id: string | null;
+  payment_id: string | null;
+  charge_id: string | null;
+  reverses_id: string | null;
+  description: string | null;
+  created_at: string;
+}
+
+export interface ChargesTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: string;
+  currency: string;
+  amount: string;
+  refunded_amount: string;
+  idempotency_key: string;
+  description: string | null;
+  created_at: string;
+}
+
+export interface IdempotencyTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  state: string;
+  response_status: number | null;
+  response_body: string | null;
+  created_at: string;
+}
+
+export interface OutboxTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  account_id: string | null;
+  invoice_id: string | null;
+  payload: string;
+  created_at: string;
+}
+
+export interface WatcherStateTable {
+  watcher: string;
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface DerivationIndexesTable {
+  wallet_id: string;
+  next_index: number;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  credentials: CredentialsTable;
+  invoices: InvoicesTable;
+  payments: PaymentsTable;
+  ledger_accounts: LedgerAccountsTable;
+  transfers: TransfersTable;
+  charges: ChargesTable;
+  idempotency_keys: IdempotencyTable;
+  outbox: OutboxTable;
+  watcher_state: WatcherStateTable;
+  derivation_indexes: DerivationIndexesTable;
+  leases: LeasesTable;
+}

@@ -1,0 +1,67 @@
+// The storage facade the use cases work with. Use cases open transactions through
+// `transaction()`; everything inside runs on one connection and commits or rolls back whole.
+
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import type { Db } from './database.ts';
+import { inTransaction } from './database.ts';
+import { AccountsStore } from './accounts-store.ts';
+import { InvoicesStore } from './invoices-store.ts';
+import { PaymentsStore } from './payments-store.ts';
+import { LedgerStore } from './ledger-store.ts';
+import { ChargesStore, DerivationStore, IdempotencyStore, LeasesStore, OutboxStore, WatcherStateStore } from './misc-store.ts';
+
+export class StoreTx {
+  readonly accounts: AccountsStore;
+  readonly invoices: InvoicesStore;
+  readonly payments: PaymentsStore;
+  readonly ledger: LedgerStore;
+  readonly charges: ChargesStore;
+  readonly idempotency: IdempotencyStore;
+  readonly outbox: OutboxStore;
+  readonly watcherState: WatcherStateStore;
+  readonly derivation: DerivationStore;
+  readonly leases: LeasesStore;
+
+  constructor(k: Kysely<Database>, rowLocks: boolean) {
+    this.accounts = new AccountsStore(k, rowLocks);
+    this.invoices = new InvoicesStore(k, rowLocks);
+    this.payments = new PaymentsStore(k);
+    this.ledger = new LedgerStore(k, rowLocks);
+    this.charges = new ChargesStore(k, rowLocks);
+    this.idempotency = new IdempotencyStore(k);
+    this.outbox = new OutboxStore(k);
+    this.watcherState = new WatcherStateStore(k);
+    this.derivation = new DerivationStore(k);
+    this.leases = new LeasesStore(k);
+  }
+}
+
+export class Store extends StoreTx {
+  readonly dialect: Db['dialect'];
+
+  constructor(private readonly db: Db) {
+    super(db.kysely, db.rowLocks);
+    this.dialect = db.dialect;
+  }
+
+  /** Runs `work` in one transaction (retried on serialization failures: keep it free of side effects). */
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.rowLocks)));
+  }
+
+  /** Runs read-only `work` on one consistent snapshot (PostgreSQL repeatable read; SQLite's single writer). */
+  snapshot<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.db.kysely.transaction().setIsolationLevel('repeatable read')
+      .execute((trx) => work(new StoreTx(trx, false)));
+  }
+
+  /** Cheap liveness probe for /readyz. */
+  async ping(): Promise<void> {
+    await this.db.kysely.selectFrom('coffer_migrations' as never).select((eb) => eb.lit(1).as('one')).limit(1).execute();
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

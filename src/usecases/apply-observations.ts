@@ -1,0 +1,97 @@
+// The only way money enters the ledger: apply what a watcher (or the sandbox) observed.
+// Idempotent on the payment key; each observation commits on its own under its invoice's lock,
+// so two processes applying the same observation at once produce one payment and one credit.
+
+import { randomUUID } from 'node:crypto';
+import type { Invoice, LockedRate, Payment } from '../core/invoice.ts';
+import { FINAL_INVOICE_STATUSES } from '../core/invoice.ts';
+import type { Observation } from '../core/observation.ts';
+import { identityRate } from '../core/rate.ts';
+import type { StoreTx } from '../storage/store.ts';
+import type { Deps } from './deps.ts';
+import { settleInvoice } from './settle-invoice.ts';
+
+export type ApplyOutcome = 'applied' | 'unchanged' | 'unmatched' | 'invalid';
+
+/** The rate of the moment a payment is first seen; null (payment held if it needs one) when none is fresh. */
+export async function rateNow(deps: Deps, invoice: Invoice): Promise<LockedRate | null> {
+  if (invoice.currency === 'BTC' && invoice.asset === 'BTC') return identityRate(deps.clock.now());
+  try {
+    const rate = await deps.rates.rate(invoice.asset, invoice.currency);
+    return { value: rate.value, sources: rate.sources, at: rate.at };
+  } catch (error) {
+    deps.log.warn({ err: error, invoiceId: invoice.id }, 'no rate for a newly seen payment; it will be held if it needs one');
+    return null;
+  }
+}
+
+function isLate(invoice: Invoice, now: Date): boolean {
+  return FINAL_INVOICE_STATUSES.includes(invoice.status) || now >= invoice.expiresAt;
+}
+
+function validate(observation: Observation): string | null {
+  if (observation.amountUnits < 0n) return 'negative amount';
+  if (!Number.isInteger(observation.confirmations) || observation.confirmations < 0) return 'bad confirmation count';
+  if (observation.paymentKey.length === 0 || observation.paymentKey.length > 200) return 'bad payment key';
+  return null;
+}
+
+function newPayment(invoice: Invoice, o: Observation, rate: LockedRate | null, now: Date): Omit<Payment, 'seq'> {
+  return {
+    id: `pay_${randomUUID().replaceAll('-', '')}`, invoiceId: invoice.id, accountId: invoice.accountId, methodId: o.methodId,
+    paymentKey: o.paymentKey, targetKey: o.targetKey, txid: o.txid, amountUnits: o.amountUnits, state: o.state,
+    confirmations: o.confirmations, blockHash: o.blockHash ?? null, blockHeight: o.blockHeight ?? null, rbf: o.rbf === true,
+    late: isLate(invoice, now), rate, creditedMinor: null, reversed: false, heldReason: null, firstSeenAt: now, updatedAt: now,
+  };
+}
+
+function sameFacts(p: Payment, o: Observation): boolean {
+  return p.state === o.state && p.confirmations === o.confirmations && p.blockHash === (o.blockHash ?? null)
+    && p.blockHeight === (o.blockHeight ?? null) && p.rbf === (o.rbf === true);
+}
+
+async function applyInTx(deps: Deps, tx: StoreTx, invoiceId: string, o: Observation, rate: LockedRate | null): Promise<ApplyOutcome> {
+  const now = deps.clock.now();
+  const invoice = await tx.invoices.get(invoiceId, true);
+  if (!invoice) return 'unmatched';
+  const existing = await tx.payments.getByKey(o.paymentKey);
+  if (existing === null) {
+    await tx.payments.insertIfAbsent(newPayment(invoice, o, rate, now));
+  } else {
+    if (existing.invoiceId !== invoice.id || existing.amountUnits !== o.amountUnits) {
+      deps.log.error({ paymentKey: o.paymentKey }, 'observation contradicts the stored payment (target or amount); ignored');
+      return 'invalid';
+    }
+    if (sameFacts(existing, o)) return 'unchanged';
+    await tx.payments.update({
+      ...existing, state: o.state, confirmations: o.confirmations, blockHash: o.blockHash ?? null,
+      blockHeight: o.blockHeight ?? null, rbf: o.rbf === true, updatedAt: now,
+    });
+  }
+  await settleInvoice(deps, tx, invoice, await tx.payments.forInvoice(invoice.id), now);
+  return 'applied';
+}
+
+export async function applyObservation(deps: Deps, observation: Observation): Promise<ApplyOutcome> {
+  const problem = validate(observation);
+  const method = deps.methods.get(observation.methodId);
+  if (problem !== null || !method) {
+    deps.log.error({ observation: { ...observation, amountUnits: observation.amountUnits.toString() }, problem: problem ?? 'unknown method' }, 'invalid observation ignored');
+    return 'invalid';
+  }
+  const invoice = await deps.store.invoices.findByTarget(observation.methodId, observation.targetKey);
+  if (!invoice) {
+    deps.log.error({ methodId: observation.methodId, targetKey: observation.targetKey, paymentKey: observation.paymentKey }, 'payment to a target Coffer never allocated');
+    return 'unmatched';
+  }
+  // The rate is fetched before the transaction: no network call while rows are locked.
+  const known = await deps.store.payments.getByKey(observation.paymentKey);
+  const rate = known === null ? await rateNow(deps, invoice) : known.rate;
+  return deps.store.transaction((tx) => applyInTx(deps, tx, invoice.id, observation, rate));
+}
+
+export async function applyObservations(deps: Deps, observations: readonly Observation[]): Promise<ApplyOutcome[]> {
+  const outcomes: ApplyOutcome[] = [];
+  for (const observation of observations) outcomes.push(await applyObservation(deps, observation));
+  return outcomes;
+}

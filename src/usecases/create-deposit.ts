@@ -1,0 +1,87 @@
+// POST /v2/accounts/deposit: quote a price at a locked rate, allocate a payment target through
+// the method's adapter, and store the invoice with its `invoice.created` event.
+
+import { randomUUID } from 'node:crypto';
+import type { Account } from '../core/account.ts';
+import { CurrencyScale, isBalanceCurrency } from '../core/assets.ts';
+import type { BalanceCurrency } from '../core/assets.ts';
+import { CofferError } from '../core/errors.ts';
+import type { Invoice, LockedRate } from '../core/invoice.ts';
+import { formatDecimal, parseDecimal } from '../core/money.ts';
+import { identityRate, priceFor } from '../core/rate.ts';
+import type { MethodSpec } from '../core/methods.ts';
+import type { IndexAllocator } from '../core/payment-method.ts';
+import type { Deps } from './deps.ts';
+import { invoiceEvent } from './invoice-events.ts';
+
+export interface CreateDepositInput {
+  readonly currency: string;
+  readonly paymentMethod: string;
+  /** Exact decimal text of the amount, or undefined for a flexible invoice. */
+  readonly amount: string | undefined;
+  readonly webhookUrl?: string | undefined;
+}
+
+function parseCurrency(value: string): BalanceCurrency {
+  if (!isBalanceCurrency(value)) throw new CofferError('invalid_param', 'currency must be one of USD, EUR or BTC', { field: 'currency' });
+  return value;
+}
+
+function parseAmount(deps: Deps, text: string, currency: BalanceCurrency): bigint {
+  const amount = parseDecimal(text, CurrencyScale[currency], 'amount');
+  if (amount <= 0n) throw new CofferError('invalid_param', 'amount must be greater than zero', { field: 'amount' });
+  const min = deps.settings.depositMinMinor[currency];
+  const max = deps.settings.depositMaxMinor[currency];
+  const scale = CurrencyScale[currency];
+  if (amount < min) throw new CofferError('amount_too_small', `amount must be at least ${formatDecimal(min, scale)} ${currency}`, { field: 'amount' });
+  if (amount > max) throw new CofferError('amount_too_large', `amount must be at most ${formatDecimal(max, scale)} ${currency}`, { field: 'amount' });
+  return amount;
+}
+
+async function lockRate(deps: Deps, spec: MethodSpec, currency: BalanceCurrency): Promise<LockedRate> {
+  const now = deps.clock.now();
+  if (currency === 'BTC' && spec.asset === 'BTC') return identityRate(now);
+  const rate = await deps.rates.rate(spec.asset, currency);
+  return { value: rate.value, sources: rate.sources, at: rate.at };
+}
+
+function allocator(deps: Deps): IndexAllocator {
+  // Each index is committed on its own before use, so a failed invoice leaves a gap, never a reuse.
+  return { next: (walletId) => deps.store.transaction((tx) => tx.derivation.next(walletId)) };
+}
+
+export async function createDeposit(deps: Deps, account: Account, input: CreateDepositInput): Promise<Invoice> {
+  const currency = parseCurrency(input.currency);
+  const method = deps.methods.get(input.paymentMethod);
+  if (!method) {
+    throw new CofferError('unsupported_payment_method', `payment_method "${input.paymentMethod}" is not available; use one of: ${deps.methods.ids().join(', ')}`, { field: 'payment_method' });
+  }
+  const health = method.adapter.health();
+  if (!health.ok) throw new CofferError('payment_method_unavailable', `payment_method "${method.spec.id}" is temporarily unavailable`);
+  const amountMinor = input.amount === undefined ? null : parseAmount(deps, input.amount, currency);
+  const rate = amountMinor === null ? null : await lockRate(deps, method.spec, currency);
+  const priceUnits = amountMinor === null || rate === null ? null : priceFor(amountMinor, currency, rate.value, method.spec);
+
+  const id = randomUUID();
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + deps.settings.invoiceExpiryMs);
+  const target = await method.adapter.createTarget(
+    { invoiceId: id, method: method.spec, priceUnits, expiresAt, description: `Coffer deposit ${id}` }, allocator(deps));
+
+  const invoice: Omit<Invoice, 'seq'> = {
+    id, accountId: account.id, status: 'unpaid', currency, amountMinor, methodId: method.spec.id, asset: method.spec.asset,
+    unitScale: method.spec.unitScale, pricePrecision: method.spec.pricePrecision, priceUnits, rate,
+    targetKey: target.targetKey, address: target.address, uri: target.uri, lightningInvoice: target.lightningInvoice ?? null,
+    network: method.spec.network, chainId: method.spec.chainId ?? null, contractAddress: method.spec.contractAddress ?? null,
+    walletId: target.walletId ?? null, derivationIndex: target.derivationIndex ?? null,
+    confirmationsRequired: deps.methods.confirmationsFor(method.spec.id, priceUnits ?? 0n),
+    receivedUnits: 0n, creditedMinor: 0n, webhookUrl: input.webhookUrl ?? null,
+    createdAt: now, expiresAt, watchUntil: new Date(expiresAt.getTime() + deps.settings.monitoringWindowMs),
+    completedAt: null, updatedAt: now,
+  };
+  return deps.store.transaction(async (tx) => {
+    const stored = await tx.invoices.insert(invoice);
+    await tx.outbox.insert([invoiceEvent('invoice.created', stored, now)]);
+    return stored;
+  });
+}

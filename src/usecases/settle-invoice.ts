@@ -1,0 +1,84 @@
+// Applies a settlement plan inside the caller's transaction: posts credits and reversals to the
+// ledger, stores payment and invoice changes, and writes the outbox events for all of it.
+
+import { randomUUID } from 'node:crypto';
+import { CurrencyScale } from '../core/assets.ts';
+import type { OutboxEvent } from '../core/events.ts';
+import type { Invoice, Payment } from '../core/invoice.ts';
+import { creditTransfers, isCustomerLedgerAccount, LedgerAccounts, paymentLedgerCurrency, reversalOf } from '../core/ledger.ts';
+import { formatDecimal } from '../core/money.ts';
+import { planSettlement } from '../core/settlement.ts';
+import type { StoreTx } from '../storage/store.ts';
+import type { Deps } from './deps.ts';
+import { invoiceEvent, statusEventType } from './invoice-events.ts';
+
+export interface SettleResult {
+  readonly invoice: Invoice;
+  readonly creditedMinor: bigint;
+  readonly reversed: number;
+}
+
+function balanceEvent(type: OutboxEvent['type'], invoice: Invoice, payment: Payment, amountMinor: bigint, at: Date): OutboxEvent {
+  return {
+    id: `evt_${randomUUID().replaceAll('-', '')}`, type, accountId: invoice.accountId, invoiceId: invoice.id, createdAt: at,
+    payload: {
+      account_id: invoice.accountId, invoice_id: invoice.id, payment_id: payment.id, payment_key: payment.paymentKey,
+      currency: invoice.currency, amount: formatDecimal(amountMinor, CurrencyScale[invoice.currency]), late: payment.late,
+    },
+  };
+}
+
+async function reverse(tx: StoreTx, invoice: Invoice, payment: Payment, now: Date, events: OutboxEvent[]): Promise<void> {
+  const transfers = (await tx.ledger.forPayment(payment.id)).filter((t) => t.kind !== 'reversal');
+  await tx.ledger.post(transfers.map((t) => reversalOf(t, `payment ${payment.paymentKey} left the chain`)), now);
+  await tx.payments.update({ ...payment, reversed: true, updatedAt: now });
+  events.push(balanceEvent('deposit.reversed', invoice, payment, payment.creditedMinor ?? 0n, now));
+  const customer = LedgerAccounts.customer(invoice.accountId, invoice.currency);
+  if (transfers.some((t) => isCustomerLedgerAccount(t.creditAccount)) && (await tx.ledger.balance(customer)) < 0n) {
+    // Only a reversal can take a balance below zero; the account is frozen until an operator acts.
+    await tx.accounts.setStatus(invoice.accountId, 'frozen');
+    events.push({ ...balanceEvent('account.frozen', invoice, payment, payment.creditedMinor ?? 0n, now), type: 'account.frozen' });
+  }
+}
+
+async function credit(tx: StoreTx, invoice: Invoice, payment: Payment, creditMinor: bigint, now: Date, events: OutboxEvent[]): Promise<void> {
+  await tx.ledger.post(creditTransfers({
+    paymentId: payment.id, invoiceId: invoice.id, accountId: invoice.accountId, methodId: payment.methodId,
+    paymentCurrency: paymentLedgerCurrency(invoice.asset, invoice.unitScale), receivedUnits: payment.amountUnits,
+    balanceCurrency: invoice.currency, creditMinor,
+  }), now);
+  await tx.payments.update({ ...payment, creditedMinor: creditMinor, heldReason: null, updatedAt: now });
+  events.push(balanceEvent('balance.credited', invoice, payment, creditMinor, now));
+}
+
+/** Settles `invoice` (locked by the caller) against `payments`, all within `tx`. */
+export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: Invoice, payments: readonly Payment[], now: Date): Promise<SettleResult> {
+  const plan = planSettlement(invoice, payments, now, (p) => deps.methods.confirmationsFor(p.methodId, p.amountUnits));
+  const byId = new Map(payments.map((p) => [p.id, p]));
+  const events: OutboxEvent[] = [];
+  let creditedMinor = invoice.creditedMinor;
+
+  for (const paymentId of plan.reversals) {
+    const payment = byId.get(paymentId)!;
+    await reverse(tx, invoice, payment, now, events);
+    creditedMinor -= payment.creditedMinor ?? 0n;
+  }
+  for (const { paymentId, creditMinor } of plan.credits) {
+    await credit(tx, invoice, byId.get(paymentId)!, creditMinor, now, events);
+    creditedMinor += creditMinor;
+  }
+  for (const [paymentId, reason] of plan.held) {
+    const payment = byId.get(paymentId)!;
+    if (payment.heldReason !== reason) await tx.payments.update({ ...payment, heldReason: reason, updatedAt: now });
+  }
+
+  const receivedUnits = payments.filter((p) => p.state !== 'gone').reduce((sum, p) => sum + p.amountUnits, 0n);
+  const completedAt = invoice.completedAt ?? (plan.status === 'complete' ? now : null);
+  const updated: Invoice = { ...invoice, status: plan.status, receivedUnits, creditedMinor, completedAt, updatedAt: now };
+  const changed = updated.status !== invoice.status || receivedUnits !== invoice.receivedUnits
+    || creditedMinor !== invoice.creditedMinor || completedAt !== invoice.completedAt;
+  if (changed) await tx.invoices.update(invoice.id, updated);
+  if (updated.status !== invoice.status) events.unshift(invoiceEvent(statusEventType(updated.status), updated, now));
+  await tx.outbox.insert(events);
+  return { invoice: updated, creditedMinor: creditedMinor - invoice.creditedMinor, reversed: plan.reversals.length };
+}
