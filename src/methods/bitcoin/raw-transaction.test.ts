@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import bcoin from 'bcoin';
+import * as btc from '@scure/btc-signer';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { parseBlock } from './raw-block.ts';
+import { parseTransaction, RawParseError } from './raw-transaction.ts';
+
+const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef };
+
+function signedSegwitTx(sequence: number): btc.Transaction {
+  const privateKey = new Uint8Array(32).fill(7);
+  const payment = btc.p2wpkh(secp256k1.getPublicKey(privateKey, true), REGTEST);
+  const tx = new btc.Transaction({ allowUnknownOutputs: true });
+  tx.addInput({ txid: 'aa'.repeat(32), index: 3, sequence, witnessUtxo: { script: payment.script, amount: 50_000n } });
+  tx.addOutputAddress(payment.address as string, 12_345n, REGTEST);
+  tx.addOutput({ script: btc.Script.encode(['RETURN', new Uint8Array([1, 2])]), amount: 0n });
+  tx.sign(privateKey);
+  tx.finalize();
+  return tx;
+}
+
+test('parses the mainnet genesis block: hash, coinbase txid and value', () => {
+  // Proves header hashing and legacy txid computation against the best-known block there is.
+  const block = parseBlock(bcoin.networks.main.genesisBlock as string);
+  assert.equal(block.hash, '000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f');
+  assert.equal(block.prevHash, '00'.repeat(32));
+  assert.equal(block.time, 1231006505);
+  assert.equal(block.transactions.length, 1);
+  const coinbase = block.transactions[0];
+  assert.equal(coinbase?.txid, '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b');
+  assert.equal(coinbase?.outputs[0]?.valueSat, 5_000_000_000n);
+  assert.equal(coinbase?.rbf, false);
+});
+
+test('segwit transaction: txid excludes the witness and agrees with btc-signer and bcoin', () => {
+  // Proves the txid of a witness transaction and its outputs/inputs are read correctly.
+  const tx = signedSegwitTx(0xfffffffd);
+  const parsed = parseTransaction(tx.hex);
+  assert.equal(parsed.segwit, true);
+  assert.equal(parsed.txid, tx.id);
+  assert.equal(parsed.txid, bcoin.TX.fromRaw(Buffer.from(tx.hex, 'hex')).txid());
+  assert.deepEqual(parsed.inputs, [{ prevTxid: 'aa'.repeat(32), prevVout: 3, sequence: 0xfffffffd }]);
+  assert.equal(parsed.outputs.length, 2);
+  assert.equal(parsed.outputs[0]?.valueSat, 12_345n);
+  assert.equal(bytesToHex(parsed.outputs[0]?.script as Uint8Array).slice(0, 4), '0014');
+  assert.equal(parsed.outputs[1]?.valueSat, 0n);
+  assert.equal(parsed.rbf, true);
+});
+
+test('RBF is signalled only by a sequence below 0xfffffffe', () => {
+  // Proves BIP125 opt-in detection at the boundary.
+  assert.equal(parseTransaction(signedSegwitTx(0xfffffffe).hex).rbf, false);
+  assert.equal(parseTransaction(signedSegwitTx(0xffffffff).hex).rbf, false);
+  assert.equal(parseTransaction(signedSegwitTx(0).hex).rbf, true);
+});
+
+test('truncated and padded data are refused, never half-parsed', () => {
+  // Proves a corrupt answer from the node raises instead of yielding wrong outputs.
+  const hex = signedSegwitTx(0xffffffff).hex;
+  assert.throws(() => parseTransaction(hex.slice(0, -2)), RawParseError);
+  assert.throws(() => parseTransaction(hex + '00'), RawParseError);
+  assert.throws(() => parseBlock((bcoin.networks.main.genesisBlock as string).slice(0, 150)), RawParseError);
+  assert.throws(() => parseTransaction(''), RawParseError);
+});
