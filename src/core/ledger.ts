@@ -23,6 +23,7 @@ export function paymentLedgerCurrency(asset: CryptoAsset, unitScale: number): Le
 
 export const LedgerAccounts = {
   customer: (accountId: string, currency: BalanceCurrency) => `customer:${accountId}:${currency}`,
+  customerPrefix: (accountId: string) => `customer:${accountId}:`,
   received: (methodId: string, currency: LedgerCurrency) => `received:${methodId}:${currency}`,
   fx: (currency: LedgerCurrency) => `fx:${currency}`,
   revenue: (currency: BalanceCurrency) => `revenue:${currency}`,

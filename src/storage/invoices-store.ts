@@ -119,6 +119,13 @@ export class InvoicesStore {
     };
   }
 
+  /** Fixed-amount invoices of an account with a payment on its way, for the `pending` balance. */
+  async pendingFor(accountId: string, limit: number): Promise<Array<{ currency: string; amountMinor: bigint; creditedMinor: bigint }>> {
+    const rows = await this.k.selectFrom('invoices').select(['currency', 'amount', 'credited_amount']).where('account_id', '=', accountId)
+      .where('status', 'in', ['payment_detected', 'payment_confirmed', 'payment_error']).where('amount', 'is not', null).limit(limit).execute();
+    return rows.map((r) => ({ currency: r.currency, amountMinor: toAmount(r.amount ?? '0'), creditedMinor: toAmount(r.credited_amount) }));
+  }
+
   async countByStatus(): Promise<Array<{ status: string; count: number }>> {
     const rows = await this.k.selectFrom('invoices').select(['status']).select((eb) => eb.fn.countAll<number>().as('count')).groupBy('status').execute();
     return rows.map((r) => ({ status: r.status, count: Number(r.count) }));

@@ -47,40 +47,26 @@ export class ChargesStore {
 
 export interface IdempotencyRecord {
   readonly requestHash: string;
-  readonly state: 'in_progress' | 'done';
-  readonly responseStatus: number | null;
-  readonly responseBody: string | null;
+  readonly responseStatus: number;
+  readonly responseBody: string;
   readonly createdAt: Date;
 }
 
 export class IdempotencyStore {
   constructor(private readonly k: Kysely<Database>) {}
 
-  /** Claims a key; returns null when this call claimed it, else the existing record. */
-  async claim(scope: string, key: string, requestHash: string, now: Date): Promise<IdempotencyRecord | null> {
+  async get(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    const row = await this.k.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+    if (!row || row.response_status === null || row.response_body === null) return null;
+    return { requestHash: row.request_hash, responseStatus: row.response_status, responseBody: row.response_body, createdAt: toDate(row.created_at) };
+  }
+
+  /** Records the response of a completed request; false when another request recorded the key first. */
+  async insert(scope: string, key: string, requestHash: string, status: number, body: string, now: Date): Promise<boolean> {
     const result = await this.k.insertInto('idempotency_keys').values({
-      scope, key, request_hash: requestHash, state: 'in_progress', response_status: null, response_body: null, created_at: iso(now),
+      scope, key, request_hash: requestHash, state: 'done', response_status: status, response_body: body, created_at: iso(now),
     }).onConflict((oc) => oc.columns(['scope', 'key']).doNothing()).executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) return null;
-    const row = await this.k.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirstOrThrow();
-    return {
-      requestHash: row.request_hash, state: row.state as 'in_progress' | 'done', responseStatus: row.response_status,
-      responseBody: row.response_body, createdAt: toDate(row.created_at),
-    };
-  }
-
-  async complete(scope: string, key: string, status: number, body: string): Promise<void> {
-    await this.k.updateTable('idempotency_keys').set({ state: 'done', response_status: status, response_body: body })
-      .where('scope', '=', scope).where('key', '=', key).execute();
-  }
-
-  async release(scope: string, key: string): Promise<void> {
-    await this.k.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).where('state', '=', 'in_progress').execute();
-  }
-
-  /** Forgets in-progress claims older than `before` (their process died between claim and answer). */
-  async releaseStale(before: Date): Promise<void> {
-    await this.k.deleteFrom('idempotency_keys').where('state', '=', 'in_progress').where('created_at', '<', iso(before)).execute();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   async purgeOlderThan(before: Date): Promise<void> {

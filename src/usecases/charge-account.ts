@@ -11,6 +11,7 @@ import type { OutboxEvent } from '../core/events.ts';
 import { LedgerAccounts } from '../core/ledger.ts';
 import { formatDecimal, parseDecimal } from '../core/money.ts';
 import type { Deps } from './deps.ts';
+import type { RecordResponse } from './idempotency.ts';
 
 export interface ChargeInput {
   readonly accountId: string;
@@ -40,7 +41,7 @@ function parseMoney(amount: string, currency: string): { currency: BalanceCurren
   return { currency, amountMinor };
 }
 
-export async function chargeAccount(deps: Deps, input: ChargeInput): Promise<ChargeResult> {
+export async function chargeAccount(deps: Deps, input: ChargeInput, record?: RecordResponse<ChargeResult>): Promise<ChargeResult> {
   const { currency, amountMinor } = parseMoney(input.amount, input.currency);
   return deps.store.transaction(async (tx) => {
     const account = await tx.accounts.get(input.accountId, true);
@@ -66,7 +67,9 @@ export async function chargeAccount(deps: Deps, input: ChargeInput): Promise<Cha
       accountId: account.id, chargeId: charge.id, ...(input.description ? { description: input.description } : {}),
     }], now);
     await tx.outbox.insert([event('balance.charged', charge, amountMinor, now)]);
-    return { charge, balanceMinor: await tx.ledger.balance(customer), replayed: false };
+    const result = { charge, balanceMinor: await tx.ledger.balance(customer), replayed: false };
+    if (record) await record(tx, result);
+    return result;
   });
 }
 

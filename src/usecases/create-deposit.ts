@@ -13,6 +13,7 @@ import type { MethodSpec } from '../core/methods.ts';
 import type { IndexAllocator } from '../core/payment-method.ts';
 import type { Deps } from './deps.ts';
 import { invoiceEvent } from './invoice-events.ts';
+import type { RecordResponse } from './idempotency.ts';
 
 export interface CreateDepositInput {
   readonly currency: string;
@@ -50,7 +51,7 @@ function allocator(deps: Deps): IndexAllocator {
   return { next: (walletId) => deps.store.transaction((tx) => tx.derivation.next(walletId)) };
 }
 
-export async function createDeposit(deps: Deps, account: Account, input: CreateDepositInput): Promise<Invoice> {
+export async function createDeposit(deps: Deps, account: Account, input: CreateDepositInput, record?: RecordResponse<Invoice>): Promise<Invoice> {
   const currency = parseCurrency(input.currency);
   const method = deps.methods.get(input.paymentMethod);
   if (!method) {
@@ -82,6 +83,7 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   return deps.store.transaction(async (tx) => {
     const stored = await tx.invoices.insert(invoice);
     await tx.outbox.insert([invoiceEvent('invoice.created', stored, now)]);
+    if (record) await record(tx, stored);
     return stored;
   });
 }

@@ -1,0 +1,112 @@
+// Builds the Fastify app: /v2 customer API, /admin operator API, health and metrics. Listening
+// is main's job; tests use inject(). One error handler maps every failure to Bitrefill's error
+// envelope and hides internals on 5xx.
+
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CofferError, isCofferError } from '../core/errors.ts';
+import { Limits } from '../core/limits.ts';
+import type { Deps } from '../usecases/deps.ts';
+import { authenticate } from '../usecases/manage-accounts.ts';
+import { AuthCache } from './auth.ts';
+import { registerJsonParser } from './body-parser.ts';
+import { errorBody } from './envelope.ts';
+import { writeJson } from './json-writer.ts';
+import { HttpMetrics } from './metrics.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { opsRoutes } from './ops-routes.ts';
+import { v2Routes } from './v2-routes.ts';
+import { collectOpenApi } from './openapi.ts';
+import type { CollectedRoute } from './openapi.ts';
+
+export interface AppOptions {
+  readonly adminToken: string | null;
+  /** Requests per minute per credential; 0 turns limiting off. */
+  readonly rateLimitPerMinute: number;
+  readonly logLevel: string;
+  readonly trustProxy?: boolean;
+  /** Extra plugins to mount (the website). */
+  readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+}
+
+export interface AppContext {
+  readonly deps: Deps;
+  readonly options: AppOptions;
+  readonly auth: AuthCache;
+  readonly limiter: RateLimiter;
+  readonly metrics: HttpMetrics;
+  /** Idempotency keys being processed by this process (concurrent duplicates get 409). */
+  readonly inFlight: Set<string>;
+  /** /v2 routes with their schemas, for the OpenAPI document. */
+  readonly routes: CollectedRoute[];
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+function mapError(error: FastifyError | CofferError | Error): CofferError {
+  if (isCofferError(error)) return error;
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    const first = fe.validation[0];
+    const field = String(first?.params?.['missingProperty'] ?? first?.instancePath?.replace(/^\//, '') ?? '');
+    if (first?.keyword === 'required') return new CofferError('missing_param', `Missing required parameter: ${field}`, { field });
+    return new CofferError('invalid_param', `Invalid parameter${field ? ` ${field}` : ''}: ${first?.message ?? 'bad value'}`, { field });
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new CofferError('body_too_large', `The request body is larger than ${Limits.httpBodyBytesMax} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new CofferError('unsupported_media_type', 'Send the request body as application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return new CofferError('parse_error', 'The request body is not valid JSON');
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new CofferError('invalid_param', 'The request could not be understood');
+  }
+  return new CofferError('internal_error', 'Something went wrong on our side; the request can be retried');
+}
+
+export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: FastifyInstance; context: AppContext }> {
+  const app = Fastify({
+    logger: { level: options.logLevel },
+    disableRequestLogging: true,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: Limits.httpBodyBytesMax,
+    requestIdHeader: 'x-request-id',
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : `req_${randomBytes(10).toString('hex')}`;
+    },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+  const context: AppContext = {
+    deps, options, metrics: new HttpMetrics(), inFlight: new Set(), routes: collectOpenApi(app),
+    auth: new AuthCache((scheme, id, secret) => authenticate(deps, scheme, id, secret), deps.clock),
+    limiter: new RateLimiter(options.rateLimitPerMinute, deps.clock),
+  };
+  registerJsonParser(app);
+  // Responses carry exact numbers (JsonDecimal); the schemas document and test them.
+  app.setSerializerCompiler(() => (data) => writeJson(data));
+  app.setReplySerializer((payload) => writeJson(payload));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    context.metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime);
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const mapped = mapError(error);
+    if (mapped.status >= 500 && mapped.code === 'internal_error') request.log.error({ err: error }, 'request failed');
+    if (mapped.code === 'rate_limited' && mapped.details['retryAfter']) reply.header('Retry-After', mapped.details['retryAfter']);
+    return reply.status(mapped.status).send(errorBody(request, mapped.code, mapped.message));
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)));
+
+  await app.register(async (v2) => v2Routes(v2, context), { prefix: '/v2' });
+  await app.register(async (admin) => adminRoutes(admin, context), { prefix: '/admin' });
+  await app.register(async (ops) => opsRoutes(ops, context));
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  return { app, context };
+}

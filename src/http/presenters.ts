@@ -1,0 +1,84 @@
+// Domain → wire. The Invoice object follows API.md (Bitrefill-compatible fields first, Coffer's
+// additions after); amounts in `currency` are exact JSON numbers, crypto amounts exact strings
+// except `price`, which clients type as a number.
+
+import { CurrencyScale } from '../core/assets.ts';
+import type { Invoice, Payment } from '../core/invoice.ts';
+import type { PostedTransfer } from '../core/ledger.ts';
+import { isCustomerLedgerAccount, LedgerCurrencyScale } from '../core/ledger.ts';
+import { formatDecimal } from '../core/money.ts';
+import { rateText } from '../core/rate.ts';
+import { planSettlement } from '../core/settlement.ts';
+import { JsonDecimal } from './json-writer.ts';
+
+export function money(units: bigint, scale: number): JsonDecimal {
+  return new JsonDecimal(formatDecimal(units, scale));
+}
+
+function transactionStatus(p: Payment): string {
+  if (p.reversed) return 'reversed';
+  if (p.state === 'gone') return 'gone';
+  if (p.creditedMinor !== null) return 'credited';
+  if (p.heldReason !== null) return 'held';
+  return p.state === 'confirmed' ? 'confirmed' : 'pending';
+}
+
+export interface PresentOptions {
+  readonly now: Date;
+  readonly confirmationsFor: (methodId: string, amountUnits: bigint) => number;
+}
+
+export function presentInvoice(invoice: Invoice, payments: readonly Payment[], options: PresentOptions): Record<string, unknown> {
+  const scale = CurrencyScale[invoice.currency];
+  const plan = planSettlement(invoice, payments, options.now, (p) => options.confirmationsFor(p.methodId, p.amountUnits));
+  const payment: Record<string, unknown> = {
+    method: invoice.methodId,
+    address: invoice.address,
+    price: money(invoice.priceUnits ?? 0n, invoice.unitScale),
+    currency: invoice.asset,
+    status: plan.paymentStatus,
+    uri: invoice.uri,
+    lightning_invoice: invoice.lightningInvoice ?? undefined,
+    network: invoice.network,
+    chain_id: invoice.chainId ?? undefined,
+    contract_address: invoice.contractAddress ?? undefined,
+    rate: invoice.rate ? rateText(invoice.rate.value) : undefined,
+    received: formatDecimal(invoice.receivedUnits, invoice.unitScale),
+    confirmations_required: invoice.confirmationsRequired,
+    monitoring_until: invoice.watchUntil.toISOString(),
+    transactions: payments.map((p) => ({
+      id: p.txid, amount: formatDecimal(p.amountUnits, invoice.unitScale), confirmations: p.confirmations,
+      status: transactionStatus(p), late: p.late,
+      credited_amount: p.creditedMinor !== null && !p.reversed ? money(p.creditedMinor, scale) : undefined,
+    })),
+  };
+  return {
+    id: invoice.id,
+    created_time: invoice.createdAt.toISOString(),
+    completed_time: invoice.status === 'complete' && invoice.completedAt ? invoice.completedAt.toISOString() : undefined,
+    expiration_time: invoice.expiresAt.toISOString(),
+    status: invoice.status,
+    type: 'deposit',
+    amount: invoice.amountMinor === null ? null : money(invoice.amountMinor, scale),
+    currency: invoice.currency,
+    credited_amount: money(invoice.creditedMinor, scale),
+    payment,
+    orders: [],
+  };
+}
+
+export function presentTransfer(transfer: PostedTransfer): Record<string, unknown> {
+  const scale = LedgerCurrencyScale[transfer.currency];
+  const incoming = isCustomerLedgerAccount(transfer.creditAccount);
+  return {
+    id: transfer.id,
+    created_time: transfer.createdAt.toISOString(),
+    type: transfer.kind,
+    currency: transfer.currency,
+    amount: money(incoming ? transfer.amount : -transfer.amount, scale),
+    invoice_id: transfer.invoiceId ?? undefined,
+    charge_id: transfer.chargeId ?? undefined,
+    reverses: transfer.reversesId ?? undefined,
+    description: transfer.description ?? undefined,
+  };
+}

@@ -1,0 +1,59 @@
+// Read side of the customer API: balances, invoices with their payments, ledger history.
+
+import type { Account } from '../core/account.ts';
+import { BalanceCurrencies, isBalanceCurrency } from '../core/assets.ts';
+import type { BalanceCurrency } from '../core/assets.ts';
+import type { Invoice, Payment } from '../core/invoice.ts';
+import type { PostedTransfer } from '../core/ledger.ts';
+import { LedgerAccounts } from '../core/ledger.ts';
+import type { Store } from '../storage/store.ts';
+import type { InvoicePage } from '../storage/invoices-store.ts';
+import type { TransferPage } from '../storage/ledger-store.ts';
+
+export interface AccountBalance {
+  readonly currency: BalanceCurrency;
+  readonly balanceMinor: bigint;
+}
+
+/** Balances per currency; the account's default currency first and always present. */
+export async function accountBalances(store: Store, account: Account): Promise<AccountBalance[]> {
+  const rows = await store.ledger.balancesWithPrefix(LedgerAccounts.customerPrefix(account.id));
+  const byCurrency = new Map<BalanceCurrency, bigint>();
+  for (const row of rows) if (isBalanceCurrency(row.currency)) byCurrency.set(row.currency, row.balance);
+  const ordered = [account.currency, ...BalanceCurrencies.filter((c) => c !== account.currency && byCurrency.has(c))];
+  return ordered.map((currency) => ({ currency, balanceMinor: byCurrency.get(currency) ?? 0n }));
+}
+
+export interface InvoiceView {
+  readonly invoice: Invoice;
+  readonly payments: readonly Payment[];
+}
+
+export async function getInvoice(store: Store, account: Account, invoiceId: string): Promise<InvoiceView | null> {
+  const invoice = await store.invoices.get(invoiceId);
+  // Another account's invoice is indistinguishable from a missing one.
+  if (!invoice || invoice.accountId !== account.id) return null;
+  return { invoice, payments: await store.payments.forInvoice(invoice.id) };
+}
+
+export async function listInvoices(store: Store, page: InvoicePage): Promise<InvoiceView[]> {
+  const invoices = await store.invoices.page(page);
+  const payments = await store.payments.forInvoices(invoices.map((i) => i.id));
+  return invoices.map((invoice) => ({ invoice, payments: payments.get(invoice.id) ?? [] }));
+}
+
+export async function listTransactions(store: Store, page: TransferPage): Promise<PostedTransfer[]> {
+  return store.ledger.pageForAccount(page);
+}
+
+const PENDING_INVOICES_MAX = 1000;
+
+/** What is on its way to each balance: requested amounts of fixed invoices with a payment detected. */
+export async function pendingByCurrency(store: Store, account: Account): Promise<Map<BalanceCurrency, bigint>> {
+  const pending = new Map<BalanceCurrency, bigint>();
+  for (const row of await store.invoices.pendingFor(account.id, PENDING_INVOICES_MAX)) {
+    if (!isBalanceCurrency(row.currency) || row.amountMinor <= row.creditedMinor) continue;
+    pending.set(row.currency, (pending.get(row.currency) ?? 0n) + row.amountMinor - row.creditedMinor);
+  }
+  return pending;
+}

@@ -1,0 +1,69 @@
+// POST /v2/sandbox/invoices/{id}/pay: simulate a payment. It becomes Observations (seen, then
+// confirmed) applied by applyObservation, exactly like a watcher's, so the sandbox exercises the
+// live settlement path. Sandbox mode only.
+
+import type { Account } from '../core/account.ts';
+import { CofferError } from '../core/errors.ts';
+import type { Invoice, Payment } from '../core/invoice.ts';
+import { parseDecimal } from '../core/money.ts';
+import type { Observation } from '../core/observation.ts';
+import { sandboxPaymentKey } from '../methods/sandbox/sandbox-method.ts';
+import type { Deps } from './deps.ts';
+import { applyObservation } from './apply-observations.ts';
+
+export interface SandboxPayInput {
+  /** Amount in the payment currency (e.g. BTC), exact decimal text; default: the quoted price. */
+  readonly amount?: string | undefined;
+  /** Confirmations to report; default: what the method requires. 0 leaves it detected. */
+  readonly confirmations?: number | undefined;
+  /** Re-observe an earlier sandbox payment (to add confirmations, or make it vanish). */
+  readonly txid?: string | undefined;
+  /** With txid: the payment vanishes (double-spent / reorged out). */
+  readonly gone?: boolean | undefined;
+}
+
+export interface SandboxPayResult {
+  readonly invoice: Invoice;
+  readonly payments: readonly Payment[];
+  readonly txid: string;
+}
+
+const CONFIRMATIONS_MAX = 1000;
+
+export async function sandboxPay(deps: Deps, account: Account, invoiceId: string, input: SandboxPayInput): Promise<SandboxPayResult> {
+  if (!deps.settings.sandbox) throw new CofferError('not_found', 'Not found');
+  const invoice = await deps.store.invoices.get(invoiceId);
+  if (!invoice || invoice.accountId !== account.id) throw new CofferError('not_found', 'No such invoice');
+  const method = deps.methods.get(invoice.methodId);
+  if (!method) throw new CofferError('invoice_not_payable', 'The invoice\'s payment method is no longer configured');
+  const required = input.confirmations ?? invoice.confirmationsRequired;
+  if (!Number.isInteger(required) || required < 0 || required > CONFIRMATIONS_MAX) {
+    throw new CofferError('invalid_param', `confirmations must be an integer from 0 to ${CONFIRMATIONS_MAX}`, { field: 'confirmations' });
+  }
+  const base = await observationBase(deps, invoice, input);
+  const seen: Observation = { ...base, state: 'seen', confirmations: 0 };
+  if (input.gone === true) {
+    await applyObservation(deps, { ...base, state: 'gone', confirmations: 0 });
+  } else {
+    if (method.spec.family !== 'lightning') await applyObservation(deps, seen);
+    if (required > 0) await applyObservation(deps, { ...base, state: 'confirmed', confirmations: method.spec.family === 'lightning' ? 1 : required });
+  }
+  const updated = await deps.store.invoices.get(invoice.id);
+  return { invoice: updated!, payments: await deps.store.payments.forInvoice(invoice.id), txid: base.txid };
+}
+
+async function observationBase(deps: Deps, invoice: Invoice, input: SandboxPayInput): Promise<Omit<Observation, 'state' | 'confirmations'>> {
+  const spec = deps.methods.get(invoice.methodId)!.spec;
+  if (input.txid !== undefined) {
+    const payments = await deps.store.payments.forInvoice(invoice.id);
+    const payment = payments.find((p) => p.txid === input.txid);
+    if (!payment) throw new CofferError('not_found', 'No sandbox payment with that txid on this invoice');
+    return { methodId: payment.methodId, targetKey: payment.targetKey, paymentKey: payment.paymentKey, amountUnits: payment.amountUnits, txid: payment.txid };
+  }
+  if (input.gone === true) throw new CofferError('missing_param', 'gone needs the txid of the payment that vanishes', { field: 'txid' });
+  const amountUnits = input.amount !== undefined ? parseDecimal(input.amount, spec.unitScale, 'amount') : invoice.priceUnits;
+  if (amountUnits === null) throw new CofferError('missing_param', 'amount is required to pay a flexible invoice', { field: 'amount' });
+  if (amountUnits <= 0n) throw new CofferError('invalid_param', 'amount must be greater than zero', { field: 'amount' });
+  const { paymentKey, txid } = sandboxPaymentKey(spec, invoice.targetKey);
+  return { methodId: invoice.methodId, targetKey: invoice.targetKey, paymentKey, amountUnits, txid };
+}
