@@ -85,6 +85,7 @@ test('failures of every kind become a RateSourceError naming the source', async 
     ['html', /malformed JSON/],
     ['slow', /no answer within 500 ms/],
     ['error-envelope', /./],
+    ['huge', /response larger than 65536 bytes/],
   ];
   for (const kind of kinds) {
     for (const [behaviour, message] of cases) {

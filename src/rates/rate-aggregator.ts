@@ -73,7 +73,7 @@ export class RateAggregator implements RateProvider {
     if (pending !== undefined) return pending;
     const failedAtMs = this.#failedAtMs.get(key);
     const backoffMs = this.#options.failureBackoffMs ?? RATE_FAILURE_BACKOFF_MS;
-    if (failedAtMs !== undefined && nowMs >= failedAtMs && nowMs - failedAtMs < backoffMs) return this.#fallback(base, quote);
+    if (failedAtMs !== undefined && nowMs >= failedAtMs && nowMs - failedAtMs < backoffMs) return this.#fallback(base, quote, false);
     const refresh = this.#refresh(base, quote).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, refresh);
     return refresh;
@@ -98,7 +98,7 @@ export class RateAggregator implements RateProvider {
       return fresh;
     }
     this.#failedAtMs.set(key, this.#nowMs());
-    return this.#fallback(base, quote);
+    return this.#fallback(base, quote, true);
   }
 
   async #fetchDirect(base: CryptoAsset, quote: BalanceCurrency): Promise<Rate | null> {
@@ -146,11 +146,12 @@ export class RateAggregator implements RateProvider {
     }
   }
 
-  #fallback(base: CryptoAsset, quote: BalanceCurrency): Rate {
+  /** `logIt` is false inside the backoff window, so an outage under load logs once per refresh. */
+  #fallback(base: CryptoAsset, quote: BalanceCurrency, logIt: boolean): Rate {
     const cached = this.#lastGood.get(pairKey(base, quote));
     const nowMs = this.#nowMs();
     if (cached !== undefined && ageMs(cached, nowMs) <= this.#options.maxAgeMs) {
-      this.#log.warn({ pair: pairKey(base, quote), ageSeconds: Math.floor(ageMs(cached, nowMs) / 1000) }, 'serving last good rate');
+      if (logIt) this.#log.warn({ pair: pairKey(base, quote), ageSeconds: Math.floor(ageMs(cached, nowMs) / 1000) }, 'serving last good rate');
       return cached;
     }
     throw new CofferError('rate_unavailable', `No current ${base}/${quote} exchange rate is available; try again shortly`, { base, quote });

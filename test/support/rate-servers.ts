@@ -21,7 +21,8 @@ export type Behaviour =
   | 'slow' // answers, but only after `slowMs`
   | 'malformed' // a truncated JSON body
   | 'html' // a proxy's error page with status 200
-  | 'error-envelope'; // the API's own error shape
+  | 'error-envelope' // the API's own error shape
+  | 'huge'; // an endless body, as from a misrouted download
 
 type Prices = Partial<Record<PairKey, string>>;
 
@@ -80,6 +81,16 @@ export class FakeExchange {
         return;
       }
       case 'error-envelope': { const { status, body } = errorEnvelope(this.kind); send(res, status, body); return; }
+      case 'huge': {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = '{"padding":"' + 'x'.repeat(16 * 1024);
+        const pump = (): void => {
+          while (!res.destroyed && res.write(chunk)) { /* fill until backpressure */ }
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+        return;
+      }
       case 'ok': { const { status, body } = this.#answer(path); send(res, status, body); return; }
     }
   }
