@@ -1,0 +1,75 @@
+// One bounded GET of a price source's JSON: a timeout covering connect, headers and body, a
+// body size cap, no redirects, and the body parsed with numbers kept as text.
+
+import { parseExactJson } from './exact-json.ts';
+import type { JsonValue } from './exact-json.ts';
+import { RATE_RESPONSE_BYTES_MAX } from './limits.ts';
+import { RateSourceError } from './rate-source.ts';
+import type { HttpSourceOptions } from './rate-source.ts';
+
+export async function fetchSourceJson(
+  source: string,
+  options: HttpSourceOptions,
+  pathAndQuery: string,
+  signal?: AbortSignal,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<JsonValue> {
+  const url = options.baseUrl.replace(/\/+$/, '') + pathAndQuery;
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const combined = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
+  let text: string;
+  try {
+    const response = await options.fetch(url, {
+      method: 'GET',
+      headers: { accept: 'application/json', ...headers },
+      redirect: 'error',
+      signal: combined,
+    });
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => {});
+      throw new RateSourceError(source, `HTTP ${response.status}`);
+    }
+    text = await readCapped(source, response);
+  } catch (error) {
+    if (error instanceof RateSourceError) throw error;
+    if (timeout.aborted) throw new RateSourceError(source, `no answer within ${options.timeoutMs} ms`);
+    if (signal?.aborted) throw new RateSourceError(source, 'request cancelled');
+    throw new RateSourceError(source, `request failed: ${describe(error)}`);
+  }
+  try {
+    return parseExactJson(text);
+  } catch (error) {
+    throw new RateSourceError(source, `malformed JSON: ${describe(error)}`);
+  }
+}
+
+async function readCapped(source: string, response: Response): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > RATE_RESPONSE_BYTES_MAX) {
+    await response.body?.cancel().catch(() => {});
+    throw new RateSourceError(source, `response larger than ${RATE_RESPONSE_BYTES_MAX} bytes`);
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > RATE_RESPONSE_BYTES_MAX) {
+      await reader.cancel().catch(() => {});
+      throw new RateSourceError(source, `response larger than ${RATE_RESPONSE_BYTES_MAX} bytes`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return `${error.message}${cause}`.slice(0, 200);
+  }
+  return String(error).slice(0, 200);
+}
