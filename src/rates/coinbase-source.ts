@@ -5,7 +5,7 @@
 
 import type { BalanceCurrency, CryptoAsset } from '../core/assets.ts';
 import type { Decimal } from '../core/money.ts';
-import { isJsonObject } from './exact-json.ts';
+import { isJsonObject } from '../core/exact-json.ts';
 import { fetchSourceJson } from './fetch-source-json.ts';
 import { priceField } from './price-field.ts';
 import { RateSourceError } from './rate-source.ts';

@@ -1,8 +1,8 @@
 // One bounded GET of a price source's JSON: a timeout covering connect, headers and body, a
 // body size cap, no redirects, and the body parsed with numbers kept as text.
 
-import { parseExactJson } from './exact-json.ts';
-import type { JsonValue } from './exact-json.ts';
+import { parseExactJson } from '../core/exact-json.ts';
+import type { JsonValue } from '../core/exact-json.ts';
 import { RATE_RESPONSE_BYTES_MAX } from './limits.ts';
 import { RateSourceError } from './rate-source.ts';
 import type { HttpSourceOptions } from './rate-source.ts';

@@ -3,8 +3,6 @@
 /** Largest response body a price source may send; a ticker for one pair is a few hundred bytes. */
 export const RATE_RESPONSE_BYTES_MAX = 64 * 1024;
 
-/** Deepest JSON nesting accepted from a price source; real answers are 4 levels deep. */
-export const RATE_JSON_DEPTH_MAX = 16;
 
 /** Most characters in one JSON number or price string; more is not a price. */
 export const RATE_NUMBER_CHARS_MAX = 64;

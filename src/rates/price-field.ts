@@ -2,8 +2,8 @@
 // strings (Kraken, Coinbase, Bitstamp) or as JSON numbers (CoinGecko).
 
 import type { Decimal } from '../core/money.ts';
-import { JsonNumber } from './exact-json.ts';
-import type { JsonValue } from './exact-json.ts';
+import { JsonNumber } from '../core/exact-json.ts';
+import type { JsonValue } from '../core/exact-json.ts';
 import { InvalidPriceError, parsePriceText } from './price-text.ts';
 import { RateSourceError } from './rate-source.ts';
 
