@@ -16,7 +16,7 @@ import { verifyLedger } from '../usecases/verify-ledger.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { idempotent, recordAfter } from './guards.ts';
-import { money, presentInvoice } from './presenters.ts';
+import { money, presentInvoice } from '../core/wire-format.ts';
 import { decimalField } from './request-context.ts';
 import * as S from './schemas.ts';
 

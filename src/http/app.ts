@@ -12,7 +12,7 @@ import { authenticate } from '../usecases/manage-accounts.ts';
 import { AuthCache } from './auth.ts';
 import { registerJsonParser } from './body-parser.ts';
 import { errorBody } from './envelope.ts';
-import { writeJson } from './json-writer.ts';
+import { writeJson } from '../core/json-writer.ts';
 import { HttpMetrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { adminRoutes } from './admin-routes.ts';

@@ -6,7 +6,7 @@ import type { StoreTx } from '../storage/store.ts';
 import { idempotencyRequest, recordResponse, storedResponse } from '../usecases/idempotency.ts';
 import type { IdempotencyRequest, RecordResponse } from '../usecases/idempotency.ts';
 import type { AppContext } from './app.ts';
-import { writeJson } from './json-writer.ts';
+import { writeJson } from '../core/json-writer.ts';
 
 export function applyRateLimit(context: AppContext, key: string, reply: FastifyReply): void {
   if (!context.limiter.enabled) return;

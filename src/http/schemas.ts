@@ -2,7 +2,7 @@
 // written by the exact-number JSON writer and checked against them in the test suite; the
 // OpenAPI document is generated from them.
 
-const decimal = { description: 'exact decimal: a JSON number or a decimal string', anyOf: [{ type: 'number' }, { type: 'string' }] } as const;
+const decimal = { description: 'exact decimal: a JSON number or a decimal string', type: ['number', 'string'] } as const;
 const isoTime = { type: 'string', format: 'date-time' } as const;
 
 export const meta = {

@@ -12,7 +12,7 @@ import type { SandboxPayResult } from '../usecases/sandbox-pay.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { authenticated, idempotent, recordAfter } from './guards.ts';
-import { money, presentInvoice, presentTransfer } from './presenters.ts';
+import { money, presentInvoice, presentTransfer } from '../core/wire-format.ts';
 import { decimalField, principalOf } from './request-context.ts';
 import * as S from './schemas.ts';
 import { buildOpenApi } from './openapi.ts';

@@ -5,6 +5,7 @@ import type { Decimal } from '../core/money.ts';
 import { parseDecimal } from '../core/money.ts';
 import { isBalanceCurrency, isCryptoAsset } from '../core/assets.ts';
 import { ConfigError } from '../core/errors.ts';
+import type { Env, Mode } from '../core/mode.ts';
 import { BITSTAMP_BASE_URL } from './bitstamp-source.ts';
 import { COINBASE_BASE_URL } from './coinbase-source.ts';
 import { COINGECKO_BASE_URL } from './coingecko-source.ts';
@@ -22,8 +23,7 @@ export const NetworkRateSources = ['kraken', 'coinbase', 'bitstamp', 'coingecko'
 export type NetworkRateSource = (typeof NetworkRateSources)[number];
 export type RateSourceName = NetworkRateSource | 'static';
 
-export type Mode = 'sandbox' | 'regtest' | 'testnet' | 'live';
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env, Mode } from '../core/mode.ts';
 
 export interface RatesConfig {
   readonly sources: readonly RateSourceName[];

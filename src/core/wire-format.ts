@@ -1,14 +1,14 @@
-// Domain → wire. The Invoice object follows API.md (Bitrefill-compatible fields first, Coffer's
-// additions after); amounts in `currency` are exact JSON numbers, crypto amounts exact strings
-// except `price`, which clients type as a number.
+// Domain → wire, shared by the HTTP API and webhooks. The Invoice object follows API.md
+// (Bitrefill-compatible fields first, Coffer's additions after); amounts in `currency` are exact
+// JSON numbers, crypto amounts exact strings except `price`, which clients type as a number.
 
-import { CurrencyScale } from '../core/assets.ts';
-import type { Invoice, Payment } from '../core/invoice.ts';
-import type { PostedTransfer } from '../core/ledger.ts';
-import { isCustomerLedgerAccount, LedgerCurrencyScale } from '../core/ledger.ts';
-import { formatDecimal } from '../core/money.ts';
-import { rateText } from '../core/rate.ts';
-import { planSettlement } from '../core/settlement.ts';
+import { CurrencyScale } from './assets.ts';
+import type { Invoice, Payment } from './invoice.ts';
+import type { PostedTransfer } from './ledger.ts';
+import { isCustomerLedgerAccount, LedgerCurrencyScale } from './ledger.ts';
+import { formatDecimal } from './money.ts';
+import { rateText } from './rate.ts';
+import { planSettlement } from './settlement.ts';
 import { JsonDecimal } from './json-writer.ts';
 
 export function money(units: bigint, scale: number): JsonDecimal {

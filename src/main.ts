@@ -1,0 +1,97 @@
+// The `coffer` command and the composition root's entry: `serve` runs the server (API, watchers,
+// workers, by COFFER_ROLES); the other commands act on the database and exit.
+
+import { loadConfig, sqlitePath } from './config.ts';
+import type { Config } from './config.ts';
+import { ConfigError } from './core/errors.ts';
+import { isCofferError } from './core/errors.ts';
+import { Limits } from './core/limits.ts';
+import { buildApp } from './http/app.ts';
+import { accountCommand, chargeCommand, keyCommand, ledgerCommand } from './cli/commands.ts';
+import { output, UsageError } from './cli/args.ts';
+import { createLogger, openRuntime } from './runtime.ts';
+import { WatcherSupervisor } from './usecases/run-watchers.ts';
+import { WorkerLoops } from './usecases/run-workers.ts';
+
+const USAGE = `coffer — prepaid balances funded with crypto
+
+  coffer serve                      run the server (sandbox by default; see docs/configuration.md)
+  coffer migrate [--json]           apply database migrations
+  coffer account create --type business|personal --currency USD|EUR|BTC [--label L] [--json]
+  coffer account show|freeze|unfreeze <account-id> [--json]
+  coffer key create --account <account-id> [--json]
+  coffer key revoke <credential-id>
+  coffer charge --account <id> --amount 10.00 --currency USD --key <idempotency-key> [--description D]
+  coffer ledger verify [--json]     recompute balances from transfers; exit 1 on any drift`;
+
+async function serve(config: Config): Promise<void> {
+  const log = createLogger(config);
+  const runtime = await openRuntime(config, { log });
+  const { deps } = runtime;
+  const { app } = await buildApp(deps, { adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy });
+  const watchers = new WatcherSupervisor(deps);
+  const workers = new WorkerLoops(deps);
+  if (config.roles.includes('watcher')) await watchers.start();
+  if (config.roles.includes('worker')) workers.start();
+  if (config.roles.includes('api')) {
+    await app.listen({ port: config.port, host: config.host });
+    log.info({ mode: config.mode, database: config.databaseUrl ? 'postgresql' : sqlitePath(config), roles: config.roles },
+      `Coffer listening on http://${config.host}:${config.port} (${config.mode} mode)`);
+  }
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests and passes');
+    const force = setTimeout(() => { log.error('shutdown took too long; exiting'); process.exit(1); }, Limits.shutdownGraceMs);
+    force.unref();
+    await app.close();
+    await watchers.stop();
+    await workers.stop();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function runCommand(config: Config, command: string, args: readonly string[]): Promise<number> {
+  // Commands log only warnings, to stderr: stdout carries their result.
+  const runtime = await openRuntime({ ...config, logLevel: 'warn' }, { log: createLogger({ logLevel: 'warn' }, 2) });
+  try {
+    switch (command) {
+      case 'migrate': output(args.includes('--json'), { migrated: true }, 'database is up to date'); return 0;
+      case 'account': return await accountCommand(runtime.deps, args);
+      case 'key': return await keyCommand(runtime.deps, args);
+      case 'charge': return await chargeCommand(runtime.deps, args);
+      case 'ledger': return await ledgerCommand(runtime.deps, args);
+      default: throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  const config = loadConfig(process.env);
+  if (command === 'serve') {
+    await serve(config);
+    return -1;
+  }
+  return runCommand(config, command, args);
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code >= 0) process.exitCode = code;
+}, (error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\n`);
+  else if (error instanceof UsageError) process.stderr.write(`${error.message}\n`);
+  else if (isCofferError(error)) process.stderr.write(`${error.code}: ${error.message}\n`);
+  else process.stderr.write(`coffer failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+});
