@@ -13,6 +13,8 @@ const COINBASE_MATURITY = 100;
 /** Fixed fees keep tx building one pass; ~170 vB for 1-in/3-out P2WPKH, so >= 10 sat/vB. */
 const FEE_SAT = 5_000n;
 const MEMPOOL_WAIT_MS = 5_000;
+/** Coinbases remembered as spendable coins; a test file needs a few dozen, fetching all 432 is slow. */
+const COINBASES_KEPT_MAX = 60;
 
 export interface Coin {
   readonly txid: string;
@@ -91,6 +93,7 @@ export class BcoinRegtest {
     const hashes = await this.rpc<string[]>('generatetoaddress', [count, address]);
     if (address === this.minerAddress) {
       for (const [i, hash] of hashes.entries()) {
+        if (this.#coinbases.length >= COINBASES_KEPT_MAX) break;
         const block = bcoin.Block.fromRaw(Buffer.from(await this.rpc<string>('getblock', [hash, false]), 'hex'));
         const coinbase = block.txs[0];
         if (!coinbase) continue;
@@ -155,15 +158,40 @@ export class BcoinRegtest {
    * what a replacing node does: evicts the original from the mempool, then accepts the conflict.
    */
   async replaceInMempool(oldTxid: string, replacement: BuiltTx): Promise<void> {
-    const mempool = (this.node as unknown as { mempool: { getEntry(hash: Buffer): unknown; evictEntry(entry: unknown): void } }).mempool;
-    const entry = mempool.getEntry(Buffer.from(oldTxid, 'hex').reverse());
+    const mempool = (this.node as unknown as { mempool: { getEntry(hash: Buffer | string): unknown; evictEntry(entry: unknown): void } }).mempool;
+    // bcoin 1.0.x keys its mempool by the hash in internal byte order, as a hex string.
+    const internal = Buffer.from(oldTxid, 'hex').reverse();
+    const entry = mempool.getEntry(internal.toString('hex')) ?? mempool.getEntry(internal);
     if (!entry) throw new Error(`tx ${oldTxid} not in mempool`);
     mempool.evictEntry(entry);
     await this.broadcast(replacement);
   }
 
+  /**
+   * invalidateblock, plus what Bitcoin Core does with it and bcoin 1.0.2 leaves undone: bcoin
+   * resets the chain but its mempool keeps the old tip (every later block template then fails
+   * with "Mempool/chain tip mismatch") and the disconnected blocks' transactions are lost. The
+   * harness resets the mempool to the new tip and resubmits those transactions, as Core would.
+   */
   async invalidate(hash: string): Promise<void> {
+    const tip = await this.height();
+    const header = await this.rpc<{ height: number }>('getblockheader', [hash, true]);
+    const orphaned: string[] = [];
+    for (let h = header.height; h <= tip; h++) {
+      const raw = Buffer.from(await this.rpc<string>('getblock', [await this.blockHash(h), false]), 'hex');
+      for (const tx of bcoin.Block.fromRaw(raw).txs.slice(1)) orphaned.push(tx.toRaw().toString('hex'));
+    }
     await this.rpc('invalidateblock', [hash]);
+    await (this.node as unknown as { mempool: { _reset(): Promise<void> } }).mempool._reset();
+    for (const hex of orphaned) {
+      try {
+        await this.rpc('sendrawtransaction', [hex]);
+      } catch {
+        // A transaction that spent a coinbase of a disconnected block cannot come back; Core drops it too.
+      }
+    }
+    const deadline = Date.now() + MEMPOOL_WAIT_MS;
+    while ((await this.mempool()).length < orphaned.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
   async blockHash(height: number): Promise<string> {
