@@ -78,4 +78,12 @@ export class WatchedScripts {
       out.push({ targetKey: watched.targetKey, txid: tx.txid, vout, valueSat: output.valueSat, rbf: tx.rbf });
     }
   }
+
+  /** Every watched output in a block (block time decides whether a window was still open). */
+  matchBlock(transactions: readonly RawTransaction[], blockTimeSec: number): OutputMatch[] {
+    const out: OutputMatch[] = [];
+    const atMs = blockTimeSec * 1000;
+    for (const tx of transactions) this.matchTransaction(tx, atMs, out);
+    return out;
+  }
 }

@@ -245,9 +245,7 @@ export class BitcoinWatcher implements Watcher {
   }
 
   #connectBlock(hash: string, time: number, transactions: readonly RawTransaction[]): void {
-    const matches: OutputMatch[] = [];
-    const atMs = time * 1000;
-    for (const tx of transactions) this.#watched.matchTransaction(tx, atMs, matches);
+    const matches = this.#watched.matchBlock(transactions, time);
     const height = this.#chain.height + 1;
     for (const m of matches) {
       const t = this.#track(m);
