@@ -78,6 +78,8 @@ class LightningMethod implements PaymentMethodAdapter {
   readonly #nodeKey: string;
   readonly #deps: LightningMethodDeps;
   #health: MethodHealth;
+  /** Set when the node failed an invoice creation; cleared by the next success. */
+  #createFailure: MethodHealth | null = null;
   #watcher: LightningWatcher | null = null;
 
   constructor(backend: LightningBackend, config: LightningConfig, nodeKey: string, deps: LightningMethodDeps) {
@@ -101,9 +103,14 @@ class LightningMethod implements PaymentMethodAdapter {
         label: `coffer:${request.invoiceId}:${randomBytes(4).toString('hex')}`,
       });
     } catch (error) {
-      this.#deps.log.error({ err: error instanceof Error ? error.message : String(error), invoiceId: request.invoiceId }, 'lightning invoice creation failed');
+      const message = error instanceof Error ? error.message : String(error);
+      this.#deps.log.error({ err: message, invoiceId: request.invoiceId }, 'lightning invoice creation failed');
+      if (!(error instanceof LightningBackendError && error.kind === 'rejected')) {
+        this.#createFailure = { ok: false, detail: `lightning node failed to create an invoice: ${message}`, updatedAt: this.#deps.clock.now() };
+      }
       throw new CofferError('payment_method_unavailable', 'lightning payments are unavailable right now');
     }
+    this.#createFailure = null;
     this.#verify(created.bolt11, created.paymentHash, request, expiresAtSec);
     return { targetKey: created.paymentHash, address: created.bolt11, uri: `lightning:${created.bolt11}`, lightningInvoice: created.bolt11 };
   }
@@ -133,7 +140,7 @@ class LightningMethod implements PaymentMethodAdapter {
   }
 
   health(): MethodHealth {
-    return this.#health;
+    return this.#createFailure ?? this.#health;
   }
 
   async close(): Promise<void> {
