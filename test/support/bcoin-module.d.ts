@@ -9,6 +9,7 @@ declare module 'bcoin' {
   interface BcoinTx {
     txid(): string;
     hash(enc?: 'hex'): Buffer | string;
+    toRaw(): Buffer;
     outputs: Array<{ value: number; script: { toRaw(): Buffer } }>;
   }
   interface BcoinBlock {

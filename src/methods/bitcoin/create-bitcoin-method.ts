@@ -1,0 +1,121 @@
+// The bitcoin payment-method adapter: checks the node at start (reachable, credentials, same
+// network as the wallet key), allocates a fresh BIP84 address per invoice from a persistent
+// index, and creates the watcher. It never holds a private key and never touches storage.
+
+import type { Clock } from '../../core/clock.ts';
+import { CofferError, ConfigError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest, WatcherContext } from '../../core/payment-method.ts';
+import { deriveP2wpkh, prederive } from './address.ts';
+import { bip21Uri } from './bip21.ts';
+import { BitcoinSettings } from './config.ts';
+import type { BitcoinConfig } from './config.ts';
+import { DERIVE_AHEAD } from './limits.ts';
+import { NODE_CHAIN_NAMES } from './network.ts';
+import { BitcoinRpc, BitcoinRpcError } from './rpc-client.ts';
+import type { BlockchainInfo } from './rpc-client.ts';
+import { BITCOIN_METHOD_ID, BitcoinWatcher } from './watcher.ts';
+
+export interface BitcoinMethodDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly fetch?: typeof fetch;
+}
+
+export interface BitcoinMethod extends PaymentMethodAdapter {
+  createWatcher(context: WatcherContext): BitcoinWatcher;
+  /** Where derivation stands, for `coffer wallet status` and the gap-limit warning. */
+  walletStatus(): { walletId: string; fingerprint: string; highestIssuedIndex: number | null; highestPaidIndex: number | null };
+}
+
+async function checkNode(rpc: BitcoinRpc, config: BitcoinConfig, log: Logger): Promise<BlockchainInfo> {
+  let info: BlockchainInfo;
+  try {
+    info = await rpc.getBlockchainInfo();
+  } catch (error) {
+    if (error instanceof BitcoinRpcError && error.kind === 'unauthorized') {
+      const setting = config.rpcCookieFile !== null && !new URL(config.rpcUrl).username ? BitcoinSettings.rpcCookie : BitcoinSettings.rpcUrl;
+      throw new ConfigError(setting, `the bitcoin node refused the credentials: ${error.message}`);
+    }
+    if (error instanceof BitcoinRpcError && error.kind === 'unreachable') {
+      throw new ConfigError(BitcoinSettings.rpcUrl, `${error.message}; is the node running and is its RPC port open to this host?`);
+    }
+    throw new ConfigError(BitcoinSettings.rpcUrl, `the node at ${rpc.endpoint} did not answer getblockchaininfo like Bitcoin Core: ${(error as Error).message}`);
+  }
+  const expected = NODE_CHAIN_NAMES[config.network];
+  if (!expected.includes(info.chain)) {
+    throw new ConfigError(BitcoinSettings.rpcUrl, `the node at ${rpc.endpoint} is on chain "${info.chain}" but the wallet key and COFFER_MODE are for ${config.network} (${expected.join('/')})`);
+  }
+  if (info.pruned) log.warn({ endpoint: rpc.endpoint }, 'bitcoin node is pruned: rescans cannot go below its prune height');
+  if (info.initialblockdownload) log.warn({ endpoint: rpc.endpoint, blocks: info.blocks }, 'bitcoin node is still syncing: payments are found once it reaches the tip');
+  return info;
+}
+
+export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMethodDeps): Promise<BitcoinMethod> {
+  const log = deps.log.child({ method: BITCOIN_METHOD_ID });
+  const rpc = new BitcoinRpc({ url: config.rpcUrl, cookieFile: config.rpcCookieFile, fetch: deps.fetch ?? globalThis.fetch });
+  const info = await checkNode(rpc, config, log);
+  const wallet = config.wallet;
+  log.info({ endpoint: rpc.endpoint, chain: info.chain, height: info.blocks, walletId: wallet.walletId, origin: wallet.origin }, 'bitcoin method ready');
+
+  let health: MethodHealth = { ok: true, height: info.blocks, updatedAt: deps.clock.now() };
+  const indexOfAddress = new Map<string, number>();
+  let firstIssued: number | null = null;
+  let highestIssued: number | null = null;
+  let highestPaid: number | null = null;
+  let derivedUpTo = -1;
+
+  function deriveAhead(from: number): void {
+    if (derivedUpTo >= from + DERIVE_AHEAD / 2) return;
+    const start = Math.max(from, derivedUpTo + 1);
+    derivedUpTo = from + DERIVE_AHEAD;
+    // Off the request path: the next invoices find their address already derived.
+    setImmediate(() => prederive(wallet, start, derivedUpTo - start + 1));
+  }
+
+  function warnOnGap(index: number): void {
+    // Counted within this process's run: addresses issued since the last one seen paid.
+    const lastPaid = highestPaid ?? (firstIssued ?? index) - 1;
+    const unpaid = index - lastPaid;
+    if (unpaid > config.gapLimit) {
+      log.warn({ index, highestPaidIndex: highestPaid, unpaidSinceLastPaid: unpaid, gapLimit: config.gapLimit },
+        `bitcoin: more unpaid addresses than the gap limit (${BitcoinSettings.gapLimit}); raise the gap limit of the wallet that holds the key or it may not see later payments`);
+    }
+  }
+
+  return {
+    family: 'bitcoin',
+    methodIds: [BITCOIN_METHOD_ID],
+
+    async createTarget(request: TargetRequest, indexes: IndexAllocator): Promise<PaymentTarget> {
+      if (request.method.id !== BITCOIN_METHOD_ID) throw new CofferError('unsupported_payment_method', `bitcoin adapter cannot serve ${request.method.id}`);
+      const index = await indexes.next(wallet.walletId);
+      const { address } = deriveP2wpkh(wallet, index);
+      indexOfAddress.set(address, index);
+      firstIssued ??= index;
+      highestIssued = Math.max(highestIssued ?? index, index);
+      warnOnGap(index);
+      deriveAhead(index + 1);
+      return {
+        targetKey: address, address, walletId: wallet.walletId, derivationIndex: index,
+        uri: bip21Uri({ address, amountSat: request.priceUnits, label: request.description }),
+      };
+    },
+
+    createWatcher(context: WatcherContext): BitcoinWatcher {
+      return new BitcoinWatcher(context, {
+        rpc, network: config.network, confirmations: config.confirmations, reorgHorizon: config.reorgHorizon,
+        pollIntervalMs: config.pollIntervalMs, startHeight: config.startHeight,
+        onHealth: (h) => { health = h; },
+        onPaid: (targetKey) => {
+          const index = indexOfAddress.get(targetKey);
+          if (index !== undefined && index > (highestPaid ?? -1)) highestPaid = index;
+        },
+      });
+    },
+
+    health: () => health,
+
+    walletStatus: () => ({ walletId: wallet.walletId, fingerprint: wallet.fingerprint, highestIssuedIndex: highestIssued, highestPaidIndex: highestPaid }),
+  };
+}

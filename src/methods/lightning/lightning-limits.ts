@@ -1,0 +1,30 @@
+// Every bound the lightning method works within, in one place (TigerStyle: put a limit on everything).
+
+export const LightningLimits = {
+  /** Longest a single REST call may take before the node counts as unreachable. */
+  requestTimeoutMsDefault: 10_000,
+  /** Largest response body read from a node. */
+  responseBytesMax: 8 * 1024 * 1024,
+  /** Concurrent sockets to one node. */
+  socketsMax: 16,
+  /** Invoices read per ListInvoices page (LND). */
+  listPageSize: 500,
+  /** Pages read per poll (LND): a huge backlog is caught up over several polls, never in one. */
+  listPagesPerPoll: 20,
+  /** Settled invoices taken per poll (CLN waitanyinvoice with timeout 0). */
+  settledPerPoll: 1_000,
+  /** CLN long-poll wait per waitanyinvoice call, seconds. */
+  longPollSeconds: 30,
+  /** How often the watcher polls with its cursor, by default. */
+  pollIntervalMsDefault: 5_000,
+  pollIntervalMsMin: 100,
+  /** Stream reconnect backoff. */
+  reconnectMsMin: 200,
+  reconnectMsMax: 30_000,
+  /** Payment hashes remembered to suppress duplicate settle notifications. */
+  recentSettledMax: 10_000,
+  /** Most a node-made invoice may expire before the deposit does (node clock skew allowance). */
+  expirySkewSecondsMax: 300,
+  /** BOLT11 descriptions are kept well under the 639-byte field maximum. */
+  descriptionBytesMax: 300,
+} as const;

@@ -1,0 +1,153 @@
+// A small, faithful fake of Core Lightning's REST plugin (clnrest) for tests (never shipped):
+// `POST /v1/<rpc>` with JSON params and the `Rune` header, HTTP 201 with the RPC result, 401 for a
+// missing rune, 403 for a wrong one, 500 with `{code, message}` for RPC errors. Implements
+// getinfo, invoice, listinvoices and waitanyinvoice (lastpay_index, timeout; 904 on time-out),
+// with msat amounts as JSON integers. Invoices come from the shared FakeInvoiceBook.
+
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { FakeInvoiceBook, listen, readBody, type FakeInvoice, type FakeServerBase } from './fake-lnd.ts';
+
+/** Writes a JSON body with bigint amounts as bare integers, as lightningd does. */
+function clnStringify(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `__int__${v}` : v)).replace(/"__int__(\d+)"/g, '$1');
+}
+
+function clnJson(invoice: FakeInvoice, now: number): Record<string, unknown> {
+  const expired = invoice.state === 'open' && now >= invoice.createdAt + invoice.expiry;
+  return {
+    label: invoice.label,
+    bolt11: invoice.bolt11,
+    payment_hash: invoice.paymentHash,
+    ...(invoice.amountMsat !== null ? { amount_msat: invoice.amountMsat } : {}),
+    status: invoice.state === 'settled' ? 'paid' : expired || invoice.state === 'canceled' ? 'expired' : 'unpaid',
+    description: invoice.description,
+    expires_at: invoice.createdAt + invoice.expiry,
+    created_index: invoice.addIndex,
+    ...(invoice.state === 'settled' ? {
+      pay_index: invoice.settleIndex, amount_received_msat: invoice.receivedMsat, paid_at: invoice.settledAt,
+      payment_preimage: invoice.preimage, updated_index: invoice.settleIndex,
+    } : {}),
+  };
+}
+
+export class FakeCln implements FakeServerBase {
+  readonly book: FakeInvoiceBook;
+  readonly rune = randomBytes(32).toString('base64url');
+  url = '';
+  /** When true waitanyinvoice calls fail at once (the "stream" is down) and open long polls are cut. */
+  streamDown = false;
+  down = false;
+  readonly #server: http.Server;
+  readonly #waiting = new Set<{ after: number; res: http.ServerResponse; timer: NodeJS.Timeout }>();
+
+  constructor(book: FakeInvoiceBook = new FakeInvoiceBook()) {
+    this.book = book;
+    this.#server = http.createServer((req, res) => {
+      this.#handle(req, res).catch((error: unknown) => this.#send(res, 500, { code: -32603, message: String(error) }));
+    });
+    book.onSettle(() => this.#wakeWaiters());
+  }
+
+  static async start(book?: FakeInvoiceBook): Promise<FakeCln> {
+    const fake = new FakeCln(book);
+    fake.url = await listen(fake.#server);
+    return fake;
+  }
+
+  dropStreams(): void {
+    for (const waiter of this.#waiting) {
+      clearTimeout(waiter.timer);
+      waiter.res.destroy();
+    }
+    this.#waiting.clear();
+  }
+
+  get openStreams(): number {
+    return this.#waiting.size;
+  }
+
+  async close(): Promise<void> {
+    this.dropStreams();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #send(res: http.ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(clnStringify(body));
+  }
+
+  #wakeWaiters(): void {
+    for (const waiter of [...this.#waiting]) {
+      const next = this.book.settledAfter(waiter.after)[0];
+      if (next === undefined) continue;
+      clearTimeout(waiter.timer);
+      this.#waiting.delete(waiter);
+      this.#send(waiter.res, 201, clnJson(next, this.book.now()));
+    }
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (this.down) return this.#send(res, 503, { message: 'upstream unavailable' });
+    const rune = req.headers['rune'];
+    if (rune === undefined) return this.#send(res, 401, { code: 1501, message: 'Not authorized: Missing rune' });
+    if (rune !== this.rune) return this.#send(res, 403, { code: 1502, message: 'Not authorized: Not derived from master' });
+    const method = /^\/v1\/([a-z_]+)$/.exec(new URL(req.url ?? '/', 'http://fake').pathname)?.[1];
+    if (req.method !== 'POST' || method === undefined) return this.#send(res, 404, { code: -32601, message: 'Unknown command' });
+    const params = JSON.parse(body || '{}') as Record<string, unknown>;
+    if (method === 'getinfo') {
+      const network = { bc: 'bitcoin', tb: 'testnet', tbs: 'signet', bcrt: 'regtest' }[this.book.network];
+      return this.#send(res, 201, { id: this.book.nodeKey, alias: 'fake-cln', network, blockheight: 500, version: 'v24.11 fake' });
+    }
+    if (method === 'invoice') return this.#invoice(params, res);
+    if (method === 'listinvoices') {
+      const hash = params['payment_hash'];
+      const list = typeof hash === 'string' ? this.book.invoices.filter((i) => i.paymentHash === hash) : this.book.invoices;
+      return this.#send(res, 201, { invoices: list.map((i) => clnJson(i, this.book.now())) });
+    }
+    if (method === 'waitanyinvoice') return this.#waitAny(params, res);
+    return this.#send(res, 404, { code: -32601, message: `Unknown command '${method}'` });
+  }
+
+  #invoice(params: Record<string, unknown>, res: http.ServerResponse): void {
+    const label = String(params['label'] ?? '');
+    if (label === '' || this.book.invoices.some((i) => i.label === label)) return this.#send(res, 500, { code: 900, message: 'Duplicate label' });
+    const raw = params['amount_msat'];
+    let amount: bigint | null;
+    if (raw === 'any') amount = null;
+    else if (typeof raw === 'number') amount = BigInt(raw);
+    else if (typeof raw === 'string' && /^\d+(msat)?$/.test(raw)) amount = BigInt(raw.replace('msat', ''));
+    else return this.#send(res, 500, { code: -32602, message: 'amount_msat: should be a millisatoshi amount' });
+    const expiry = typeof params['expiry'] === 'number' ? params['expiry'] : 604800;
+    const { invoice, bolt11 } = this.book.create(amount, String(params['description'] ?? ''), expiry, label);
+    this.#send(res, 201, { payment_hash: invoice.paymentHash, expires_at: invoice.createdAt + expiry, bolt11,
+      payment_secret: randomBytes(32).toString('hex'), created_index: invoice.addIndex });
+  }
+
+  #waitAny(params: Record<string, unknown>, res: http.ServerResponse): void {
+    if (this.streamDown && params['timeout'] !== 0) {
+      res.destroy();
+      return;
+    }
+    const after = typeof params['lastpay_index'] === 'number' ? params['lastpay_index'] : 0;
+    const next = this.book.settledAfter(after)[0];
+    if (next !== undefined) return this.#send(res, 201, clnJson(next, this.book.now()));
+    const timeout = typeof params['timeout'] === 'number' ? params['timeout'] : null;
+    if (timeout === 0) return this.#send(res, 500, { code: 904, message: 'Timed out' });
+    const waiter = {
+      after, res,
+      timer: setTimeout(() => {
+        this.#waiting.delete(waiter);
+        this.#send(res, 500, { code: 904, message: 'Timed out' });
+      }, (timeout ?? 3600) * 1000),
+    };
+    this.#waiting.add(waiter);
+    res.on('close', () => {
+      clearTimeout(waiter.timer);
+      this.#waiting.delete(waiter);
+    });
+  }
+}
