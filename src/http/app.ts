@@ -27,8 +27,8 @@ export interface AppOptions {
   readonly rateLimitPerMinute: number;
   readonly logLevel: string;
   readonly trustProxy?: boolean;
-  /** Extra plugins to mount (the website). */
-  readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+  /** Extra encapsulated plugins to mount (the website), given the app context. */
+  readonly plugins?: ReadonlyArray<(app: FastifyInstance, context: AppContext) => Promise<void>>;
 }
 
 export interface AppContext {
@@ -107,6 +107,6 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
   await app.register(async (v2) => v2Routes(v2, context), { prefix: '/v2' });
   await app.register(async (admin) => adminRoutes(admin, context), { prefix: '/admin' });
   await app.register(async (ops) => opsRoutes(ops, context));
-  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope, context));
   return { app, context };
 }
