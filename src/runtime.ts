@@ -14,6 +14,15 @@ import { Store } from './storage/store.ts';
 import { createRateProvider } from './rates/create-rate-provider.ts';
 import { ratesConfigFromEnv } from './rates/rates-config.ts';
 import { SandboxMethod } from './methods/sandbox/sandbox-method.ts';
+import { bitcoinConfigFromEnv } from './methods/bitcoin/config.ts';
+import { createBitcoinMethod } from './methods/bitcoin/create-bitcoin-method.ts';
+import { lightningConfigFromEnv } from './methods/lightning/lightning-config.ts';
+import { createLightningMethod } from './methods/lightning/lightning-method.ts';
+import { ConfigError } from './core/errors.ts';
+import type { Env } from './core/mode.ts';
+import type { MethodSpec } from './core/methods.ts';
+import { parseDecimal } from './core/money.ts';
+import type { ConfirmationTier } from './usecases/method-registry.ts';
 import type { Deps } from './usecases/deps.ts';
 import { MethodRegistry } from './usecases/method-registry.ts';
 
@@ -27,14 +36,54 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination: 1 | 
   return pino({ level: config.logLevel, base: { service: 'coffer' } }, pino.destination(destination)) as unknown as Logger;
 }
 
+function defaultSpec(id: string): MethodSpec {
+  const spec = DefaultMethodSpecs.find((s) => s.id === id);
+  if (!spec) throw new Error(`no default spec for ${id}`);
+  return spec;
+}
+
+/**
+ * COFFER_CONFIRMATION_TIERS="bitcoin>0.5=3,bitcoin>5=6,ethereum>10=12": above an amount (in
+ * whole units of the method's asset) a payment needs more confirmations.
+ */
+export function confirmationTiers(env: Env, spec: MethodSpec): ConfirmationTier[] {
+  const setting = 'COFFER_CONFIRMATION_TIERS';
+  const tiers: ConfirmationTier[] = [];
+  for (const part of (env[setting] ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([a-z0-9_]+)>([0-9.]+)=(\d+)$/.exec(part);
+    if (!match) throw new ConfigError(setting, `expected entries like "bitcoin>0.5=3", got "${part}"`);
+    if (match[1] !== spec.id) continue;
+    try {
+      tiers.push({ amountUnits: parseDecimal(match[2]!, spec.unitScale), confirmations: Number(match[3]) });
+    } catch {
+      throw new ConfigError(setting, `"${match[2]}" is not an amount of ${spec.asset}`);
+    }
+  }
+  return tiers;
+}
+
 export async function buildMethods(config: Config, clock: Clock, log: Logger): Promise<MethodRegistry> {
   const registry = new MethodRegistry();
   if (config.mode === 'sandbox') {
     const sandbox = new SandboxMethod(DefaultMethodSpecs, clock);
-    for (const spec of DefaultMethodSpecs) registry.add({ spec, adapter: sandbox, tiers: [] });
+    for (const spec of DefaultMethodSpecs) registry.add({ spec, adapter: sandbox, tiers: confirmationTiers(config.env, spec) });
     return registry;
   }
-  log.warn({ mode: config.mode }, 'no live payment methods are configured yet in this build');
+  const bitcoin = bitcoinConfigFromEnv(config.env, config.mode);
+  if (bitcoin) {
+    const adapter = await createBitcoinMethod(bitcoin, { clock, log });
+    const spec: MethodSpec = { ...defaultSpec('bitcoin'), confirmations: bitcoin.confirmations, network: bitcoin.network };
+    registry.add({ spec, adapter, tiers: confirmationTiers(config.env, spec) });
+  }
+  const lightning = lightningConfigFromEnv(config.env, config.mode);
+  if (lightning) {
+    const adapter = await createLightningMethod(lightning, { clock, log });
+    const spec = defaultSpec('lightning');
+    registry.add({ spec, adapter, tiers: [] });
+  }
+  if (registry.ids().length === 0) {
+    log.warn({ mode: config.mode }, 'no payment method is configured: set COFFER_BITCOIN_*, COFFER_LIGHTNING_* or COFFER_EVM_* (see docs/configuration.md)');
+  }
   return registry;
 }
 
