@@ -46,6 +46,31 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+const STATEMENT_CACHE_MAX = 500;
+
+/**
+ * Kysely prepares every query it runs; with a bounded cache of prepared statements keyed by SQL
+ * text, a hot query is parsed by SQLite once instead of on every call.
+ */
+function cachingStatements(handle: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = handle.prepare.bind(handle);
+  return new Proxy(handle, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver);
+      return (sql: string) => {
+        let statement = cache.get(sql);
+        if (!statement) {
+          if (cache.size >= STATEMENT_CACHE_MAX) cache.delete(cache.keys().next().value!);
+          statement = prepare(sql);
+          cache.set(sql, statement);
+        }
+        return statement;
+      };
+    },
+  });
+}
+
 function openSqlite(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const handle = new BetterSqlite3(path);
@@ -53,7 +78,7 @@ function openSqlite(path: string): Db {
   handle.pragma('synchronous = NORMAL');
   handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   handle.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(handle) }) });
   return { kysely, dialect: 'sqlite', rowLocks: false, sqlite: handle, close: () => kysely.destroy() };
 }
 
