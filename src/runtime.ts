@@ -13,7 +13,7 @@ import { migrate, openDatabase } from './storage/database.ts';
 import { Store } from './storage/store.ts';
 import { createRateProvider } from './rates/create-rate-provider.ts';
 import { ratesConfigFromEnv } from './rates/rates-config.ts';
-import { SandboxMethod } from './methods/sandbox/sandbox-method.ts';
+import { SandboxMethod, sandboxSpecs } from './methods/sandbox/sandbox-method.ts';
 import { bitcoinConfigFromEnv } from './methods/bitcoin/config.ts';
 import { createBitcoinMethod } from './methods/bitcoin/create-bitcoin-method.ts';
 import { lightningConfigFromEnv } from './methods/lightning/lightning-config.ts';
@@ -65,8 +65,9 @@ export function confirmationTiers(env: Env, spec: MethodSpec): ConfirmationTier[
 export async function buildMethods(config: Config, clock: Clock, log: Logger): Promise<MethodRegistry> {
   const registry = new MethodRegistry();
   if (config.mode === 'sandbox') {
-    const sandbox = new SandboxMethod(DefaultMethodSpecs, clock);
-    for (const spec of DefaultMethodSpecs) registry.add({ spec, adapter: sandbox, tiers: confirmationTiers(config.env, spec) });
+    const specs = sandboxSpecs(DefaultMethodSpecs);
+    const sandbox = new SandboxMethod(specs, clock);
+    for (const spec of specs) registry.add({ spec, adapter: sandbox, tiers: confirmationTiers(config.env, spec) });
     return registry;
   }
   const bitcoin = bitcoinConfigFromEnv(config.env, config.mode);

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
+import { Ajv } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CofferError, isCofferError } from '../core/errors.ts';
 import { Limits } from '../core/limits.ts';
@@ -76,7 +77,6 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : `req_${randomBytes(10).toString('hex')}`;
     },
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
   const context: AppContext = {
     deps, options, metrics: new HttpMetrics(), inFlight: new Set(), routes: collectOpenApi(app),
@@ -84,6 +84,11 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
     limiter: new RateLimiter(options.rateLimitPerMinute, deps.clock),
   };
   registerJsonParser(app);
+  // Query strings and path params arrive as text and are coerced to their types; JSON bodies
+  // are never coerced (["USD"] is not "USD", "10" is not 10).
+  const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
+  const strict = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
   // Responses carry exact numbers (JsonDecimal); the schemas document and test them.
   app.setSerializerCompiler(() => (data) => writeJson(data));
   app.setReplySerializer((payload) => writeJson(payload));

@@ -15,7 +15,7 @@ import type { RateProvider } from '../../src/core/rate.ts';
 import { migrate, openDatabase } from '../../src/storage/database.ts';
 import type { Db } from '../../src/storage/database.ts';
 import { Store } from '../../src/storage/store.ts';
-import { SandboxMethod } from '../../src/methods/sandbox/sandbox-method.ts';
+import { SandboxMethod, sandboxSpecs } from '../../src/methods/sandbox/sandbox-method.ts';
 import { createStaticSource, staticRateTable } from '../../src/rates/static-source.ts';
 import { parsePriceText } from '../../src/rates/price-text.ts';
 import { RateAggregator } from '../../src/rates/rate-aggregator.ts';
@@ -108,8 +108,9 @@ export interface WorldOptions {
 
 export function sandboxRegistry(clock: ManualClock, tiers: readonly ConfirmationTier[] = []): MethodRegistry {
   const registry = new MethodRegistry();
-  const sandbox = new SandboxMethod(DefaultMethodSpecs, clock);
-  for (const spec of DefaultMethodSpecs) registry.add({ spec, adapter: sandbox, tiers });
+  const specs = sandboxSpecs(DefaultMethodSpecs);
+  const sandbox = new SandboxMethod(specs, clock);
+  for (const spec of specs) registry.add({ spec, adapter: sandbox, tiers });
   return registry;
 }
 

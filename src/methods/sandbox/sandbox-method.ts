@@ -81,6 +81,11 @@ export class SandboxMethod implements PaymentMethodAdapter {
   }
 }
 
+/** The method specs as the sandbox serves them: bitcoin and lightning on regtest. */
+export function sandboxSpecs(specs: readonly MethodSpec[]): MethodSpec[] {
+  return specs.map((spec) => (spec.family === 'evm' ? spec : { ...spec, network: 'regtest' }));
+}
+
 /** A sandbox transaction id in the method's natural form. */
 export function sandboxPaymentKey(spec: MethodSpec, targetKey: string): { paymentKey: string; txid: string } {
   const hash = randomBytes(32).toString('hex');
