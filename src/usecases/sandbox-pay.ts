@@ -7,7 +7,8 @@ import { CofferError } from '../core/errors.ts';
 import type { Invoice, Payment } from '../core/invoice.ts';
 import { parseDecimal } from '../core/money.ts';
 import type { Observation } from '../core/observation.ts';
-import { sandboxPaymentKey } from '../methods/sandbox/sandbox-method.ts';
+import { randomBytes } from 'node:crypto';
+import type { MethodSpec } from '../core/methods.ts';
 import type { Deps } from './deps.ts';
 import { applyObservation } from './apply-observations.ts';
 
@@ -29,6 +30,18 @@ export interface SandboxPayResult {
 }
 
 const CONFIRMATIONS_MAX = 1000;
+
+/** A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log). */
+function sandboxPaymentKey(spec: MethodSpec, targetKey: string): { paymentKey: string; txid: string } {
+  const hash = randomBytes(32).toString('hex');
+  switch (spec.family) {
+    case 'bitcoin': return { paymentKey: `${hash}:0`, txid: hash };
+    case 'lightning': return { paymentKey: targetKey, txid: targetKey };
+    case 'evm': return spec.contractAddress
+      ? { paymentKey: `${spec.chainId}:0x${hash}:0`, txid: `0x${hash}` }
+      : { paymentKey: `${spec.chainId}:0x${hash}:native`, txid: `0x${hash}` };
+  }
+}
 
 export async function sandboxPay(deps: Deps, account: Account, invoiceId: string, input: SandboxPayInput): Promise<SandboxPayResult> {
   if (!deps.settings.sandbox) throw new CofferError('not_found', 'Not found');

@@ -85,15 +85,3 @@ export class SandboxMethod implements PaymentMethodAdapter {
 export function sandboxSpecs(specs: readonly MethodSpec[]): MethodSpec[] {
   return specs.map((spec) => (spec.family === 'evm' ? spec : { ...spec, network: 'regtest' }));
 }
-
-/** A sandbox transaction id in the method's natural form. */
-export function sandboxPaymentKey(spec: MethodSpec, targetKey: string): { paymentKey: string; txid: string } {
-  const hash = randomBytes(32).toString('hex');
-  switch (spec.family) {
-    case 'bitcoin': return { paymentKey: `${hash}:0`, txid: hash };
-    case 'lightning': return { paymentKey: targetKey, txid: targetKey };
-    case 'evm': return spec.contractAddress
-      ? { paymentKey: `${spec.chainId}:0x${hash}:0`, txid: `0x${hash}` }
-      : { paymentKey: `${spec.chainId}:0x${hash}:native`, txid: `0x${hash}` };
-  }
-}

@@ -1,0 +1,67 @@
+// Proves the layering of DESIGN.md §2 by reading every import line under src/: core imports
+// nothing of ours; storage only core; methods and rates only core; usecases core, storage and
+// the method/rate interfaces (which live in core); http, web, cli and webhooks only usecases and
+// core. Only storage/ imports kysely or a database driver.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const SRC = resolve(new URL('../src', import.meta.url).pathname);
+
+const allowed: Record<string, readonly string[]> = {
+  core: ['core'],
+  storage: ['core', 'storage'],
+  methods: ['core', 'methods'],
+  rates: ['core', 'rates'],
+  usecases: ['core', 'storage', 'usecases'],
+  http: ['core', 'usecases', 'http'],
+  web: ['core', 'usecases', 'web'],
+  cli: ['core', 'usecases', 'cli'],
+  webhooks: ['core', 'usecases', 'webhooks'],
+};
+const DRIVERS = ['kysely', 'better-sqlite3', 'pg'];
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function imports(source: string): Array<{ spec: string; typeOnly: boolean }> {
+  const found: Array<{ spec: string; typeOnly: boolean }> = [];
+  const re = /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]/gm;
+  for (const m of source.matchAll(re)) found.push({ spec: m[3]!, typeOnly: m[2] !== undefined });
+  for (const m of source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ spec: m[1]!, typeOnly: false });
+  return found;
+}
+
+function layerOf(path: string): string {
+  const rel = relative(SRC, path).split('/');
+  if (rel.length === 1) return 'root';
+  return rel[0] === 'methods' && rel[1] === 'sandbox' ? 'methods/sandbox' : rel[0]!;
+}
+
+test('every import under src/ respects the layer rules', () => {
+  const violations: string[] = [];
+  let checked = 0;
+  for (const file of files(SRC)) {
+    const layer = layerOf(file);
+    const from = layer === 'methods/sandbox' ? 'methods' : layer;
+    for (const { spec, typeOnly } of imports(readFileSync(file, 'utf8'))) {
+      if (DRIVERS.includes(spec) && from !== 'storage' && from !== 'root') violations.push(`${relative(SRC, file)} imports driver ${spec}`);
+      checked++;
+      if (!spec.startsWith('.')) continue;
+      const target = layerOf(resolve(dirname(file), spec));
+      if (from === 'root') continue;
+      const rules = allowed[from];
+      if (!rules) { violations.push(`${relative(SRC, file)}: unknown layer ${from}`); continue; }
+      const ok = rules.some((r) => target === r || target.startsWith(`${r}/`) || (r === 'methods' && target.startsWith('methods')));
+      // Type-only imports of storage types from the outer layers describe data, not behaviour.
+      if (!ok && !(typeOnly && target === 'storage')) violations.push(`${relative(SRC, file)} (${from}) imports ${spec} (${target})`);
+    }
+  }
+  assert.ok(checked > 200, `read ${checked} imports`);
+  assert.deepEqual(violations, []);
+});
