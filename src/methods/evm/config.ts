@@ -231,7 +231,7 @@ export function evmConfigFromSettings(
   }
   const walletId = `evm:${createHash('sha256').update(wallet.text).digest('hex').slice(0, 16)}`;
   // Chains no method uses are dropped: there is nothing to watch on them.
-  return { xpub: wallet.text, wallet, walletId, chains: chains.filter((c) => methods.some((m) => m.chainId === c.chainId)), methods };
+  return { xpub: wallet.text, wallet, walletId, chains: chains.filter((c) => methods.some((m) => m.chainId === c.chainId)).sort((a, b) => a.chainId - b.chainId), methods };
 }
 
 /** MethodSpecs as this deployment configured them (chain id, contract, decimals, confirmations). */
