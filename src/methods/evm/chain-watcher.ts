@@ -40,6 +40,8 @@ export class ChainWatcher {
   readonly #ctx: WatcherContext;
   readonly #targets = new Map<string, TargetEntry>();
   #targetCursor = 0;
+  /** Earliest watchUntil among watched targets: pruning is skipped until the chain passes it. */
+  #nextExpiryMs = Number.POSITIVE_INFINITY;
   #cursor: ChainCursor;
   /** paymentKey → height at which its block was found gone from the chain. */
   #missing = new Map<string, number>();
@@ -178,6 +180,7 @@ export class ChainWatcher {
         const until = t.watchUntil.getTime();
         if (prior === undefined) this.#targets.set(key, { targetKey: t.targetKey, watchUntilMs: until });
         else prior.watchUntilMs = Math.max(prior.watchUntilMs, until);
+        this.#nextExpiryMs = Math.min(this.#nextExpiryMs, until);
       }
     }
   }
@@ -310,7 +313,13 @@ export class ChainWatcher {
   }
 
   #pruneTargets(processedUntilMs: number): void {
-    for (const [key, entry] of this.#targets) if (entry.watchUntilMs < processedUntilMs) this.#targets.delete(key);
+    if (processedUntilMs <= this.#nextExpiryMs) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const [key, entry] of this.#targets) {
+      if (entry.watchUntilMs < processedUntilMs) this.#targets.delete(key);
+      else next = Math.min(next, entry.watchUntilMs);
+    }
+    this.#nextExpiryMs = next;
   }
 
   /** Re-counts confirmations of known payments, demotes those whose block left the chain. */
