@@ -74,6 +74,8 @@ export class ChainWatcher {
     const missing = await this.#ctx.state.get(this.#missingKey);
     this.#missing = new Map(missing === null ? [] : (JSON.parse(missing) as [string, number][]));
     this.#headChangedAt = this.#ctx.clock.now().getTime();
+    // The watched set is loaded at start, so following begins with every target known.
+    await this.#refreshTargets();
     // The first start fixes its starting block now, before start() resolves, so a payment made
     // right after start is never behind the starting point. A failing node is retried by run().
     if (this.#cursor.last === null) {
@@ -111,7 +113,10 @@ export class ChainWatcher {
 
   /** One step: returns true when caught up with the head (the caller then waits a poll interval). */
   async step(): Promise<boolean> {
-    const head = await this.#reader.blockNumber();
+    // While catching up more than one range behind the last head read, the head is not re-read:
+    // the next range is known to exist, and the call is saved on every step of a long catch-up.
+    const behind = this.#cursor.last !== null && this.#head - this.#cursor.last > this.chain.blockRangeMax;
+    const head = behind ? this.#head : await this.#reader.blockNumber();
     this.#trackHead(head);
     await this.#refreshTargets();
     if (this.#cursor.last === null) await this.#initCursor(head);
