@@ -6,7 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../src/core/errors.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { systemClock } from '../src/core/clock.ts';
+import { ManualClock } from '../src/core/clock.ts';
+import type { Watcher } from '../src/core/payment-method.ts';
 import { evmConfigFromEnv } from '../src/methods/evm/config-env.ts';
+import { evmConfigFromSettings } from '../src/methods/evm/config.ts';
+import { MemoryWatcherContext } from './support/memory-watcher-context.ts';
 import { createEvmMethod } from '../src/methods/evm/evm-method.ts';
 import { startEvmNode } from './support/evm-node.ts';
 import type { EvmNode } from './support/evm-node.ts';
@@ -75,4 +79,28 @@ test('good configuration starts', async () => {
   assert.ok(config !== null);
   const adapter = await createEvmMethod(config, deps);
   assert.deepEqual(adapter.methodIds, ['ethereum', 'usdc_erc20']);
+});
+
+// A chain whose head stops moving for longer than staleAfterMs is reported unhealthy (/readyz),
+// and healthy again once blocks arrive.
+test('stale chain is unhealthy', async () => {
+  const config = evmConfigFromSettings({
+    xpub: testXpub(), chains: [{ chainId: 1, rpcUrl: node.url, staleAfterMs: 60_000, pollIntervalMs: 20 }], methods: [{ id: 'ethereum' }],
+  }, 'regtest');
+  const adapter = await createEvmMethod(config, deps);
+  const clock = new ManualClock();
+  const ctx = new MemoryWatcherContext(clock);
+  const watcher = adapter.createWatcher?.(ctx) as Watcher;
+  await watcher.start();
+  try {
+    await ctx.waitFor((c) => c.health.at(-1)?.ok === true);
+    clock.advance(120_000);
+    await ctx.waitFor((c) => c.health.at(-1)?.ok === false);
+    assert.match(adapter.health().detail ?? '', /no new block/);
+    await node.mine(1);
+    await ctx.waitFor((c) => c.health.at(-1)?.ok === true);
+    assert.equal(adapter.health().height, await node.blockNumber());
+  } finally {
+    await watcher.stop();
+  }
 });
