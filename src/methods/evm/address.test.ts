@@ -36,7 +36,9 @@ test('EIP-55 checksum vectors', () => {
 // The "abandon … about" mnemonic's first ETH address is the widely published 0x9858…Da94, and
 // later indexes agree with viem's independent mnemonic account derivation.
 test('xpub derivation matches the published vector and viem', () => {
-  const wallet = parseEvmWalletKey(accountXpub(ABANDON).xpub);
+  const { xpub } = accountXpub(ABANDON);
+  assert.equal(xpub, 'xpub6DCoCpSuQZB2jawqnGMEPS63ePKWkwWPH4TU45Q7LPXWuNd8TMtVxRrgjtEshuqpK3mdhaWHPFsBngh5GFZaM6si3yZdUsT8ddYM3PwnATt');
+  const wallet = parseEvmWalletKey(xpub);
   assert.equal(deriveEvmAddress(wallet, 0), '0x9858EfFD232B4033E47d90003D41EC34EcaEda94');
   for (const i of [1, 2, 7, 1000]) {
     assert.equal(deriveEvmAddress(wallet, i), mnemonicToAccount(ABANDON, { addressIndex: i }).address);

@@ -1,0 +1,407 @@
+// One EVM chain's watcher loop: follows the head in bounded block ranges, finds deposits to
+// watched addresses (native coin from successful transactions, ERC-20 from Transfer logs of the
+// configured contracts only), walks back to the fork point on a reorg, keeps confirmation counts
+// of known payments current and re-verifies a payment on chain before reporting it final.
+
+import type { Observation } from '../../core/observation.ts';
+import type { KnownPayment, MethodHealth, WatcherContext } from '../../core/payment-method.ts';
+import type { Block, ChainReader, LogEntry } from './chain-reader.ts';
+import { ChainCursor } from './chain-cursor.ts';
+import type { EvmChainConfig, EvmMethodConfig } from './config.ts';
+import { addressTopic, decodeTransfer, TRANSFER_TOPIC } from './erc20.ts';
+import { BACKOFF_MS_MAX, INCONSISTENT_STEPS_MAX, TARGET_PAGES_MAX, TOPIC_FILTER_ADDRESSES_MAX } from './limits.ts';
+
+interface TargetEntry {
+  readonly targetKey: string;
+  watchUntilMs: number;
+}
+
+interface Candidate {
+  readonly method: EvmMethodConfig;
+  readonly targetKey: string;
+  readonly txHash: string;
+  readonly amountUnits: bigint;
+  readonly block: Block;
+  /** Block-level index of the Transfer log; null for a native transfer. */
+  readonly blockLogIndex: number | null;
+}
+
+/** Thrown when the node's answers disagree with each other (a reorg mid-step): retry the step. */
+class InconsistentChainError extends Error {
+  override readonly name = 'InconsistentChainError';
+}
+
+export class ChainWatcher {
+  readonly chain: EvmChainConfig;
+  readonly #methods: readonly EvmMethodConfig[];
+  readonly #native: EvmMethodConfig | undefined;
+  readonly #tokens: Map<string, EvmMethodConfig>;
+  readonly #reader: ChainReader;
+  readonly #ctx: WatcherContext;
+  readonly #targets = new Map<string, TargetEntry>();
+  #targetCursor = 0;
+  /** Earliest watchUntil among watched targets: pruning is skipped until the chain passes it. */
+  #nextExpiryMs = Number.POSITIVE_INFINITY;
+  #cursor: ChainCursor;
+  /** paymentKey → height at which its block was found gone from the chain. */
+  #missing = new Map<string, number>();
+  #head = -1;
+  #headChangedAt = 0;
+  health: MethodHealth = { ok: true, detail: 'starting' };
+  /** Consecutive steps whose node answers disagreed; many in a row is a broken node, not a reorg. */
+  #inconsistentSteps = 0;
+  readonly #stateKey: string;
+  readonly #missingKey: string;
+
+  constructor(chain: EvmChainConfig, methods: readonly EvmMethodConfig[], reader: ChainReader, ctx: WatcherContext) {
+    this.chain = chain;
+    this.#methods = methods.filter((m) => m.chainId === chain.chainId);
+    this.#native = this.#methods.find((m) => m.token === null);
+    this.#tokens = new Map(this.#methods.filter((m) => m.token !== null).map((m) => [m.token as string, m]));
+    this.#reader = reader;
+    this.#ctx = ctx;
+    this.#cursor = new ChainCursor(chain.hashWindow);
+    this.#stateKey = `evm:${chain.chainId}:cursor`;
+    this.#missingKey = `evm:${chain.chainId}:missing`;
+  }
+
+  get methodIds(): string[] {
+    return this.#methods.map((m) => m.methodId);
+  }
+
+  async load(): Promise<void> {
+    this.#cursor = ChainCursor.parse(await this.#ctx.state.get(this.#stateKey), this.chain.hashWindow);
+    const missing = await this.#ctx.state.get(this.#missingKey);
+    this.#missing = new Map(missing === null ? [] : (JSON.parse(missing) as [string, number][]));
+    this.#headChangedAt = this.#ctx.clock.now().getTime();
+    // The watched set is loaded at start, so following begins with every target known.
+    await this.#refreshTargets();
+    // The first start fixes its starting block now, before start() resolves, so a payment made
+    // right after start is never behind the starting point. A failing node is retried by run().
+    if (this.#cursor.last === null) {
+      try {
+        await this.#initCursor(await this.#reader.blockNumber());
+      } catch (error) {
+        this.#ctx.log.warn({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm watcher: cannot read the head at start');
+      }
+    }
+  }
+
+  /** Runs steps until `signal` aborts; failures back off and are reported through health. */
+  async run(signal: AbortSignal, onHealth: () => void): Promise<void> {
+    let backoffMs = this.chain.pollIntervalMs;
+    while (!signal.aborted) {
+      let waitMs = 0;
+      try {
+        const caughtUp = await this.step();
+        this.#inconsistentSteps = 0;
+        backoffMs = this.chain.pollIntervalMs;
+        if (caughtUp) waitMs = this.chain.pollIntervalMs;
+      } catch (error) {
+        const message = (error as Error).message;
+        if (error instanceof InconsistentChainError) this.#inconsistentSteps += 1;
+        const transient = error instanceof InconsistentChainError && this.#inconsistentSteps < INCONSISTENT_STEPS_MAX;
+        this.#ctx.log[transient ? 'info' : 'warn']({ chainId: this.chain.chainId, err: message }, 'evm watcher step failed');
+        if (!transient) this.health = { ok: false, detail: `chain ${this.chain.chainId}: ${message}`, height: this.#cursor.last ?? 0, updatedAt: this.#ctx.clock.now() };
+        waitMs = transient ? this.chain.pollIntervalMs : backoffMs;
+        if (!transient) backoffMs = Math.min(backoffMs * 2, BACKOFF_MS_MAX);
+      }
+      onHealth();
+      if (waitMs > 0) await sleep(waitMs, signal);
+    }
+  }
+
+  /** One step: returns true when caught up with the head (the caller then waits a poll interval). */
+  async step(): Promise<boolean> {
+    // While catching up more than one range behind the last head read, the head is not re-read:
+    // the next range is known to exist, and the call is saved on every step of a long catch-up.
+    const behind = this.#cursor.last !== null && this.#head - this.#cursor.last > this.chain.blockRangeMax;
+    const head = behind ? this.#head : await this.#reader.blockNumber();
+    this.#trackHead(head);
+    await this.#refreshTargets();
+    if (this.#cursor.last === null) await this.#initCursor(head);
+    const last = this.#cursor.last as number;
+    if (last >= head) {
+      // Nothing new: still check the tip we stand on, so a same-height reorg is seen now.
+      if (await this.#tipReplaced(Math.min(last, head)) || last > head) await this.#rewindToFork(head);
+      await this.#updateKnown(head);
+      this.#setHealthy();
+      return true;
+    }
+    const to = Math.min(head, last + this.chain.blockRangeMax);
+    const reorged = await this.#processRange(last + 1, to);
+    if (reorged) {
+      await this.#rewindToFork(head);
+      return false;
+    }
+    await this.#updateKnown(head);
+    this.#setHealthy();
+    return to >= head;
+  }
+
+  #trackHead(head: number): void {
+    const now = this.#ctx.clock.now().getTime();
+    if (head !== this.#head) {
+      this.#head = head;
+      this.#headChangedAt = now;
+    }
+  }
+
+  #setHealthy(): void {
+    const now = this.#ctx.clock.now();
+    const idleMs = now.getTime() - this.#headChangedAt;
+    const stale = idleMs > this.chain.staleAfterMs;
+    this.health = {
+      ok: !stale,
+      detail: stale ? `chain ${this.chain.chainId}: no new block for ${Math.round(idleMs / 1000)} s` : `chain ${this.chain.chainId}: head ${this.#head}`,
+      height: this.#cursor.last ?? 0,
+      updatedAt: now,
+    };
+  }
+
+  /** First start: begin at the head (nothing older can pay a target allocated from now on), or at startBlock. */
+  async #initCursor(head: number): Promise<void> {
+    const last = this.chain.startBlock === null ? head : Math.min(this.chain.startBlock - 1, head);
+    this.#cursor.last = last;
+    if (last >= 0) {
+      const [block] = await this.#reader.blocks(last, last, false);
+      this.#cursor.record(last, (block as Block).hash);
+    }
+    await this.#ctx.state.set(this.#stateKey, this.#cursor.serialize());
+  }
+
+  async #refreshTargets(): Promise<void> {
+    const mine = new Set(this.methodIds);
+    for (let page = 0; page < TARGET_PAGES_MAX; page++) {
+      const { targets, cursor } = await this.#ctx.targets(this.#targetCursor);
+      this.#targetCursor = cursor;
+      if (targets.length === 0) return;
+      for (const t of targets) {
+        // A target is watched on its own method's chain only: the same address on another chain
+        // id is not this deposit (ADVERSARIAL 16).
+        if (!mine.has(t.methodId)) continue;
+        const key = t.targetKey.toLowerCase();
+        const prior = this.#targets.get(key);
+        const until = t.watchUntil.getTime();
+        if (prior === undefined) this.#targets.set(key, { targetKey: t.targetKey, watchUntilMs: until });
+        else prior.watchUntilMs = Math.max(prior.watchUntilMs, until);
+        this.#nextExpiryMs = Math.min(this.#nextExpiryMs, until);
+      }
+    }
+  }
+
+  async #tipReplaced(height: number): Promise<boolean> {
+    const stored = this.#cursor.hashAt(height);
+    if (stored === undefined || height < 0) return false;
+    const [block] = await this.#reader.blocks(height, height, false);
+    return (block as Block).hash !== stored;
+  }
+
+  /** Walks back through stored hashes to the newest block still on the chain, and rewinds there. */
+  async #rewindToFork(head: number): Promise<void> {
+    const heights = this.#cursor.heightsDescending().filter((h) => h <= head);
+    let fork: number | null = null;
+    for (let i = 0; i < heights.length && fork === null; i += 16) {
+      const slice = heights.slice(i, i + 16);
+      const blocks = await Promise.all(slice.map((h) => this.#reader.blocks(h, h, false)));
+      for (const [j, h] of slice.entries()) {
+        if (blocks[j]?.[0]?.hash === this.#cursor.hashAt(h)) { fork = h; break; }
+      }
+    }
+    const oldest = this.#cursor.heightsDescending().at(-1) ?? 0;
+    if (fork === null) {
+      this.#ctx.log.error({ chainId: this.chain.chainId, oldest }, 'evm reorg deeper than the stored block window; rescanning from its start');
+      fork = Math.max(Math.min(oldest, head) - 1, 0);
+    }
+    this.#ctx.log.warn({ chainId: this.chain.chainId, from: this.#cursor.last, fork }, 'evm reorg: rewinding to fork point');
+    this.#cursor.rewind(fork);
+    if (this.#cursor.hashAt(fork) === undefined && fork >= 0) {
+      const [block] = await this.#reader.blocks(fork, fork, false);
+      this.#cursor.record(fork, (block as Block).hash);
+    }
+    await this.#ctx.state.set(this.#stateKey, this.#cursor.serialize());
+  }
+
+  /** Scans [from, to]; returns true when the range does not extend the stored chain (reorg). */
+  async #processRange(from: number, to: number): Promise<boolean> {
+    const watching = this.#targets.size > 0;
+    const full = watching && this.#native !== undefined;
+    const [blocks, logs] = await Promise.all([
+      this.#reader.blocks(from, to, full),
+      watching && this.#tokens.size > 0 ? this.#fetchLogs(from, to) : Promise.resolve([]),
+    ]);
+    const parent = this.#cursor.hashAt(from - 1);
+    if (parent !== undefined && blocks[0]?.parentHash !== parent) return true;
+    for (let i = 1; i < blocks.length; i++) {
+      if ((blocks[i] as Block).parentHash !== (blocks[i - 1] as Block).hash) throw new InconsistentChainError('blocks do not link');
+    }
+    const candidates = [...this.#matchNative(blocks), ...this.#matchLogs(logs, blocks, from)];
+    const observations = await this.#confirmCandidates(candidates, to);
+    if (observations.length > 0) await this.#ctx.emit(observations);
+    for (const b of blocks) this.#cursor.record(b.number, b.hash);
+    this.#cursor.last = to;
+    this.#pruneTargets((blocks.at(-1) as Block).timestampSec * 1000);
+    await this.#ctx.state.set(this.#stateKey, this.#cursor.serialize());
+    return false;
+  }
+
+  #fetchLogs(from: number, to: number): Promise<LogEntry[]> {
+    // With few watched addresses the node filters by recipient; with many, the request would be
+    // megabytes, so every Transfer of the configured contracts is fetched and matched here.
+    const recipients = this.#targets.size <= TOPIC_FILTER_ADDRESSES_MAX ? [...this.#targets.keys()].map(addressTopic) : null;
+    return this.#reader.logs({ fromBlock: from, toBlock: to, address: [...this.#tokens.keys()], topics: [TRANSFER_TOPIC, null, recipients] });
+  }
+
+  #watchedAt(address: string, block: Block): TargetEntry | undefined {
+    const entry = this.#targets.get(address);
+    return entry !== undefined && block.timestampSec * 1000 <= entry.watchUntilMs ? entry : undefined;
+  }
+
+  #matchNative(blocks: readonly Block[]): Candidate[] {
+    const native = this.#native;
+    if (native === undefined) return [];
+    const out: Candidate[] = [];
+    for (const block of blocks) {
+      for (const tx of block.transactions) {
+        if (tx.to === null || tx.valueWei === 0n) continue;
+        const entry = this.#watchedAt(tx.to, block);
+        if (entry === undefined) continue;
+        out.push({ method: native, targetKey: entry.targetKey, txHash: tx.hash, amountUnits: tx.valueWei, block, blockLogIndex: null });
+      }
+    }
+    return out;
+  }
+
+  #matchLogs(logs: readonly LogEntry[], blocks: readonly Block[], from: number): Candidate[] {
+    const out: Candidate[] = [];
+    for (const log of logs) {
+      if (log.removed) continue;
+      // The node was asked for these contracts only; it is checked again because a log from any
+      // other contract (a look-alike or a spoofed Transfer) must never become a deposit.
+      const method = this.#tokens.get(log.address);
+      if (method === undefined) continue;
+      const block = blocks[log.blockNumber - from];
+      if (block === undefined || block.hash !== log.blockHash) throw new InconsistentChainError('log block hash differs from block');
+      const transfer = decodeTransfer(log);
+      if (transfer === null || transfer.valueUnits === 0n) continue;
+      const entry = this.#watchedAt(transfer.to, block);
+      if (entry === undefined) continue;
+      out.push({ method, targetKey: entry.targetKey, txHash: log.transactionHash, amountUnits: transfer.valueUnits, block, blockLogIndex: log.logIndex });
+    }
+    return out;
+  }
+
+  /** Fetches receipts: failed transactions are dropped, token keys use the log's index within its transaction. */
+  async #confirmCandidates(candidates: readonly Candidate[], tip: number): Promise<Observation[]> {
+    if (candidates.length === 0) return [];
+    const hashes = [...new Set(candidates.map((c) => c.txHash))];
+    const receipts = new Map((await this.#reader.receipts(hashes)).map((r, i) => [hashes[i] as string, r]));
+    const out: Observation[] = [];
+    for (const c of candidates) {
+      const receipt = receipts.get(c.txHash);
+      if (receipt === null || receipt === undefined || receipt.blockHash !== c.block.hash) throw new InconsistentChainError('receipt not in the scanned block');
+      if (receipt.status !== 1) continue;
+      let suffix = 'native';
+      if (c.blockLogIndex !== null) {
+        const index = receipt.logs.findIndex((l) => l.logIndex === c.blockLogIndex);
+        const log = receipt.logs[index];
+        if (log === undefined || log.address !== c.method.token) throw new InconsistentChainError('log missing from receipt');
+        suffix = String(index);
+      }
+      out.push({
+        methodId: c.method.methodId, targetKey: c.targetKey, paymentKey: `${this.chain.chainId}:${c.txHash}:${suffix}`,
+        amountUnits: c.amountUnits, state: 'confirmed', confirmations: tip - c.block.number + 1, txid: c.txHash,
+        blockHash: c.block.hash, blockHeight: c.block.number,
+      });
+    }
+    return out;
+  }
+
+  #pruneTargets(processedUntilMs: number): void {
+    if (processedUntilMs <= this.#nextExpiryMs) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const [key, entry] of this.#targets) {
+      if (entry.watchUntilMs < processedUntilMs) this.#targets.delete(key);
+      else next = Math.min(next, entry.watchUntilMs);
+    }
+    this.#nextExpiryMs = next;
+  }
+
+  /** Re-counts confirmations of known payments, demotes those whose block left the chain. */
+  async #updateKnown(head: number): Promise<void> {
+    const last = this.#cursor.last as number;
+    const known = await this.#ctx.knownPayments(this.methodIds);
+    const out: Observation[] = [];
+    let missingChanged = false;
+    for (const k of known) {
+      if (k.state === 'confirmed' && k.blockHeight !== undefined) {
+        const vanished = k.blockHeight > last ? last >= head : (this.#cursor.hashAt(k.blockHeight) ?? k.blockHash) !== k.blockHash;
+        if (vanished) {
+          out.push(demote(k));
+          this.#missing.set(k.paymentKey, last);
+          missingChanged = true;
+          continue;
+        }
+        if (k.blockHeight > last || this.#cursor.hashAt(k.blockHeight) === undefined) continue;
+        const confirmations = last - k.blockHeight + 1;
+        if (confirmations <= k.confirmations) continue;
+        if (k.confirmations < this.chain.confirmations && confirmations >= this.chain.confirmations && !(await this.#reverify(k))) continue;
+        out.push({ ...observationOf(k), confirmations });
+        if (this.#missing.delete(k.paymentKey)) missingChanged = true;
+      } else if (k.state === 'seen') {
+        const since = this.#missing.get(k.paymentKey);
+        if (since === undefined) { this.#missing.set(k.paymentKey, last); missingChanged = true; continue; }
+        if (last - since < this.chain.goneAfterBlocks) continue;
+        if ((await this.#reader.transactionState(k.txid)) !== 'absent') continue;
+        out.push({ ...observationOf(k), state: 'gone', confirmations: 0 });
+        this.#missing.delete(k.paymentKey);
+        missingChanged = true;
+      }
+    }
+    if (out.length > 0) await this.#ctx.emit(out);
+    if (missingChanged) await this.#ctx.state.set(this.#missingKey, JSON.stringify([...this.#missing.entries()]));
+  }
+
+  /** Before a payment is reported final: its receipt succeeded in the block we hold, and the transfer is still exactly what was seen. */
+  async #reverify(k: KnownPayment): Promise<boolean> {
+    const [receipt] = await this.#reader.receipts([k.txid]);
+    const method = this.#methods.find((m) => m.methodId === k.methodId);
+    const ok = receipt !== null && receipt !== undefined && method !== undefined && receipt.status === 1 && receipt.blockHash === k.blockHash;
+    if (!ok) return false;
+    if (method.token === null) {
+      const tx = await this.#reader.transaction(k.txid);
+      return tx !== null && tx.blockHash === k.blockHash && tx.to === k.targetKey.toLowerCase() && tx.valueWei === k.amountUnits;
+    }
+    const index = Number(k.paymentKey.split(':')[2]);
+    const log = receipt.logs[index];
+    const transfer = log === undefined || log.address !== method.token ? null : decodeTransfer(log);
+    return transfer !== null && transfer.to === k.targetKey.toLowerCase() && transfer.valueUnits === k.amountUnits;
+  }
+}
+
+function observationOf(k: KnownPayment): Observation {
+  return {
+    methodId: k.methodId, targetKey: k.targetKey, paymentKey: k.paymentKey, amountUnits: k.amountUnits,
+    state: k.state, confirmations: k.confirmations, txid: k.txid,
+    ...(k.blockHash !== undefined ? { blockHash: k.blockHash } : {}),
+    ...(k.blockHeight !== undefined ? { blockHeight: k.blockHeight } : {}),
+  };
+}
+
+/** A payment whose block left the chain: back to `seen`, 0 confirmations, no block. */
+function demote(k: KnownPayment): Observation {
+  return { methodId: k.methodId, targetKey: k.targetKey, paymentKey: k.paymentKey, amountUnits: k.amountUnits, state: 'seen', confirmations: 0, txid: k.txid };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) { resolve(); return; }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}

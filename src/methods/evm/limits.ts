@@ -1,0 +1,29 @@
+// Every bound the EVM adapter works within, in one place (TigerStyle: a limit on everything).
+
+/** Most blocks one watcher step reads (eth_getLogs range and block batch). Providers cap ranges too. */
+export const BLOCK_RANGE_MAX_DEFAULT = 100;
+export const BLOCK_RANGE_MAX_LIMIT = 10_000;
+/** Most JSON-RPC calls in one HTTP batch; public providers commonly accept 100. */
+export const RPC_BATCH_MAX = 100;
+/** One JSON-RPC HTTP request may take this long before it counts as a node failure. */
+export const RPC_TIMEOUT_MS = 15_000;
+/** Poll interval when the watcher is caught up with the head. */
+export const POLL_INTERVAL_MS_DEFAULT = 1_000;
+/** Backoff after a failed step grows to at most this. */
+export const BACKOFF_MS_MAX = 30_000;
+/** No new block for this long and the chain is reported stale (unhealthy). */
+export const STALE_AFTER_MS_DEFAULT = 5 * 60_000;
+/** Block hashes kept per chain for reorg detection (the reorg horizon), at least. */
+export const HASH_WINDOW_MIN = 64;
+export const HASH_WINDOW_MAX = 1_024;
+/**
+ * Above this many watched addresses the `to` topic filter is not sent to the node (the request
+ * would be megabytes); all Transfer logs of the configured contracts are fetched and matched here.
+ */
+export const TOPIC_FILTER_ADDRESSES_MAX = 500;
+/** Most confirmations a chain may require (sanity bound on configuration). */
+export const CONFIRMATIONS_MAX = 10_000;
+/** Most targets fetched per WatcherContext.targets() page loop in one step. */
+export const TARGET_PAGES_MAX = 1_000;
+/** Steps in a row with inconsistent node answers before the chain is reported unhealthy. */
+export const INCONSISTENT_STEPS_MAX = 10;

@@ -1,0 +1,95 @@
+// Shared setup for EVM adapter suites: two real EDR nodes (chain 1 and chain 8453) with the test
+// tokens deployed, an adapter configured for them, and helpers to allocate watched targets.
+
+import { HDKey } from '@scure/bip32';
+import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import type { Hex } from 'viem';
+import { silentLogger } from '../../src/core/logger.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import { DefaultMethodSpecs } from '../../src/core/methods.ts';
+import type { IndexAllocator, PaymentTarget } from '../../src/core/payment-method.ts';
+import { evmConfigFromSettings } from '../../src/methods/evm/config.ts';
+import type { EvmConfig, EvmSettings } from '../../src/methods/evm/config.ts';
+import { createEvmMethod } from '../../src/methods/evm/evm-method.ts';
+import type { EvmMethodAdapter } from '../../src/methods/evm/evm-method.ts';
+import { startEvmNode } from './evm-node.ts';
+import type { EvmNode } from './evm-node.ts';
+import { deploySpoofer, deployToken } from './evm-chain.ts';
+import type { MemoryWatcherContext } from './memory-watcher-context.ts';
+
+export const ABANDON_MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+
+export function testXpub(mnemonic = ABANDON_MNEMONIC): string {
+  const enc = new TextEncoder();
+  const seed = pbkdf2(sha512, enc.encode(mnemonic.normalize('NFKD')), enc.encode('mnemonic'), { c: 2048, dkLen: 64 });
+  return HDKey.fromMasterSeed(seed).derive("m/44'/60'/0'").publicExtendedKey;
+}
+
+export class CountingIndexes implements IndexAllocator {
+  #next = new Map<string, number>();
+  async next(walletId: string): Promise<number> {
+    const n = this.#next.get(walletId) ?? 0;
+    this.#next.set(walletId, n + 1);
+    return n;
+  }
+}
+
+export interface EvmFixture {
+  readonly l1: EvmNode;
+  readonly base: EvmNode;
+  readonly usdc: Hex;
+  readonly usdt: Hex;
+  readonly fakeUsdc: Hex;
+  readonly spoofer: Hex;
+  readonly baseUsdc: Hex;
+  readonly settings: EvmSettings;
+  readonly config: EvmConfig;
+  readonly adapter: EvmMethodAdapter;
+  readonly indexes: CountingIndexes;
+  close(): Promise<void>;
+}
+
+export async function startEvmFixture(options: { confirmations?: number; pollIntervalMs?: number } = {}): Promise<EvmFixture> {
+  const l1 = await startEvmNode({ chainId: 1 });
+  const base = await startEvmNode({ chainId: 8453 });
+  const usdc = await deployToken(l1, 'USDC', 6);
+  const usdt = await deployToken(l1, 'USDT', 6);
+  const fakeUsdc = await deployToken(l1, 'USDC', 6);
+  const spoofer = await deploySpoofer(l1);
+  const baseUsdc = await deployToken(base, 'USDC', 6);
+  const confirmations = options.confirmations ?? 4;
+  const pollIntervalMs = options.pollIntervalMs ?? 20;
+  const settings: EvmSettings = {
+    xpub: testXpub(),
+    chains: [
+      { chainId: 1, rpcUrl: l1.url, confirmations, pollIntervalMs, goneAfterBlocks: 2 },
+      { chainId: 8453, rpcUrl: base.url, confirmations, pollIntervalMs, goneAfterBlocks: 2 },
+    ],
+    methods: [
+      { id: 'ethereum' },
+      { id: 'usdc_erc20', token: { contract: usdc, decimals: 6 } },
+      { id: 'usdt_erc20', token: { contract: usdt, decimals: 6 } },
+      { id: 'eth_base' },
+      { id: 'usdc_base', token: { contract: baseUsdc, decimals: 6 } },
+    ],
+  };
+  const config = evmConfigFromSettings(settings, 'regtest');
+  const adapter = await createEvmMethod(config, { clock: systemClock, log: silentLogger });
+  return {
+    l1, base, usdc, usdt, fakeUsdc, spoofer, baseUsdc, settings, config, adapter, indexes: new CountingIndexes(),
+    close: async () => { await adapter.close?.(); await l1.close(); await base.close(); },
+  };
+}
+
+/** Allocates a target for `methodId` and registers it as watched in `ctx`. */
+export async function watchTarget(fx: EvmFixture, ctx: MemoryWatcherContext, methodId: string, priceUnits: bigint | null = null): Promise<PaymentTarget> {
+  const spec = DefaultMethodSpecs.find((s) => s.id === methodId);
+  if (spec === undefined) throw new Error(`unknown method ${methodId}`);
+  const invoiceId = `inv-${methodId}-${Math.random().toString(36).slice(2)}`;
+  const target = await fx.adapter.createTarget(
+    { invoiceId, method: spec, priceUnits, expiresAt: new Date(Date.now() + 3_600_000), description: 'test deposit' }, fx.indexes,
+  );
+  ctx.addTarget({ methodId, targetKey: target.targetKey, invoiceId, watchUntil: new Date(Date.now() + 86_400_000) });
+  return target;
+}
