@@ -18,6 +18,10 @@ import { bitcoinConfigFromEnv } from './methods/bitcoin/config.ts';
 import { createBitcoinMethod } from './methods/bitcoin/create-bitcoin-method.ts';
 import { lightningConfigFromEnv } from './methods/lightning/lightning-config.ts';
 import { createLightningMethod } from './methods/lightning/lightning-method.ts';
+import { evmConfigFromEnv } from './methods/evm/config-env.ts';
+import { evmConfigFromSettings, evmMethodSpecs } from './methods/evm/config.ts';
+import type { EvmSettings } from './methods/evm/config.ts';
+import { createEvmMethod } from './methods/evm/evm-method.ts';
 import { ConfigError } from './core/errors.ts';
 import type { Env } from './core/mode.ts';
 import type { MethodSpec } from './core/methods.ts';
@@ -81,6 +85,13 @@ export async function buildMethods(config: Config, clock: Clock, log: Logger): P
     const adapter = await createLightningMethod(lightning, { clock, log });
     const spec = defaultSpec('lightning');
     registry.add({ spec, adapter, tiers: [] });
+  }
+  const evm = config.file['evm'] !== undefined
+    ? evmConfigFromSettings(config.file['evm'] as EvmSettings, config.mode)
+    : evmConfigFromEnv(config.env, config.mode);
+  if (evm) {
+    const adapter = await createEvmMethod(evm, { clock, log });
+    for (const spec of evmMethodSpecs(evm)) registry.add({ spec, adapter, tiers: confirmationTiers(config.env, spec) });
   }
   if (registry.ids().length === 0) {
     log.warn({ mode: config.mode }, 'no payment method is configured: set COFFER_BITCOIN_*, COFFER_LIGHTNING_* or COFFER_EVM_* (see docs/configuration.md)');

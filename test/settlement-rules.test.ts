@@ -174,3 +174,27 @@ for (const dialect of dialects()) {
     });
   });
 }
+
+for (const dialect of dialects()) {
+  describe(`payments of the wrong asset (${dialect})`, () => {
+    test('USDT sent to a USDC invoice address is recorded on it and held, never credited', async () => {
+      const world = await openWorld(dialect);
+      try {
+        const acct = await businessAccount(world.deps);
+        const invoice = await deposit(world.deps, acct.id, '10', 'USD', 'usdc_erc20');
+        await applyObservation(world.deps, { ...pay(invoice, 10_000_000n, 10, `1:0x${'ab'.repeat(32)}:0`), methodId: 'usdt_erc20' });
+        const held = (await world.deps.store.invoices.get(invoice.id))!;
+        assert.equal(held.status, 'payment_error');
+        assert.equal(held.creditedMinor, 0n);
+        assert.equal(held.receivedUnits, 0n);
+        const [payment] = await world.deps.store.payments.forInvoice(invoice.id);
+        assert.equal(payment!.heldReason, 'wrong_asset');
+        const res = await world.app.inject({ method: 'GET', url: `/v2/invoices/${invoice.id}`, headers: acct.headers });
+        assert.deepEqual(res.json().data.payment.transactions.map((t: { status: string; method: string; amount: string }) => [t.status, t.method, t.amount]), [['held', 'usdt_erc20', '10']]);
+        assert.ok((await verifyLedger(world.deps.store)).ok);
+      } finally {
+        await world.close();
+      }
+    });
+  });
+}

@@ -17,7 +17,11 @@ export interface Observation {
   readonly methodId: string;
   /** The target it paid, exactly as PaymentTarget.targetKey was allocated. */
   readonly targetKey: string;
-  /** txid:vout | payment_hash | chainId:txhash:logIndex | chainId:txhash:native */
+  /**
+   * txid:vout | payment_hash | chainId:txhash:logIndex | chainId:txhash:native. For EVM tokens
+   * the log index is the log's position within its transaction's receipt, not in the block, so a
+   * transaction re-mined in another block keeps its key.
+   */
   readonly paymentKey: string;
   /** Amount in the method's base unit (MethodSpec.unitScale). */
   readonly amountUnits: bigint;

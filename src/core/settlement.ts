@@ -51,9 +51,13 @@ function creditAtOwnRate(invoice: Invoice, payment: Payment): bigint | null {
   return creditFor(payment.amountUnits, invoice.currency, payment.rate.value, invoice);
 }
 
-export function planSettlement(invoice: Invoice, payments: readonly Payment[], now: Date, required: ConfirmationsRule): SettlementPlan {
+export function planSettlement(invoice: Invoice, allPayments: readonly Payment[], now: Date, required: ConfirmationsRule): SettlementPlan {
+  let payments = allPayments;
   const credits: SettlementCredit[] = [];
   const held = new Map<string, string>();
+  // A payment in another asset than the invoice's (to the same address) is held, never counted.
+  for (const p of payments) if (p.methodId !== invoice.methodId && p.state !== 'gone') held.set(p.id, 'wrong_asset');
+  payments = payments.filter((p) => p.methodId === invoice.methodId);
   const reversals = payments.filter((p) => p.state === 'gone' && isCredited(p)).map((p) => p.id);
   const creditable = (p: Payment) => isLive(p) && p.creditedMinor === null && isCreditable(p, required);
 
@@ -111,7 +115,7 @@ function nextStatus(invoice: Invoice, payments: readonly Payment[], now: Date, s
   // longer be paid; until then it is open again for a new payment.
   if (onTime.length > 0 && live.length === 0) return expired ? 'denied' : 'unpaid';
   if (settled) return 'complete';
-  if (live.some((p) => held.has(p.id))) return 'payment_error';
+  if (live.some((p) => held.has(p.id)) || (held.size > 0 && [...held.values()].includes('wrong_asset'))) return 'payment_error';
   if (live.length > 0) return live.every(creditable) ? 'payment_confirmed' : 'payment_detected';
   return expired ? 'expired' : 'unpaid';
 }

@@ -26,6 +26,8 @@ function transactionStatus(p: Payment): string {
 export interface PresentOptions {
   readonly now: Date;
   readonly confirmationsFor: (methodId: string, amountUnits: bigint) => number;
+  /** Scale of a method's base unit, for payments of another asset than the invoice's. */
+  readonly unitScaleOf?: (methodId: string) => number | undefined;
 }
 
 export function presentInvoice(invoice: Invoice, payments: readonly Payment[], options: PresentOptions): Record<string, unknown> {
@@ -47,7 +49,8 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
     confirmations_required: invoice.confirmationsRequired,
     monitoring_until: invoice.watchUntil.toISOString(),
     transactions: payments.map((p) => ({
-      id: p.txid, amount: formatDecimal(p.amountUnits, invoice.unitScale), confirmations: p.confirmations,
+      id: p.txid, amount: formatDecimal(p.amountUnits, p.methodId === invoice.methodId ? invoice.unitScale : options.unitScaleOf?.(p.methodId) ?? 0),
+      method: p.methodId === invoice.methodId ? undefined : p.methodId, confirmations: p.confirmations,
       status: transactionStatus(p), late: p.late,
       credited_amount: p.creditedMinor !== null && !p.reversed ? money(p.creditedMinor, scale) : undefined,
     })),

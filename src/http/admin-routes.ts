@@ -10,7 +10,7 @@ import { chargeAccount, refundCharge } from '../usecases/charge-account.ts';
 import type { ChargeResult } from '../usecases/charge-account.ts';
 import { createAccount, issueCredential, revokeCredential } from '../usecases/manage-accounts.ts';
 import type { IssuedCredential } from '../usecases/manage-accounts.ts';
-import { accountBalances, getInvoice } from '../usecases/read-account.ts';
+import { accountBalances, getInvoice, presentOptions } from '../usecases/read-account.ts';
 import { setAccountStatus } from '../usecases/account-status.ts';
 import { verifyLedger } from '../usecases/verify-ledger.ts';
 import type { AppContext } from './app.ts';
@@ -121,7 +121,7 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     const account = invoice ? await deps.store.accounts.get(invoice.accountId) : null;
     const view = account ? await getInvoice(deps.store, account, id) : null;
     if (!view) throw new CofferError('not_found', 'No such invoice');
-    return ok(request, { ...presentInvoice(view.invoice, view.payments, { now: deps.clock.now(), confirmationsFor: (m, a) => deps.methods.confirmationsFor(m, a) }), account_id: view.invoice.accountId });
+    return ok(request, { ...presentInvoice(view.invoice, view.payments, presentOptions(deps)), account_id: view.invoice.accountId });
   });
 
   app.get('/ledger/verify', async (request, reply) => {

@@ -6,7 +6,7 @@ import { CofferError } from '../core/errors.ts';
 import type { Invoice } from '../core/invoice.ts';
 import { Limits } from '../core/limits.ts';
 import { createDeposit } from '../usecases/create-deposit.ts';
-import { accountBalances, getInvoice, listInvoices, listTransactions, pendingByCurrency } from '../usecases/read-account.ts';
+import { accountBalances, getInvoice, listInvoices, listTransactions, pendingByCurrency, presentOptions } from '../usecases/read-account.ts';
 import { sandboxPay } from '../usecases/sandbox-pay.ts';
 import type { SandboxPayResult } from '../usecases/sandbox-pay.ts';
 import type { AppContext } from './app.ts';
@@ -38,7 +38,7 @@ function nextUrl(request: FastifyRequest, query: PageQuery, returned: number): s
 export async function v2Routes(app: FastifyInstance, context: AppContext): Promise<void> {
   const { deps } = context;
   const present = (invoice: Invoice, payments: Parameters<typeof presentInvoice>[1]) =>
-    presentInvoice(invoice, payments, { now: deps.clock.now(), confirmationsFor: (m, a) => deps.methods.confirmationsFor(m, a) });
+    presentInvoice(invoice, payments, presentOptions(deps));
   const auth = authenticated(context);
 
   app.get('/ping', { schema: { response: { 200: { type: 'object' } } } }, async (request) => ({ ...ok(request, { message: 'pong' }), message: 'pong' }));

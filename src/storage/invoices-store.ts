@@ -82,6 +82,13 @@ export class InvoicesStore {
     return row ? toInvoice(row) : null;
   }
 
+  /** The invoice holding `targetKey` under any of `methodIds` (a payment of another asset to its address). */
+  async findByTargetKey(targetKey: string, methodIds: readonly string[]): Promise<Invoice | null> {
+    if (methodIds.length === 0) return null;
+    const row = await this.k.selectFrom('invoices').selectAll().where('target_key', '=', targetKey).where('method_id', 'in', methodIds).executeTakeFirst();
+    return row ? toInvoice(row) : null;
+  }
+
   /** Newest first, Bitrefill-style offset paging with an inclusive `after` and exclusive `before`. */
   async page(page: InvoicePage): Promise<Invoice[]> {
     let query = this.k.selectFrom('invoices').selectAll().where('account_id', '=', page.accountId);

@@ -92,7 +92,7 @@ export class PaymentsStore {
 
   /** Payments held for the operator (e.g. no rate when first seen), with their invoices. */
   async held(limit: number): Promise<Array<{ paymentId: string; invoiceId: string }>> {
-    const rows = await this.k.selectFrom('payments').select(['id', 'invoice_id']).where('held_reason', 'is not', null)
+    const rows = await this.k.selectFrom('payments').select(['id', 'invoice_id']).where('held_reason', '=', 'rate_unavailable')
       .where('credited_amount', 'is', null).orderBy('seq').limit(limit).execute();
     return rows.map((r) => ({ paymentId: r.id, invoiceId: r.invoice_id }));
   }

@@ -79,7 +79,11 @@ export async function applyObservation(deps: Deps, observation: Observation): Pr
     deps.log.error({ observation: { ...observation, amountUnits: observation.amountUnits.toString() }, problem: problem ?? 'unknown method' }, 'invalid observation ignored');
     return 'invalid';
   }
-  const invoice = await deps.store.invoices.findByTarget(observation.methodId, observation.targetKey);
+  // A payment of another asset to an address Coffer allocated (USDT sent to a USDC invoice) is
+  // recorded on that invoice and held for the operator: never credited, never lost.
+  const siblings = deps.methods.ids().filter((id) => deps.methods.get(id)!.adapter === method.adapter);
+  const invoice = await deps.store.invoices.findByTarget(observation.methodId, observation.targetKey)
+    ?? await deps.store.invoices.findByTargetKey(observation.targetKey, siblings);
   if (!invoice) {
     deps.log.error({ methodId: observation.methodId, targetKey: observation.targetKey, paymentKey: observation.paymentKey }, 'payment to a target Coffer never allocated');
     return 'unmatched';

@@ -7,6 +7,8 @@ import type { Invoice, Payment } from '../core/invoice.ts';
 import type { PostedTransfer } from '../core/ledger.ts';
 import { LedgerAccounts } from '../core/ledger.ts';
 import type { Store } from '../storage/store.ts';
+import type { PresentOptions } from '../core/wire-format.ts';
+import type { Deps } from './deps.ts';
 import type { InvoicePage } from '../storage/invoices-store.ts';
 import type { TransferPage } from '../storage/ledger-store.ts';
 
@@ -56,4 +58,13 @@ export async function pendingByCurrency(store: Store, account: Account): Promise
     pending.set(row.currency, (pending.get(row.currency) ?? 0n) + row.amountMinor - row.creditedMinor);
   }
   return pending;
+}
+
+/** What presenting an invoice needs to know about the configured methods, as of now. */
+export function presentOptions(deps: Pick<Deps, 'clock' | 'methods'>): PresentOptions {
+  return {
+    now: deps.clock.now(),
+    confirmationsFor: (methodId, amountUnits) => deps.methods.confirmationsFor(methodId, amountUnits),
+    unitScaleOf: (methodId) => deps.methods.get(methodId)?.spec.unitScale,
+  };
 }

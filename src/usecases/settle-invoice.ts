@@ -72,7 +72,7 @@ export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: Invoice, p
     if (payment.heldReason !== reason) await tx.payments.update({ ...payment, heldReason: reason, updatedAt: now });
   }
 
-  const receivedUnits = payments.filter((p) => p.state !== 'gone').reduce((sum, p) => sum + p.amountUnits, 0n);
+  const receivedUnits = payments.filter((p) => p.state !== 'gone' && p.methodId === invoice.methodId).reduce((sum, p) => sum + p.amountUnits, 0n);
   const completedAt = invoice.completedAt ?? (plan.status === 'complete' ? now : null);
   const updated: Invoice = { ...invoice, status: plan.status, receivedUnits, creditedMinor, completedAt, updatedAt: now };
   const changed = updated.status !== invoice.status || receivedUnits !== invoice.receivedUnits

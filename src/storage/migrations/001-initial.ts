@@ -69,6 +69,7 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .execute();
   await db.schema.createIndex('invoices_target').on('invoices').columns(['method_id', 'target_key']).unique().execute();
   await db.schema.createIndex('invoices_account_seq').on('invoices').columns(['account_id', 'seq']).execute();
+  await db.schema.createIndex('invoices_target_key').on('invoices').column('target_key').execute();
   await db.schema.createIndex('invoices_account_status').on('invoices').columns(['account_id', 'status']).execute();
   await db.schema.createIndex('invoices_status_expiry').on('invoices').columns(['status', 'expires_at']).execute();
 
