@@ -34,6 +34,7 @@ export interface Db {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const SQLITE_CHECKPOINT_INTERVAL_MS = 1000;
 
 /** SQLite's deferred BEGIN can deadlock two writers upgrading their locks; take the write lock up front. */
 class ImmediateSqliteDialect extends SqliteDialect {
@@ -78,8 +79,22 @@ function openSqlite(path: string): Db {
   handle.pragma('synchronous = NORMAL');
   handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   handle.pragma('foreign_keys = ON');
+  // Checkpoints (which fsync) run on a timer instead of inside whichever commit crosses the
+  // auto-checkpoint threshold, so no single request pays for them.
+  handle.pragma('wal_autocheckpoint = 0');
+  const checkpoints = setInterval(() => {
+    try { handle.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next tick retries */ }
+  }, SQLITE_CHECKPOINT_INTERVAL_MS);
+  checkpoints.unref();
   const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(handle) }) });
-  return { kysely, dialect: 'sqlite', rowLocks: false, sqlite: handle, close: () => kysely.destroy() };
+  const close = async () => {
+    clearInterval(checkpoints);
+    if (handle.open) {
+      try { handle.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* another process holds the database */ }
+    }
+    await kysely.destroy();
+  };
+  return { kysely, dialect: 'sqlite', rowLocks: false, sqlite: handle, close };
 }
 
 function openPostgres(url: string, poolSize: number, schema: string | undefined): Db {
@@ -120,8 +135,87 @@ function isRetryable(error: unknown): boolean {
   return (typeof code === 'string' && (RETRYABLE_PG.has(code) || code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT'));
 }
 
+const GROUP_COMMIT_UNITS_MAX = 64;
+
+interface Unit {
+  readonly work: (trx: Kysely<Database>) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for SQLite. SQLite has one writer and a commit is its dearest step, so
+ * transactions that arrive while one is running are run together: one `begin immediate`, each
+ * unit inside its own savepoint (a failing unit rolls back alone), one commit. Every caller is
+ * answered only after the shared commit, so nothing is acknowledged before it is durable.
+ */
+class SqliteGroupCommit {
+  readonly #queue: Unit[] = [];
+  #draining = false;
+
+  constructor(private readonly kysely: Kysely<Database>) {}
+
+  run<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0) await this.#runBatch(this.#queue.splice(0, GROUP_COMMIT_UNITS_MAX));
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #runBatch(batch: readonly Unit[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+      let trx: Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['execute']>> | null = null;
+      try {
+        trx = await this.kysely.startTransaction().execute();
+        for (const unit of batch) {
+          const savepoint = await trx.savepoint('unit').execute();
+          try {
+            const value = await unit.work(savepoint);
+            await savepoint.releaseSavepoint('unit').execute();
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            await savepoint.rollbackToSavepoint('unit').execute();
+            outcomes.push({ ok: false, value: error });
+          }
+        }
+        await trx.commit().execute();
+      } catch (error) {
+        if (trx) await trx.rollback().execute().catch(() => {});
+        if (attempt < TRANSACTION_ATTEMPTS_MAX && isRetryable(error)) {
+          await new Promise((resolve) => setTimeout(resolve, 5 * attempt * attempt));
+          continue;
+        }
+        for (const unit of batch) unit.reject(error);
+        return;
+      }
+      outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.value) : batch[i]!.reject(outcome.value)));
+      return;
+    }
+  }
+}
+
+const groupCommits = new WeakMap<Db, SqliteGroupCommit>();
+
 /** Runs `work` in one transaction, retrying on serialization failures and deadlocks (bounded). */
 export async function inTransaction<T>(db: Db, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (db.dialect === 'sqlite') {
+    let group = groupCommits.get(db);
+    if (!group) {
+      group = new SqliteGroupCommit(db.kysely);
+      groupCommits.set(db, group);
+    }
+    return group.run(work);
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.kysely.transaction().execute(work);

@@ -7,6 +7,7 @@ import { HDKey } from '@scure/bip32';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { publicChildPoint } from '../hd-public-child.ts';
 
 /** Extended key versions accepted: xpub (mainnet) and tpub (testnet wallets export these too). */
 const XPUB_VERSIONS = { private: 0x0488ade4, public: 0x0488b21e } as const;
@@ -64,9 +65,14 @@ export function deriveEvmAddress(wallet: EvmWalletKey, index: number): string {
   if (!Number.isInteger(index) || index < 0 || index >= HARDENED_OFFSET) {
     throw new EvmAddressError(`derivation index must be an integer in [0, 2^31), got ${index}`);
   }
-  const child = wallet.receive.deriveChild(index);
-  if (child.publicKey === null) throw new EvmAddressError('derived key has no public key');
-  return toChecksumAddress(publicKeyToAddress(child.publicKey));
+  const point = publicChildPoint(wallet.receive, index);
+  if (point === null) {
+    // An invalid child (probability ~2^-127): deriveChild refuses it exactly as BIP32 says.
+    const child = wallet.receive.deriveChild(index);
+    if (child.publicKey === null) throw new EvmAddressError('derived key has no public key');
+    return toChecksumAddress(publicKeyToAddress(child.publicKey));
+  }
+  return toChecksumAddress(publicKeyToAddress(point.toBytes(false)));
 }
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;

@@ -1,0 +1,82 @@
+// Starting and stopping the servers a benchmark measures, and the load tool.
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): number {
+  return 20000 + Math.floor(Math.random() * 20000);
+}
+
+async function waitUp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server at ${url} did not start`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+export async function startHello(): Promise<Server> {
+  const port = freePort();
+  const child = spawn(process.execPath, [`${ROOT}bench/support/hello-server.mjs`], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore', cwd: ROOT });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUp(`${url}/`, child, 20_000);
+  return { child, url, stop: stopper(child) };
+}
+
+export async function startCoffer(env: Record<string, string>): Promise<Server> {
+  const port = freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/main.ts`, 'serve'], {
+    env: { ...process.env, COFFER_LOG_LEVEL: 'warn', COFFER_RATE_LIMIT: '0', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUp(`${url}/healthz`, child, 60_000);
+  return { child, url, stop: stopper(child) };
+}
+
+export function rssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+export interface Load {
+  readonly requestsPerSecond: number;
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly latencyP99Ms: number;
+}
+
+export async function load(options: { url: string; connections: number; durationS: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; amount?: number }): Promise<Load> {
+  const result = await autocannon({
+    url: options.url, connections: options.connections, pipelining: 1,
+    ...(options.amount ? { amount: options.amount } : { duration: options.durationS }),
+    method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.body ? { body: options.body } : {}),
+  });
+  const ok = result['2xx'];
+  const seconds = result.duration;
+  return { requestsPerSecond: ok / seconds, ok, non2xx: result.non2xx + result.errors, latencyP99Ms: result.latency.p99 };
+}
