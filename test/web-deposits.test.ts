@@ -10,6 +10,7 @@ import type { World } from './support/harness.ts';
 import { InjectBrowser, openWebWorld, textOf } from './support/browser.ts';
 import { expireInvoices } from '../src/usecases/expire-invoices.ts';
 import { sandboxPay } from '../src/usecases/sandbox-pay.ts';
+import { createDeposit } from '../src/usecases/create-deposit.ts';
 
 const UUID = /\/account\/deposits\/([0-9a-f-]{36})$/;
 
@@ -167,9 +168,10 @@ for (const dialect of dialects()) {
     test('the dashboard pages its history and lists deposits on their way', async () => {
       const { b, accountId } = await signedIn('pages@example.com');
       const acc = await account(accountId);
+      // The history is filled through the use cases directly; the form is covered above.
       for (let i = 0; i < 21; i++) {
-        const id = await deposit(b, { currency: 'USD', amount: `${i + 1}`, payment_method: 'lightning' });
-        await sandboxPay(world.deps, acc, id, {});
+        const invoice = await createDeposit(world.deps, acc, { currency: 'USD', amount: `${i + 1}`, paymentMethod: 'lightning' });
+        await sandboxPay(world.deps, acc, invoice.id, {});
       }
       const pending = await deposit(b, { currency: 'USD', amount: '3', payment_method: 'bitcoin' });
       await sandboxPay(world.deps, acc, pending, { confirmations: 0 });

@@ -12,6 +12,7 @@ import { attachLogin } from '../src/usecases/web-attach-login.ts';
 import { chargeAccount } from '../src/usecases/charge-account.ts';
 import { webLoginCommand } from '../src/cli/web-command.ts';
 import { WebLimits } from '../src/usecases/web-limits.ts';
+import { purgeExpiredSessions } from '../src/usecases/web-sessions.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -236,6 +237,19 @@ for (const dialect of dialects()) {
       assert.equal(printed.account_id, account.id);
       assert.equal((await new InjectBrowser(world.app).signIn('cli@example.com', printed.password)).statusCode, 303);
       await assert.rejects(webLoginCommand(world.deps, ['attach', '--account', account.id, '--email', 'x@example.com', '--password-stdin'], () => 'short\n'), /at least/);
+    });
+
+    test('a session idle past its life ends, and the purge removes expired sessions and stale throttle rows', async () => {
+      const b = new InjectBrowser(world.app);
+      await b.signUp('expire@example.com');
+      await b.signIn('expire@example.com', 'wrong password!');
+      world.clock.advance(WebLimits.sessionTtlMs - 60_000);
+      assert.equal((await b.get('/account')).statusCode, 200, 'still alive just before its end');
+      world.clock.advance(WebLimits.sessionTtlMs + 1000);
+      const res = await b.get('/account');
+      assert.equal(res.statusCode, 303);
+      assert.ok((await purgeExpiredSessions(world.deps)) >= 1);
+      assert.equal(await world.deps.store.web.throttle('email:expire@example.com'), null);
     });
   });
 }

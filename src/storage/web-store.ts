@@ -129,6 +129,13 @@ export class WebStore {
       .execute();
   }
 
+  /** Drops throttle rows whose window and lock are both over (they no longer limit anything). */
+  async deleteStaleThrottles(windowStartedBefore: Date, now: Date): Promise<number> {
+    const result = await this.k.deleteFrom('web_login_throttle').where('window_started_at', '<', iso(windowStartedBefore))
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', iso(now))])).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async clearThrottle(key: string): Promise<void> {
     await this.k.deleteFrom('web_login_throttle').where('key', '=', key).execute();
   }

@@ -68,8 +68,8 @@ ${invoice.status === 'complete' ? html`<p>Your ${invoice.currency} balance is no
   return { html: body, title: outcome.title };
 }
 
-function copyable(id: string, value: string, label: string): SafeHtml {
-  return html`<span class="copyable"><code class="value" id="${id}">${value}</code><button type="button" class="small secondary" data-copy="${id}" aria-label="Copy ${label}">Copy</button></span>`;
+function copyable(id: string, value: string, label: string, unit = ''): SafeHtml {
+  return html`<span class="copyable"><span><code class="value" id="${id}">${value}</code>${unit ? ` ${unit}` : ''}</span><button type="button" class="small secondary" data-copy="${id}" aria-label="Copy ${label}">Copy</button></span>`;
 }
 
 function facts(invoice: Invoice): SafeHtml {
@@ -77,7 +77,7 @@ function facts(invoice: Invoice): SafeHtml {
   return html`<dl class="facts">
 <dt>Pay with</dt><dd>${methodName(invoice.methodId)}</dd>
 ${invoice.priceUnits !== null
-    ? html`<dt>Amount</dt><dd>${copyable('pay-amount', cryptoNumber(invoice.priceUnits, invoice), 'amount')} ${invoice.asset}</dd>`
+    ? html`<dt>Amount</dt><dd>${copyable('pay-amount', cryptoNumber(invoice.priceUnits, invoice), 'amount', invoice.asset)}</dd>`
     : html`<dt>Amount</dt><dd>Any amount of ${invoice.asset}</dd>`}
 <dt>${invoice.lightningInvoice ? 'Invoice' : 'Address'}</dt><dd>${copyable('pay-address', invoice.address, invoice.lightningInvoice ? 'lightning invoice' : 'address')}</dd>
 ${evm ? html`<dt>Network</dt><dd>${invoice.network} (chain id ${invoice.chainId})</dd>` : html`<dt>Network</dt><dd>${invoice.network}</dd>`}

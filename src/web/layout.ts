@@ -45,6 +45,7 @@ export function page(frame: PageFrame): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
+<link rel="icon" href="data:,">
 <title>${frame.title} · Coffer</title>
 <link rel="stylesheet" href="${Assets.css.path}">
 <script src="${Assets.js.path}" defer></script>
