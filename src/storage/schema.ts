@@ -174,3 +174,36 @@ export interface Database {
   derivation_indexes: DerivationIndexesTable;
   leases: LeasesTable;
 }
+
+// The website's tables (migration 003-web). Declared as a second `Database` interface, which
+// TypeScript merges with the one above, so the core tables' declaration stays untouched.
+
+export interface WebUsersTable {
+  id: string;
+  account_id: string;
+  email: string;
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebSessionsTable {
+  /** SHA-256 (hex) of the session cookie's token; the token itself is never stored. */
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface WebLoginThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
+export interface Database {
+  web_users: WebUsersTable;
+  web_sessions: WebSessionsTable;
+  web_login_throttle: WebLoginThrottleTable;
+}

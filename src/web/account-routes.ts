@@ -1,0 +1,79 @@
+// Signed-in pages: dashboard, deposits list, password change. The caller has resolved the
+// session (request.webSignedIn) and checked CSRF on POSTs.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Invoice } from '../core/invoice.ts';
+import { accountBalances, listInvoices, listTransactions, pendingByCurrency } from '../usecases/read-account.ts';
+import { changePassword } from '../usecases/web-sign-in.ts';
+import type { SignedIn } from '../usecases/web-sessions.ts';
+import { WebLimits } from '../usecases/web-limits.ts';
+import { passwordBody } from './auth-pages.ts';
+import { errorField } from './auth-routes.ts';
+import { dashboardBody, depositsBody } from './dashboard-pages.ts';
+import { field } from './forms.ts';
+import type { WebRuntime } from './web-runtime.ts';
+
+const PAGE_MAX = 5000;
+const OPEN_STATUSES = new Set(['unpaid', 'payment_detected', 'payment_confirmed', 'payment_error']);
+
+export function signedInOf(request: FastifyRequest): SignedIn {
+  const signedIn = request.webSignedIn;
+  if (!signedIn) throw new Error('web: route reached without a session');
+  return signedIn;
+}
+
+/** ?page=N, 1-based, bounded; anything else is page 1. */
+export function pageOf(request: FastifyRequest): number {
+  const raw = (request.query as Record<string, unknown>)['page'];
+  const page = typeof raw === 'string' && /^\d{1,5}$/.test(raw) ? Number(raw) : 1;
+  return Math.min(Math.max(page, 1), PAGE_MAX);
+}
+
+export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
+  const { deps } = web;
+  const size = WebLimits.webPageSize;
+
+  app.get('/', async (request, reply) => {
+    const { account } = signedInOf(request);
+    const page = pageOf(request);
+    const now = deps.clock.now();
+    // One row more than shown tells whether an older page exists.
+    const [balances, pending, recent, history] = await Promise.all([
+      accountBalances(deps.store, account), pendingByCurrency(deps.store, account),
+      listInvoices(deps.store, { accountId: account.id, start: 0, limit: size }),
+      listTransactions(deps.store, { accountId: account.id, start: (page - 1) * size, limit: size + 1 }),
+    ]);
+    const open: Invoice[] = recent.map((v) => v.invoice)
+      .filter((i) => OPEN_STATUSES.has(i.status) && (i.status !== 'unpaid' || i.expiresAt > now));
+    return web.send(request, reply, 200, 'Dashboard', dashboardBody({
+      account, balances, pending, open, history: history.slice(0, size), page, hasNext: history.length > size,
+    }), 'dashboard');
+  });
+
+  app.get('/deposits', async (request, reply) => {
+    const { account } = signedInOf(request);
+    const page = pageOf(request);
+    const views = await listInvoices(deps.store, { accountId: account.id, start: (page - 1) * size, limit: size + 1 });
+    return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size), 'deposits');
+  });
+
+  app.get('/password', async (request, reply) => {
+    const changed = (request.query as Record<string, unknown>)['changed'] !== undefined;
+    return web.send(request, reply, 200, 'Change password', passwordBody(request.webCsrfToken!, {}, changed), 'password');
+  });
+
+  app.post('/password', async (request, reply) => {
+    const signedIn = signedInOf(request);
+    try {
+      const { token } = await changePassword(deps, signedIn, {
+        current: field(request.body, 'current_password'), next: field(request.body, 'new_password'), nextConfirm: field(request.body, 'new_password_confirm'),
+      });
+      web.setSession(request, reply, token);
+      return reply.redirect('/account/password?changed=1', 303);
+    } catch (error) {
+      const problem = errorField(error, ['current_password', 'new_password', 'new_password_confirm']);
+      if (!problem) throw error;
+      return web.send(request, reply, problem.status, 'Change password', passwordBody(request.webCsrfToken!, { [problem.field]: problem.message }, false), 'password');
+    }
+  });
+}

@@ -1,0 +1,58 @@
+// API credentials for business accounts. Personal accounts get a 404 here (the pages do not
+// exist for them). Revoking clears the API's credential cache so the key stops working at once
+// in this process (other processes: within Limits.authCacheMs).
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CofferError } from '../core/errors.ts';
+import { issueCredential, revokeCredential } from '../usecases/manage-accounts.ts';
+import type { IssuedCredential } from '../usecases/manage-accounts.ts';
+import { accountUsage } from '../usecases/web-usage.ts';
+import { WebLimits } from '../usecases/web-limits.ts';
+import { signedInOf } from './account-routes.ts';
+import { field } from './forms.ts';
+import { keysBody } from './keys-page.ts';
+import type { WebRuntime } from './web-runtime.ts';
+
+const CONTROL_RE = /\p{Cc}/u;
+
+function business(request: FastifyRequest): ReturnType<typeof signedInOf> {
+  const signedIn = signedInOf(request);
+  if (signedIn.account.type !== 'business') throw new CofferError('not_found', 'API keys are for business accounts.');
+  return signedIn;
+}
+
+export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
+  const { deps } = web;
+
+  async function render(request: FastifyRequest, reply: FastifyReply, status: number, extra: { issued?: IssuedCredential; revoked?: string | null; label?: string; errors?: Record<string, string> }) {
+    const { account } = business(request);
+    const [credentials, usage] = await Promise.all([deps.store.accounts.listCredentials(account.id), accountUsage(deps, account)]);
+    const revoked = extra.revoked && credentials.some((c) => c.id === extra.revoked && c.revokedAt !== null) ? extra.revoked : null;
+    return web.send(request, reply, status, 'API keys', keysBody({
+      credentials, usage, issued: extra.issued ?? null, revoked, label: extra.label ?? '', errors: extra.errors ?? {}, csrf: request.webCsrfToken!,
+    }), 'keys');
+  }
+
+  app.get('/keys', async (request, reply) => {
+    const revoked = (request.query as Record<string, unknown>)['revoked'];
+    return render(request, reply, 200, { revoked: typeof revoked === 'string' ? revoked : null });
+  });
+
+  app.post('/keys', async (request, reply) => {
+    const { account } = business(request);
+    const label = field(request.body, 'label').trim();
+    if (label.length > WebLimits.credentialLabelLengthMax || CONTROL_RE.test(label)) {
+      return render(request, reply, 400, { label, errors: { label: `Use at most ${WebLimits.credentialLabelLengthMax} characters, no control characters` } });
+    }
+    const issued = await issueCredential(deps, account.id, label === '' ? null : label);
+    return render(request, reply, 201, { issued });
+  });
+
+  app.post('/keys/:id/revoke', async (request, reply) => {
+    const { account } = business(request);
+    const { id } = request.params as { id: string };
+    await revokeCredential(deps, id, account.id);
+    web.context.auth.clear();
+    return reply.redirect(`/account/keys?revoked=${encodeURIComponent(id)}`, 303);
+  });
+}

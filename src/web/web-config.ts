@@ -1,0 +1,30 @@
+// The website's settings from the environment (or the config file's flat settings). A bad value
+// stops the server at start with a ConfigError naming the setting. docs/website.md lists them.
+
+import { ConfigError } from '../core/errors.ts';
+import type { Env, Mode } from '../core/mode.ts';
+import type { WebOptions } from './web-plugin.ts';
+
+const SECRET_LENGTH_MIN = 32;
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  return raw === 'true';
+}
+
+/** The website's options, or null when COFFER_WEB=false (API-only deployments). */
+export function webConfigFromEnv(env: Env, mode: Mode): WebOptions | null {
+  if (!flag(env, 'COFFER_WEB', true)) return null;
+  const secret = env['COFFER_WEB_SECRET'] || undefined;
+  if (secret !== undefined && secret.length < SECRET_LENGTH_MIN) throw new ConfigError('COFFER_WEB_SECRET', `must be at least ${SECRET_LENGTH_MIN} characters`);
+  const secureRaw = env['COFFER_WEB_SECURE_COOKIES'] || 'auto';
+  if (!['auto', 'true', 'false'].includes(secureRaw)) throw new ConfigError('COFFER_WEB_SECURE_COOKIES', `must be auto, true or false, got "${secureRaw}"`);
+  return {
+    cookieSecret: secret,
+    secureCookies: secureRaw === 'auto' ? 'auto' : secureRaw === 'true',
+    sandbox: mode === 'sandbox',
+    signUp: flag(env, 'COFFER_WEB_SIGNUP', true),
+  };
+}

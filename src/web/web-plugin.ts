@@ -1,0 +1,105 @@
+// The website as one encapsulated Fastify plugin: mount it with
+// `buildApp(deps, { ..., plugins: [createWebPlugin(options)] })`. It brings its own form parser,
+// error pages, security headers, CSRF check and session guard; none of them touch /v2 or /admin.
+
+import { randomBytes } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isCofferError } from '../core/errors.ts';
+import { resolveSession } from '../usecases/web-sessions.ts';
+import { accountRoutes } from './account-routes.ts';
+import { Assets } from './assets.ts';
+import { errorBody } from './auth-pages.ts';
+import { authRoutes } from './auth-routes.ts';
+import { depositRoutes } from './deposit-routes.ts';
+import { keysRoutes } from './keys-routes.ts';
+import { WebRuntime } from './web-runtime.ts';
+import type { WebAppContext } from './web-runtime.ts';
+
+export interface WebOptions {
+  /** Signs CSRF tokens. Give every process of one deployment the same value (≥ 32 characters); default: random per process. */
+  readonly cookieSecret?: string | undefined;
+  /** Secure cookies: true, false, or 'auto' (when the request came over TLS, as trustProxy reports it). */
+  readonly secureCookies?: boolean | 'auto';
+  /** Sandbox banner and "simulate payment"; default: the server's sandbox setting. */
+  readonly sandbox?: boolean;
+  /** Whether visitors may create personal accounts themselves (default true). */
+  readonly signUp?: boolean;
+}
+
+const FORM_BODY_BYTES_MAX = 16 * 1024;
+const FORM_FIELDS_MAX = 50;
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+};
+
+function parseForm(text: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  let count = 0;
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (++count > FORM_FIELDS_MAX) break;
+    // The first value of a repeated field wins; a later one cannot override a checked one.
+    if (!(key in out)) out[key] = value;
+  }
+  return out;
+}
+
+export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance, context: WebAppContext) => Promise<void> {
+  return async (app, context) => {
+    const secret = options.cookieSecret ? Buffer.from(options.cookieSecret, 'utf8') : randomBytes(32);
+    const web = new WebRuntime(context.deps, context, {
+      secret, secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.deps.settings.sandbox, signUp: options.signUp ?? true,
+    });
+
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_BYTES_MAX }, (_request, body, done) => {
+      done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
+    });
+
+    for (const asset of [Assets.css, Assets.js]) {
+      app.get(asset.path, async (_request, reply) => reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body));
+    }
+
+    app.addHook('onRequest', async (request, reply) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+      if (!request.url.startsWith('/assets/')) {
+        reply.header('cache-control', 'no-store');
+        web.prepare(request, reply);
+      }
+    });
+    // Every state-changing request must carry the form's CSRF token; nothing runs without it.
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.method !== 'POST' || web.csrfValid(request)) return;
+      web.rotateCsrf(request, reply);
+      return web.send(request, reply, 403, 'Form expired', errorBody('This form has expired',
+        'The form was not accepted because its security token was missing or out of date (or it was sent from another site). Nothing was changed. Go back, reload the page and try again.', '/account'));
+    });
+
+    app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const known = isCofferError(error) && error.status < 500;
+      const status = known ? error.status : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : (error.statusCode ?? 500) < 500 ? 400 : 500;
+      if (status >= 500) request.log.error({ err: error }, 'web request failed');
+      const title = status === 404 ? 'Page not found' : status >= 500 ? 'Something went wrong' : 'That did not work';
+      const message = known ? error.message : status >= 500 ? 'Something went wrong on our side. Nothing was changed; please try again.' : 'The request could not be understood.';
+      if (!request.webCsrfToken) web.prepare(request, reply);
+      return web.send(request, reply, status, title, errorBody(title, message, request.webSignedIn ? '/account' : '/'));
+    });
+
+    authRoutes(app, web);
+
+    await app.register(async (account) => {
+      account.addHook('onRequest', async (request, reply) => {
+        request.webSignedIn = await resolveSession(web.deps, web.sessionToken(request));
+        if (request.webSignedIn) return;
+        const path = request.url.split('?')[0] ?? '/account';
+        return reply.redirect(request.method === 'GET' ? `/signin?next=${encodeURIComponent(path)}` : '/signin', 303);
+      });
+      account.setNotFoundHandler((request, reply) => web.send(request, reply, 404, 'Page not found', errorBody('Page not found', 'There is no page at this address.', '/account')));
+      accountRoutes(account, web);
+      depositRoutes(account, web);
+      keysRoutes(account, web);
+    }, { prefix: '/account' });
+  };
+}
