@@ -12,6 +12,10 @@ import { output, UsageError } from './cli/args.ts';
 import { createLogger, openRuntime } from './runtime.ts';
 import { WatcherSupervisor } from './usecases/run-watchers.ts';
 import { WorkerLoops } from './usecases/run-workers.ts';
+import { createWebPlugin } from './web/web-plugin.ts';
+import { webConfigFromEnv } from './web/web-config.ts';
+import { webLoginCommand } from './cli/web-command.ts';
+import { purgeExpiredSessions } from './usecases/web-sessions.ts';
 
 const USAGE = `coffer — prepaid balances funded with crypto
 
@@ -22,15 +26,20 @@ const USAGE = `coffer — prepaid balances funded with crypto
   coffer key create --account <account-id> [--json]
   coffer key revoke <credential-id>
   coffer charge --account <id> --amount 10.00 --currency USD --key <idempotency-key> [--description D]
-  coffer ledger verify [--json]     recompute balances from transfers; exit 1 on any drift`;
+  coffer ledger verify [--json]     recompute balances from transfers; exit 1 on any drift
+  coffer web-login attach --account <account-id> --email <email> [--password-stdin] [--json]`;
 
 async function serve(config: Config): Promise<void> {
   const log = createLogger(config);
   const runtime = await openRuntime(config, { log });
   const { deps } = runtime;
-  const { app } = await buildApp(deps, { adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy });
+  const web = webConfigFromEnv(config.env, config.mode);
+  const { app } = await buildApp(deps, {
+    adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy,
+    plugins: web ? [createWebPlugin(web)] : [],
+  });
   const watchers = new WatcherSupervisor(deps);
-  const workers = new WorkerLoops(deps);
+  const workers = new WorkerLoops(deps, [{ name: 'purge-web-sessions', intervalMs: 60 * 60 * 1000, run: () => purgeExpiredSessions(deps) }]);
   if (config.roles.includes('watcher')) await watchers.start();
   if (config.roles.includes('worker')) workers.start();
   if (config.roles.includes('api')) {
@@ -65,6 +74,7 @@ async function runCommand(config: Config, command: string, args: readonly string
       case 'key': return await keyCommand(runtime.deps, args);
       case 'charge': return await chargeCommand(runtime.deps, args);
       case 'ledger': return await ledgerCommand(runtime.deps, args);
+      case 'web-login': return await webLoginCommand(runtime.deps, args);
       default: throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } finally {

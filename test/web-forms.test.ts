@@ -11,7 +11,7 @@ import { createAccount } from '../src/usecases/manage-accounts.ts';
 import { attachLogin } from '../src/usecases/web-attach-login.ts';
 import { chargeAccount } from '../src/usecases/charge-account.ts';
 import { webLoginCommand } from '../src/cli/web-command.ts';
-import { WebLimits } from '../src/usecases/web-limits.ts';
+import { WebLimits } from '../src/core/limits.ts';
 import { purgeExpiredSessions } from '../src/usecases/web-sessions.ts';
 
 const PASSWORD = 'correct horse battery';

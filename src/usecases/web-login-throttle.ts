@@ -5,7 +5,7 @@
 
 import { CofferError } from '../core/errors.ts';
 import type { Deps } from './deps.ts';
-import { WebLimits } from './web-limits.ts';
+import { WebLimits } from '../core/limits.ts';
 
 export const throttleKeys = {
   email: (email: string) => `email:${email}`,

@@ -4,7 +4,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { ScryptOptions } from 'node:crypto';
 import { CofferError } from '../core/errors.ts';
-import { WebLimits } from './web-limits.ts';
+import { WebLimits } from '../core/limits.ts';
 
 function scryptAsync(password: string, salt: Buffer, keyBytes: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import type { Account } from '../core/account.ts';
 import type { WebSession, WebUser } from '../storage/web-store.ts';
 import type { StoreTx } from '../storage/store.ts';
 import type { Deps } from './deps.ts';
-import { WebLimits } from './web-limits.ts';
+import { WebLimits } from '../core/limits.ts';
 
 export interface SignedIn {
   readonly user: WebUser;

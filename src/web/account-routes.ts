@@ -6,7 +6,7 @@ import type { Invoice } from '../core/invoice.ts';
 import { accountBalances, listInvoices, listTransactions, pendingByCurrency } from '../usecases/read-account.ts';
 import { changePassword } from '../usecases/web-sign-in.ts';
 import type { SignedIn } from '../usecases/web-sessions.ts';
-import { WebLimits } from '../usecases/web-limits.ts';
+import { WebLimits } from '../core/limits.ts';
 import { passwordBody } from './auth-pages.ts';
 import { errorField } from './auth-routes.ts';
 import { dashboardBody, depositsBody } from './dashboard-pages.ts';

@@ -1,7 +1,7 @@
 // Sign-in, sign-up and password-change pages, and the error page.
 
 import { BalanceCurrencies } from '../core/assets.ts';
-import { WebLimits } from '../usecases/web-limits.ts';
+import { WebLimits } from '../core/limits.ts';
 import { csrfField, errorSummary, inputField, radioField } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 import { html } from './html.ts';

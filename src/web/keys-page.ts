@@ -7,7 +7,7 @@ import { formatFixed } from '../core/money.ts';
 import type { IssuedCredential } from '../usecases/manage-accounts.ts';
 import type { AccountUsage } from '../usecases/web-usage.ts';
 import { USAGE_PERIOD_DAYS } from '../usecases/web-usage.ts';
-import { WebLimits } from '../usecases/web-limits.ts';
+import { WebLimits } from '../core/limits.ts';
 import { csrfField, errorSummary, inputField } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 import { statusName, timeText, TransferNames } from './format.ts';

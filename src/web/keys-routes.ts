@@ -7,7 +7,7 @@ import { CofferError } from '../core/errors.ts';
 import { issueCredential, revokeCredential } from '../usecases/manage-accounts.ts';
 import type { IssuedCredential } from '../usecases/manage-accounts.ts';
 import { accountUsage } from '../usecases/web-usage.ts';
-import { WebLimits } from '../usecases/web-limits.ts';
+import { WebLimits } from '../core/limits.ts';
 import { signedInOf } from './account-routes.ts';
 import { field } from './forms.ts';
 import { keysBody } from './keys-page.ts';

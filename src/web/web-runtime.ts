@@ -10,7 +10,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../usecases/deps.ts';
 import type { SignedIn } from '../usecases/web-sessions.ts';
-import { WebLimits } from '../usecases/web-limits.ts';
+import { WebLimits } from '../core/limits.ts';
 import { parseCookies, serializeCookie } from './cookies.ts';
 import { field } from './forms.ts';
 import { page } from './layout.ts';
