@@ -29,7 +29,7 @@ export class StoreTx {
     this.accounts = new AccountsStore(k, rowLocks);
     this.invoices = new InvoicesStore(k, rowLocks);
     this.payments = new PaymentsStore(k);
-    this.ledger = new LedgerStore(k, rowLocks);
+    this.ledger = new LedgerStore(k);
     this.charges = new ChargesStore(k, rowLocks);
     this.idempotency = new IdempotencyStore(k);
     this.outbox = new OutboxStore(k);

@@ -1,0 +1,50 @@
+// The credit path: confirmed observations applied through applyObservation (the only way money
+// enters the ledger) on SQLite, as a watcher delivers them — concurrently, in batches.
+// Usage: node --import tsx bench/credits.ts [--invoices 5000] [--concurrency 64]
+// Writes bench/results/credits.json.
+
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { applyObservation } from '../src/usecases/apply-observations.ts';
+import { verifyLedger } from '../src/usecases/verify-ledger.ts';
+import { businessAccount, openWorld, staticRates } from '../test/support/harness.ts';
+import { deposit, pay } from '../test/support/observations.ts';
+import type { Invoice } from '../src/core/invoice.ts';
+
+const { values } = parseArgs({ options: { invoices: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '64' }, dialect: { type: 'string', default: 'sqlite' } } });
+const count = Number(values.invoices);
+const concurrency = Number(values.concurrency);
+const world = await openWorld(values.dialect === 'postgres' ? 'postgres' : 'sqlite', { rates: staticRates({ 'BTC/USD': '50000' }) });
+const acct = await businessAccount(world.deps);
+
+/** Wall time (ms) of running `work` over `items` with `concurrency` in flight; CPU time is noted in cpuMs. */
+const cpuMs: number[] = [];
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+  const used = process.cpuUsage(cpu);
+  cpuMs.push((used.user + used.system) / 1000);
+  return performance.now() - started;
+}
+
+const invoices: Invoice[] = [];
+const slots = Array.from({ length: count }, (_, i) => i);
+const depositMs = await inParallel(slots, async () => { invoices.push(await deposit(world.deps, acct.id, '1')); });
+const creditMs = await inParallel(invoices, (invoice) => applyObservation(world.deps, pay(invoice, invoice.priceUnits!, 1)));
+const report = await verifyLedger(world.deps.store);
+await world.close();
+
+const result = {
+  at: new Date().toISOString(), dialect: values.dialect, invoices: count, concurrency,
+  depositsPerS: Math.round(count / (depositMs / 1000)),
+  creditsPerS: Math.round(count / (creditMs / 1000)),
+  depositCpuUsPerOp: Math.round((cpuMs[0]! * 1000) / count),
+  creditCpuUsPerOp: Math.round((cpuMs[1]! * 1000) / count),
+  ledgerOk: report.ok, transfers: report.transfers,
+};
+writeFileSync(new URL(`./results/credits-${values.dialect}.json`, import.meta.url), JSON.stringify(result, null, 2) + '\n');
+console.log(JSON.stringify(result));

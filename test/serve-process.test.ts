@@ -1,0 +1,74 @@
+// Proves the real `coffer serve` process: bad configuration stops it at start naming the
+// setting; it serves health, readiness and metrics; and SIGTERM lets an in-flight request
+// finish before a clean exit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const MAIN = join(ROOT, 'src/main.ts');
+
+function coffer(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+test('bad configuration stops the server at start with a message naming the setting', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'coffer-cfg-'));
+  try {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ COFFER_MODE: 'production' }, 'COFFER_MODE'],
+      [{ PORT: 'eighty' }, 'PORT'],
+      [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+      [{ COFFER_ADMIN_TOKEN: 'short' }, 'COFFER_ADMIN_TOKEN'],
+      [{ COFFER_DEPOSIT_MAX: 'USD=lots' }, 'COFFER_DEPOSIT_MAX'],
+      [{ COFFER_MODE: 'regtest', COFFER_BITCOIN_XPUB: 'xpub-not-a-key', COFFER_BITCOIN_RPC_URL: 'http://u:p@127.0.0.1:1' }, 'COFFER_BITCOIN_XPUB'],
+    ];
+    for (const [env, setting] of cases) {
+      const result = coffer(['serve'], { COFFER_DATA_DIR: dataDir, PORT: '0', ...env });
+      assert.equal(result.status, 1, `${JSON.stringify(env)}: ${result.stderr}`);
+      assert.match(result.stderr, new RegExp(`Configuration error: ${setting}`), result.stderr);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('serve answers health, readiness and metrics, and drains in-flight requests on SIGTERM', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'coffer-serve-'));
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const env = { COFFER_DATA_DIR: dataDir, PORT: String(port), COFFER_LOG_LEVEL: 'warn' };
+  try {
+    const created = coffer(['account', 'create', '--type', 'business', '--currency', 'EUR', '--json'], env);
+    assert.equal(created.status, 0, created.stderr);
+    const account = JSON.parse(created.stdout.trim().split('\n').pop()!) as { api_id: string; api_secret: string };
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 200; i++) {
+      try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* starting */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const ready = await fetch(`${base}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.equal(((await ready.json()) as { status: string }).status, 'ready');
+    const headers = { authorization: 'Basic ' + Buffer.from(`${account.api_id}:${account.api_secret}`).toString('base64'), 'content-type': 'application/json' };
+    const balance = (await (await fetch(`${base}/v2/accounts/balance`, { headers })).json()) as { data: { balance: number; currency: string } };
+    assert.deepEqual(balance.data.balance, 0);
+    assert.equal(balance.data.currency, 'EUR');
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /coffer_http_requests_total\{method="GET",route="\/v2\/accounts\/balance",status="200"\} 1/);
+    assert.match(metrics, /coffer_method_up\{method="bitcoin"\} 1/);
+    const inFlight = fetch(`${base}/v2/accounts/deposit`, { method: 'POST', headers, body: JSON.stringify({ amount: '5.5', currency: 'EUR', payment_method: 'lightning' }) });
+    await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGTERM');
+    const response = await inFlight;
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as { data: { amount: number } }).data.amount, 5.5);
+    assert.equal(await exited, 0);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
