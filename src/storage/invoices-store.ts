@@ -126,6 +126,16 @@ export class InvoicesStore {
     };
   }
 
+  /** Highest derivation index of `walletId` whose address received a payment that did not vanish. */
+  async highestPaidIndex(walletId: string): Promise<number | null> {
+    const row = await this.k.selectFrom('invoices').select((eb) => eb.fn.max('derivation_index').as('highest'))
+      .where('wallet_id', '=', walletId)
+      .where((eb) => eb.exists(eb.selectFrom('payments').select('payments.id')
+        .whereRef('payments.invoice_id', '=', 'invoices.id').where('payments.state', '<>', 'gone')))
+      .executeTakeFirst();
+    return row?.highest === null || row?.highest === undefined ? null : Number(row.highest);
+  }
+
   /** Fixed-amount invoices of an account with a payment on its way, for the `pending` balance. */
   async pendingFor(accountId: string, limit: number): Promise<Array<{ currency: string; amountMinor: bigint; creditedMinor: bigint }>> {
     const rows = await this.k.selectFrom('invoices').select(['currency', 'amount', 'credited_amount']).where('account_id', '=', accountId)

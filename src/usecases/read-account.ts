@@ -31,17 +31,23 @@ export interface InvoiceView {
   readonly payments: readonly Payment[];
 }
 
-export async function getInvoice(store: Store, account: Account, invoiceId: string): Promise<InvoiceView | null> {
-  const invoice = await store.invoices.get(invoiceId);
-  // Another account's invoice is indistinguishable from a missing one.
-  if (!invoice || invoice.accountId !== account.id) return null;
-  return { invoice, payments: await store.payments.forInvoice(invoice.id) };
+// An invoice and its payments are read on one snapshot: read separately, a settlement committing
+// in between shows e.g. a `payment_detected` invoice whose only transaction is already `gone`.
+export function getInvoice(store: Store, account: Account, invoiceId: string): Promise<InvoiceView | null> {
+  return store.snapshot(async (tx) => {
+    const invoice = await tx.invoices.get(invoiceId);
+    // Another account's invoice is indistinguishable from a missing one.
+    if (!invoice || invoice.accountId !== account.id) return null;
+    return { invoice, payments: await tx.payments.forInvoice(invoice.id) };
+  });
 }
 
-export async function listInvoices(store: Store, page: InvoicePage): Promise<InvoiceView[]> {
-  const invoices = await store.invoices.page(page);
-  const payments = await store.payments.forInvoices(invoices.map((i) => i.id));
-  return invoices.map((invoice) => ({ invoice, payments: payments.get(invoice.id) ?? [] }));
+export function listInvoices(store: Store, page: InvoicePage): Promise<InvoiceView[]> {
+  return store.snapshot(async (tx) => {
+    const invoices = await tx.invoices.page(page);
+    const payments = await tx.payments.forInvoices(invoices.map((i) => i.id));
+    return invoices.map((invoice) => ({ invoice, payments: payments.get(invoice.id) ?? [] }));
+  });
 }
 
 export async function listTransactions(store: Store, page: TransferPage): Promise<PostedTransfer[]> {

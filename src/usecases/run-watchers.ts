@@ -15,7 +15,8 @@ export interface WatcherStatus {
   readonly health: MethodHealth | null;
 }
 
-function watcherName(adapter: PaymentMethodAdapter): string {
+/** The name a watcher's lease and durable state are kept under. */
+export function watcherName(adapter: PaymentMethodAdapter): string {
   return `${adapter.family}:${[...adapter.methodIds].sort().join(',')}`;
 }
 

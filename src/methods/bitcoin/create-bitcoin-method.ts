@@ -8,6 +8,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest, WatcherContext } from '../../core/payment-method.ts';
 import { deriveP2wpkh, prederive } from './address.ts';
 import { bip21Uri } from './bip21.ts';
+import { CHAIN_STATE_KEY, decodeChainState, encodeChainState } from './chain-state.ts';
 import { BitcoinSettings } from './config.ts';
 import type { BitcoinConfig } from './config.ts';
 import { DERIVE_AHEAD } from './limits.ts';
@@ -24,8 +25,15 @@ export interface BitcoinMethodDeps {
 
 export interface BitcoinMethod extends PaymentMethodAdapter {
   createWatcher(context: WatcherContext): BitcoinWatcher;
-  /** Where derivation stands, for `coffer wallet status` and the gap-limit warning. */
-  walletStatus(): { walletId: string; fingerprint: string; highestIssuedIndex: number | null; highestPaidIndex: number | null };
+  /** Where derivation stands in this process, for `coffer wallet status` and the gap-limit warning. */
+  walletStatus(): { walletId: string; fingerprint: string; highestIssuedIndex: number | null; highestPaidIndex: number | null; gapLimit: number };
+  /**
+   * Watcher state that makes the next watcher start rescan from `fromHeight` (`coffer rescan`),
+   * with the node's tip now. The caller stores it under the watcher's name.
+   */
+  rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }>;
+  /** Height a stored watcher state value says was fully processed. */
+  stateHeight(value: string): number;
 }
 
 async function checkNode(rpc: BitcoinRpc, config: BitcoinConfig, log: Logger): Promise<BlockchainInfo> {
@@ -116,6 +124,23 @@ export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMe
 
     health: () => health,
 
-    walletStatus: () => ({ walletId: wallet.walletId, fingerprint: wallet.fingerprint, highestIssuedIndex: highestIssued, highestPaidIndex: highestPaid }),
+    walletStatus: () => ({
+      walletId: wallet.walletId, fingerprint: wallet.fingerprint, highestIssuedIndex: highestIssued, highestPaidIndex: highestPaid,
+      gapLimit: config.gapLimit,
+    }),
+
+    async rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }> {
+      const tipHeight = (await rpc.getBlockchainInfo()).blocks;
+      if (!Number.isSafeInteger(fromHeight) || fromHeight < 0 || fromHeight > tipHeight) {
+        throw new CofferError('invalid_param', `rescan height must be a block height from 0 to the node's tip ${tipHeight}`);
+      }
+      // The last fully processed block is the one below: the watcher connects fromHeight next
+      // (the genesis block pays nothing spendable, so 0 starts at 1, as the start height does).
+      const below = Math.max(0, fromHeight - 1);
+      const [hash] = await rpc.getBlockHashes([below]);
+      return { key: CHAIN_STATE_KEY, value: encodeChainState({ height: below, hashes: [hash as string] }), tipHeight };
+    },
+
+    stateHeight: (value: string): number => decodeChainState(value)?.height ?? -1,
   };
 }
