@@ -15,6 +15,8 @@ import { WorkerLoops } from './usecases/run-workers.ts';
 import { createWebPlugin } from './web/web-plugin.ts';
 import { webConfigFromEnv } from './web/web-config.ts';
 import { webLoginCommand } from './cli/web-command.ts';
+import { walletCommand } from './cli/wallet-command.ts';
+import { rescanCommand } from './cli/rescan-command.ts';
 import { purgeExpiredSessions } from './usecases/web-sessions.ts';
 
 const USAGE = `coffer — prepaid balances funded with crypto
@@ -27,6 +29,9 @@ const USAGE = `coffer — prepaid balances funded with crypto
   coffer key revoke <credential-id>
   coffer charge --account <id> --amount 10.00 --currency USD --key <idempotency-key> [--description D]
   coffer ledger verify [--json]     recompute balances from transfers; exit 1 on any drift
+  coffer wallet status [--json]     highest issued/paid derivation index per HD wallet; exit 1 past the gap limit
+  coffer rescan --from <height> [--method bitcoin] [--only-reset] [--json]
+                                    rewind the bitcoin watcher and rescan to the node's tip (progress bar)
   coffer web-login attach --account <account-id> --email <email> [--password-stdin] [--json]`;
 
 async function serve(config: Config): Promise<void> {
@@ -75,6 +80,8 @@ async function runCommand(config: Config, command: string, args: readonly string
       case 'charge': return await chargeCommand(runtime.deps, args);
       case 'ledger': return await ledgerCommand(runtime.deps, args);
       case 'web-login': return await webLoginCommand(runtime.deps, args);
+      case 'wallet': return await walletCommand(runtime.deps, args);
+      case 'rescan': return await rescanCommand(runtime.deps, args);
       default: throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } finally {
