@@ -5,6 +5,7 @@ import type { Account, AccountStatus, AccountType, Credential, CredentialKind } 
 import type { BalanceCurrency } from '../core/assets.ts';
 import type { AccountsTable, CredentialsTable, Database } from './schema.ts';
 import { iso, toDate, toDateOrNull } from './codec.ts';
+import type { SqlText } from './sql-text.ts';
 
 function toAccount(row: Selectable<AccountsTable>): Account {
   return {
@@ -21,7 +22,7 @@ function toCredential(row: Selectable<CredentialsTable>): Credential {
 }
 
 export class AccountsStore {
-  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean) {}
+  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean, private readonly q: SqlText) {}
 
   async insert(account: Account): Promise<void> {
     await this.k.insertInto('accounts').values({
@@ -31,9 +32,9 @@ export class AccountsStore {
   }
 
   async get(id: string, lock = false): Promise<Account | null> {
-    let query = this.k.selectFrom('accounts').selectAll().where('id', '=', id);
-    if (lock && this.rowLocks) query = query.forUpdate();
-    const row = await query.executeTakeFirst();
+    const row = lock && this.rowLocks
+      ? await this.q.first<Selectable<AccountsTable>>`select * from accounts where id = ${id} for update`
+      : await this.q.first<Selectable<AccountsTable>>`select * from accounts where id = ${id}`;
     return row ? toAccount(row) : null;
   }
 
@@ -54,12 +55,12 @@ export class AccountsStore {
   }
 
   async getCredential(id: string): Promise<Credential | null> {
-    const row = await this.k.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.q.first<Selectable<CredentialsTable>>`select * from credentials where id = ${id}`;
     return row ? toCredential(row) : null;
   }
 
   async findCredentialBySecretHash(secretHash: string): Promise<Credential | null> {
-    const row = await this.k.selectFrom('credentials').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
+    const row = await this.q.first<Selectable<CredentialsTable>>`select * from credentials where secret_hash = ${secretHash}`;
     return row ? toCredential(row) : null;
   }
 

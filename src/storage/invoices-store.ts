@@ -6,6 +6,7 @@ import type { Invoice, InvoiceStatus, LockedRate } from '../core/invoice.ts';
 import type { WatchedTarget } from '../core/payment-method.ts';
 import type { Database, InvoicesTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toAmountOrNull, toDate, toDateOrNull } from './codec.ts';
+import type { SqlText } from './sql-text.ts';
 
 export function rateFromColumns(units: string | null, scale: number | null, sources: string | null, at: string | null): LockedRate | null {
   if (units === null || scale === null) return null;
@@ -47,38 +48,33 @@ export interface InvoiceUpdate {
 }
 
 export class InvoicesStore {
-  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean) {}
+  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean, private readonly q: SqlText) {}
 
   async insert(invoice: NewInvoice): Promise<Invoice> {
-    const row = await this.k.insertInto('invoices').values({
-      id: invoice.id, account_id: invoice.accountId, status: invoice.status, currency: invoice.currency,
-      amount: invoice.amountMinor === null ? null : fromAmount(invoice.amountMinor), method_id: invoice.methodId,
-      asset: invoice.asset, unit_scale: invoice.unitScale, price_precision: invoice.pricePrecision,
-      price_units: invoice.priceUnits === null ? null : fromAmount(invoice.priceUnits),
-      rate_units: invoice.rate ? fromAmount(invoice.rate.value.units) : null, rate_scale: invoice.rate?.value.scale ?? null,
-      rate_sources: invoice.rate ? invoice.rate.sources.join(',') : null, rate_at: invoice.rate ? iso(invoice.rate.at) : null,
-      target_key: invoice.targetKey, address: invoice.address, uri: invoice.uri, lightning_invoice: invoice.lightningInvoice,
-      network: invoice.network, chain_id: invoice.chainId, contract_address: invoice.contractAddress,
-      wallet_id: invoice.walletId, derivation_index: invoice.derivationIndex,
-      confirmations_required: invoice.confirmationsRequired, received_units: fromAmount(invoice.receivedUnits),
-      credited_amount: fromAmount(invoice.creditedMinor), webhook_url: invoice.webhookUrl,
-      created_at: iso(invoice.createdAt), expires_at: iso(invoice.expiresAt), watch_until: iso(invoice.watchUntil),
-      completed_at: invoice.completedAt ? iso(invoice.completedAt) : null, updated_at: iso(invoice.updatedAt),
-    }).returning('seq').executeTakeFirstOrThrow();
-    return { ...invoice, seq: Number(row.seq) };
+    const i = invoice;
+    const row = await this.q.first<{ seq: number }>`insert into invoices (id, account_id, status, currency, amount, method_id, asset,
+      unit_scale, price_precision, price_units, rate_units, rate_scale, rate_sources, rate_at, target_key, address, uri,
+      lightning_invoice, network, chain_id, contract_address, wallet_id, derivation_index, confirmations_required,
+      received_units, credited_amount, webhook_url, created_at, expires_at, watch_until, completed_at, updated_at)
+      values (${i.id}, ${i.accountId}, ${i.status}, ${i.currency}, ${i.amountMinor === null ? null : fromAmount(i.amountMinor)}, ${i.methodId}, ${i.asset},
+      ${i.unitScale}, ${i.pricePrecision}, ${i.priceUnits === null ? null : fromAmount(i.priceUnits)},
+      ${i.rate ? fromAmount(i.rate.value.units) : null}, ${i.rate?.value.scale ?? null}, ${i.rate ? i.rate.sources.join(',') : null},
+      ${i.rate ? iso(i.rate.at) : null}, ${i.targetKey}, ${i.address}, ${i.uri}, ${i.lightningInvoice}, ${i.network}, ${i.chainId},
+      ${i.contractAddress}, ${i.walletId}, ${i.derivationIndex}, ${i.confirmationsRequired}, ${fromAmount(i.receivedUnits)},
+      ${fromAmount(i.creditedMinor)}, ${i.webhookUrl}, ${iso(i.createdAt)}, ${iso(i.expiresAt)}, ${iso(i.watchUntil)},
+      ${i.completedAt ? iso(i.completedAt) : null}, ${iso(i.updatedAt)}) returning seq`;
+    return { ...invoice, seq: Number(row!.seq) };
   }
 
   async get(id: string, lock = false): Promise<Invoice | null> {
-    let query = this.k.selectFrom('invoices').selectAll().where('id', '=', id);
-    if (lock && this.rowLocks) query = query.forUpdate();
-    const row = await query.executeTakeFirst();
+    const row = lock && this.rowLocks
+      ? await this.q.first<Selectable<InvoicesTable>>`select * from invoices where id = ${id} for update`
+      : await this.q.first<Selectable<InvoicesTable>>`select * from invoices where id = ${id}`;
     return row ? toInvoice(row) : null;
   }
 
-  async findByTarget(methodId: string, targetKey: string, lock = false): Promise<Invoice | null> {
-    let query = this.k.selectFrom('invoices').selectAll().where('method_id', '=', methodId).where('target_key', '=', targetKey);
-    if (lock && this.rowLocks) query = query.forUpdate();
-    const row = await query.executeTakeFirst();
+  async findByTarget(methodId: string, targetKey: string): Promise<Invoice | null> {
+    const row = await this.q.first<Selectable<InvoicesTable>>`select * from invoices where target_key = ${targetKey} and method_id = ${methodId}`;
     return row ? toInvoice(row) : null;
   }
 
@@ -99,10 +95,9 @@ export class InvoicesStore {
   }
 
   async update(id: string, update: InvoiceUpdate): Promise<void> {
-    await this.k.updateTable('invoices').set({
-      status: update.status, received_units: fromAmount(update.receivedUnits), credited_amount: fromAmount(update.creditedMinor),
-      completed_at: update.completedAt ? iso(update.completedAt) : null, updated_at: iso(update.updatedAt),
-    }).where('id', '=', id).execute();
+    await this.q.changed`update invoices set status = ${update.status}, received_units = ${fromAmount(update.receivedUnits)},
+      credited_amount = ${fromAmount(update.creditedMinor)}, completed_at = ${update.completedAt ? iso(update.completedAt) : null},
+      updated_at = ${iso(update.updatedAt)} where id = ${id}`;
   }
 
   /** Open invoices whose expiry has passed, oldest first. */

@@ -3,12 +3,12 @@
 // account rows' locks (PostgreSQL) or SQLite's single writer, never on floats in SQL.
 
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { LedgerCurrency, PostedTransfer, TransferKind, TransferSpec } from '../core/ledger.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Database, TransfersTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toDate } from './codec.ts';
+import type { SqlText } from './sql-text.ts';
 
 export function toTransfer(row: Selectable<TransfersTable>): PostedTransfer {
   return {
@@ -34,7 +34,7 @@ export interface TransferPage {
 }
 
 export class LedgerStore {
-  constructor(private readonly k: Kysely<Database>) {}
+  constructor(private readonly k: Kysely<Database>, private readonly q: SqlText) {}
 
   /**
    * Posts transfers atomically within the caller's transaction. A transfer whose key exists is
@@ -68,27 +68,25 @@ export class LedgerStore {
 
   async #insertTransfer(spec: TransferSpec, now: Date): Promise<Selectable<TransfersTable> | undefined> {
     const id = `tr_${randomUUID().replaceAll('-', '')}`;
-    const result = await sql<Selectable<TransfersTable>>`insert into transfers
+    return this.q.first<Selectable<TransfersTable>>`insert into transfers
       (id, key, currency, amount, debit_account, credit_account, kind, account_id, invoice_id, payment_id, charge_id, reverses_id, description, created_at)
       values (${id}, ${spec.key}, ${spec.currency}, ${fromAmount(spec.amount)}, ${spec.debitAccount}, ${spec.creditAccount}, ${spec.kind},
         ${spec.accountId ?? null}, ${spec.invoiceId ?? null}, ${spec.paymentId ?? null}, ${spec.chargeId ?? null}, ${spec.reversesId ?? null},
         ${spec.description ?? null}, ${iso(now)})
-      on conflict (key) do nothing returning *`.execute(this.k);
-    return result.rows[0];
+      on conflict (key) do nothing returning *`;
   }
 
   /** Creates the ledger row if new and returns its balance; on PostgreSQL the upsert also locks the row. */
   async #lockedBalance(id: string, currency: LedgerCurrency, now: Date): Promise<bigint> {
-    const result = await sql<{ balance: string; currency: string }>`insert into ledger_accounts (id, currency, balance, updated_at)
+    const row = (await this.q.first<{ balance: string; currency: string }>`insert into ledger_accounts (id, currency, balance, updated_at)
       values (${id}, ${currency}, '0', ${iso(now)})
-      on conflict (id) do update set updated_at = excluded.updated_at returning balance, currency`.execute(this.k);
-    const row = result.rows[0]!;
+      on conflict (id) do update set updated_at = excluded.updated_at returning balance, currency`)!;
     if (row.currency !== currency) throw new Error(`ledger: account ${id} holds ${row.currency}, not ${currency}`);
     return toAmount(row.balance);
   }
 
   async #setBalance(id: string, balance: bigint, now: Date): Promise<void> {
-    await sql`update ledger_accounts set balance = ${fromAmount(balance)}, updated_at = ${iso(now)} where id = ${id}`.execute(this.k);
+    await this.q.changed`update ledger_accounts set balance = ${fromAmount(balance)}, updated_at = ${iso(now)} where id = ${id}`;
   }
 
   async balance(ledgerAccount: string): Promise<bigint> {
@@ -97,8 +95,8 @@ export class LedgerStore {
   }
 
   async balancesWithPrefix(prefix: string): Promise<LedgerBalance[]> {
-    const rows = await this.k.selectFrom('ledger_accounts').select(['id', 'currency', 'balance'])
-      .where('id', '>=', prefix).where('id', '<', prefix + '\uffff').orderBy('id').execute();
+    const rows = await this.q.rows<{ id: string; currency: string; balance: string }>`select id, currency, balance from ledger_accounts
+      where id >= ${prefix} and id < ${prefix + '\uffff'} order by id`;
     return rows.map((r) => ({ ledgerAccount: r.id, currency: r.currency as LedgerCurrency, balance: toAmount(r.balance) }));
   }
 

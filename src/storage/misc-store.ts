@@ -8,6 +8,7 @@ import type { BalanceCurrency } from '../core/assets.ts';
 import type { OutboxEvent } from '../core/events.ts';
 import type { ChargesTable, Database } from './schema.ts';
 import { fromAmount, iso, toAmount, toDate } from './codec.ts';
+import type { SqlText } from './sql-text.ts';
 
 function toCharge(row: Selectable<ChargesTable>): Charge {
   return {
@@ -75,10 +76,16 @@ export class IdempotencyStore {
 }
 
 export class OutboxStore {
-  constructor(private readonly k: Kysely<Database>) {}
+  constructor(private readonly k: Kysely<Database>, private readonly q: SqlText) {}
 
   async insert(events: readonly OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
+    if (events.length === 1) {
+      const e = events[0]!;
+      await this.q.changed`insert into outbox (id, type, account_id, invoice_id, payload, created_at)
+        values (${e.id}, ${e.type}, ${e.accountId}, ${e.invoiceId}, ${JSON.stringify(e.payload)}, ${iso(e.createdAt)})`;
+      return;
+    }
     await this.k.insertInto('outbox').values(events.map((e) => ({
       id: e.id, type: e.type, account_id: e.accountId, invoice_id: e.invoiceId,
       payload: JSON.stringify(e.payload), created_at: iso(e.createdAt),
@@ -106,15 +113,13 @@ export class WatcherStateStore {
 }
 
 export class DerivationStore {
-  constructor(private readonly k: Kysely<Database>) {}
+  constructor(private readonly k: Kysely<Database>, private readonly q: SqlText) {}
 
   /** Hands out the next index for a wallet; callers run this in a transaction so it is never reused. */
   async next(walletId: string): Promise<number> {
-    await this.k.insertInto('derivation_indexes').values({ wallet_id: walletId, next_index: 0 })
-      .onConflict((oc) => oc.column('wallet_id').doNothing()).execute();
-    const row = await this.k.updateTable('derivation_indexes').set({ next_index: sql`next_index + 1` })
-      .where('wallet_id', '=', walletId).returning('next_index').executeTakeFirstOrThrow();
-    return Number(row.next_index) - 1;
+    const row = await this.q.first<{ next_index: number }>`insert into derivation_indexes (wallet_id, next_index) values (${walletId}, 1)
+      on conflict (wallet_id) do update set next_index = derivation_indexes.next_index + 1 returning next_index`;
+    return Number(row!.next_index) - 1;
   }
 
   async all(): Promise<Array<{ walletId: string; nextIndex: number }>> {

@@ -7,6 +7,7 @@ import type { KnownPayment } from '../core/payment-method.ts';
 import type { Database, PaymentsTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toAmountOrNull, toDate } from './codec.ts';
 import { rateFromColumns } from './invoices-store.ts';
+import type { SqlText } from './sql-text.ts';
 
 function toPayment(row: Selectable<PaymentsTable>): Payment {
   return {
@@ -23,31 +24,30 @@ function toPayment(row: Selectable<PaymentsTable>): Payment {
 export type NewPayment = Omit<Payment, 'seq'>;
 
 export class PaymentsStore {
-  constructor(private readonly k: Kysely<Database>) {}
+  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean, private readonly q: SqlText) {}
 
   /** Inserts unless the payment key exists; returns whether this call inserted it. */
   async insertIfAbsent(payment: NewPayment): Promise<boolean> {
-    const result = await this.k.insertInto('payments').values({
-      id: payment.id, invoice_id: payment.invoiceId, account_id: payment.accountId, method_id: payment.methodId,
-      payment_key: payment.paymentKey, target_key: payment.targetKey, txid: payment.txid,
-      amount_units: fromAmount(payment.amountUnits), state: payment.state, confirmations: payment.confirmations,
-      block_hash: payment.blockHash, block_height: payment.blockHeight, rbf: payment.rbf ? 1 : 0, late: payment.late ? 1 : 0,
-      rate_units: payment.rate ? fromAmount(payment.rate.value.units) : null, rate_scale: payment.rate?.value.scale ?? null,
-      rate_sources: payment.rate ? payment.rate.sources.join(',') : null,
-      credited_amount: payment.creditedMinor === null ? null : fromAmount(payment.creditedMinor),
-      reversed: payment.reversed ? 1 : 0, held_reason: payment.heldReason,
-      first_seen_at: iso(payment.firstSeenAt), updated_at: iso(payment.updatedAt),
-    }).onConflict((oc) => oc.column('payment_key').doNothing()).executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    const p = payment;
+    const inserted = await this.q.changed`insert into payments (id, invoice_id, account_id, method_id, payment_key, target_key, txid,
+      amount_units, state, confirmations, block_hash, block_height, rbf, late, rate_units, rate_scale, rate_sources, credited_amount,
+      reversed, held_reason, first_seen_at, updated_at)
+      values (${p.id}, ${p.invoiceId}, ${p.accountId}, ${p.methodId}, ${p.paymentKey}, ${p.targetKey}, ${p.txid},
+      ${fromAmount(p.amountUnits)}, ${p.state}, ${p.confirmations}, ${p.blockHash}, ${p.blockHeight}, ${p.rbf ? 1 : 0}, ${p.late ? 1 : 0},
+      ${p.rate ? fromAmount(p.rate.value.units) : null}, ${p.rate?.value.scale ?? null}, ${p.rate ? p.rate.sources.join(',') : null},
+      ${p.creditedMinor === null ? null : fromAmount(p.creditedMinor)}, ${p.reversed ? 1 : 0}, ${p.heldReason},
+      ${iso(p.firstSeenAt)}, ${iso(p.updatedAt)})
+      on conflict (payment_key) do nothing`;
+    return inserted > 0;
   }
 
   async getByKey(paymentKey: string): Promise<Payment | null> {
-    const row = await this.k.selectFrom('payments').selectAll().where('payment_key', '=', paymentKey).executeTakeFirst();
+    const row = await this.q.first<Selectable<PaymentsTable>>`select * from payments where payment_key = ${paymentKey}`;
     return row ? toPayment(row) : null;
   }
 
   async forInvoice(invoiceId: string): Promise<Payment[]> {
-    const rows = await this.k.selectFrom('payments').selectAll().where('invoice_id', '=', invoiceId).orderBy('seq').execute();
+    const rows = await this.q.rows<Selectable<PaymentsTable>>`select * from payments where invoice_id = ${invoiceId} order by seq`;
     return rows.map(toPayment);
   }
 
@@ -64,14 +64,12 @@ export class PaymentsStore {
   }
 
   async update(payment: Payment): Promise<void> {
-    await this.k.updateTable('payments').set({
-      state: payment.state, confirmations: payment.confirmations, block_hash: payment.blockHash,
-      block_height: payment.blockHeight, rbf: payment.rbf ? 1 : 0,
-      rate_units: payment.rate ? fromAmount(payment.rate.value.units) : null, rate_scale: payment.rate?.value.scale ?? null,
-      rate_sources: payment.rate ? payment.rate.sources.join(',') : null,
-      credited_amount: payment.creditedMinor === null ? null : fromAmount(payment.creditedMinor),
-      reversed: payment.reversed ? 1 : 0, held_reason: payment.heldReason, updated_at: iso(payment.updatedAt),
-    }).where('id', '=', payment.id).execute();
+    const p = payment;
+    await this.q.changed`update payments set state = ${p.state}, confirmations = ${p.confirmations}, block_hash = ${p.blockHash},
+      block_height = ${p.blockHeight}, rbf = ${p.rbf ? 1 : 0}, rate_units = ${p.rate ? fromAmount(p.rate.value.units) : null},
+      rate_scale = ${p.rate?.value.scale ?? null}, rate_sources = ${p.rate ? p.rate.sources.join(',') : null},
+      credited_amount = ${p.creditedMinor === null ? null : fromAmount(p.creditedMinor)}, reversed = ${p.reversed ? 1 : 0},
+      held_reason = ${p.heldReason}, updated_at = ${iso(p.updatedAt)} where id = ${p.id}`;
   }
 
   /** Payments a watcher must keep re-checking: not gone, not reversed, and shallower than the reorg horizon. */

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Db } from './database.ts';
 import { inTransaction } from './database.ts';
+import { SqlText } from './sql-text.ts';
 import { AccountsStore } from './accounts-store.ts';
 import { InvoicesStore } from './invoices-store.ts';
 import { PaymentsStore } from './payments-store.ts';
@@ -25,16 +26,17 @@ export class StoreTx {
   readonly leases: LeasesStore;
   readonly web: WebStore;
 
-  constructor(k: Kysely<Database>, rowLocks: boolean) {
-    this.accounts = new AccountsStore(k, rowLocks);
-    this.invoices = new InvoicesStore(k, rowLocks);
-    this.payments = new PaymentsStore(k);
-    this.ledger = new LedgerStore(k);
+  constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean) {
+    const q = new SqlText(k, dialect);
+    this.accounts = new AccountsStore(k, rowLocks, q);
+    this.invoices = new InvoicesStore(k, rowLocks, q);
+    this.payments = new PaymentsStore(k, rowLocks, q);
+    this.ledger = new LedgerStore(k, q);
     this.charges = new ChargesStore(k, rowLocks);
     this.idempotency = new IdempotencyStore(k);
-    this.outbox = new OutboxStore(k);
+    this.outbox = new OutboxStore(k, q);
     this.watcherState = new WatcherStateStore(k);
-    this.derivation = new DerivationStore(k);
+    this.derivation = new DerivationStore(k, q);
     this.leases = new LeasesStore(k);
     this.web = new WebStore(k);
   }
@@ -44,19 +46,19 @@ export class Store extends StoreTx {
   readonly dialect: Db['dialect'];
 
   constructor(private readonly db: Db) {
-    super(db.kysely, db.rowLocks);
+    super(db.kysely, db.dialect, db.rowLocks);
     this.dialect = db.dialect;
   }
 
   /** Runs `work` in one transaction (retried on serialization failures: keep it free of side effects). */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.rowLocks)));
+    return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.dialect, this.db.rowLocks)));
   }
 
   /** Runs read-only `work` on one consistent snapshot (PostgreSQL repeatable read; SQLite's single writer). */
   snapshot<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.db.kysely.transaction().setIsolationLevel('repeatable read')
-      .execute((trx) => work(new StoreTx(trx, false)));
+      .execute((trx) => work(new StoreTx(trx, this.db.dialect, false)));
   }
 
   /** Cheap liveness probe for /readyz. */

@@ -67,11 +67,14 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .addColumn('completed_at', 'text')
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('invoices_target').on('invoices').columns(['method_id', 'target_key']).unique().execute();
+  // (target_key, method_id) serves lookups by target alone too: a payment of another asset to a known address.
+  await db.schema.createIndex('invoices_target').on('invoices').columns(['target_key', 'method_id']).unique().execute();
   await db.schema.createIndex('invoices_account_seq').on('invoices').columns(['account_id', 'seq']).execute();
-  await db.schema.createIndex('invoices_target_key').on('invoices').column('target_key').execute();
-  await db.schema.createIndex('invoices_account_status').on('invoices').columns(['account_id', 'status']).execute();
-  await db.schema.createIndex('invoices_status_expiry').on('invoices').columns(['status', 'expires_at']).execute();
+  // Partial indexes: only invoices still in play are in them, so they stay small and cheap to update.
+  await db.schema.createIndex('invoices_account_pending').on('invoices').columns(['account_id', 'status'])
+    .where(sql.ref('status'), 'in', ['payment_detected', 'payment_confirmed', 'payment_error']).execute();
+  await db.schema.createIndex('invoices_open_expiry').on('invoices').columns(['expires_at'])
+    .where(sql.ref('status'), 'in', ['unpaid', 'payment_detected', 'payment_confirmed']).execute();
 
   await db.schema.createTable('payments')
     .addColumn('seq', seq)
