@@ -38,7 +38,7 @@ for (const dialect of dialects()) {
       const res = await world.app.inject({ method: 'GET', url: '/v2/ping' });
       assert.equal(res.statusCode, 200);
       assert.deepEqual(res.json(), { meta: { _endpoint: '/ping' }, data: { message: 'pong' }, message: 'pong' });
-      assert.match(String(res.headers['x-request-id']), /^req_[0-9a-f]{20}$/);
+      assert.match(String(res.headers['x-request-id']), /^req_[0-9a-f]{20,}$/);
       const echoed = await world.app.inject({ method: 'GET', url: '/v2/ping', headers: { 'x-request-id': 'abc-123' } });
       assert.equal(echoed.headers['x-request-id'], 'abc-123');
     });

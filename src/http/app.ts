@@ -46,6 +46,15 @@ export interface AppContext {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
+// Request ids: a random per-process prefix and a counter, unique across processes and restarts
+// without drawing random bytes on every request.
+const requestIdPrefix = randomBytes(6).toString('hex');
+let requestCounter = 0;
+function nextRequestId(): string {
+  requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `req_${requestIdPrefix}${requestCounter.toString(16).padStart(8, '0')}`;
+}
+
 function mapError(error: FastifyError | CofferError | Error): CofferError {
   if (isCofferError(error)) return error;
   const fe = error as FastifyError;
@@ -75,7 +84,7 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
     requestIdHeader: 'x-request-id',
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : `req_${randomBytes(10).toString('hex')}`;
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : nextRequestId();
     },
   });
   const context: AppContext = {

@@ -133,8 +133,9 @@ export class InvoicesStore {
 
   /** Fixed-amount invoices of an account with a payment on its way, for the `pending` balance. */
   async pendingFor(accountId: string, limit: number): Promise<Array<{ currency: string; amountMinor: bigint; creditedMinor: bigint }>> {
-    const rows = await this.k.selectFrom('invoices').select(['currency', 'amount', 'credited_amount']).where('account_id', '=', accountId)
-      .where('status', 'in', ['payment_detected', 'payment_confirmed', 'payment_error']).where('amount', 'is not', null).limit(limit).execute();
+    const rows = await this.q.rows<{ currency: string; amount: string | null; credited_amount: string }>`select currency, amount, credited_amount
+      from invoices where account_id = ${accountId} and status in ('payment_detected', 'payment_confirmed', 'payment_error')
+      and amount is not null limit ${limit}`;
     return rows.map((r) => ({ currency: r.currency, amountMinor: toAmount(r.amount ?? '0'), creditedMinor: toAmount(r.credited_amount) }));
   }
 
