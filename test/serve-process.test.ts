@@ -72,3 +72,45 @@ test('serve answers health, readiness and metrics, and drains in-flight requests
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('kill -9 while a keyed deposit is in flight: the retry after restart yields exactly one invoice', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'coffer-kill-'));
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const env = { COFFER_DATA_DIR: dataDir, PORT: String(port), COFFER_LOG_LEVEL: 'warn' };
+  const base = `http://127.0.0.1:${port}`;
+  const start = async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    for (let i = 0; i < 300; i++) {
+      try { if ((await fetch(`${base}/healthz`)).ok) return { child, exited }; } catch { /* starting */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('server did not start');
+  };
+  try {
+    const created = coffer(['account', 'create', '--type', 'business', '--currency', 'USD', '--json'], env);
+    const account = JSON.parse(created.stdout.trim().split('\n').pop()!) as { api_id: string; api_secret: string };
+    const headers = { authorization: 'Basic ' + Buffer.from(`${account.api_id}:${account.api_secret}`).toString('base64'), 'content-type': 'application/json' };
+    const body = JSON.stringify({ amount: 12, currency: 'USD', payment_method: 'bitcoin' });
+    for (const [round, delayMs] of [[1, 0], [2, 15], [3, 40]] as const) {
+      const server = await start();
+      const keyed = { ...headers, 'idempotency-key': `crash-${round}` };
+      const first = fetch(`${base}/v2/accounts/deposit`, { method: 'POST', headers: keyed, body }).then((r) => r.json() as Promise<{ data: { id: string } }>, () => null);
+      await new Promise((r) => setTimeout(r, delayMs));
+      server.child.kill('SIGKILL');
+      await server.exited;
+      const answered = await first;
+      const again = await start();
+      const retry = await fetch(`${base}/v2/accounts/deposit`, { method: 'POST', headers: keyed, body });
+      assert.equal(retry.status, 200);
+      const id = ((await retry.json()) as { data: { id: string } }).data.id;
+      if (answered) assert.equal(id, answered.data.id, 'a response that got out is the one replayed');
+      const list = (await (await fetch(`${base}/v2/invoices?limit=50`, { headers })).json()) as { data: unknown[] };
+      assert.equal(list.data.length, round, `one invoice per key after round ${round}`);
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
