@@ -78,7 +78,6 @@ function mapError(error: FastifyError | CofferError | Error): CofferError {
 export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: FastifyInstance; context: AppContext }> {
   const app = Fastify({
     logger: { level: options.logLevel },
-    disableRequestLogging: true,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: Limits.httpBodyBytesMax,
     requestIdHeader: 'x-request-id',
@@ -108,7 +107,6 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     context.metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime);
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const mapped = mapError(error);
