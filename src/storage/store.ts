@@ -9,6 +9,7 @@ import { AccountsStore } from './accounts-store.ts';
 import { InvoicesStore } from './invoices-store.ts';
 import { PaymentsStore } from './payments-store.ts';
 import { LedgerStore } from './ledger-store.ts';
+import { WebhooksStore } from './webhooks-store.ts';
 import { ChargesStore, DerivationStore, IdempotencyStore, LeasesStore, OutboxStore, WatcherStateStore } from './misc-store.ts';
 
 export class StoreTx {
@@ -22,6 +23,7 @@ export class StoreTx {
   readonly watcherState: WatcherStateStore;
   readonly derivation: DerivationStore;
   readonly leases: LeasesStore;
+  readonly webhooks: WebhooksStore;
 
   constructor(k: Kysely<Database>, rowLocks: boolean) {
     this.accounts = new AccountsStore(k, rowLocks);
@@ -34,6 +36,7 @@ export class StoreTx {
     this.watcherState = new WatcherStateStore(k);
     this.derivation = new DerivationStore(k);
     this.leases = new LeasesStore(k);
+    this.webhooks = new WebhooksStore(k, rowLocks);
   }
 }
 

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import * as initial from './001-initial.ts';
+import * as webhooks from './002-webhooks.ts';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -15,6 +16,7 @@ interface Migration {
 
 export const migrations: readonly Migration[] = [
   { name: '001-initial', up: initial.up },
+  { name: '002-webhooks', up: webhooks.up },
 ];
 
 const MIGRATION_LOCK_ID = 7_264_001;
