@@ -57,6 +57,8 @@ export interface LaneSummary {
   readonly cancelled: number;
 }
 
+/** Deliveries are retried for 3 days by default (COFFER_WEBHOOK_MAX_AGE_MS changes it for the worker). */
+export const DELIVERY_MAX_AGE_MS_DEFAULT = 3 * 24 * 60 * 60 * 1000;
 const ERROR_LENGTH_MAX = 500;
 const EMPTY: LaneSummary = { delivered: 0, retrying: 0, failed: 0, cancelled: 0 };
 

@@ -2,6 +2,7 @@
 // Every bound has a default here; a bad value stops the server with the setting's name.
 
 import { ConfigError } from '../core/errors.ts';
+import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
 
 export interface WebhookConfig {
   /** Allow loopback/private/link-local targets. Off by default: URLs are untrusted input. */
@@ -30,7 +31,7 @@ export const WebhookDefaults: WebhookConfig = {
   allowPrivate: false,
   timeoutMs: 10_000,
   responseBytesMax: 64 * 1024,
-  maxAgeMs: 3 * 24 * 60 * 60 * 1000,
+  maxAgeMs: DELIVERY_MAX_AGE_MS_DEFAULT,
   retryBaseMs: 10_000,
   retryCapMs: 6 * 60 * 60 * 1000,
   pollMs: 200,
