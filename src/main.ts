@@ -17,6 +17,9 @@ import { webConfigFromEnv } from './web/web-config.ts';
 import { webLoginCommand } from './cli/web-command.ts';
 import { walletCommand } from './cli/wallet-command.ts';
 import { rescanCommand } from './cli/rescan-command.ts';
+import { webhookCommand } from './cli/webhook-command.ts';
+import { webhookConfigFromEnv } from './webhooks/webhook-config.ts';
+import { webhookLoops } from './webhooks/webhook-worker.ts';
 import { purgeExpiredSessions } from './usecases/web-sessions.ts';
 
 const USAGE = `coffer — prepaid balances funded with crypto
@@ -32,6 +35,7 @@ const USAGE = `coffer — prepaid balances funded with crypto
   coffer wallet status [--json]     highest issued/paid derivation index per HD wallet; exit 1 past the gap limit
   coffer rescan --from <height> [--method bitcoin] [--only-reset] [--json]
                                     rewind the bitcoin watcher and rescan to the node's tip (progress bar)
+  coffer webhook add|list|remove|rotate|account-secret|deliveries|show|redeliver   (docs/webhooks.md)
   coffer web-login attach --account <account-id> --email <email> [--password-stdin] [--json]`;
 
 async function serve(config: Config): Promise<void> {
@@ -44,7 +48,11 @@ async function serve(config: Config): Promise<void> {
     plugins: web ? [createWebPlugin(web)] : [],
   });
   const watchers = new WatcherSupervisor(deps);
-  const workers = new WorkerLoops(deps, [{ name: 'purge-web-sessions', intervalMs: 60 * 60 * 1000, run: () => purgeExpiredSessions(deps) }]);
+  const webhooks = webhookLoops(deps, webhookConfigFromEnv(config.env));
+  const workers = new WorkerLoops(deps, [
+    ...webhooks.loops,
+    { name: 'purge-web-sessions', intervalMs: 60 * 60 * 1000, run: () => purgeExpiredSessions(deps) },
+  ]);
   if (config.roles.includes('watcher')) await watchers.start();
   if (config.roles.includes('worker')) workers.start();
   if (config.roles.includes('api')) {
@@ -62,6 +70,7 @@ async function serve(config: Config): Promise<void> {
     await app.close();
     await watchers.stop();
     await workers.stop();
+    await webhooks.worker.stop();
     await runtime.close();
     process.exit(0);
   };
@@ -82,6 +91,7 @@ async function runCommand(config: Config, command: string, args: readonly string
       case 'web-login': return await webLoginCommand(runtime.deps, args);
       case 'wallet': return await walletCommand(runtime.deps, args);
       case 'rescan': return await rescanCommand(runtime.deps, args);
+      case 'webhook': return await webhookCommand(runtime.deps, args);
       default: throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } finally {

@@ -19,6 +19,7 @@ import { idempotent, recordAfter } from './guards.ts';
 import { money, presentInvoice } from '../core/wire-format.ts';
 import { decimalField } from './request-context.ts';
 import * as S from './schemas.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -56,6 +57,7 @@ function presentCharge(result: ChargeResult): Record<string, unknown> {
 export async function adminRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
   const { deps } = context;
   app.addHook('onRequest', adminGuard(context));
+  await webhookRoutes(app, context);
 
   app.post('/accounts', { schema: { body: S.accountBody } }, async (request, reply) => {
     const body = request.body as { type: string; currency: string; label?: string };

@@ -207,3 +207,85 @@ export interface Database {
   web_sessions: WebSessionsTable;
   web_login_throttle: WebLoginThrottleTable;
 }
+
+// Webhooks (migration 002). Declared as an interface merge so the tables join `Database`.
+
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types, or ["*"] for every type. */
+  event_types: string;
+  status: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookAccountSecretsTable {
+  account_id: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_expires_at: string | null;
+  updated_at: string;
+}
+
+export interface WebhookCursorsTable {
+  name: string;
+  outbox_seq: number;
+  updated_at: string;
+}
+
+export interface WebhookLanesTable {
+  key: string;
+  next_attempt_at: string | null;
+  claimed_by: string | null;
+  claimed_until: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  seq: Generated<number>;
+  id: string;
+  lane_key: string;
+  dedupe_key: string | null;
+  endpoint_id: string | null;
+  account_id: string | null;
+  invoice_id: string | null;
+  event_id: string;
+  event_type: string;
+  outbox_seq: number;
+  url: string;
+  body: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  deadline_at: string;
+  last_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: string | null;
+  redelivery_of: string | null;
+  created_at: string;
+}
+
+export interface WebhookAttemptsTable {
+  seq: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  at: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  response_excerpt: string | null;
+}
+
+export interface Database {
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_account_secrets: WebhookAccountSecretsTable;
+  webhook_cursors: WebhookCursorsTable;
+  webhook_lanes: WebhookLanesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}

@@ -10,6 +10,7 @@ import { AccountsStore } from './accounts-store.ts';
 import { InvoicesStore } from './invoices-store.ts';
 import { PaymentsStore } from './payments-store.ts';
 import { LedgerStore } from './ledger-store.ts';
+import { WebhooksStore } from './webhooks-store.ts';
 import { ChargesStore, DerivationStore, IdempotencyStore, LeasesStore, OutboxStore, WatcherStateStore } from './misc-store.ts';
 import { WebStore } from './web-store.ts';
 
@@ -25,6 +26,7 @@ export class StoreTx {
   readonly derivation: DerivationStore;
   readonly leases: LeasesStore;
   readonly web: WebStore;
+  readonly webhooks: WebhooksStore;
 
   constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean) {
     const q = new SqlText(k, dialect);
@@ -39,6 +41,7 @@ export class StoreTx {
     this.derivation = new DerivationStore(k, q);
     this.leases = new LeasesStore(k);
     this.web = new WebStore(k);
+    this.webhooks = new WebhooksStore(k, rowLocks);
   }
 }
 

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import * as initial from './001-initial.ts';
+import * as webhooks from './002-webhooks.ts';
 import * as web from './003-web.ts';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
@@ -16,6 +17,7 @@ interface Migration {
 
 export const migrations: readonly Migration[] = [
   { name: '001-initial', up: initial.up },
+  { name: '002-webhooks', up: webhooks.up },
   { name: '003-web', up: web.up },
 ];
 

@@ -1,0 +1,24 @@
+// A webhook receiver in its own process (its own core), for bench/webhooks-delivery.ts: answers
+// 204 and reports [event id, receive time (epoch ms, sub-ms)] batches to the parent over IPC.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+let batch: Array<[string, number]> = [];
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    batch.push([String(req.headers['coffer-event-id'] ?? ''), performance.timeOrigin + performance.now()]);
+    res.writeHead(204).end();
+  });
+});
+server.keepAliveTimeout = 10_000;
+server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+const flush = setInterval(() => {
+  if (batch.length === 0) return;
+  process.send!({ received: batch });
+  batch = [];
+}, 20);
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message: { stop?: boolean }) => {
+  if (message.stop) { clearInterval(flush); server.closeAllConnections(); server.close(); process.disconnect(); }
+});

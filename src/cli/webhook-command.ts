@@ -1,0 +1,122 @@
+// `coffer webhook ...`: operator webhook endpoints, secrets, the delivery log and redelivery.
+
+import type { Deps } from '../usecases/deps.ts';
+import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
+import {
+  createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
+} from '../usecases/webhook-endpoints.ts';
+import { redeliverEvents } from '../usecases/webhook-redeliver.ts';
+import { presentWebhookAttempt, presentWebhookDelivery, presentWebhookEndpoint } from '../usecases/webhook-views.ts';
+import type { WebhookDeliveryStatus } from '../storage/webhooks-store.ts';
+import { output, parse, required, UsageError } from './args.ts';
+
+export const WEBHOOK_USAGE = `usage:
+  coffer webhook add --url <url> --events <type,type|*> [--description D] [--json]
+  coffer webhook list [--all] [--json]
+  coffer webhook remove <endpoint-id>
+  coffer webhook rotate <endpoint-id> [--overlap-hours 24] [--json]
+  coffer webhook account-secret --account <account-id> [--overlap-hours 24] [--json]
+  coffer webhook deliveries [--endpoint <id>] [--event <id>] [--status pending|delivered|failed|cancelled] [--limit 50] [--json]
+  coffer webhook show <delivery-id> [--json]
+  coffer webhook redeliver --event <id[,id...]> [--endpoint <id>] | --from-seq <n> --to-seq <m> --endpoint <id>`;
+
+const HOUR_MS = 3_600_000;
+const STATUSES = ['pending', 'delivered', 'failed', 'cancelled'];
+
+function wholeNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
+  return Number(value);
+}
+
+function overlapMs(values: Record<string, unknown>): number {
+  const hours = wholeNumber(values['overlap-hours'], 'overlap-hours');
+  return hours === undefined ? ROTATION_OVERLAP_MS_DEFAULT : hours * HOUR_MS;
+}
+
+function maxAgeMs(): number {
+  // The same setting the worker reads; the CLI only needs it for redeliveries' deadlines.
+  const raw = process.env['COFFER_WEBHOOK_MAX_AGE_MS'];
+  return raw && /^\d+$/.test(raw) ? Number(raw) : DELIVERY_MAX_AGE_MS_DEFAULT;
+}
+
+export async function webhookCommand(deps: Deps, args: readonly string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, {
+    url: { type: 'string' }, events: { type: 'string' }, description: { type: 'string' }, all: { type: 'boolean' },
+    'overlap-hours': { type: 'string' }, account: { type: 'string' }, endpoint: { type: 'string' }, event: { type: 'string' },
+    status: { type: 'string' }, limit: { type: 'string' }, 'from-seq': { type: 'string' }, 'to-seq': { type: 'string' },
+  });
+  const json = values.json === true;
+  switch (sub) {
+    case 'add': {
+      const { endpoint, secret } = await createWebhookEndpoint(deps, {
+        url: required(values, 'url'), eventTypes: required(values, 'events').split(',').map((t) => t.trim()).filter(Boolean),
+        description: values.description as string | undefined,
+      });
+      output(json, { ...presentWebhookEndpoint(endpoint), secret },
+        `Added webhook endpoint ${endpoint.id} → ${endpoint.url} (${endpoint.eventTypes.join(', ')})\nSigning secret (shown once): ${secret}`);
+      return 0;
+    }
+    case 'list': {
+      const endpoints = await listWebhookEndpoints(deps, values.all === true);
+      output(json, endpoints.map(presentWebhookEndpoint), endpoints.length === 0 ? 'no webhook endpoints'
+        : endpoints.map((e) => `${e.id} ${e.status} ${e.url} [${e.eventTypes.join(',')}]`).join('\n'));
+      return 0;
+    }
+    case 'remove': {
+      const id = positionals[0];
+      if (!id) throw new UsageError(WEBHOOK_USAGE);
+      const { cancelled } = await removeWebhookEndpoint(deps, id);
+      output(json, { id, removed: true, cancelled_deliveries: cancelled }, `Removed ${id}; ${cancelled} pending deliveries cancelled`);
+      return 0;
+    }
+    case 'rotate': {
+      const id = positionals[0];
+      if (!id) throw new UsageError(WEBHOOK_USAGE);
+      const { endpoint, secret } = await rotateWebhookSecret(deps, id, overlapMs(values));
+      output(json, { ...presentWebhookEndpoint(endpoint), secret }, `New signing secret for ${id} (shown once): ${secret}`
+        + (endpoint.previousExpiresAt ? `\nThe old secret keeps signing until ${endpoint.previousExpiresAt.toISOString()}` : ''));
+      return 0;
+    }
+    case 'account-secret': {
+      const accountId = required(values, 'account');
+      const rotated = await rotateAccountWebhookSecret(deps, accountId, overlapMs(values));
+      output(json, { account_id: accountId, secret: rotated.secret, previous_secret_expires_time: rotated.previousExpiresAt?.toISOString() },
+        `Deposit webhook secret for ${accountId} (shown once): ${rotated.secret}`);
+      return 0;
+    }
+    case 'deliveries': {
+      const status = values.status as string | undefined;
+      if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
+      const rows = await deps.store.webhooks.deliveries({
+        endpointId: values.endpoint as string | undefined, eventId: values.event as string | undefined,
+        status: status as WebhookDeliveryStatus | undefined, limit: Math.min(wholeNumber(values.limit, 'limit') ?? 50, 1000),
+      });
+      output(json, rows.map(presentWebhookDelivery), rows.length === 0 ? 'no deliveries' : rows.map((d) =>
+        `${d.id} ${d.status.padEnd(9)} ${d.eventType.padEnd(26)} ${d.eventId} attempts=${d.attempts}${d.lastStatusCode ? ` last=${d.lastStatusCode}` : ''}${d.lastError ? ` error="${d.lastError}"` : ''}`).join('\n'));
+      return 0;
+    }
+    case 'show': {
+      const id = positionals[0];
+      if (!id) throw new UsageError(WEBHOOK_USAGE);
+      const delivery = await deps.store.webhooks.delivery(id);
+      if (!delivery) throw new UsageError(`no delivery ${id}`);
+      const attempts = (await deps.store.webhooks.attempts(id)).map(presentWebhookAttempt);
+      output(json, { ...presentWebhookDelivery(delivery), attempt_log: attempts }, JSON.stringify({ ...presentWebhookDelivery(delivery), attempt_log: attempts }, null, 2));
+      return 0;
+    }
+    case 'redeliver': {
+      const endpointId = values.endpoint as string | undefined;
+      const from = wholeNumber(values['from-seq'], 'from-seq');
+      const to = wholeNumber(values['to-seq'], 'to-seq');
+      let result;
+      if (typeof values.event === 'string') result = await redeliverEvents(deps, { eventIds: values.event.split(',').filter(Boolean), endpointId }, maxAgeMs());
+      else if (from !== undefined && to !== undefined && endpointId) result = await redeliverEvents(deps, { fromSeq: from, toSeq: to, endpointId }, maxAgeMs());
+      else throw new UsageError(WEBHOOK_USAGE);
+      output(json, { created: result.created, delivery_ids: result.deliveryIds }, `Queued ${result.created} redeliveries`);
+      return 0;
+    }
+  }
+  throw new UsageError(WEBHOOK_USAGE);
+}

@@ -1,0 +1,116 @@
+// Operator webhook routes, mounted inside adminRoutes (so behind the admin token):
+// endpoints (secret shown once), secret rotation, the delivery log, redelivery, and the
+// per-account secret that signs deposits' own webhook_url POSTs.
+
+import type { FastifyInstance } from 'fastify';
+import { CofferError } from '../core/errors.ts';
+import type { WebhookDeliveryStatus } from '../storage/webhooks-store.ts';
+import type { AppContext } from './app.ts';
+import { ok } from './envelope.ts';
+import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
+import {
+  createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
+} from '../usecases/webhook-endpoints.ts';
+import { redeliverEvents } from '../usecases/webhook-redeliver.ts';
+import { presentWebhookAttempt, presentWebhookDelivery, presentWebhookEndpoint } from '../usecases/webhook-views.ts';
+
+const HOUR_MS = 3_600_000;
+const DELIVERY_PAGE_MAX = 200;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+const overlapBody = { type: ['object', 'null'], properties: { overlap_hours: { type: 'integer', minimum: 0, maximum: 720 } }, additionalProperties: false } as const;
+const endpointBody = {
+  type: 'object', required: ['url', 'events'], additionalProperties: false,
+  properties: {
+    url: { type: 'string', minLength: 1, maxLength: 2048 },
+    events: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 64 } },
+    description: { type: 'string', maxLength: 500 },
+  },
+} as const;
+const redeliverBody = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    event_ids: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'string', maxLength: 100 } },
+    from_seq: { type: 'integer', minimum: 1 }, to_seq: { type: 'integer', minimum: 1 },
+    endpoint_id: { type: 'string', maxLength: 100 },
+  },
+} as const;
+const deliveryQuery = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    endpoint_id: { type: 'string', maxLength: 100 }, event_id: { type: 'string', maxLength: 100 },
+    status: { type: 'string', enum: ['pending', 'delivered', 'failed', 'cancelled'] },
+    limit: { type: 'integer', minimum: 1, maximum: DELIVERY_PAGE_MAX }, before: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+const overlapMs = (body: unknown) => {
+  const hours = (body as { overlap_hours?: number } | null)?.overlap_hours;
+  return hours === undefined ? ROTATION_OVERLAP_MS_DEFAULT : hours * HOUR_MS;
+};
+
+export interface WebhookRouteOptions {
+  /** How long redeliveries are retried (the worker's COFFER_WEBHOOK_MAX_AGE_MS). */
+  readonly maxAgeMs?: number;
+}
+
+export async function webhookRoutes(app: FastifyInstance, context: AppContext, options: WebhookRouteOptions = {}): Promise<void> {
+  const { deps } = context;
+  const maxAgeMs = options.maxAgeMs ?? DELIVERY_MAX_AGE_MS_DEFAULT;
+
+  app.post('/webhooks', { schema: { body: endpointBody } }, async (request, reply) => {
+    const body = request.body as { url: string; events: string[]; description?: string };
+    const { endpoint, secret } = await createWebhookEndpoint(deps, { url: body.url, eventTypes: body.events, description: body.description });
+    return reply.status(201).send(ok(request, { ...presentWebhookEndpoint(endpoint), secret }));
+  });
+
+  app.get('/webhooks', async (request) => {
+    const all = (request.query as { all?: string }).all === 'true';
+    return ok(request, (await listWebhookEndpoints(deps, all)).map(presentWebhookEndpoint));
+  });
+
+  app.get('/webhooks/deliveries', { schema: { querystring: deliveryQuery } }, async (request) => {
+    const q = request.query as { endpoint_id?: string; event_id?: string; status?: WebhookDeliveryStatus; limit?: number; before?: number };
+    const rows = await deps.store.webhooks.deliveries({ endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, beforeSeq: q.before, limit: q.limit ?? 50 });
+    return ok(request, rows.map(presentWebhookDelivery), rows.length > 0 ? { next_before: rows.at(-1)!.seq } : {});
+  });
+
+  app.get('/webhooks/deliveries/:id', { schema: { params: idParams } }, async (request) => {
+    const delivery = await deps.store.webhooks.delivery((request.params as { id: string }).id);
+    if (!delivery) throw new CofferError('not_found', 'No such delivery');
+    const attempts = await deps.store.webhooks.attempts(delivery.id);
+    return ok(request, { ...presentWebhookDelivery(delivery), attempt_log: attempts.map(presentWebhookAttempt) });
+  });
+
+  app.post('/webhooks/redeliver', { schema: { body: redeliverBody } }, async (request, reply) => {
+    const body = request.body as { event_ids?: string[]; from_seq?: number; to_seq?: number; endpoint_id?: string };
+    let result;
+    if (body.event_ids) result = await redeliverEvents(deps, { eventIds: body.event_ids, endpointId: body.endpoint_id }, maxAgeMs);
+    else if (body.from_seq !== undefined && body.to_seq !== undefined && body.endpoint_id !== undefined) {
+      result = await redeliverEvents(deps, { fromSeq: body.from_seq, toSeq: body.to_seq, endpointId: body.endpoint_id }, maxAgeMs);
+    } else throw new CofferError('missing_param', 'Give event_ids, or from_seq, to_seq and endpoint_id', { field: 'event_ids' });
+    return reply.status(202).send(ok(request, { created: result.created, delivery_ids: result.deliveryIds }));
+  });
+
+  app.post('/webhooks/account-secrets/:id', { schema: { params: idParams, body: overlapBody } }, async (request, reply) => {
+    const accountId = (request.params as { id: string }).id;
+    const rotated = await rotateAccountWebhookSecret(deps, accountId, overlapMs(request.body));
+    return reply.status(201).send(ok(request, { account_id: accountId, secret: rotated.secret, previous_secret_expires_time: rotated.previousExpiresAt?.toISOString() }));
+  });
+
+  app.get('/webhooks/:id', { schema: { params: idParams } }, async (request) => {
+    const endpoint = await deps.store.webhooks.endpoint((request.params as { id: string }).id);
+    if (!endpoint) throw new CofferError('not_found', 'No such webhook endpoint');
+    return ok(request, presentWebhookEndpoint(endpoint));
+  });
+
+  app.delete('/webhooks/:id', { schema: { params: idParams } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const { cancelled } = await removeWebhookEndpoint(deps, id);
+    return ok(request, { id, removed: true, cancelled_deliveries: cancelled });
+  });
+
+  app.post('/webhooks/:id/rotate-secret', { schema: { params: idParams, body: overlapBody } }, async (request, reply) => {
+    const { endpoint, secret } = await rotateWebhookSecret(deps, (request.params as { id: string }).id, overlapMs(request.body));
+    return reply.status(201).send(ok(request, { ...presentWebhookEndpoint(endpoint), secret }));
+  });
+}

@@ -1,0 +1,58 @@
+// Redelivery on the operator's request: by event id (to every lane that had it, or to one
+// endpoint), or by outbox range to one endpoint (which also replays events from before the
+// endpoint existed). A redelivery is a new delivery row with the same event id and body, queued
+// at the end of its lane; receivers recognise the repeat by the event id.
+
+import { randomUUID } from 'node:crypto';
+import { CofferError } from '../core/errors.ts';
+import type { NewWebhookDelivery } from '../storage/webhooks-store.ts';
+import type { Deps } from './deps.ts';
+import { endpointDelivery } from './webhook-fanout.ts';
+
+export const REDELIVER_EVENTS_MAX = 10_000;
+
+export type RedeliverInput =
+  | { readonly eventIds: readonly string[]; readonly endpointId?: string | undefined }
+  | { readonly fromSeq: number; readonly toSeq: number; readonly endpointId: string };
+
+function copyOf(original: NewWebhookDelivery & { id: string }, id: string, now: Date, maxAgeMs: number): NewWebhookDelivery {
+  return { ...original, id, dedupeKey: null, redeliveryOf: original.id, createdAt: now, deadlineAt: new Date(now.getTime() + maxAgeMs) };
+}
+
+function newId(): string {
+  return `whd_${randomUUID().replaceAll('-', '')}`;
+}
+
+/** Queues redeliveries; returns how many deliveries were created. */
+export async function redeliverEvents(deps: Pick<Deps, 'store' | 'clock'>, input: RedeliverInput, maxAgeMs: number): Promise<{ created: number; deliveryIds: string[] }> {
+  const now = deps.clock.now();
+  const endpoint = input.endpointId === undefined ? null : await deps.store.webhooks.endpoint(input.endpointId);
+  if (input.endpointId !== undefined && (!endpoint || endpoint.status !== 'enabled')) throw new CofferError('not_found', 'No such webhook endpoint');
+  let deliveries: NewWebhookDelivery[];
+  if ('eventIds' in input) {
+    if (input.eventIds.length === 0 || input.eventIds.length > REDELIVER_EVENTS_MAX) {
+      throw new CofferError('invalid_param', `Give 1..${REDELIVER_EVENTS_MAX} event ids`, { field: 'event_ids' });
+    }
+    if (endpoint) {
+      const rows = await deps.store.webhooks.outboxByIds(input.eventIds);
+      deliveries = rows.flatMap((row) => endpointDelivery(row, { ...endpoint, eventTypes: ['*'] }, now, maxAgeMs, true) ?? []);
+    } else {
+      const originals = await deps.store.webhooks.latestDeliveriesOf(input.eventIds);
+      const live = await Promise.all(originals.map(async (d) => d.endpointId === null || (await deps.store.webhooks.endpoint(d.endpointId))?.status === 'enabled'));
+      deliveries = originals.filter((_, i) => live[i]).map((d) => copyOf(d, newId(), now, maxAgeMs));
+    }
+    if (deliveries.length === 0) throw new CofferError('not_found', 'No deliverable event with those ids');
+  } else {
+    if (!Number.isSafeInteger(input.fromSeq) || !Number.isSafeInteger(input.toSeq) || input.fromSeq < 1 || input.toSeq < input.fromSeq
+      || input.toSeq - input.fromSeq >= REDELIVER_EVENTS_MAX) {
+      throw new CofferError('invalid_param', `from_seq..to_seq must be a range of at most ${REDELIVER_EVENTS_MAX} outbox positions`, { field: 'from_seq' });
+    }
+    const rows = await deps.store.webhooks.outboxRange(input.fromSeq, input.toSeq, REDELIVER_EVENTS_MAX);
+    deliveries = rows.flatMap((row) => endpointDelivery(row, endpoint!, now, maxAgeMs, true) ?? []);
+  }
+  return deps.store.transaction(async (tx) => {
+    const lanes = await tx.webhooks.insertDeliveries(deliveries, now);
+    await tx.webhooks.wakeLanes(lanes, now);
+    return { created: deliveries.length, deliveryIds: deliveries.map((d) => d.id) };
+  });
+}
