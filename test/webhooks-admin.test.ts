@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { dialects, openWorld } from './support/harness.ts';
 import type { World } from './support/harness.ts';
-import { WebhookReceiver, webhookAdminPlugin } from './support/webhook-receiver.ts';
+import { WebhookReceiver } from './support/webhook-receiver.ts';
 import { WebhookDefaults } from '../src/webhooks/webhook-config.ts';
 import { WebhookWorker } from '../src/webhooks/webhook-worker.ts';
 import { webhookCommand } from '../src/cli/webhook-command.ts';
@@ -34,7 +34,7 @@ for (const dialect of dialects()) {
     let world: World;
     let receiver: WebhookReceiver;
     before(async () => {
-      world = await openWorld(dialect, { app: { plugins: [webhookAdminPlugin()] } });
+      world = await openWorld(dialect);
       receiver = await WebhookReceiver.start();
     });
     after(async () => { await receiver.close(); await world.close(); });

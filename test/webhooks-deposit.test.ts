@@ -5,7 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { businessAccount, dialects, openWorld, staticRates } from './support/harness.ts';
 import type { TestAccount, World } from './support/harness.ts';
-import { WebhookReceiver, webhookAdminPlugin } from './support/webhook-receiver.ts';
+import { WebhookReceiver } from './support/webhook-receiver.ts';
 import { WebhookDefaults } from '../src/webhooks/webhook-config.ts';
 import { WebhookWorker } from '../src/webhooks/webhook-worker.ts';
 import { expireInvoices } from '../src/usecases/expire-invoices.ts';
@@ -18,7 +18,7 @@ for (const dialect of dialects()) {
     let receiver: WebhookReceiver;
     let worker: WebhookWorker;
     before(async () => {
-      world = await openWorld(dialect, { rates: staticRates({ 'BTC/USD': '50000' }), app: { plugins: [webhookAdminPlugin()] } });
+      world = await openWorld(dialect, { rates: staticRates({ 'BTC/USD': '50000' }) });
       biz = await businessAccount(world.deps);
       receiver = await WebhookReceiver.start();
       worker = new WebhookWorker(world.deps, { ...WebhookDefaults, allowPrivate: true, timeoutMs: 1000 }, { holder: 'w' });

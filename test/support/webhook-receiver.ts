@@ -5,10 +5,6 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { CofferError } from '../../src/core/errors.ts';
-import type { AppContext } from '../../src/http/app.ts';
-import { webhookRoutes } from '../../src/http/webhook-routes.ts';
 
 export type ReceiverMode = 'ok' | 'status500' | 'slow' | 'garbage' | 'redirect';
 
@@ -98,19 +94,4 @@ export class WebhookReceiver {
   async close(): Promise<void> {
     if (this.#server.listening) await this.down();
   }
-}
-
-/**
- * Mounts the webhook admin routes under /admin for tests, as adminRoutes will once the lead
- * registers them there (a stand-in for its admin-token guard included).
- */
-export function webhookAdminPlugin(token = 'test-admin-token-0123456789') {
-  return async (app: FastifyInstance, context: AppContext): Promise<void> => {
-    await app.register(async (scope) => {
-      scope.addHook('onRequest', async (request) => {
-        if (request.headers.authorization !== `Bearer ${token}`) throw new CofferError('unauthorized', 'A valid admin token is required');
-      });
-      await webhookRoutes(scope, context);
-    }, { prefix: '/admin' });
-  };
 }
