@@ -52,14 +52,14 @@ for (const dialect of dialects()) {
       // Seen but unconfirmed: the invoice waits in payment_detected.
       const detected = await client.sandbox.pay(created.id, { confirmations: 0 });
       assert.equal(detected.status, 'payment_detected');
-      const txid = detected.lastResponse.meta['txid'];
+      const txid = detected.lastResponse.meta.txid;
       assert.equal(typeof txid, 'string');
 
       // The first wait of the poll is when the block confirms; the next read sees it complete.
       let waits = 0;
       const poller = new CofferClient({
         ...credentials,
-        sleep: async () => { waits++; await client.sandbox.pay(created.id, { txid: txid as string, confirmations: 1 }); },
+        sleep: async () => { waits++; await client.sandbox.pay(created.id, { txid, confirmations: 1 }); },
       });
       const complete = await poller.invoices.poll(created.id, { intervalMs: 1000 });
       assert.equal(waits, 1);

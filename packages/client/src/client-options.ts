@@ -44,7 +44,7 @@ export function transportSettings(options: CommonClientOptions, authorization: s
     sleep: options.sleep ?? timerSleep,
     random: options.random ?? Math.random,
     randomUuid: defaultUuid,
-    headers: { ...options.headers },
+    headers: lowerCaseKeys(options.headers ?? {}),
   };
 }
 
@@ -103,4 +103,9 @@ function nonNegative(value: number, field: string): number {
 function boundedInt(value: number, min: number, max: number, field: string): number {
   if (!Number.isInteger(value) || value < min || value > max) throw new CofferInputError(`${field} must be an integer from ${min} to ${max}`, field);
   return value;
+}
+
+/** Header names are case-insensitive; lower-casing them lets the client's own headers replace, not join, a caller's. */
+function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }

@@ -14,6 +14,8 @@ export interface ResponseMeta {
   readonly _next?: string;
   readonly start?: number;
   readonly limit?: number;
+  /** Sandbox payments: the simulated payment's id, to confirm it later or make it vanish. */
+  readonly txid?: string;
   readonly [key: string]: unknown;
 }
 
