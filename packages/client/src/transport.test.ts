@@ -20,12 +20,16 @@ let server: Server;
 let base: string;
 let handler: Handler = (_req, res) => res.end();
 const seen: Seen[] = [];
+// Each test's requests carry its generation; a late request from an earlier test (one that
+// timed out client-side before the server read it) is answered and ignored.
+let generation = 0;
 
 before(async () => {
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
     req.on('end', () => {
+      if (req.headers['x-generation'] !== String(generation)) return void res.writeHead(410).end();
       seen.push({ method: req.method ?? '', url: req.url ?? '', key: req.headers['idempotency-key'] as string | undefined, body });
       handler(req, res, body);
     });
@@ -43,8 +47,9 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 };
 const client = (extra: Partial<ConstructorParameters<typeof CofferClient>[0]> = {}) =>
-  new CofferClient({ baseUrl: `${base}/v2`, apiKey: 'k', sleep: async () => {}, ...extra });
+  new CofferClient({ baseUrl: `${base}/v2`, apiKey: 'k', sleep: async () => {}, headers: { 'x-generation': String(generation) }, ...extra });
 function script(...steps: Handler[]): void {
+  generation++;
   seen.length = 0;
   let i = 0;
   handler = (req, res, body) => (steps[Math.min(i++, steps.length - 1)]!)(req, res, body);
@@ -135,7 +140,7 @@ test('a _next that does not advance is refused instead of looping', async () => 
 test('ledger verify returns a drift report sent with status 500 instead of throwing or retrying it', async () => {
   const report = { transfers: 2, accounts: 3, drift: [{ ledgerAccount: 'x', stored: '1', computed: '2' }], imbalance: [], negative: [], ok: false };
   script((_q, res) => json(res, 500, { meta: { _endpoint: '/ledger/verify' }, data: report }));
-  const admin = new CofferAdminClient({ baseUrl: `${base}/admin`, adminToken: 'token-0123456789abcdef', sleep: async () => {} });
+  const admin = new CofferAdminClient({ baseUrl: `${base}/admin`, adminToken: 'token-0123456789abcdef', sleep: async () => {}, headers: { 'x-generation': String(generation) } });
   const result = await admin.ledger.verify();
   assert.equal(result.ok, false);
   assert.equal(result.transfers, 2);
