@@ -36,5 +36,5 @@ export type { ApiErrorDetails } from './errors.ts';
 export { CofferErrorCodes, isKnownErrorCode } from './error-codes.ts';
 export type { CofferErrorCode, KnownCofferErrorCode } from './error-codes.ts';
 
-// Webhook signature verification lives in ./webhook-signature.ts (written on another branch);
-// the lead adds its export here when merging.
+// Verifying webhook signatures needs node:crypto, so it is its own entry point, kept out of this
+// runtime-neutral one: import { verifyWebhookSignature } from '@coffer/client/webhooks'.
