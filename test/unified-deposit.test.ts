@@ -165,5 +165,17 @@ for (const dialect of dialects()) {
       assert.equal(await world.balance(acct), 10);
       await world.invariants([decoded.paymentHash]);
     });
+
+    test('a lightning node handing out a bad BOLT11 leaves the bitcoin deposit without fallback, not failed', async () => {
+      // Proves the companion is best effort: a refused BOLT11 gives a plain BIP21 and no companion target.
+      const acct = await world.account('USD');
+      fake.book.tamper = 'signer';
+      const inv = await world.deposit(acct, { amount: 10, currency: 'USD', payment_method: 'bitcoin' });
+      assert.equal(new URL(inv.payment.uri).searchParams.get('lightning'), null);
+      assert.match(inv.payment.uri, /^bitcoin:bcrt1q/);
+      assert.equal(inv.payment.lightning_invoice, undefined);
+      assert.deepEqual(await world.deps.store.invoices.companions(inv.id), []);
+      await world.invariants();
+    });
   });
 }
