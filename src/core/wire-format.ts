@@ -51,6 +51,9 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
     received: formatDecimal(invoice.receivedUnits, invoice.unitScale),
     confirmations_required: invoice.confirmationsRequired,
     monitoring_until: invoice.watchUntil.toISOString(),
+    // A payment through a companion target (lightning on a bitcoin invoice) is listed with its
+    // `method` and its exact amount in its own unit (msat, as BTC with 11 decimals); `received`
+    // and the settlement count it in the invoice's unit, rounded down to whole satoshis.
     transactions: payments.map((p) => ({
       id: p.txid, amount: formatDecimal(p.amountUnits, p.methodId === invoice.methodId ? invoice.unitScale : options.unitScaleOf?.(p.methodId) ?? 0),
       method: p.methodId === invoice.methodId ? undefined : p.methodId, confirmations: p.confirmations,
