@@ -15,6 +15,8 @@ export interface TargetRequest {
   readonly expiresAt: Date;
   /** Human text naming the deposit, e.g. for a BOLT11 description or BIP21 label. */
   readonly description: string;
+  /** A BOLT11 paying the same invoice, for a bitcoin target's BIP21 `lightning=` (unified QR). */
+  readonly lightningFallback?: string;
 }
 
 export interface PaymentTarget {

@@ -4,7 +4,9 @@
 // posts what it decides; running it again on the result decides nothing new.
 
 import { creditFor } from './rate.ts';
+import type { CryptoAsset } from './assets.ts';
 import type { Invoice, InvoiceStatus, Payment, PaymentStatus } from './invoice.ts';
+import { rescale, Rounding } from './money.ts';
 
 export interface SettlementCredit {
   readonly paymentId: string;
@@ -19,6 +21,32 @@ export interface SettlementPlan {
   readonly status: InvoiceStatus;
   readonly paymentStatus: PaymentStatus;
   readonly completed: boolean;
+  /** What the invoice received, in its own base unit (companion payments converted), gone ones aside. */
+  readonly receivedUnits: bigint;
+}
+
+/** A method's asset and base-unit scale. */
+export interface MethodUnit {
+  readonly asset: CryptoAsset;
+  readonly unitScale: number;
+}
+
+/** The unit of a configured method; undefined when the method is not configured. */
+export type MethodUnitOf = (methodId: string) => MethodUnit | undefined;
+
+/**
+ * A payment through one of the invoice's companion targets (the BOLT11 in a bitcoin invoice's
+ * unified BIP21): another method, another target than the invoice's own, the same asset. A
+ * payment of another method to the invoice's own target (USDT to a USDC address) is not one.
+ */
+export function isCompanionPayment(invoice: Invoice, payment: Payment, unitOf: MethodUnitOf | undefined): boolean {
+  if (payment.methodId === invoice.methodId || payment.targetKey === invoice.targetKey) return false;
+  return unitOf?.(payment.methodId)?.asset === invoice.asset;
+}
+
+/** A companion payment's amount in the invoice's base unit, rounded down (lightning msat → whole sat). */
+export function companionUnits(invoice: Invoice, payment: Payment, unitOf: MethodUnitOf): bigint {
+  return rescale(payment.amountUnits, unitOf(payment.methodId)!.unitScale, invoice.unitScale, Rounding.down);
 }
 
 /** Confirmations a payment needs before it is credited; from config, may rise with the amount. */
@@ -51,13 +79,29 @@ function creditAtOwnRate(invoice: Invoice, payment: Payment): bigint | null {
   return creditFor(payment.amountUnits, invoice.currency, payment.rate.value, invoice);
 }
 
-export function planSettlement(invoice: Invoice, allPayments: readonly Payment[], now: Date, required: ConfirmationsRule): SettlementPlan {
-  let payments = allPayments;
+/**
+ * `unitOf` tells the units of other methods: without it, every payment of another method is held.
+ * Companion payments count like the invoice's own, their amounts converted to its unit first, so
+ * sums, price comparisons and credits all happen in one unit.
+ */
+export function planSettlement(invoice: Invoice, allPayments: readonly Payment[], now: Date, rule: ConfirmationsRule,
+  unitOf?: MethodUnitOf): SettlementPlan {
   const credits: SettlementCredit[] = [];
   const held = new Map<string, string>();
-  // A payment in another asset than the invoice's (to the same address) is held, never counted.
-  for (const p of payments) if (p.methodId !== invoice.methodId && p.state !== 'gone') held.set(p.id, 'wrong_asset');
-  payments = payments.filter((p) => p.methodId === invoice.methodId);
+  const payments: Payment[] = [];
+  const original = new Map<string, Payment>();
+  for (const p of allPayments) {
+    if (p.methodId === invoice.methodId) payments.push(p);
+    else if (unitOf && isCompanionPayment(invoice, p, unitOf)) {
+      original.set(p.id, p);
+      payments.push({ ...p, amountUnits: companionUnits(invoice, p, unitOf) });
+    } else if (p.state !== 'gone') {
+      // A payment in another asset than the invoice's (to the same address) is held, never counted.
+      held.set(p.id, 'wrong_asset');
+    }
+  }
+  // Confirmation rules are per method and in the method's own unit.
+  const required: ConfirmationsRule = (p) => rule(original.get(p.id) ?? p);
   const reversals = payments.filter((p) => p.state === 'gone' && isCredited(p)).map((p) => p.id);
   const creditable = (p: Payment) => isLive(p) && p.creditedMinor === null && isCreditable(p, required);
 
@@ -81,6 +125,7 @@ export function planSettlement(invoice: Invoice, allPayments: readonly Payment[]
     credits, reversals, held, status,
     paymentStatus: paymentStatusOf(invoice, onTime, settled, held, creditable, required),
     completed: settled && invoice.completedAt === null,
+    receivedUnits: payments.filter(isLive).reduce((sum, p) => sum + p.amountUnits, 0n),
   };
 }
 

@@ -9,6 +9,7 @@ import { isCustomerLedgerAccount, LedgerCurrencyScale } from './ledger.ts';
 import { formatDecimal } from './money.ts';
 import { rateText } from './rate.ts';
 import { planSettlement } from './settlement.ts';
+import type { MethodUnitOf } from './settlement.ts';
 import { JsonDecimal } from './json-writer.ts';
 
 export function money(units: bigint, scale: number): JsonDecimal {
@@ -28,11 +29,13 @@ export interface PresentOptions {
   readonly confirmationsFor: (methodId: string, amountUnits: bigint) => number;
   /** Scale of a method's base unit, for payments of another asset than the invoice's. */
   readonly unitScaleOf?: (methodId: string) => number | undefined;
+  /** Units of other methods: payments through a companion target count toward the invoice. */
+  readonly unitOf?: MethodUnitOf;
 }
 
 export function presentInvoice(invoice: Invoice, payments: readonly Payment[], options: PresentOptions): Record<string, unknown> {
   const scale = CurrencyScale[invoice.currency];
-  const plan = planSettlement(invoice, payments, options.now, (p) => options.confirmationsFor(p.methodId, p.amountUnits));
+  const plan = planSettlement(invoice, payments, options.now, (p) => options.confirmationsFor(p.methodId, p.amountUnits), options.unitOf);
   const payment: Record<string, unknown> = {
     method: invoice.methodId,
     address: invoice.address,
@@ -48,6 +51,9 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
     received: formatDecimal(invoice.receivedUnits, invoice.unitScale),
     confirmations_required: invoice.confirmationsRequired,
     monitoring_until: invoice.watchUntil.toISOString(),
+    // A payment through a companion target (lightning on a bitcoin invoice) is listed with its
+    // `method` and its exact amount in its own unit (msat, as BTC with 11 decimals); `received`
+    // and the settlement count it in the invoice's unit, rounded down to whole satoshis.
     transactions: payments.map((p) => ({
       id: p.txid, amount: formatDecimal(p.amountUnits, p.methodId === invoice.methodId ? invoice.unitScale : options.unitScaleOf?.(p.methodId) ?? 0),
       method: p.methodId === invoice.methodId ? undefined : p.methodId, confirmations: p.confirmations,

@@ -111,6 +111,7 @@ export const sandboxPayBody = {
     confirmations: { type: 'integer', minimum: 0, maximum: 1000 },
     txid: { type: 'string', maxLength: 200 },
     gone: { type: 'boolean' },
+    method: { type: 'string', maxLength: 64 },
   },
 } as const;
 

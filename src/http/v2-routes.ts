@@ -114,6 +114,7 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
         confirmations: typeof body['confirmations'] === 'number' ? body['confirmations'] : undefined,
         txid: typeof body['txid'] === 'string' ? body['txid'] : undefined,
         gone: body['gone'] === true,
+        method: typeof body['method'] === 'string' ? body['method'] : undefined,
       };
       return idempotent<SandboxPayResult>(context, `cred:${credential.id}`, request, reply, {
         run: recordAfter(context, () => sandboxPay(deps, account, id, input)),

@@ -73,9 +73,27 @@ export class InvoicesStore {
     return row ? toInvoice(row) : null;
   }
 
+  /** The invoice whose own target, or failing that whose companion target, is `targetKey` under `methodId`. */
   async findByTarget(methodId: string, targetKey: string): Promise<Invoice | null> {
     const row = await this.q.first<Selectable<InvoicesTable>>`select * from invoices where target_key = ${targetKey} and method_id = ${methodId}`;
-    return row ? toInvoice(row) : null;
+    if (row) return toInvoice(row);
+    const companion = await this.q.first<Selectable<InvoicesTable>>`select invoices.* from invoice_targets
+      join invoices on invoices.id = invoice_targets.invoice_id
+      where invoice_targets.target_key = ${targetKey} and invoice_targets.method_id = ${methodId}`;
+    return companion ? toInvoice(companion) : null;
+  }
+
+  /** Records a companion target of `invoice` (same transaction as its insert). */
+  async insertCompanion(invoice: Pick<Invoice, 'id' | 'seq'>, methodId: string, targetKey: string): Promise<void> {
+    await this.q.changed`insert into invoice_targets (invoice_id, method_id, target_key, created_seq)
+      values (${invoice.id}, ${methodId}, ${targetKey}, ${invoice.seq})`;
+  }
+
+  /** Companion targets of an invoice, oldest first. */
+  async companions(invoiceId: string): Promise<Array<{ methodId: string; targetKey: string }>> {
+    const rows = await this.q.rows<{ method_id: string; target_key: string }>`select method_id, target_key from invoice_targets
+      where invoice_id = ${invoiceId} order by method_id`;
+    return rows.map((r) => ({ methodId: r.method_id, targetKey: r.target_key }));
   }
 
   /** The invoice holding `targetKey` under any of `methodIds` (a payment of another asset to its address). */
@@ -108,16 +126,40 @@ export class InvoicesStore {
     return rows.map((r) => r.id);
   }
 
-  /** Targets still watched (watch_until in the future), after a sequence cursor. */
+  /**
+   * Targets still watched (watch_until in the future), after a sequence cursor: invoices' own
+   * targets and companion targets, both keyed by the invoice's seq. Each source is paged by
+   * `limit`; the cursor returned is the highest seq up to which both sources were read in full,
+   * so a page never skips a target (a page may hold a few more than `limit` rows at a shared seq).
+   */
   async watchedTargets(methodIds: readonly string[], afterSeq: number, now: Date, limit: number): Promise<{ targets: WatchedTarget[]; cursor: number }> {
     if (methodIds.length === 0) return { targets: [], cursor: afterSeq };
-    const rows = await this.k.selectFrom('invoices').select(['seq', 'id', 'method_id', 'target_key', 'watch_until'])
+    const own = (await this.k.selectFrom('invoices').select(['seq', 'id', 'method_id', 'target_key', 'watch_until'])
       .where('method_id', 'in', methodIds).where('seq', '>', afterSeq).where('watch_until', '>', iso(now))
-      .orderBy('seq').limit(limit).execute();
-    const last = rows.at(-1);
+      .orderBy('seq').limit(limit).execute())
+      .map((r) => ({ seq: Number(r.seq), methodId: r.method_id, targetKey: r.target_key, invoiceId: r.id, watchUntil: r.watch_until }));
+    const companionQuery = this.k.selectFrom('invoice_targets').innerJoin('invoices', 'invoices.id', 'invoice_targets.invoice_id')
+      .select(['invoice_targets.created_seq', 'invoice_targets.invoice_id', 'invoice_targets.method_id', 'invoice_targets.target_key', 'invoices.watch_until'])
+      .where('invoice_targets.method_id', 'in', methodIds).where('invoices.watch_until', '>', iso(now));
+    const toCompanion = (r: { created_seq: number | string; invoice_id: string; method_id: string; target_key: string; watch_until: string }) =>
+      ({ seq: Number(r.created_seq), methodId: r.method_id, targetKey: r.target_key, invoiceId: r.invoice_id, watchUntil: r.watch_until });
+    const companions = (await companionQuery.where('invoice_targets.created_seq', '>', afterSeq)
+      .orderBy('invoice_targets.created_seq').orderBy('invoice_targets.method_id').limit(limit).execute()).map(toCompanion);
+    // A full page of a source bounds what is known complete; several companions may share the
+    // last seq (one per method), so that seq is read to its end.
+    let bound = Infinity;
+    if (own.length === limit) bound = Math.min(bound, own.at(-1)!.seq);
+    if (companions.length === limit) {
+      const last = companions.at(-1)!.seq;
+      const rest = (await companionQuery.where('invoice_targets.created_seq', '=', last).execute()).map(toCompanion);
+      for (const r of rest) if (!companions.some((c) => c.methodId === r.methodId && c.invoiceId === r.invoiceId)) companions.push(r);
+      bound = Math.min(bound, last);
+    }
+    const rows = [...own, ...companions].filter((r) => r.seq <= bound).sort((a, b) => a.seq - b.seq);
+    const cursor = bound !== Infinity ? bound : rows.length > 0 ? rows.at(-1)!.seq : afterSeq;
     return {
-      targets: rows.map((r) => ({ methodId: r.method_id, targetKey: r.target_key, invoiceId: r.id, watchUntil: toDate(r.watch_until) })),
-      cursor: last ? Number(last.seq) : afterSeq,
+      targets: rows.map((r) => ({ methodId: r.methodId, targetKey: r.targetKey, invoiceId: r.invoiceId, watchUntil: toDate(r.watchUntil) })),
+      cursor,
     };
   }
 

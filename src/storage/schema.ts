@@ -59,6 +59,15 @@ export interface InvoicesTable {
   updated_at: string;
 }
 
+/** A companion target of an invoice: another method's target paying the same invoice. */
+export interface InvoiceTargetsTable {
+  invoice_id: string;
+  method_id: string;
+  target_key: string;
+  /** The parent invoice's seq, so watchers page invoices and companions with one cursor. */
+  created_seq: number;
+}
+
 export interface PaymentsTable {
   seq: Generated<number>;
   id: string;
@@ -164,6 +173,7 @@ export interface Database {
   accounts: AccountsTable;
   credentials: CredentialsTable;
   invoices: InvoicesTable;
+  invoice_targets: InvoiceTargetsTable;
   payments: PaymentsTable;
   ledger_accounts: LedgerAccountsTable;
   transfers: TransfersTable;

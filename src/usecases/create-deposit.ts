@@ -7,10 +7,10 @@ import { CurrencyScale, isBalanceCurrency } from '../core/assets.ts';
 import type { BalanceCurrency } from '../core/assets.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Invoice, LockedRate } from '../core/invoice.ts';
-import { formatDecimal, parseDecimal } from '../core/money.ts';
+import { formatDecimal, parseDecimal, rescale, Rounding } from '../core/money.ts';
 import { identityRate, priceFor } from '../core/rate.ts';
 import type { MethodSpec } from '../core/methods.ts';
-import type { IndexAllocator } from '../core/payment-method.ts';
+import type { IndexAllocator, PaymentTarget, TargetRequest } from '../core/payment-method.ts';
 import type { Deps } from './deps.ts';
 import { invoiceEvent } from './invoice-events.ts';
 import type { RecordResponse } from './idempotency.ts';
@@ -51,6 +51,29 @@ function allocator(deps: Deps): IndexAllocator {
   return { next: (walletId) => deps.store.transaction((tx) => tx.derivation.next(walletId)) };
 }
 
+/** The method id whose targets serve as a bitcoin invoice's lightning fallback. */
+export const LIGHTNING_COMPANION_METHOD = 'lightning';
+
+/**
+ * A bitcoin deposit's lightning fallback (issue 3: unified QR): a BOLT11 for the same price
+ * (sat × 1000 msat; amountless for a flexible deposit) and expiry, created before the invoice's
+ * transaction. Lightning down or failing never blocks the bitcoin deposit: it goes without.
+ */
+async function lightningCompanion(deps: Deps, request: TargetRequest): Promise<(PaymentTarget & { methodId: string }) | null> {
+  if (request.method.id !== 'bitcoin') return null;
+  const lightning = deps.methods.get(LIGHTNING_COMPANION_METHOD);
+  if (!lightning || lightning.spec.asset !== request.method.asset || !lightning.adapter.health().ok) return null;
+  const priceUnits = request.priceUnits === null ? null : rescale(request.priceUnits, request.method.unitScale, lightning.spec.unitScale, Rounding.up);
+  try {
+    const target = await lightning.adapter.createTarget({ ...request, method: lightning.spec, priceUnits }, allocator(deps));
+    return { ...target, methodId: lightning.spec.id };
+  } catch (error) {
+    deps.log.warn({ err: error instanceof Error ? error.message : String(error), invoiceId: request.invoiceId },
+      'lightning fallback unavailable; bitcoin deposit created without it');
+    return null;
+  }
+}
+
 export async function createDeposit(deps: Deps, account: Account, input: CreateDepositInput, record?: RecordResponse<Invoice>): Promise<Invoice> {
   const currency = parseCurrency(input.currency);
   const method = deps.methods.get(input.paymentMethod);
@@ -66,13 +89,16 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   const id = randomUUID();
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + deps.settings.invoiceExpiryMs);
+  const request: TargetRequest = { invoiceId: id, method: method.spec, priceUnits, expiresAt, description: `Coffer deposit ${id}` };
+  const companion = await lightningCompanion(deps, request);
   const target = await method.adapter.createTarget(
-    { invoiceId: id, method: method.spec, priceUnits, expiresAt, description: `Coffer deposit ${id}` }, allocator(deps));
+    companion ? { ...request, lightningFallback: companion.lightningInvoice ?? companion.address } : request, allocator(deps));
 
   const invoice: Omit<Invoice, 'seq'> = {
     id, accountId: account.id, status: 'unpaid', currency, amountMinor, methodId: method.spec.id, asset: method.spec.asset,
     unitScale: method.spec.unitScale, pricePrecision: method.spec.pricePrecision, priceUnits, rate,
-    targetKey: target.targetKey, address: target.address, uri: target.uri, lightningInvoice: target.lightningInvoice ?? null,
+    targetKey: target.targetKey, address: target.address, uri: target.uri,
+    lightningInvoice: target.lightningInvoice ?? (companion ? companion.lightningInvoice ?? companion.address : null),
     network: method.spec.network, chainId: method.spec.chainId ?? null, contractAddress: method.spec.contractAddress ?? null,
     walletId: target.walletId ?? null, derivationIndex: target.derivationIndex ?? null,
     confirmationsRequired: deps.methods.confirmationsFor(method.spec.id, priceUnits ?? 0n),
@@ -82,6 +108,7 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   };
   return deps.store.transaction(async (tx) => {
     const stored = await tx.invoices.insert(invoice);
+    if (companion) await tx.invoices.insertCompanion(stored, companion.methodId, companion.targetKey);
     await tx.outbox.insert([invoiceEvent('invoice.created', stored, now)]);
     if (record) await record(tx, stored);
     return stored;

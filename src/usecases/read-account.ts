@@ -72,5 +72,6 @@ export function presentOptions(deps: Pick<Deps, 'clock' | 'methods'>): PresentOp
     now: deps.clock.now(),
     confirmationsFor: (methodId, amountUnits) => deps.methods.confirmationsFor(methodId, amountUnits),
     unitScaleOf: (methodId) => deps.methods.get(methodId)?.spec.unitScale,
+    unitOf: (methodId) => deps.methods.get(methodId)?.spec,
   };
 }

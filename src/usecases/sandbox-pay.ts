@@ -5,7 +5,7 @@
 import type { Account } from '../core/account.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Invoice, Payment } from '../core/invoice.ts';
-import { parseDecimal } from '../core/money.ts';
+import { parseDecimal, rescale, Rounding } from '../core/money.ts';
 import type { Observation } from '../core/observation.ts';
 import { randomBytes } from 'node:crypto';
 import type { MethodSpec } from '../core/methods.ts';
@@ -21,6 +21,8 @@ export interface SandboxPayInput {
   readonly txid?: string | undefined;
   /** With txid: the payment vanishes (double-spent / reorged out). */
   readonly gone?: boolean | undefined;
+  /** Pay through the invoice's companion target of this method (`lightning` on a bitcoin invoice). */
+  readonly method?: string | undefined;
 }
 
 export interface SandboxPayResult {
@@ -54,12 +56,13 @@ export async function sandboxPay(deps: Deps, account: Account, invoiceId: string
     throw new CofferError('invalid_param', `confirmations must be an integer from 0 to ${CONFIRMATIONS_MAX}`, { field: 'confirmations' });
   }
   const base = await observationBase(deps, invoice, input);
+  const family = deps.methods.get(base.methodId)?.spec.family ?? method.spec.family;
   const seen: Observation = { ...base, state: 'seen', confirmations: 0 };
   if (input.gone === true) {
     await applyObservation(deps, { ...base, state: 'gone', confirmations: 0 });
   } else {
-    if (method.spec.family !== 'lightning') await applyObservation(deps, seen);
-    if (required > 0) await applyObservation(deps, { ...base, state: 'confirmed', confirmations: method.spec.family === 'lightning' ? 1 : required });
+    if (family !== 'lightning') await applyObservation(deps, seen);
+    if (required > 0) await applyObservation(deps, { ...base, state: 'confirmed', confirmations: family === 'lightning' ? 1 : required });
   }
   const updated = await deps.store.invoices.get(invoice.id);
   return { invoice: updated!, payments: await deps.store.payments.forInvoice(invoice.id), txid: base.txid };
@@ -74,9 +77,22 @@ async function observationBase(deps: Deps, invoice: Invoice, input: SandboxPayIn
     return { methodId: payment.methodId, targetKey: payment.targetKey, paymentKey: payment.paymentKey, amountUnits: payment.amountUnits, txid: payment.txid };
   }
   if (input.gone === true) throw new CofferError('missing_param', 'gone needs the txid of the payment that vanishes', { field: 'txid' });
-  const amountUnits = input.amount !== undefined ? parseDecimal(input.amount, spec.unitScale, 'amount') : invoice.priceUnits;
+  const { paySpec, targetKey } = await payThrough(deps, invoice, spec, input.method);
+  const amountUnits = input.amount !== undefined ? parseDecimal(input.amount, paySpec.unitScale, 'amount')
+    : invoice.priceUnits === null ? null : rescale(invoice.priceUnits, spec.unitScale, paySpec.unitScale, Rounding.up);
   if (amountUnits === null) throw new CofferError('missing_param', 'amount is required to pay a flexible invoice', { field: 'amount' });
   if (amountUnits <= 0n) throw new CofferError('invalid_param', 'amount must be greater than zero', { field: 'amount' });
-  const { paymentKey, txid } = sandboxPaymentKey(spec, invoice.targetKey);
-  return { methodId: invoice.methodId, targetKey: invoice.targetKey, paymentKey, amountUnits, txid };
+  const { paymentKey, txid } = sandboxPaymentKey(paySpec, targetKey);
+  return { methodId: paySpec.id, targetKey, paymentKey, amountUnits, txid };
+}
+
+/** The invoice's own target, or its companion target of `methodId` (amounts then in that method's unit). */
+async function payThrough(deps: Deps, invoice: Invoice, spec: MethodSpec, methodId: string | undefined): Promise<{ paySpec: MethodSpec; targetKey: string }> {
+  if (methodId === undefined || methodId === invoice.methodId) return { paySpec: spec, targetKey: invoice.targetKey };
+  const companion = (await deps.store.invoices.companions(invoice.id)).find((c) => c.methodId === methodId);
+  const paySpec = deps.methods.get(methodId)?.spec;
+  if (!companion || !paySpec) {
+    throw new CofferError('invalid_param', `this invoice cannot be paid with method "${methodId}"`, { field: 'method' });
+  }
+  return { paySpec, targetKey: companion.targetKey };
 }

@@ -8,6 +8,7 @@ import type { Invoice, Payment } from '../core/invoice.ts';
 import { creditTransfers, isCustomerLedgerAccount, LedgerAccounts, paymentLedgerCurrency, reversalOf } from '../core/ledger.ts';
 import { formatDecimal } from '../core/money.ts';
 import { planSettlement } from '../core/settlement.ts';
+import type { MethodUnitOf } from '../core/settlement.ts';
 import type { StoreTx } from '../storage/store.ts';
 import type { Deps } from './deps.ts';
 import { invoiceEvent, statusEventType } from './invoice-events.ts';
@@ -41,19 +42,27 @@ async function reverse(tx: StoreTx, invoice: Invoice, payment: Payment, now: Dat
   }
 }
 
-async function credit(tx: StoreTx, invoice: Invoice, payment: Payment, creditMinor: bigint, now: Date, events: OutboxEvent[]): Promise<void> {
+async function credit(deps: Deps, tx: StoreTx, invoice: Invoice, payment: Payment, creditMinor: bigint, now: Date, events: OutboxEvent[]): Promise<void> {
+  // The receive leg is in what the payment itself carried (a companion lightning payment: MSAT),
+  // the credit leg in the invoice's balance currency; each transfer balances in its own currency.
+  const unit = payment.methodId === invoice.methodId ? invoice : deps.methods.get(payment.methodId)?.spec ?? invoice;
   await tx.ledger.post(creditTransfers({
     paymentId: payment.id, invoiceId: invoice.id, accountId: invoice.accountId, methodId: payment.methodId,
-    paymentCurrency: paymentLedgerCurrency(invoice.asset, invoice.unitScale), receivedUnits: payment.amountUnits,
+    paymentCurrency: paymentLedgerCurrency(unit.asset, unit.unitScale), receivedUnits: payment.amountUnits,
     balanceCurrency: invoice.currency, creditMinor,
   }), now);
   await tx.payments.update({ ...payment, creditedMinor: creditMinor, heldReason: null, updatedAt: now });
   events.push(balanceEvent('balance.credited', invoice, payment, creditMinor, now));
 }
 
+/** The units of the configured methods, for settling companion payments in the invoice's unit. */
+export function methodUnitOf(deps: Pick<Deps, 'methods'>): MethodUnitOf {
+  return (methodId) => deps.methods.get(methodId)?.spec;
+}
+
 /** Settles `invoice` (locked by the caller) against `payments`, all within `tx`. */
 export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: Invoice, payments: readonly Payment[], now: Date): Promise<SettleResult> {
-  const plan = planSettlement(invoice, payments, now, (p) => deps.methods.confirmationsFor(p.methodId, p.amountUnits));
+  const plan = planSettlement(invoice, payments, now, (p) => deps.methods.confirmationsFor(p.methodId, p.amountUnits), methodUnitOf(deps));
   const byId = new Map(payments.map((p) => [p.id, p]));
   const events: OutboxEvent[] = [];
   let creditedMinor = invoice.creditedMinor;
@@ -64,7 +73,7 @@ export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: Invoice, p
     creditedMinor -= payment.creditedMinor ?? 0n;
   }
   for (const { paymentId, creditMinor } of plan.credits) {
-    await credit(tx, invoice, byId.get(paymentId)!, creditMinor, now, events);
+    await credit(deps, tx, invoice, byId.get(paymentId)!, creditMinor, now, events);
     creditedMinor += creditMinor;
   }
   for (const [paymentId, reason] of plan.held) {
@@ -72,7 +81,7 @@ export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: Invoice, p
     if (payment.heldReason !== reason) await tx.payments.update({ ...payment, heldReason: reason, updatedAt: now });
   }
 
-  const receivedUnits = payments.filter((p) => p.state !== 'gone' && p.methodId === invoice.methodId).reduce((sum, p) => sum + p.amountUnits, 0n);
+  const receivedUnits = plan.receivedUnits;
   const completedAt = invoice.completedAt ?? (plan.status === 'complete' ? now : null);
   const updated: Invoice = { ...invoice, status: plan.status, receivedUnits, creditedMinor, completedAt, updatedAt: now };
   const changed = updated.status !== invoice.status || receivedUnits !== invoice.receivedUnits

@@ -79,7 +79,8 @@ function facts(invoice: Invoice): SafeHtml {
 ${invoice.priceUnits !== null
     ? html`<dt>Amount</dt><dd>${copyable('pay-amount', cryptoNumber(invoice.priceUnits, invoice), 'amount', invoice.asset)}</dd>`
     : html`<dt>Amount</dt><dd>Any amount of ${invoice.asset}</dd>`}
-<dt>${invoice.lightningInvoice ? 'Invoice' : 'Address'}</dt><dd>${copyable('pay-address', invoice.address, invoice.lightningInvoice ? 'lightning invoice' : 'address')}</dd>
+<dt>${invoice.address === invoice.lightningInvoice ? 'Invoice' : 'Address'}</dt><dd>${copyable('pay-address', invoice.address, invoice.address === invoice.lightningInvoice ? 'lightning invoice' : 'address')}</dd>
+${invoice.lightningInvoice && invoice.address !== invoice.lightningInvoice ? html`<dt>Or over Lightning</dt><dd>${copyable('pay-lightning', invoice.lightningInvoice, 'lightning invoice')}</dd>` : ''}
 ${evm ? html`<dt>Network</dt><dd>${invoice.network} (chain id ${invoice.chainId})</dd>` : html`<dt>Network</dt><dd>${invoice.network}</dd>`}
 ${invoice.contractAddress ? html`<dt>Token contract</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token contract')}<br><span class="muted">Send only ${invoice.asset} from this contract, on this network. Other tokens are not credited.</span></dd>` : ''}
 ${invoice.rate ? html`<dt>Rate</dt><dd>1 ${invoice.asset} = ${rateText(invoice.rate.value)} ${invoice.currency} (locked until expiry)</dd>` : ''}

@@ -54,7 +54,8 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
   async function statusOf(request: FastifyRequest) {
     const { invoice, payments } = await ownInvoice(request);
     const now = deps.clock.now();
-    const plan = planSettlement(invoice, payments, now, (p) => deps.methods.confirmationsFor(p.methodId, p.amountUnits));
+    const plan = planSettlement(invoice, payments, now, (p) => deps.methods.confirmationsFor(p.methodId, p.amountUnits),
+      (methodId) => deps.methods.get(methodId)?.spec);
     const balances = await accountBalances(deps.store, signedInOf(request).account);
     const balanceMinor = balances.find((b) => b.currency === invoice.currency)?.balanceMinor ?? 0n;
     return { invoice, payments, paymentStatus: plan.paymentStatus, balanceMinor, now };

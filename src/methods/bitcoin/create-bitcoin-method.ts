@@ -106,7 +106,10 @@ export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMe
       deriveAhead(index + 1);
       return {
         targetKey: address, address, walletId: wallet.walletId, derivationIndex: index,
-        uri: bip21Uri({ address, amountSat: request.priceUnits, label: request.description }),
+        uri: bip21Uri({
+        address, amountSat: request.priceUnits, label: request.description,
+        ...(request.lightningFallback ? { lightning: request.lightningFallback } : {}),
+      }),
       };
     },
 

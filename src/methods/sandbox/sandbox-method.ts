@@ -52,7 +52,10 @@ export class SandboxMethod implements PaymentMethodAdapter {
     const { address } = deriveP2wpkh(this.#bitcoin, index);
     return {
       targetKey: address, address, walletId, derivationIndex: index,
-      uri: bip21Uri({ address, amountSat: request.priceUnits, label: request.description }),
+      uri: bip21Uri({
+        address, amountSat: request.priceUnits, label: request.description,
+        ...(request.lightningFallback ? { lightning: request.lightningFallback } : {}),
+      }),
     };
   }
 

@@ -76,6 +76,17 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
   await db.schema.createIndex('invoices_open_expiry').on('invoices').columns(['expires_at'])
     .where(sql.ref('status'), 'in', ['unpaid', 'payment_detected', 'payment_confirmed']).execute();
 
+  // Companion payment targets of an invoice (the BOLT11 in a bitcoin invoice's unified BIP21).
+  // created_seq is the parent invoice's seq: watchers page targets by that one cursor.
+  await db.schema.createTable('invoice_targets')
+    .addColumn('invoice_id', 'text', (c) => c.notNull().references('invoices.id'))
+    .addColumn('method_id', 'text', (c) => c.notNull())
+    .addColumn('target_key', 'text', (c) => c.notNull())
+    .addColumn('created_seq', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('invoice_targets_target').on('invoice_targets').columns(['target_key', 'method_id']).unique().execute();
+  await db.schema.createIndex('invoice_targets_seq').on('invoice_targets').columns(['created_seq']).execute();
+
   await db.schema.createTable('payments')
     .addColumn('seq', seq)
     .addColumn('id', 'text', (c) => c.notNull().unique())
