@@ -9,6 +9,7 @@ import { ConfigError } from './core/errors.ts';
 import { Limits } from './core/limits.ts';
 import { Modes } from './core/mode.ts';
 import type { Env, Mode } from './core/mode.ts';
+import { integerSetting as integer } from './core/mode.ts';
 import { parseDecimal } from './core/money.ts';
 
 export const Roles = ['api', 'watcher', 'worker'] as const;
@@ -36,15 +37,6 @@ export interface Config {
   readonly env: Env;
   /** Structured sections of the config file (chains, tokens, webhook endpoints), validated by their owners. */
   readonly file: Readonly<Record<string, unknown>>;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

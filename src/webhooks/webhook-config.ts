@@ -3,6 +3,7 @@
 
 import { ConfigError } from '../core/errors.ts';
 import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
+import { integerSetting as integer } from '../core/mode.ts';
 
 export interface WebhookConfig {
   /** Allow loopback/private/link-local targets. Off by default: URLs are untrusted input. */
@@ -43,15 +44,6 @@ export const WebhookDefaults: WebhookConfig = {
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];

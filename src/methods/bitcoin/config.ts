@@ -7,6 +7,7 @@ import { parseBitcoinWalletKey, WalletKeyError } from './address.ts';
 import type { BitcoinWallet } from './address.ts';
 import type { BitcoinNetwork } from './network.ts';
 import { GAP_LIMIT_DEFAULT, POLL_INTERVAL_MS_DEFAULT, REORG_HORIZON_DEFAULT } from './limits.ts';
+import { integerSetting as integer } from '../../core/mode.ts';
 
 export type CofferMode = 'sandbox' | 'regtest' | 'testnet' | 'live';
 
@@ -42,15 +43,6 @@ export const BitcoinSettings = {
 const NETWORK_OF_MODE: Readonly<Record<Exclude<CofferMode, 'sandbox'>, BitcoinNetwork>> = {
   live: 'bitcoin', testnet: 'testnet', regtest: 'regtest',
 };
-
-function integer(env: Readonly<Record<string, string | undefined>>, setting: string, fallback: number, min: number, max: number): number {
-  const text = env[setting]?.trim();
-  if (text === undefined || text === '') return fallback;
-  if (!/^\d+$/.test(text)) throw new ConfigError(setting, `must be a whole number, got "${text}"`);
-  const value = Number(text);
-  if (value < min || value > max) throw new ConfigError(setting, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
 
 function rpcUrl(text: string, hasCookie: boolean): string {
   let url: URL;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/errors.ts';
 import type { Bolt11Network } from './bolt11.ts';
 import { LightningLimits } from './lightning-limits.ts';
+import { integerSetting as integer } from '../../core/mode.ts';
 
 export type LightningMode = 'sandbox' | 'regtest' | 'testnet' | 'live';
 
@@ -87,13 +88,6 @@ function macaroon(env: Env): string {
   }
   if (bytes.length === 0) throw new ConfigError(name, `${value} is empty`);
   return bytes.toString('hex');
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const value = env[name]?.trim();
-  if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}`);
-  return Number(value);
 }
 
 function network(env: Env, mode: LightningMode): Bolt11Network {
