@@ -35,6 +35,18 @@ function nextUrl(request: FastifyRequest, query: PageQuery, returned: number): s
   return url.toString();
 }
 
+/** The store's page for this account from the validated query, and the meta Bitrefill clients page with. */
+function page(request: FastifyRequest, accountId: string) {
+  const query = request.query as PageQuery;
+  return {
+    filter: { accountId, start: query.start, limit: query.limit, after: parseTime(query.after, 'after'), before: parseTime(query.before, 'before') },
+    meta: (returned: number) => {
+      const next = nextUrl(request, query, returned);
+      return { start: query.start, limit: query.limit, ...(next ? { _next: next } : {}) };
+    },
+  };
+}
+
 export async function v2Routes(app: FastifyInstance, context: AppContext): Promise<void> {
   const { deps } = context;
   const present = (invoice: Invoice, payments: Parameters<typeof presentInvoice>[1]) =>
@@ -75,14 +87,9 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
   });
 
   app.get('/invoices', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope({ type: 'array', items: S.invoiceSchema }) } } }, async (request) => {
-    const { account } = principalOf(request);
-    const query = request.query as PageQuery;
-    const views = await listInvoices(deps.store, {
-      accountId: account.id, start: query.start, limit: query.limit,
-      after: parseTime(query.after, 'after'), before: parseTime(query.before, 'before'),
-    });
-    const next = nextUrl(request, query, views.length);
-    return ok(request, views.map((v) => present(v.invoice, v.payments)), { start: query.start, limit: query.limit, ...(next ? { _next: next } : {}) });
+    const { filter, meta } = page(request, principalOf(request).account.id);
+    const views = await listInvoices(deps.store, filter);
+    return ok(request, views.map((v) => present(v.invoice, v.payments)), meta(views.length));
   });
 
   app.get('/invoices/:id', { onRequest: auth, schema: { params: S.idParams, response: { 200: S.envelope(S.invoiceSchema) } } }, async (request) => {
@@ -94,14 +101,9 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
   });
 
   app.get('/accounts/transactions', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope({ type: 'array', items: S.transactionSchema }) } } }, async (request) => {
-    const { account } = principalOf(request);
-    const query = request.query as PageQuery;
-    const transfers = await listTransactions(deps.store, {
-      accountId: account.id, start: query.start, limit: query.limit,
-      after: parseTime(query.after, 'after'), before: parseTime(query.before, 'before'),
-    });
-    const next = nextUrl(request, query, transfers.length);
-    return ok(request, transfers.map(presentTransfer), { start: query.start, limit: query.limit, ...(next ? { _next: next } : {}) });
+    const { filter, meta } = page(request, principalOf(request).account.id);
+    const transfers = await listTransactions(deps.store, filter);
+    return ok(request, transfers.map(presentTransfer), meta(transfers.length));
   });
 
   if (deps.settings.sandbox) {

@@ -2,7 +2,6 @@
 // leases.
 
 import type { Kysely, Selectable } from 'kysely';
-import { sql } from 'kysely';
 import type { Charge } from '../core/account.ts';
 import type { BalanceCurrency } from '../core/assets.ts';
 import type { OutboxEvent } from '../core/events.ts';

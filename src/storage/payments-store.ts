@@ -24,7 +24,7 @@ function toPayment(row: Selectable<PaymentsTable>): Payment {
 export type NewPayment = Omit<Payment, 'seq'>;
 
 export class PaymentsStore {
-  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean, private readonly q: SqlText) {}
+  constructor(private readonly k: Kysely<Database>, private readonly q: SqlText) {}
 
   /** Inserts unless the payment key exists; returns whether this call inserted it. */
   async insertIfAbsent(payment: NewPayment): Promise<boolean> {

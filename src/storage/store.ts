@@ -32,7 +32,7 @@ export class StoreTx {
     const q = new SqlText(k, dialect);
     this.accounts = new AccountsStore(k, rowLocks, q);
     this.invoices = new InvoicesStore(k, rowLocks, q);
-    this.payments = new PaymentsStore(k, rowLocks, q);
+    this.payments = new PaymentsStore(k, q);
     this.ledger = new LedgerStore(k, q);
     this.charges = new ChargesStore(k, rowLocks);
     this.idempotency = new IdempotencyStore(k);

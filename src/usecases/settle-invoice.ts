@@ -38,7 +38,7 @@ async function reverse(tx: StoreTx, invoice: Invoice, payment: Payment, now: Dat
   if (transfers.some((t) => isCustomerLedgerAccount(t.creditAccount)) && (await tx.ledger.balance(customer)) < 0n) {
     // Only a reversal can take a balance below zero; the account is frozen until an operator acts.
     await tx.accounts.setStatus(invoice.accountId, 'frozen');
-    events.push({ ...balanceEvent('account.frozen', invoice, payment, payment.creditedMinor ?? 0n, now), type: 'account.frozen' });
+    events.push(balanceEvent('account.frozen', invoice, payment, payment.creditedMinor ?? 0n, now));
   }
 }
 
