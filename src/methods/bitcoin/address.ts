@@ -7,7 +7,7 @@ import { HDKey } from '@scure/bip32';
 import { base58check, bech32 } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
-import { publicChildPoint } from '../hd-public-child.ts';
+import { publicChildKey } from '../hd-public-child.ts';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { BECH32_HRP, EXTENDED_KEY_VERSIONS } from './network.ts';
 import type { BitcoinNetwork, ExtendedKeyVersion } from './network.ts';
@@ -152,9 +152,9 @@ export function deriveP2wpkh(wallet: BitcoinWallet, index: number): DerivedAddre
   if (!Number.isSafeInteger(index) || index < 0 || index >= HARDENED) throw new RangeError(`derivation index out of range: ${index}`);
   const cached = wallet.cache.get(index);
   if (cached) return cached;
-  const point = publicChildPoint(wallet.branchKey, index);
+  const key = publicChildKey(wallet.branchKey, index);
   // An invalid child (probability ~2^-127) is refused by deriveChild exactly as BIP32 says.
-  const hash = point ? ripemd160(sha256(point.toBytes(true))) : wallet.branchKey.deriveChild(index).identifier as Uint8Array;
+  const hash = key ? ripemd160(sha256(key)) : wallet.branchKey.deriveChild(index).identifier as Uint8Array;
   const words = bech32.toWords(hash);
   words.unshift(0);
   const derived = { address: bech32.encode(BECH32_HRP[wallet.network], words), script: p2wpkhScript(hash) };

@@ -4,10 +4,10 @@
 // checksummed; EIP-681 URIs tell a wallet what to pay.
 
 import { HDKey } from '@scure/bip32';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { publicChildPoint } from '../hd-public-child.ts';
+import { publicChildKey } from '../hd-public-child.ts';
+import { publicKeyConvert } from '../secp256k1.ts';
 
 /** Extended key versions accepted: xpub (mainnet) and tpub (testnet wallets export these too). */
 const XPUB_VERSIONS = { private: 0x0488ade4, public: 0x0488b21e } as const;
@@ -55,7 +55,7 @@ export function parseEvmWalletKey(text: string): EvmWalletKey {
 
 /** The lowercase 0x address of a secp256k1 public key (compressed or uncompressed). */
 export function publicKeyToAddress(publicKey: Uint8Array): string {
-  const uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
+  const uncompressed = publicKeyConvert(publicKey, false);
   const hash = keccak_256(uncompressed.subarray(1));
   return `0x${bytesToHex(hash.subarray(12))}`;
 }
@@ -65,14 +65,14 @@ export function deriveEvmAddress(wallet: EvmWalletKey, index: number): string {
   if (!Number.isInteger(index) || index < 0 || index >= HARDENED_OFFSET) {
     throw new EvmAddressError(`derivation index must be an integer in [0, 2^31), got ${index}`);
   }
-  const point = publicChildPoint(wallet.receive, index);
-  if (point === null) {
+  const key = publicChildKey(wallet.receive, index);
+  if (key === null) {
     // An invalid child (probability ~2^-127): deriveChild refuses it exactly as BIP32 says.
     const child = wallet.receive.deriveChild(index);
     if (child.publicKey === null) throw new EvmAddressError('derived key has no public key');
     return toChecksumAddress(publicKeyToAddress(child.publicKey));
   }
-  return toChecksumAddress(publicKeyToAddress(point.toBytes(false)));
+  return toChecksumAddress(publicKeyToAddress(key));
 }
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;

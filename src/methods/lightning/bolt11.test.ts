@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bech32 } from '@scure/base';
 import { Bolt11Error, decodeBolt11, encodeBolt11, encodeBolt11Amount, verifyBolt11 } from './bolt11.ts';
 
 const require = createRequire(import.meta.url);
@@ -130,6 +131,28 @@ test('round-trips regtest invoices with a node key field, and bolt11@1.4.1 agree
     assert.equal(theirs.tags.find((t) => t.tagName === 'payment_hash')?.data, Buffer.from(hash).toString('hex'));
     assert.equal(theirs.tags.find((t) => t.tagName === 'expire_time')?.data, 900);
   }
+});
+
+/** The same invoice with its signature's S replaced by n − S (the high-S twin; same r, flipped recovery id). */
+function withHighS(text: string): string {
+  const { prefix, words } = bech32.decode(text as `${string}1${string}`, false);
+  const sig = Uint8Array.from(bech32.fromWords(words.slice(-104)));
+  const n = secp256k1.Point.CURVE().n;
+  const s = BigInt('0x' + Buffer.from(sig.subarray(32, 64)).toString('hex'));
+  sig.set(Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'), 32);
+  sig[64] = (sig[64] ?? 0) ^ 1;
+  return bech32.encode(prefix, [...words.slice(0, -104), ...bech32.toWords(sig)], false);
+}
+
+test('a high-S signature is refused against an n field, and recovers the same key without one', () => {
+  const key = secp256k1.utils.randomSecretKey();
+  const node = Buffer.from(secp256k1.getPublicKey(key, true)).toString('hex');
+  const input = { network: 'bcrt' as const, amountMsat: 5000n, paymentHash: new Uint8Array(32).fill(9), description: 'high s', expirySeconds: 900, timestamp: 1_767_225_600 };
+  const withNode = encodeBolt11({ ...input, includeNodeKey: true }, key);
+  assert.equal(decodeBolt11(withNode).payeeNodeKey, node);
+  assert.throws(() => decodeBolt11(withHighS(withNode)), (e: unknown) => e instanceof Bolt11Error && e.reason === 'signature');
+  const plain = encodeBolt11(input, key);
+  assert.equal(decodeBolt11(withHighS(plain)).payeeNodeKey, node);
 });
 
 test('decodes what bolt11@1.4.1 signs', () => {

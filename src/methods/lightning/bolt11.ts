@@ -8,9 +8,9 @@
 // words), then a 65-byte recoverable signature (r || s || recovery id) over
 // sha256(utf8(hrp) || data-words-as-bits padded with zero bits to a byte boundary).
 
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bech32 } from '@scure/base';
+import { publicKeyCreate, recoverPublicKey, signRecoverable, verifyLowS } from '../secp256k1.ts';
 
 export const Bolt11Networks = ['bc', 'tb', 'tbs', 'bcrt'] as const;
 export type Bolt11Network = (typeof Bolt11Networks)[number];
@@ -189,16 +189,16 @@ export function encodeBolt11(input: Bolt11EncodeInput, privateKey: Uint8Array): 
   data.push(...taggedField(Tag.p, bech32.toWords(input.paymentHash)));
   data.push(...taggedField(Tag.d, bech32.toWords(new TextEncoder().encode(input.description))));
   if (input.paymentSecret !== undefined) data.push(...taggedField(Tag.s, bech32.toWords(input.paymentSecret)));
-  if (input.includeNodeKey === true) data.push(...taggedField(Tag.n, bech32.toWords(secp256k1.getPublicKey(privateKey, true))));
+  if (input.includeNodeKey === true) data.push(...taggedField(Tag.n, bech32.toWords(publicKeyCreate(privateKey, true))));
   if (input.expirySeconds !== DEFAULT_EXPIRY_SECONDS) data.push(...taggedField(Tag.x, intToWords(BigInt(input.expirySeconds))));
   if (input.minFinalCltvExpiry !== undefined) data.push(...taggedField(Tag.c, intToWords(BigInt(input.minFinalCltvExpiry))));
   const features = input.features ?? (input.paymentSecret !== undefined ? DEFAULT_FEATURES : 0n);
   if (features > 0n) data.push(...taggedField(Tag.features, intToWords(features)));
-  const recovered = secp256k1.sign(signedHash(hrp, data), privateKey, { prehash: false, format: 'recovered' });
-  // noble puts the recovery id first; BOLT11 puts it after r || s.
+  const { signature: compact, recoveryId } = signRecoverable(signedHash(hrp, data), privateKey);
+  // BOLT11 puts the recovery id after r || s.
   const signature = new Uint8Array(65);
-  signature.set(recovered.subarray(1), 0);
-  signature[64] = recovered[0] ?? 0;
+  signature.set(compact, 0);
+  signature[64] = recoveryId;
   return bech32.encode(hrp, [...data, ...bech32.toWords(signature)], false);
 }
 
@@ -267,36 +267,20 @@ function checkFeatures(features: bigint | undefined): void {
 }
 
 /**
- * Recovers the signer's key (one EC operation, about half the cost of a full verify on arbitrary
- * keys). A recovered key is by construction one the signature is valid for, so no second verify is
- * needed. With an `n` field the spec has readers check against it (low-S required): recovery that
- * yields `n` proves that; anything else falls back to a full verify with `n`.
+ * Without an `n` field the payee key is recovered from the signature (a recovered key is by
+ * construction one the signature is valid for). With one, the spec has readers verify against it
+ * instead, and only the low-S form is valid — which is all libsecp256k1's verify accepts.
  */
 function checkSignature(hash: Uint8Array, sigBytes: Uint8Array, nodeKey: string | undefined): { payeeNodeKey: string; recoveryFlag: number } {
   const recoveryFlag = sigBytes[64] ?? 255;
   if (recoveryFlag > 3) throw new Bolt11Error('signature', 'bad recovery flag');
   const compact = sigBytes.subarray(0, 64);
-  let recovered: string | null = null;
-  try {
-    const withFlag = new Uint8Array(65);
-    withFlag[0] = recoveryFlag;
-    withFlag.set(compact, 1);
-    recovered = toHex(secp256k1.recoverPublicKey(withFlag, hash, { prehash: false }));
-  } catch {
-    recovered = null;
-  }
   if (nodeKey === undefined) {
+    const recovered = recoverPublicKey(compact, recoveryFlag, hash);
     if (recovered === null) throw new Bolt11Error('signature', 'signature is not recoverable');
-    return { payeeNodeKey: recovered, recoveryFlag };
+    return { payeeNodeKey: toHex(recovered), recoveryFlag };
   }
-  let valid = false;
-  try {
-    const highS = secp256k1.Signature.fromBytes(compact, 'compact').hasHighS();
-    valid = !highS && (recovered === nodeKey || secp256k1.verify(compact, hash, fromHex(nodeKey, 'node key'), { prehash: false, lowS: true }));
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw new Bolt11Error('signature', 'signature does not verify against the n field');
+  if (!verifyLowS(compact, hash, fromHex(nodeKey, 'node key'))) throw new Bolt11Error('signature', 'signature does not verify against the n field');
   return { payeeNodeKey: nodeKey, recoveryFlag };
 }
 
