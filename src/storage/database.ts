@@ -3,11 +3,14 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { DatabaseConnection, Driver } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
+import { preparedOn } from './sql-text.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { MigrationDialect } from './migrations/index.ts';
 
@@ -28,8 +31,12 @@ export interface Db {
   readonly dialect: Dialect;
   /** Row locks (`select … for update`) exist; SQLite instead serialises every write transaction. */
   readonly rowLocks: boolean;
-  /** The raw SQLite handle, for the few hot reads that skip the query builder. */
+  /** SQLite: the writer handle, which hot-path statements inside a transaction use directly. */
   readonly sqlite: BetterSqlite3.Database | null;
+  /** SQLite: a read-only connection for single-statement reads outside transactions. */
+  readonly reader: BetterSqlite3.Database | null;
+  /** SQLite: read-only snapshots (deferred read transactions) on their own connection, off the writer. */
+  readonly snapshots: Kysely<Database> | null;
   close(): Promise<void>;
 }
 
@@ -47,29 +54,55 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-const STATEMENT_CACHE_MAX = 500;
-
-/**
- * Kysely prepares every query it runs; with a bounded cache of prepared statements keyed by SQL
- * text, a hot query is parsed by SQLite once instead of on every call.
- */
+/** Kysely prepares every query it runs; through this wrapper each SQL text is prepared once per connection. */
 function cachingStatements(handle: BetterSqlite3.Database): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  const prepare = handle.prepare.bind(handle);
   return new Proxy(handle, {
     get(target, property, receiver) {
       if (property !== 'prepare') return Reflect.get(target, property, receiver);
-      return (sql: string) => {
-        let statement = cache.get(sql);
-        if (!statement) {
-          if (cache.size >= STATEMENT_CACHE_MAX) cache.delete(cache.keys().next().value!);
-          statement = prepare(sql);
-          cache.set(sql, statement);
-        }
-        return statement;
-      };
+      return (sql: string) => preparedOn(handle, sql);
     },
   });
+}
+
+// Plain JavaScript, so the worker needs no TypeScript loader; better-sqlite3 is thread-safe per connection.
+const CHECKPOINTER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path);
+db.pragma('busy_timeout = 1000');
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next tick retries */ }
+}, workerData.intervalMs);
+parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+`;
+
+function startCheckpointer(path: string): { stop(): Promise<void> } {
+  const worker = new Worker(CHECKPOINTER_SOURCE, {
+    eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path, intervalMs: SQLITE_CHECKPOINT_INTERVAL_MS },
+  });
+  worker.unref();
+  // A checkpoint that cannot run costs WAL growth, not correctness: the final one at close catches up.
+  worker.on('error', () => {});
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    stop: async () => {
+      // Held while stopping, so the closing process waits for the worker's connection to close.
+      worker.ref();
+      worker.postMessage('stop');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => { timer = setTimeout(resolve, 2000); })]);
+      clearTimeout(timer);
+      await worker.terminate();
+    },
+  };
+}
+
+function openReadOnly(path: string): BetterSqlite3.Database {
+  const handle = new BetterSqlite3(path);
+  handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  handle.pragma('query_only = ON');
+  handle.pragma('cache_size = -8192');
+  return handle;
 }
 
 function openSqlite(path: string): Db {
@@ -82,22 +115,25 @@ function openSqlite(path: string): Db {
   // A 16 MiB page cache: hot indexes stay in memory while the process stays small.
   handle.pragma('cache_size = -16384');
   handle.pragma('temp_store = MEMORY');
-  // Checkpoints (which fsync) run on a timer instead of inside whichever commit crosses the
-  // auto-checkpoint threshold, so no single request pays for them.
+  // Checkpoints (which fsync) run on a timer in a worker thread with its own connection instead of
+  // inside whichever commit crosses the auto-checkpoint threshold, so no request waits for them.
   handle.pragma('wal_autocheckpoint = 0');
-  const checkpoints = setInterval(() => {
-    try { handle.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next tick retries */ }
-  }, SQLITE_CHECKPOINT_INTERVAL_MS);
-  checkpoints.unref();
+  const checkpointer = path === ':memory:' ? null : startCheckpointer(path);
   const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(handle) }) });
+  // WAL lets readers run beside the writer on their own connections, each on a committed snapshot.
+  // An in-memory database exists only on its one connection, so it reads through the writer.
+  const reader = path === ':memory:' ? null : openReadOnly(path);
+  const snapshots = path === ':memory:' ? null : new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(openReadOnly(path)) }) });
   const close = async () => {
-    clearInterval(checkpoints);
+    await checkpointer?.stop();
+    await snapshots?.destroy();
+    reader?.close();
     if (handle.open) {
       try { handle.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* another process holds the database */ }
     }
     await kysely.destroy();
   };
-  return { kysely, dialect: 'sqlite', rowLocks: false, sqlite: handle, close };
+  return { kysely, dialect: 'sqlite', rowLocks: false, sqlite: handle, reader, snapshots, close };
 }
 
 function openPostgres(url: string, poolSize: number, schema: string | undefined): Db {
@@ -115,7 +151,7 @@ function openPostgres(url: string, poolSize: number, schema: string | undefined)
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', rowLocks: true, sqlite: null, close: () => kysely.destroy() };
+  return { kysely, dialect: 'postgres', rowLocks: true, sqlite: null, reader: null, snapshots: null, close: () => kysely.destroy() };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {

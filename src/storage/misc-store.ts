@@ -114,11 +114,15 @@ export class WatcherStateStore {
 export class DerivationStore {
   constructor(private readonly k: Kysely<Database>, private readonly q: SqlText) {}
 
-  /** Hands out the next index for a wallet; callers run this in a transaction so it is never reused. */
-  async next(walletId: string): Promise<number> {
-    const row = await this.q.first<{ next_index: number }>`insert into derivation_indexes (wallet_id, next_index) values (${walletId}, 1)
-      on conflict (wallet_id) do update set next_index = derivation_indexes.next_index + 1 returning next_index`;
-    return Number(row!.next_index) - 1;
+  /**
+   * Reserves `count` consecutive indexes for a wallet and returns the first; callers run this in a
+   * transaction so no index is ever handed out twice.
+   */
+  async reserve(walletId: string, count: number): Promise<number> {
+    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`reserve count must be a positive integer, got ${count}`);
+    const row = await this.q.first<{ next_index: number }>`insert into derivation_indexes (wallet_id, next_index) values (${walletId}, ${count})
+      on conflict (wallet_id) do update set next_index = derivation_indexes.next_index + ${count} returning next_index`;
+    return Number(row!.next_index) - count;
   }
 
   async all(): Promise<Array<{ walletId: string; nextIndex: number }>> {

@@ -1,10 +1,17 @@
 // Hot-path queries as fixed SQL text. A tagged template's strings array is unique per call site,
 // so the text (with this dialect's placeholders) is built once per site and reused: no query
-// builder runs per call, and SQLite's statement cache always hits. Only plain values may be
+// builder runs per call, and each text is prepared once per connection. Only plain values may be
 // interpolated; anything structural (a table, `for update`) belongs in the literal text.
+//
+// On SQLite the statements run directly on a better-sqlite3 handle, synchronously, without
+// Kysely's per-query promise chain — on the connection that owns the current transaction, or,
+// outside one, reads go to the read-only connection (a WAL snapshot per statement, never the
+// writer's uncommitted batch). Writes outside a transaction still go through Kysely, which
+// serialises them with the writer's transactions.
 
 import { CompiledQuery } from 'kysely';
 import type { Kysely } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './schema.ts';
 
 export type SqlValue = string | number | bigint | null;
@@ -20,11 +27,52 @@ function textOf(dialect: 'sqlite' | 'postgres', strings: TemplateStringsArray): 
   return text;
 }
 
+const STATEMENT_CACHE_MAX = 500;
+const statementCaches = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/** The prepared statement for `sql` on `handle`, prepared once (bounded cache per connection). */
+export function preparedOn(handle: BetterSqlite3.Database, sql: string): BetterSqlite3.Statement {
+  let cache = statementCaches.get(handle);
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(handle, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    if (cache.size >= STATEMENT_CACHE_MAX) cache.delete(cache.keys().next().value!);
+    statement = handle.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+/**
+ * Where SQLite statements may run directly: `transaction` is the writer handle while this
+ * SqlText belongs to a transaction that owns it; `reads` is the read-only connection otherwise.
+ */
+export type DirectSqlite = { readonly transaction: BetterSqlite3.Database } | { readonly reads: BetterSqlite3.Database };
+
 export class SqlText {
-  constructor(private readonly k: Kysely<Database>, readonly dialect: 'sqlite' | 'postgres') {}
+  constructor(private readonly k: Kysely<Database>, readonly dialect: 'sqlite' | 'postgres', private readonly direct: DirectSqlite | null = null) {}
+
+  /** The handle to run `sql` on directly, or null to go through Kysely. */
+  #directFor(sql: string): BetterSqlite3.Statement | null {
+    const direct = this.direct;
+    if (direct === null) return null;
+    if ('transaction' in direct) return preparedOn(direct.transaction, sql);
+    const statement = preparedOn(direct.reads, sql);
+    return statement.reader && statement.readonly ? statement : null;
+  }
 
   async rows<T>(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<T[]> {
-    const result = await this.k.executeQuery<T>(CompiledQuery.raw(textOf(this.dialect, strings), values));
+    const sql = textOf(this.dialect, strings);
+    const statement = this.#directFor(sql);
+    if (statement) {
+      if (statement.reader) return statement.all(values) as T[];
+      statement.run(values);
+      return [];
+    }
+    const result = await this.k.executeQuery<T>(CompiledQuery.raw(sql, values));
     return result.rows as T[];
   }
 
@@ -34,7 +82,10 @@ export class SqlText {
 
   /** Rows changed by an insert/update/delete (without `returning`). */
   async changed(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<number> {
-    const result = await this.k.executeQuery(CompiledQuery.raw(textOf(this.dialect, strings), values));
+    const sql = textOf(this.dialect, strings);
+    const statement = this.#directFor(sql);
+    if (statement && !statement.reader) return statement.run(values).changes;
+    const result = await this.k.executeQuery(CompiledQuery.raw(sql, values));
     return Number(result.numAffectedRows ?? 0n);
   }
 }

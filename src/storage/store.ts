@@ -6,6 +6,7 @@ import type { Database } from './schema.ts';
 import type { Db } from './database.ts';
 import { inTransaction } from './database.ts';
 import { SqlText } from './sql-text.ts';
+import type { DirectSqlite } from './sql-text.ts';
 import { AccountsStore } from './accounts-store.ts';
 import { InvoicesStore } from './invoices-store.ts';
 import { PaymentsStore } from './payments-store.ts';
@@ -28,8 +29,8 @@ export class StoreTx {
   readonly web: WebStore;
   readonly webhooks: WebhooksStore;
 
-  constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean) {
-    const q = new SqlText(k, dialect);
+  constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean, direct: DirectSqlite | null = null) {
+    const q = new SqlText(k, dialect, direct);
     this.accounts = new AccountsStore(k, rowLocks, q);
     this.invoices = new InvoicesStore(k, rowLocks, q);
     this.payments = new PaymentsStore(k, q);
@@ -49,19 +50,27 @@ export class Store extends StoreTx {
   readonly dialect: Db['dialect'];
 
   constructor(private readonly db: Db) {
-    super(db.kysely, db.dialect, db.rowLocks);
+    super(db.kysely, db.dialect, db.rowLocks, db.reader ? { reads: db.reader } : null);
     this.dialect = db.dialect;
   }
 
   /** Runs `work` in one transaction (retried on serialization failures: keep it free of side effects). */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.dialect, this.db.rowLocks)));
+    const direct = this.db.sqlite ? { transaction: this.db.sqlite } : null;
+    return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.dialect, this.db.rowLocks, direct)));
   }
 
-  /** Runs read-only `work` on one consistent snapshot (PostgreSQL repeatable read; SQLite's single writer). */
+  /**
+   * Runs read-only `work` on one consistent snapshot: PostgreSQL repeatable read; on SQLite a
+   * deferred read transaction on the snapshot connection (WAL), which never waits for the writer.
+   */
   snapshot<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.db.kysely.transaction().setIsolationLevel('repeatable read')
-      .execute((trx) => work(new StoreTx(trx, this.db.dialect, false)));
+    const snapshots = this.db.snapshots;
+    if (snapshots === null) {
+      return this.db.kysely.transaction().setIsolationLevel('repeatable read')
+        .execute((trx) => work(new StoreTx(trx, this.db.dialect, false)));
+    }
+    return snapshots.transaction().execute((trx) => work(new StoreTx(trx, this.db.dialect, false)));
   }
 
   /** Cheap liveness probe for /readyz. */

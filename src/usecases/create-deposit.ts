@@ -12,6 +12,7 @@ import { identityRate, priceFor } from '../core/rate.ts';
 import type { MethodSpec } from '../core/methods.ts';
 import type { IndexAllocator, PaymentTarget, TargetRequest } from '../core/payment-method.ts';
 import type { Deps } from './deps.ts';
+import { indexAllocator } from './index-allocator.ts';
 import { invoiceEvent } from './invoice-events.ts';
 import type { RecordResponse } from './idempotency.ts';
 
@@ -47,8 +48,7 @@ async function lockRate(deps: Deps, spec: MethodSpec, currency: BalanceCurrency)
 }
 
 function allocator(deps: Deps): IndexAllocator {
-  // Each index is committed on its own before use, so a failed invoice leaves a gap, never a reuse.
-  return { next: (walletId) => deps.store.transaction((tx) => tx.derivation.next(walletId)) };
+  return indexAllocator(deps.store);
 }
 
 /** The method id whose targets serve as a bitcoin invoice's lightning fallback. */
