@@ -59,6 +59,21 @@ for (const dialect of dialects()) {
       assert.ok(report.ok, JSON.stringify(report));
     });
 
+    test('a detected, unconfirmed fixed deposit shows as pending in the balance until it confirms', async () => {
+      const acct = await businessAccount(world.deps);
+      const own = (method: 'GET' | 'POST', url: string, body?: unknown) => call(method, url, body, acct.headers);
+      const first = (await own('POST', '/v2/accounts/deposit', { amount: 12.5, currency: 'USD', payment_method: 'bitcoin' })).json().data;
+      const second = (await own('POST', '/v2/accounts/deposit', { amount: 7, currency: 'USD', payment_method: 'bitcoin' })).json().data;
+      assert.equal((await own('POST', `/v2/sandbox/invoices/${first.id}/pay`, { confirmations: 0 })).statusCode, 200);
+      assert.equal((await own('POST', `/v2/sandbox/invoices/${second.id}/pay`, { confirmations: 0 })).statusCode, 200);
+      let balance = (await own('GET', '/v2/accounts/balance')).json().data;
+      assert.deepEqual(balance.balances, [{ currency: 'USD', balance: 0, pending: 19.5 }]);
+      assert.equal((await own('POST', `/v2/sandbox/invoices/${first.id}/pay`, {})).statusCode, 200);
+      balance = (await own('GET', '/v2/accounts/balance')).json().data;
+      assert.equal(balance.balance, 12.5);
+      assert.deepEqual(balance.balances, [{ currency: 'USD', balance: 12.5, pending: 7 }]);
+    });
+
     test('personal accounts are refused API deposits with a pointer to the website', async () => {
       const personal = await personalAccount(world.deps);
       const res = await call('POST', '/v2/accounts/deposit', { amount: 10, currency: 'USD', payment_method: 'bitcoin' }, personal.headers);

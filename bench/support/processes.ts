@@ -1,6 +1,9 @@
 // Starting and stopping the servers a benchmark measures, and the load tool.
 
-import { spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -79,4 +82,45 @@ export async function load(options: { url: string; connections: number; duration
   const ok = result['2xx'];
   const seconds = result.duration;
   return { requestsPerSecond: ok / seconds, ok, non2xx: result.non2xx + result.errors, latencyP99Ms: result.latency.p99 };
+}
+
+/** wrk (C, from Debian) when installed: it leaves more of the 2 cores to the server than autocannon. */
+export const wrkAvailable = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // wrk --version exits 1 after printing its version.
+    return (error as { status?: number }).status === 1;
+  }
+})();
+
+function luaString(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** One load run with wrk (one thread): successful responses per second, non-2xx count, p99. */
+export async function wrkLoad(options: { url: string; connections: number; durationS: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }): Promise<Load> {
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-wrk-'));
+  const script = join(dir, 'request.lua');
+  const lines = [`wrk.method = ${luaString(options.method ?? 'GET')}`];
+  if (options.body !== undefined) lines.push(`wrk.body = ${luaString(options.body)}`);
+  for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
+  writeFileSync(script, lines.join('\n') + '\n');
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile('wrk', ['-t1', `-c${options.connections}`, `-d${options.durationS}s`, '--latency', '-s', script, options.url], { encoding: 'utf8' },
+      (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+  const seconds = options.durationS;
+  // No Lua response hook (it would slow wrk itself down): wrk's own summary counts non-2xx.
+  const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
+  const p99Ms = p99 ? Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1) : 0;
+  return { requestsPerSecond: (total - non2xx) / seconds, ok: total - non2xx, non2xx, latencyP99Ms: p99Ms };
+}
+
+/** wrk when installed, else autocannon (timed runs only). */
+export function timedLoad(options: { url: string; connections: number; durationS: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }): Promise<Load> {
+  return wrkAvailable ? wrkLoad(options) : load(options);
 }

@@ -101,12 +101,14 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
   app.setSerializerCompiler(() => (data) => writeJson(data));
   app.setReplySerializer((payload) => writeJson(payload));
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: on every request, without a promise each.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    context.metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime);
+  app.addHook('onResponse', (request, reply, done) => {
+    context.metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
+    done();
   });
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const mapped = mapError(error);

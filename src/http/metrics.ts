@@ -4,30 +4,49 @@
 const BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000] as const;
 const SERIES_MAX = 2000;
 
+interface RouteSeries {
+  readonly labels: string;
+  readonly byStatus: Map<number, number>;
+  readonly counts: number[];
+  sum: number;
+  count: number;
+}
+
 export class HttpMetrics {
-  readonly #requests = new Map<string, number>();
-  readonly #durations = new Map<string, { counts: number[]; sum: number; count: number }>();
+  /** method → route → series; label text is built once per series, not per request. */
+  readonly #series = new Map<string, Map<string, RouteSeries>>();
+  #size = 0;
 
   observe(method: string, route: string, status: number, durationMs: number): void {
-    const key = `method="${method}",route="${route}",status="${status}"`;
-    if (!this.#requests.has(key) && this.#requests.size >= SERIES_MAX) return;
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
-    const routeKey = `method="${method}",route="${route}"`;
-    let histogram = this.#durations.get(routeKey);
-    if (!histogram) {
-      histogram = { counts: BUCKETS_MS.map(() => 0), sum: 0, count: 0 };
-      this.#durations.set(routeKey, histogram);
+    let routes = this.#series.get(method);
+    if (!routes) {
+      routes = new Map();
+      this.#series.set(method, routes);
     }
-    BUCKETS_MS.forEach((bound, i) => { if (durationMs <= bound) histogram!.counts[i]!++; });
-    histogram.sum += durationMs;
-    histogram.count++;
+    let series = routes.get(route);
+    if (!series) {
+      if (this.#size >= SERIES_MAX) return;
+      series = { labels: `method="${method}",route="${route}"`, byStatus: new Map(), counts: BUCKETS_MS.map(() => 0), sum: 0, count: 0 };
+      routes.set(route, series);
+      this.#size++;
+    }
+    if (!series.byStatus.has(status) && this.#size >= SERIES_MAX) return;
+    if (!series.byStatus.has(status)) this.#size++;
+    series.byStatus.set(status, (series.byStatus.get(status) ?? 0) + 1);
+    for (let i = BUCKETS_MS.length - 1; i >= 0 && durationMs <= BUCKETS_MS[i]!; i--) series.counts[i]!++;
+    series.sum += durationMs;
+    series.count++;
   }
 
   render(): string {
     const lines = ['# HELP coffer_http_requests_total HTTP requests by route and status.', '# TYPE coffer_http_requests_total counter'];
-    for (const [labels, value] of this.#requests) lines.push(`coffer_http_requests_total{${labels}} ${value}`);
+    const all = [...this.#series.values()].flatMap((routes) => [...routes.values()]);
+    for (const series of all) {
+      for (const [status, value] of series.byStatus) lines.push(`coffer_http_requests_total{${series.labels},status="${status}"} ${value}`);
+    }
     lines.push('# HELP coffer_http_request_duration_ms HTTP request latency.', '# TYPE coffer_http_request_duration_ms histogram');
-    for (const [labels, h] of this.#durations) {
+    for (const h of all) {
+      const labels = h.labels;
       BUCKETS_MS.forEach((bound, i) => lines.push(`coffer_http_request_duration_ms_bucket{${labels},le="${bound}"} ${h.counts[i]}`));
       lines.push(`coffer_http_request_duration_ms_bucket{${labels},le="+Inf"} ${h.count}`);
       lines.push(`coffer_http_request_duration_ms_sum{${labels}} ${h.sum}`, `coffer_http_request_duration_ms_count{${labels}} ${h.count}`);

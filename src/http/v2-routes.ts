@@ -6,7 +6,7 @@ import { CofferError } from '../core/errors.ts';
 import type { Invoice } from '../core/invoice.ts';
 import { Limits } from '../core/limits.ts';
 import { createDeposit } from '../usecases/create-deposit.ts';
-import { accountBalances, getInvoice, listInvoices, listTransactions, pendingByCurrency, presentOptions } from '../usecases/read-account.ts';
+import { accountBalanceView, getInvoice, listInvoices, listTransactions, presentOptions } from '../usecases/read-account.ts';
 import { sandboxPay } from '../usecases/sandbox-pay.ts';
 import type { SandboxPayResult } from '../usecases/sandbox-pay.ts';
 import type { AppContext } from './app.ts';
@@ -58,7 +58,7 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
 
   app.get('/accounts/balance', { onRequest: auth, schema: { response: { 200: S.envelope(S.balanceSchema) } } }, async (request) => {
     const { account } = principalOf(request);
-    const [balances, pending] = await Promise.all([accountBalances(deps.store, account), pendingByCurrency(deps.store, account)]);
+    const { balances, pending } = await accountBalanceView(deps.store, account);
     const first = balances[0]!;
     return ok(request, {
       balance: money(first.balanceMinor, CurrencyScale[first.currency]), currency: first.currency,

@@ -173,13 +173,6 @@ export class InvoicesStore {
     return row?.highest === null || row?.highest === undefined ? null : Number(row.highest);
   }
 
-  /** Fixed-amount invoices of an account with a payment on its way, for the `pending` balance. */
-  async pendingFor(accountId: string, limit: number): Promise<Array<{ currency: string; amountMinor: bigint; creditedMinor: bigint }>> {
-    const rows = await this.q.rows<{ currency: string; amount: string | null; credited_amount: string }>`select currency, amount, credited_amount
-      from invoices where account_id = ${accountId} and status in ('payment_detected', 'payment_confirmed', 'payment_error')
-      and amount is not null limit ${limit}`;
-    return rows.map((r) => ({ currency: r.currency, amountMinor: toAmount(r.amount ?? '0'), creditedMinor: toAmount(r.credited_amount) }));
-  }
 
   async countByStatus(): Promise<Array<{ status: string; count: number }>> {
     const rows = await this.k.selectFrom('invoices').select(['status']).select((eb) => eb.fn.countAll<number>().as('count')).groupBy('status').execute();

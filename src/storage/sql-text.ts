@@ -52,6 +52,40 @@ export function preparedOn(handle: BetterSqlite3.Database, sql: string): BetterS
  */
 export type DirectSqlite = { readonly transaction: BetterSqlite3.Database } | { readonly reads: BetterSqlite3.Database };
 
+const READ_CACHE_MAX = 10_000;
+
+/**
+ * Results of repeated reads on one read-only connection, valid while `PRAGMA data_version` on
+ * that connection is unchanged — it changes whenever any other connection (this process's writer,
+ * another process) commits. So a hit is exactly what the statement would return now.
+ */
+class ReadCache {
+  readonly #entries = new Map<string, unknown[]>();
+  readonly #version: BetterSqlite3.Statement;
+  #at: number | null = null;
+
+  constructor(handle: BetterSqlite3.Database) {
+    this.#version = handle.prepare('pragma data_version').pluck();
+  }
+
+  get(key: string): unknown[] | undefined {
+    const version = this.#version.get() as number;
+    if (version !== this.#at) {
+      this.#entries.clear();
+      this.#at = version;
+      return undefined;
+    }
+    return this.#entries.get(key);
+  }
+
+  set(key: string, rows: unknown[]): void {
+    if (this.#entries.size >= READ_CACHE_MAX) this.#entries.clear();
+    this.#entries.set(key, rows);
+  }
+}
+
+const readCaches = new WeakMap<BetterSqlite3.Database, ReadCache>();
+
 export class SqlText {
   constructor(private readonly k: Kysely<Database>, readonly dialect: 'sqlite' | 'postgres', private readonly direct: DirectSqlite | null = null) {}
 
@@ -74,6 +108,27 @@ export class SqlText {
     }
     const result = await this.k.executeQuery<T>(CompiledQuery.raw(sql, values));
     return result.rows as T[];
+  }
+
+  /**
+   * `rows`, answered from a cache while the database is unchanged — SQLite reads outside a
+   * transaction only (elsewhere it is `rows`). The result is shared: callers must not modify it.
+   */
+  async cachedRows<T>(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<readonly T[]> {
+    const direct = this.direct;
+    if (direct === null || !('reads' in direct)) return this.rows<T>(strings, ...values);
+    let cache = readCaches.get(direct.reads);
+    if (!cache) {
+      cache = new ReadCache(direct.reads);
+      readCaches.set(direct.reads, cache);
+    }
+    const sql = textOf(this.dialect, strings);
+    const key = `${sql}\u0000${JSON.stringify(values.map((v) => (typeof v === 'bigint' ? { bigint: v.toString() } : v)))}`;
+    const hit = cache.get(key);
+    if (hit) return hit as T[];
+    const rows = await this.rows<T>(strings, ...values);
+    cache.set(key, rows);
+    return rows;
   }
 
   async first<T>(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<T | undefined> {

@@ -19,11 +19,27 @@ export interface AccountBalance {
 
 /** Balances per currency; the account's default currency first and always present. */
 export async function accountBalances(store: Store, account: Account): Promise<AccountBalance[]> {
-  const rows = await store.ledger.balancesWithPrefix(LedgerAccounts.customerPrefix(account.id));
+  return (await accountBalanceView(store, account)).balances;
+}
+
+export interface AccountBalanceView {
+  readonly balances: AccountBalance[];
+  /** What is on its way to each balance: requested amounts of fixed invoices with a payment detected. */
+  readonly pending: Map<BalanceCurrency, bigint>;
+}
+
+/** Balances and pending amounts, read together in one statement. */
+export async function accountBalanceView(store: Store, account: Account): Promise<AccountBalanceView> {
+  const rows = await store.ledger.balancesWithPending(LedgerAccounts.customerPrefix(account.id), account.id);
   const byCurrency = new Map<BalanceCurrency, bigint>();
-  for (const row of rows) if (isBalanceCurrency(row.currency)) byCurrency.set(row.currency, row.balance);
+  for (const row of rows.balances) if (isBalanceCurrency(row.currency)) byCurrency.set(row.currency, row.balance);
   const ordered = [account.currency, ...BalanceCurrencies.filter((c) => c !== account.currency && byCurrency.has(c))];
-  return ordered.map((currency) => ({ currency, balanceMinor: byCurrency.get(currency) ?? 0n }));
+  const pending = new Map<BalanceCurrency, bigint>();
+  for (const row of rows.pending) {
+    if (!isBalanceCurrency(row.currency) || row.amountMinor <= row.creditedMinor) continue;
+    pending.set(row.currency, (pending.get(row.currency) ?? 0n) + row.amountMinor - row.creditedMinor);
+  }
+  return { balances: ordered.map((currency) => ({ currency, balanceMinor: byCurrency.get(currency) ?? 0n })), pending };
 }
 
 export interface InvoiceView {
@@ -52,18 +68,6 @@ export function listInvoices(store: Store, page: InvoicePage): Promise<InvoiceVi
 
 export async function listTransactions(store: Store, page: TransferPage): Promise<PostedTransfer[]> {
   return store.ledger.pageForAccount(page);
-}
-
-const PENDING_INVOICES_MAX = 1000;
-
-/** What is on its way to each balance: requested amounts of fixed invoices with a payment detected. */
-export async function pendingByCurrency(store: Store, account: Account): Promise<Map<BalanceCurrency, bigint>> {
-  const pending = new Map<BalanceCurrency, bigint>();
-  for (const row of await store.invoices.pendingFor(account.id, PENDING_INVOICES_MAX)) {
-    if (!isBalanceCurrency(row.currency) || row.amountMinor <= row.creditedMinor) continue;
-    pending.set(row.currency, (pending.get(row.currency) ?? 0n) + row.amountMinor - row.creditedMinor);
-  }
-  return pending;
 }
 
 /** What presenting an invoice needs to know about the configured methods, as of now. */

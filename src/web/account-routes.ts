@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Invoice } from '../core/invoice.ts';
-import { accountBalances, listInvoices, listTransactions, pendingByCurrency } from '../usecases/read-account.ts';
+import { accountBalanceView, listInvoices, listTransactions } from '../usecases/read-account.ts';
 import { changePassword } from '../usecases/web-sign-in.ts';
 import type { SignedIn } from '../usecases/web-sessions.ts';
 import { WebLimits } from '../core/limits.ts';
@@ -38,8 +38,8 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
     const page = pageOf(request);
     const now = deps.clock.now();
     // One row more than shown tells whether an older page exists.
-    const [balances, pending, recent, history] = await Promise.all([
-      accountBalances(deps.store, account), pendingByCurrency(deps.store, account),
+    const [{ balances, pending }, recent, history] = await Promise.all([
+      accountBalanceView(deps.store, account),
       listInvoices(deps.store, { accountId: account.id, start: 0, limit: size }),
       listTransactions(deps.store, { accountId: account.id, start: (page - 1) * size, limit: size + 1 }),
     ]);
