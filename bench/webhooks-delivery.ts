@@ -1,5 +1,6 @@
 // Webhook delivery benchmark (SQLite): (1) throughput — a backlog of outbox events fanned out and
-// delivered to a local receiver in another process, with one endpoint and with four; compared
+// delivered to a local receiver in another process, with one endpoint, with four (each taking every
+// event) and with eight each subscribed to one event type (every event delivered once); compared
 // with plain sequential POSTs to the same receiver in the same run; (2) lag — events committed
 // at a steady 100/s while the worker loop runs, lag = receiver's arrival time − commit time.
 // Run: node --import tsx bench/webhooks-delivery.ts [events=20000] [lagSeconds=20]
@@ -37,9 +38,12 @@ function stopReceiver(r: Receiver): Promise<void> {
   return new Promise((resolve) => { r.child.on('exit', () => resolve()); r.child.send({ stop: true }); });
 }
 
-function events(count: number, now: Date): OutboxEvent[] {
+const SPREAD_TYPES = ['invoice.created', 'invoice.payment_detected', 'invoice.payment_confirmed', 'invoice.complete',
+  'invoice.expired', 'invoice.denied', 'invoice.payment_error', 'balance.credited'] as const;
+
+function events(count: number, now: Date, types: readonly OutboxEvent['type'][] = ['balance.credited']): OutboxEvent[] {
   return Array.from({ length: count }, (_, i) => ({
-    id: `evt_${randomBytes(12).toString('hex')}`, type: 'balance.credited', accountId: 'acct_bench', invoiceId: null, createdAt: now,
+    id: `evt_${randomBytes(12).toString('hex')}`, type: types[i % types.length]!, accountId: 'acct_bench', invoiceId: null, createdAt: now,
     payload: { account_id: 'acct_bench', invoice_id: `inv_${i}`, currency: 'USD', amount: '10.00', late: false },
   }));
 }
@@ -52,26 +56,35 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
-async function throughput(endpoints: number): Promise<{ endpoints: number; events: number; seconds: number; eventsPerSecond: number; deliveriesPerSecond: number }> {
+/**
+ * `endpoints` endpoints on one receiver. `spread`: each endpoint subscribes to one event type and
+ * the events cycle through those types, so every event is delivered once, over `endpoints` lanes
+ * in parallel (ordering holds per endpoint). Otherwise every endpoint takes every event.
+ */
+async function throughput(endpoints: number, spread = false): Promise<{ endpoints: number; events: number; seconds: number; eventsPerSecond: number; deliveriesPerSecond: number }> {
   const world = await openWorld('sqlite');
   const receiver = await startReceiver();
   const deps: Deps = { ...world.deps, clock: systemClock };
-  for (let i = 0; i < endpoints; i++) await createWebhookEndpoint(deps, { url: `http://127.0.0.1:${receiver.port}/e${i}`, eventTypes: ['*'] });
-  const backlog = events(EVENTS, systemClock.now());
+  const types = spread ? SPREAD_TYPES.slice(0, endpoints) : ['balance.credited' as const];
+  for (let i = 0; i < endpoints; i++) {
+    await createWebhookEndpoint(deps, { url: `http://127.0.0.1:${receiver.port}/e${i}`, eventTypes: spread ? [types[i]!] : ['*'] });
+  }
+  const perEvent = spread ? 1 : endpoints;
+  const backlog = events(EVENTS, systemClock.now(), types);
   // Chunked: one multi-row insert must stay under SQLite's bound-parameter limit.
   for (let i = 0; i < backlog.length; i += 1000) await deps.store.transaction((tx) => tx.outbox.insert(backlog.slice(i, i + 1000)));
   const worker = new WebhookWorker(deps, config);
   const started = performance.now();
-  while (receiver.count < EVENTS * endpoints) {
+  while (receiver.count < EVENTS * perEvent) {
     await worker.pass();
     await worker.drain();
-    if (receiver.count < EVENTS * endpoints) await new Promise((resolve) => setTimeout(resolve, 25));
+    if (receiver.count < EVENTS * perEvent) await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const seconds = (performance.now() - started) / 1000;
   await worker.stop();
   await stopReceiver(receiver);
   await world.close();
-  return { endpoints, events: EVENTS, seconds, eventsPerSecond: EVENTS / seconds, deliveriesPerSecond: (EVENTS * endpoints) / seconds };
+  return { endpoints, events: EVENTS, seconds, eventsPerSecond: EVENTS / seconds, deliveriesPerSecond: (EVENTS * perEvent) / seconds };
 }
 
 async function httpCeiling(count: number): Promise<number> {
@@ -125,12 +138,14 @@ process.on('unhandledRejection', (error) => { console.error(error); process.exit
 const ceiling = await httpCeiling(5000);
 const one = await throughput(1);
 const four = await throughput(4);
+const spread = await throughput(8, true);
 const lagResult = await lag();
 const result = {
   date: new Date().toISOString(), node: process.version, events: EVENTS,
   httpCeilingSequentialPostsPerSecond: Math.round(ceiling),
   oneEndpoint: { ...one, eventsPerSecond: Math.round(one.eventsPerSecond), deliveriesPerSecond: Math.round(one.deliveriesPerSecond), ratioToCeiling: +(one.deliveriesPerSecond / ceiling).toFixed(2) },
   fourEndpoints: { ...four, eventsPerSecond: Math.round(four.eventsPerSecond), deliveriesPerSecond: Math.round(four.deliveriesPerSecond) },
+  eightEndpointsEachOneType: { ...spread, eventsPerSecond: Math.round(spread.eventsPerSecond), deliveriesPerSecond: Math.round(spread.deliveriesPerSecond) },
   lag: { ...lagResult, p50Ms: +lagResult.p50Ms.toFixed(1), p99Ms: +lagResult.p99Ms.toFixed(1), maxMs: +lagResult.maxMs.toFixed(1) },
 };
 console.log(JSON.stringify(result, null, 2));

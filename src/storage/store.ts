@@ -42,7 +42,7 @@ export class StoreTx {
     this.derivation = new DerivationStore(k, q);
     this.leases = new LeasesStore(k);
     this.web = new WebStore(k);
-    this.webhooks = new WebhooksStore(k, rowLocks);
+    this.webhooks = new WebhooksStore(k, rowLocks, q);
   }
 }
 

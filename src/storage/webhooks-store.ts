@@ -6,6 +6,7 @@
 
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
+import type { SqlText } from './sql-text.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.ts';
 import { iso, toDate, toDateOrNull } from './codec.ts';
 
@@ -126,7 +127,7 @@ function toAttempt(row: Selectable<WebhookAttemptsTable>): WebhookAttempt {
 const INSERT_CHUNK_ROWS = 500;
 
 export class WebhooksStore {
-  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean) {}
+  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean, private readonly q: SqlText) {}
 
   // ---- endpoints and secrets ----
 
@@ -255,17 +256,25 @@ export class WebhooksStore {
 
   /** The first `limit` pending deliveries of a lane, oldest first. */
   async pendingInLane(laneKey: string, limit: number): Promise<WebhookDelivery[]> {
-    const rows = await this.k.selectFrom('webhook_deliveries').selectAll()
-      .where('lane_key', '=', laneKey).where('status', '=', 'pending').orderBy('seq').limit(limit).execute();
+    const rows = await this.q.rows<Selectable<Database['webhook_deliveries']>>`select * from webhook_deliveries
+      where lane_key = ${laneKey} and status = 'pending' order by seq limit ${limit}`;
     return rows.map(toDelivery);
   }
 
   async recordOutcomes(outcomes: readonly DeliveryOutcome[], attempts: readonly WebhookAttempt[]): Promise<void> {
     for (const o of outcomes) {
-      await this.k.updateTable('webhook_deliveries').set({
-        status: o.status, attempts: o.attempts, next_attempt_at: iso(o.nextAttemptAt), last_attempt_at: iso(o.at),
-        last_status_code: o.statusCode, last_error: o.error, ...(o.status === 'delivered' ? { delivered_at: iso(o.at) } : {}),
-      }).where('id', '=', o.id).execute();
+      const at = iso(o.at);
+      await this.q.changed`update webhook_deliveries set status = ${o.status}, attempts = ${o.attempts}, next_attempt_at = ${iso(o.nextAttemptAt)},
+        last_attempt_at = ${at}, last_status_code = ${o.statusCode}, last_error = ${o.error},
+        delivered_at = case when ${o.status} = 'delivered' then ${at} else delivered_at end where id = ${o.id}`;
+    }
+    if (this.q.dialect === 'sqlite') {
+      // One fixed statement per row: on SQLite it runs directly on the connection, cheaper than building a multi-row insert.
+      for (const a of attempts) {
+        await this.q.changed`insert into webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms, response_excerpt)
+          values (${a.deliveryId}, ${a.attempt}, ${iso(a.at)}, ${a.statusCode}, ${a.error}, ${a.durationMs}, ${a.responseExcerpt})`;
+      }
+      return;
     }
     for (let i = 0; i < attempts.length; i += INSERT_CHUNK_ROWS) {
       await this.k.insertInto('webhook_attempts').values(attempts.slice(i, i + INSERT_CHUNK_ROWS).map((a) => ({
