@@ -1,6 +1,7 @@
 // Webhook delivery benchmark (SQLite): (1) throughput — a backlog of outbox events fanned out and
 // delivered to a local receiver in another process, with one endpoint, with four (each taking every
-// event) and with eight each subscribed to one event type (every event delivered once); compared
+// event), with eight each subscribed to one event type (every event delivered once), and with one
+// endpoint taking batches of up to 100 events per request (batch_max); compared
 // with plain sequential POSTs to the same receiver in the same run; (2) lag — events committed
 // at a steady 100/s while the worker loop runs, lag = receiver's arrival time − commit time.
 // Run: node --import tsx bench/webhooks-delivery.ts [events=20000] [lagSeconds=20]
@@ -61,13 +62,13 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
  * the events cycle through those types, so every event is delivered once, over `endpoints` lanes
  * in parallel (ordering holds per endpoint). Otherwise every endpoint takes every event.
  */
-async function throughput(endpoints: number, spread = false): Promise<{ endpoints: number; events: number; seconds: number; eventsPerSecond: number; deliveriesPerSecond: number }> {
+async function throughput(endpoints: number, spread = false, batchMax = 1): Promise<{ endpoints: number; events: number; seconds: number; eventsPerSecond: number; deliveriesPerSecond: number }> {
   const world = await openWorld('sqlite');
   const receiver = await startReceiver();
   const deps: Deps = { ...world.deps, clock: systemClock };
   const types = spread ? SPREAD_TYPES.slice(0, endpoints) : ['balance.credited' as const];
   for (let i = 0; i < endpoints; i++) {
-    await createWebhookEndpoint(deps, { url: `http://127.0.0.1:${receiver.port}/e${i}`, eventTypes: spread ? [types[i]!] : ['*'] });
+    await createWebhookEndpoint(deps, { url: `http://127.0.0.1:${receiver.port}/e${i}`, eventTypes: spread ? [types[i]!] : ['*'], batchMax });
   }
   const perEvent = spread ? 1 : endpoints;
   const backlog = events(EVENTS, systemClock.now(), types);
@@ -139,12 +140,14 @@ const ceiling = await httpCeiling(5000);
 const one = await throughput(1);
 const four = await throughput(4);
 const spread = await throughput(8, true);
+const batched = await throughput(1, false, 100);
 const lagResult = await lag();
 const result = {
   date: new Date().toISOString(), node: process.version, events: EVENTS,
   httpCeilingSequentialPostsPerSecond: Math.round(ceiling),
   oneEndpoint: { ...one, eventsPerSecond: Math.round(one.eventsPerSecond), deliveriesPerSecond: Math.round(one.deliveriesPerSecond), ratioToCeiling: +(one.deliveriesPerSecond / ceiling).toFixed(2) },
   fourEndpoints: { ...four, eventsPerSecond: Math.round(four.eventsPerSecond), deliveriesPerSecond: Math.round(four.deliveriesPerSecond) },
+  oneEndpointBatchMax100: { ...batched, eventsPerSecond: Math.round(batched.eventsPerSecond), deliveriesPerSecond: Math.round(batched.deliveriesPerSecond) },
   eightEndpointsEachOneType: { ...spread, eventsPerSecond: Math.round(spread.eventsPerSecond), deliveriesPerSecond: Math.round(spread.deliveriesPerSecond) },
   lag: { ...lagResult, p50Ms: +lagResult.p50Ms.toFixed(1), p99Ms: +lagResult.p99Ms.toFixed(1), maxMs: +lagResult.maxMs.toFixed(1) },
 };

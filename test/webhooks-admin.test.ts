@@ -55,6 +55,14 @@ for (const dialect of dialects()) {
       assert.equal(listed.length, 1);
       assert.equal(listed[0].secret, undefined);
       assert.deepEqual(listed[0].events, ['invoice.complete', 'balance.credited']);
+      assert.equal(listed[0].batch_max, 1);
+      for (const batch_max of [0, 501, '10']) {
+        const refused = await call('POST', '/admin/webhooks', { url: receiver.url(), events: ['*'], batch_max });
+        assert.equal(refused.statusCode, 400, refused.body);
+      }
+      const batched = await call('POST', '/admin/webhooks', { url: receiver.url(), events: ['*'], batch_max: 50 });
+      assert.equal(batched.json().data.batch_max, 50);
+      assert.equal((await call('DELETE', `/admin/webhooks/${batched.json().data.id}`)).statusCode, 200);
       const rotated = await call('POST', `/admin/webhooks/${endpoint.id}/rotate-secret`, { overlap_hours: 2 });
       assert.equal(rotated.statusCode, 201);
       assert.notEqual(rotated.json().data.secret, endpoint.secret);

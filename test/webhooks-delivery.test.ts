@@ -104,6 +104,55 @@ for (const dialect of dialects()) {
       assert.equal(attempts.at(-1)!.statusCode, 204);
     });
 
+    test('an endpoint with batch_max takes consecutive events per request, in order, signed as sent', async () => {
+      const { secret } = await createWebhookEndpoint(world.deps, { url: receiver.url(), eventTypes: ['*'], batchMax: 4 });
+      const events = await emit(world, 10);
+      const summary = await worker().runOnce();
+      assert.equal(summary.delivered, 10);
+      assert.deepEqual(receiver.accepted.map((h) => h.headers['coffer-batch-size']), ['4', '4', '2']);
+      const delivered = receiver.accepted.flatMap((hook) => {
+        assert.equal(hook.headers['coffer-event-type'], 'batch');
+        assert.equal(hook.headers['coffer-event-id'], undefined);
+        assert.equal(verifyWebhookSignature(hook.body, hook.signature, secret, { now: world.clock.now() }).ok, true);
+        const body = JSON.parse(hook.body) as { type: string; events: Array<{ id: string; type: string; data: unknown }> };
+        assert.equal(body.type, 'batch');
+        return body.events;
+      });
+      assert.deepEqual(delivered.map((e) => e.id), events.map((e) => e.id));
+      assert.deepEqual(delivered[3]!.data, events[3]!.payload);
+      for (const event of events) assert.equal((await deliveriesOf(event.id))[0]!.status, 'delivered');
+      const [lone] = await emit(world);
+      await worker().runOnce();
+      const last = receiver.accepted.at(-1)!;
+      assert.equal(last.headers['coffer-batch-size'], '1');
+      assert.deepEqual((JSON.parse(last.body) as { events: Array<{ id: string }> }).events.map((e) => e.id), [lone!.id]);
+    });
+
+    test('a failed batch is retried whole, and nothing after it goes out first', async () => {
+      await createWebhookEndpoint(world.deps, { url: receiver.url(), eventTypes: ['*'], batchMax: 3 });
+      const events = await emit(world, 5);
+      let failures = 1;
+      receiver.decide = () => (failures-- > 0 ? 'status500' : null);
+      const w = worker();
+      const first = await w.runOnce();
+      assert.deepEqual([first.delivered, first.retrying], [0, 3]);
+      assert.equal(receiver.received.length, 1);
+      const pending = await Promise.all(events.slice(0, 3).map(async (e) => (await deliveriesOf(e.id))[0]!));
+      assert.equal(new Set(pending.map((d) => d.nextAttemptAt.getTime())).size, 1, 'the batch retries at one time');
+      world.clock.set(pending[0]!.nextAttemptAt);
+      const second = await w.runOnce();
+      assert.equal(second.delivered, 5);
+      const batches = receiver.received.map((h) => (JSON.parse(h.body) as { events: Array<{ id: string }> }).events.map((e) => e.id));
+      assert.deepEqual(batches, [events.slice(0, 3).map((e) => e.id), events.slice(0, 3).map((e) => e.id), events.slice(3).map((e) => e.id)]);
+      receiver.decide = null;
+    });
+
+    test('batch_max outside 1..500 is refused', async () => {
+      for (const batchMax of [0, 501, 1.5]) {
+        await assert.rejects(createWebhookEndpoint(world.deps, { url: receiver.url(), eventTypes: ['*'], batchMax }), /batch_max/);
+      }
+    });
+
     test('500, slow (timeout), garbage and redirect answers are failed attempts, retried until success', async () => {
       await endpoint();
       const [event] = await emit(world);

@@ -11,7 +11,7 @@ import type { WebhookDeliveryStatus } from '../storage/webhooks-store.ts';
 import { output, parse, required, UsageError } from './args.ts';
 
 export const WEBHOOK_USAGE = `usage:
-  coffer webhook add --url <url> --events <type,type|*> [--description D] [--json]
+  coffer webhook add --url <url> --events <type,type|*> [--description D] [--batch-max N] [--json]
   coffer webhook list [--all] [--json]
   coffer webhook remove <endpoint-id>
   coffer webhook rotate <endpoint-id> [--overlap-hours 24] [--json]
@@ -46,13 +46,14 @@ export async function webhookCommand(deps: Deps, args: readonly string[]): Promi
     url: { type: 'string' }, events: { type: 'string' }, description: { type: 'string' }, all: { type: 'boolean' },
     'overlap-hours': { type: 'string' }, account: { type: 'string' }, endpoint: { type: 'string' }, event: { type: 'string' },
     status: { type: 'string' }, limit: { type: 'string' }, 'from-seq': { type: 'string' }, 'to-seq': { type: 'string' },
+    'batch-max': { type: 'string' },
   });
   const json = values.json === true;
   switch (sub) {
     case 'add': {
       const { endpoint, secret } = await createWebhookEndpoint(deps, {
         url: required(values, 'url'), eventTypes: required(values, 'events').split(',').map((t) => t.trim()).filter(Boolean),
-        description: values.description as string | undefined,
+        description: values.description as string | undefined, batchMax: wholeNumber(values['batch-max'], 'batch-max'),
       });
       output(json, { ...presentWebhookEndpoint(endpoint), secret },
         `Added webhook endpoint ${endpoint.id} → ${endpoint.url} (${endpoint.eventTypes.join(', ')})\nSigning secret (shown once): ${secret}`);

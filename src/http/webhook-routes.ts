@@ -24,6 +24,7 @@ const endpointBody = {
     url: { type: 'string', minLength: 1, maxLength: 2048 },
     events: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 64 } },
     description: { type: 'string', maxLength: 500 },
+    batch_max: { type: 'integer', minimum: 1, maximum: 500 },
   },
 } as const;
 const redeliverBody = {
@@ -58,8 +59,8 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
   const maxAgeMs = options.maxAgeMs ?? DELIVERY_MAX_AGE_MS_DEFAULT;
 
   app.post('/webhooks', { schema: { body: endpointBody } }, async (request, reply) => {
-    const body = request.body as { url: string; events: string[]; description?: string };
-    const { endpoint, secret } = await createWebhookEndpoint(deps, { url: body.url, eventTypes: body.events, description: body.description });
+    const body = request.body as { url: string; events: string[]; description?: string; batch_max?: number };
+    const { endpoint, secret } = await createWebhookEndpoint(deps, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max });
     return reply.status(201).send(ok(request, { ...presentWebhookEndpoint(endpoint), secret }));
   });
 

@@ -232,6 +232,8 @@ export interface WebhookEndpointsTable {
   previous_expires_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Events per request, 1 = one each (migration 004). */
+  batch_max: number;
 }
 
 export interface WebhookAccountSecretsTable {

@@ -5,9 +5,10 @@
 //
 // On SQLite the statements run directly on a better-sqlite3 handle, synchronously, without
 // Kysely's per-query promise chain — on the connection that owns the current transaction, or,
-// outside one, reads go to the read-only connection (a WAL snapshot per statement, never the
-// writer's uncommitted batch). Writes outside a transaction still go through Kysely, which
-// serialises them with the writer's transactions.
+// outside one, reads go to the writer while it is between transactions and to the read-only
+// connection while it is in one (a WAL snapshot per statement, never the writer's uncommitted
+// batch). Writes outside a transaction still go through Kysely, which serialises them with the
+// writer's transactions.
 
 import { CompiledQuery } from 'kysely';
 import type { Kysely } from 'kysely';
@@ -48,9 +49,11 @@ export function preparedOn(handle: BetterSqlite3.Database, sql: string): BetterS
 
 /**
  * Where SQLite statements may run directly: `transaction` is the writer handle while this
- * SqlText belongs to a transaction that owns it; `reads` is the read-only connection otherwise.
+ * SqlText belongs to a transaction that owns it. Otherwise reads run on the `writer` when it has
+ * no transaction open (its page cache is warm; a synchronous read there sees only committed
+ * rows), else on `reads`, the read-only connection, never inside the writer's open batch.
  */
-export type DirectSqlite = { readonly transaction: BetterSqlite3.Database } | { readonly reads: BetterSqlite3.Database };
+export type DirectSqlite = { readonly transaction: BetterSqlite3.Database } | { readonly reads: BetterSqlite3.Database; readonly writer: BetterSqlite3.Database };
 
 const READ_CACHE_MAX = 10_000;
 
@@ -95,7 +98,8 @@ export class SqlText {
     if (direct === null) return null;
     if ('transaction' in direct) return preparedOn(direct.transaction, sql);
     const statement = preparedOn(direct.reads, sql);
-    return statement.reader && statement.readonly ? statement : null;
+    if (!statement.reader || !statement.readonly) return null;
+    return direct.writer.inTransaction ? statement : preparedOn(direct.writer, sql);
   }
 
   async rows<T>(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<T[]> {

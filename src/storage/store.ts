@@ -50,7 +50,7 @@ export class Store extends StoreTx {
   readonly dialect: Db['dialect'];
 
   constructor(private readonly db: Db) {
-    super(db.kysely, db.dialect, db.rowLocks, db.reader ? { reads: db.reader } : null);
+    super(db.kysely, db.dialect, db.rowLocks, db.reader && db.sqlite ? { reads: db.reader, writer: db.sqlite } : null);
     this.dialect = db.dialect;
   }
 

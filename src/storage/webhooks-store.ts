@@ -26,6 +26,8 @@ export interface WebhookEndpoint extends SigningSecrets {
   /** Subscribed event types; ['*'] means every type. */
   readonly eventTypes: readonly string[];
   readonly status: WebhookEndpointStatus;
+  /** Up to this many consecutive events go in one request; 1 sends each event alone. */
+  readonly batchMax: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -100,7 +102,7 @@ export interface DeliveryFilter {
 function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
   return {
     id: row.id, url: row.url, description: row.description, eventTypes: JSON.parse(row.event_types) as string[],
-    status: row.status as WebhookEndpointStatus, secret: row.secret, previousSecret: row.previous_secret,
+    status: row.status as WebhookEndpointStatus, batchMax: Number(row.batch_max), secret: row.secret, previousSecret: row.previous_secret,
     previousExpiresAt: toDateOrNull(row.previous_expires_at), createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at),
   };
 }
@@ -136,7 +138,7 @@ export class WebhooksStore {
       id: endpoint.id, url: endpoint.url, description: endpoint.description, event_types: JSON.stringify(endpoint.eventTypes),
       status: endpoint.status, secret: endpoint.secret, previous_secret: endpoint.previousSecret,
       previous_expires_at: endpoint.previousExpiresAt ? iso(endpoint.previousExpiresAt) : null,
-      created_at: iso(endpoint.createdAt), updated_at: iso(endpoint.updatedAt),
+      created_at: iso(endpoint.createdAt), updated_at: iso(endpoint.updatedAt), batch_max: endpoint.batchMax,
     }).execute();
   }
 

@@ -1,5 +1,7 @@
 // Sends due deliveries. A worker claims whole lanes (one endpoint, or one invoice's URL) with a
-// lease, sends that lane's pending deliveries one at a time in order, stops at the first
+// lease, sends that lane's pending deliveries one request at a time in order (an endpoint with
+// `batch_max` > 1 takes up to that many consecutive events per request, all delivered or all
+// retried together), stops at the first
 // failure (which is retried later with exponential backoff and jitter until its deadline, then
 // marked failed), and records every attempt. The HTTP side is a `WebhookSender` handed in by
 // src/webhooks/, which owns signing and outbound safety.
@@ -12,9 +14,14 @@ export interface OutboundRequest {
   readonly url: string;
   /** Exact bytes to send (UTF-8); signatures are computed over it. */
   readonly body: string;
-  readonly eventId: string;
+  /** The event's id; null for a batch (each event in the body carries its own). */
+  readonly eventId: string | null;
+  /** The event's type, or `batch`. */
   readonly eventType: string;
+  /** The (first) delivery's id. */
   readonly deliveryId: string;
+  /** Events in the body when it is a batch. */
+  readonly batchSize?: number;
   /** 1 for the first attempt. */
   readonly attempt: number;
   /** Secrets to sign with (current first); empty sends it unsigned. */
@@ -74,13 +81,29 @@ export async function claimLanes(deps: Pick<Deps, 'store' | 'clock'>, holder: st
   return deps.store.webhooks.claimLanes(holder, now, new Date(now.getTime() + settings.leaseMs), count);
 }
 
-async function secretsFor(deps: Pick<Deps, 'store'>, head: WebhookDelivery, now: Date): Promise<string[] | 'removed'> {
+/** How a lane is sent: the secrets that sign, and how many events one request may carry. */
+async function laneTarget(deps: Pick<Deps, 'store'>, head: WebhookDelivery, now: Date): Promise<{ secrets: string[]; batchMax: number } | 'removed'> {
   if (head.endpointId !== null) {
     const endpoint = await deps.store.webhooks.endpoint(head.endpointId);
-    return endpoint && endpoint.status === 'enabled' ? activeSecrets(endpoint, now) : 'removed';
+    return endpoint && endpoint.status === 'enabled' ? { secrets: activeSecrets(endpoint, now), batchMax: endpoint.batchMax } : 'removed';
   }
   const account = head.accountId === null ? null : await deps.store.webhooks.accountSecrets(head.accountId);
-  return account ? activeSecrets(account, now) : [];
+  return { secrets: account ? activeSecrets(account, now) : [], batchMax: 1 };
+}
+
+/**
+ * The request for a group of consecutive deliveries: the event itself, or for a batching lane
+ * (`batchMax` > 1) always `{"type":"batch","events":[…]}`, even of one, so a receiver sees one shape.
+ */
+export function requestFor(group: readonly WebhookDelivery[], secrets: readonly string[], batchMax: number): OutboundRequest {
+  const head = group[0]!;
+  const attempt = head.attempts + 1;
+  if (batchMax === 1) {
+    return { url: head.url, body: head.body, eventId: head.eventId, eventType: head.eventType, deliveryId: head.id, attempt, secrets };
+  }
+  // The event bodies are exact JSON text; joined verbatim, the batch is signed as sent.
+  const body = `{"type":"batch","events":[${group.map((d) => d.body).join(',')}]}`;
+  return { url: head.url, body, eventId: null, eventType: 'batch', deliveryId: head.id, attempt, secrets, batchSize: group.length };
 }
 
 function outcomeOf(delivery: WebhookDelivery, result: OutboundResult, at: Date, settings: DeliverySettings): DeliveryOutcome {
@@ -110,8 +133,8 @@ export async function runLane(deps: Pick<Deps, 'store' | 'clock' | 'log'>, sende
     await deps.store.transaction((tx) => tx.webhooks.releaseLane(laneKey, holder, started, null));
     return EMPTY;
   }
-  const secrets = await secretsFor(deps, head, started);
-  if (secrets === 'removed') {
+  const target = await laneTarget(deps, head, started);
+  if (target === 'removed') {
     const cancelled = await deps.store.transaction(async (tx) => {
       const count = await tx.webhooks.cancelLane(laneKey, started);
       await tx.webhooks.releaseLane(laneKey, holder, started, null);
@@ -122,25 +145,34 @@ export async function runLane(deps: Pick<Deps, 'store' | 'clock' | 'log'>, sende
   const outcomes: DeliveryOutcome[] = [];
   const attempts: WebhookAttempt[] = [];
   let nextAt: Date | null = null;
-  for (const delivery of pending) {
+  for (let i = 0; i < pending.length;) {
     const now = deps.clock.now();
-    if (delivery.nextAttemptAt.getTime() > now.getTime()) { nextAt = delivery.nextAttemptAt; break; }
+    const first = pending[i]!;
+    if (first.nextAttemptAt.getTime() > now.getTime()) { nextAt = first.nextAttemptAt; break; }
     if (now.getTime() - started.getTime() >= settings.laneBudgetMs) break;
-    const result = await send(sender, {
-      url: delivery.url, body: delivery.body, eventId: delivery.eventId, eventType: delivery.eventType,
-      deliveryId: delivery.id, attempt: delivery.attempts + 1, secrets,
-    });
+    const group = [first];
+    while (group.length < target.batchMax && i + group.length < pending.length && pending[i + group.length]!.nextAttemptAt.getTime() <= now.getTime()) {
+      group.push(pending[i + group.length]!);
+    }
+    i += group.length;
+    const result = await send(sender, requestFor(group, target.secrets, target.batchMax));
     const at = deps.clock.now();
     const error = result.error === null ? null : result.error.slice(0, ERROR_LENGTH_MAX);
-    const outcome = outcomeOf(delivery, { ...result, error }, at, settings);
-    outcomes.push(outcome);
-    attempts.push({
-      deliveryId: delivery.id, attempt: outcome.attempts, at, statusCode: result.statusCode, error,
-      durationMs: Math.max(0, Math.round(result.durationMs)), responseExcerpt: result.responseExcerpt,
+    const groupOutcomes = group.map((delivery) => outcomeOf(delivery, { ...result, error }, at, settings));
+    // A batch is retried as one: every event still pending waits for the first one's retry time.
+    const retryAt = groupOutcomes.find((o) => o.status === 'pending')?.nextAttemptAt;
+    group.forEach((delivery, k) => {
+      let outcome = groupOutcomes[k]!;
+      if (retryAt && outcome.status === 'pending') outcome = { ...outcome, nextAttemptAt: new Date(Math.min(retryAt.getTime(), delivery.deadlineAt.getTime())) };
+      outcomes.push(outcome);
+      attempts.push({
+        deliveryId: delivery.id, attempt: outcome.attempts, at, statusCode: result.statusCode, error,
+        durationMs: Math.max(0, Math.round(result.durationMs)), responseExcerpt: result.responseExcerpt,
+      });
     });
     // Ordering: nothing after a failed delivery goes out before it (a terminally failed one lets the lane move on).
-    if (outcome.status === 'pending') { nextAt = outcome.nextAttemptAt; break; }
-    if (outcome.status === 'failed') break;
+    if (retryAt) { nextAt = retryAt; break; }
+    if (groupOutcomes.some((o) => o.status === 'failed')) break;
   }
   const released = await deps.store.transaction(async (tx) => {
     await tx.webhooks.recordOutcomes(outcomes, attempts);

@@ -15,6 +15,8 @@ export const ROTATION_OVERLAP_MS_DEFAULT = 24 * 60 * 60 * 1000;
 const ROTATION_OVERLAP_MS_MAX = 30 * 24 * 60 * 60 * 1000;
 const DESCRIPTION_LENGTH_MAX = Limits.descriptionLengthMax;
 const ENDPOINTS_MAX = 100;
+/** The most events one request may carry (`batch_max`). */
+export const BATCH_MAX_LIMIT = 500;
 
 export function newSigningSecret(): string {
   return `whsec_${randomBytes(24).toString('base64url')}`;
@@ -63,6 +65,8 @@ export interface NewEndpointInput {
   readonly url: string;
   readonly eventTypes: readonly string[];
   readonly description?: string | undefined;
+  /** Events per request (1..500); 1, the default, sends each event alone. */
+  readonly batchMax?: number | undefined;
 }
 
 export async function createWebhookEndpoint(deps: Pick<Deps, 'store' | 'clock'>, input: NewEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
@@ -72,10 +76,14 @@ export async function createWebhookEndpoint(deps: Pick<Deps, 'store' | 'clock'>,
   if (description !== null && description.length > DESCRIPTION_LENGTH_MAX) {
     throw new CofferError('invalid_param', `description must be at most ${DESCRIPTION_LENGTH_MAX} characters`, { field: 'description' });
   }
+  const batchMax = input.batchMax ?? 1;
+  if (!Number.isSafeInteger(batchMax) || batchMax < 1 || batchMax > BATCH_MAX_LIMIT) {
+    throw new CofferError('invalid_param', `batch_max must be a whole number from 1 to ${BATCH_MAX_LIMIT}`, { field: 'batch_max' });
+  }
   const now = deps.clock.now();
   const secret = newSigningSecret();
   const endpoint: WebhookEndpoint = {
-    id: `we_${randomBytes(12).toString('hex')}`, url, description, eventTypes, status: 'enabled', secret,
+    id: `we_${randomBytes(12).toString('hex')}`, url, description, eventTypes, status: 'enabled', batchMax, secret,
     previousSecret: null, previousExpiresAt: null, createdAt: now, updatedAt: now,
   };
   await deps.store.transaction(async (tx) => {

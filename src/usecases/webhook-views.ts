@@ -8,7 +8,7 @@ const isoOrUndefined = (d: Date | null) => (d ? d.toISOString() : undefined);
 export function presentWebhookEndpoint(endpoint: WebhookEndpoint): Record<string, unknown> {
   return {
     id: endpoint.id, url: endpoint.url, events: endpoint.eventTypes, description: endpoint.description ?? undefined,
-    status: endpoint.status, previous_secret_expires_time: isoOrUndefined(endpoint.previousExpiresAt),
+    status: endpoint.status, batch_max: endpoint.batchMax, previous_secret_expires_time: isoOrUndefined(endpoint.previousExpiresAt),
     created_time: endpoint.createdAt.toISOString(), updated_time: endpoint.updatedAt.toISOString(),
   };
 }

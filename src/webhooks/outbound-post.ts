@@ -100,9 +100,10 @@ export function createWebhookSender(policy: OutboundPolicy, deps: { clock: Clock
       const body = Buffer.from(request.body, 'utf8');
       const headers: Record<string, string | number> = {
         'content-type': 'application/json', 'content-length': body.length, 'user-agent': USER_AGENT,
-        [EventIdHeaderName]: request.eventId, 'Coffer-Event-Type': request.eventType,
-        'Coffer-Delivery-Id': request.deliveryId, 'Coffer-Delivery-Attempt': request.attempt,
+        'Coffer-Event-Type': request.eventType, 'Coffer-Delivery-Id': request.deliveryId, 'Coffer-Delivery-Attempt': request.attempt,
       };
+      if (request.eventId !== null) headers[EventIdHeaderName] = request.eventId;
+      if (request.batchSize !== undefined) headers['Coffer-Batch-Size'] = request.batchSize;
       if (request.secrets.length > 0) {
         headers[SignatureHeaderName] = signatureHeader(request.secrets, Math.floor(deps.clock.now().getTime() / 1000), request.body);
       }

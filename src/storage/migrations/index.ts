@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import * as initial from './001-initial.ts';
 import * as webhooks from './002-webhooks.ts';
 import * as web from './003-web.ts';
+import * as webhookBatches from './004-webhook-batches.ts';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -19,6 +20,7 @@ export const migrations: readonly Migration[] = [
   { name: '001-initial', up: initial.up },
   { name: '002-webhooks', up: webhooks.up },
   { name: '003-web', up: web.up },
+  { name: '004-webhook-batches', up: webhookBatches.up },
 ];
 
 const MIGRATION_LOCK_ID = 7_264_001;
