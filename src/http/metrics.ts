@@ -30,9 +30,12 @@ export class HttpMetrics {
       routes.set(route, series);
       this.#size++;
     }
-    if (!series.byStatus.has(status) && this.#size >= SERIES_MAX) return;
-    if (!series.byStatus.has(status)) this.#size++;
-    series.byStatus.set(status, (series.byStatus.get(status) ?? 0) + 1);
+    const count = series.byStatus.get(status);
+    if (count === undefined) {
+      if (this.#size >= SERIES_MAX) return;
+      this.#size++;
+    }
+    series.byStatus.set(status, (count ?? 0) + 1);
     for (let i = BUCKETS_MS.length - 1; i >= 0 && durationMs <= BUCKETS_MS[i]!; i--) series.counts[i]!++;
     series.sum += durationMs;
     series.count++;

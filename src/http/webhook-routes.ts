@@ -9,7 +9,7 @@ import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
 import {
-  createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
+  BATCH_MAX_LIMIT, createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
 } from '../usecases/webhook-endpoints.ts';
 import { redeliverEvents } from '../usecases/webhook-redeliver.ts';
 import { presentWebhookAttempt, presentWebhookDelivery, presentWebhookEndpoint } from '../usecases/webhook-views.ts';
@@ -24,7 +24,7 @@ const endpointBody = {
     url: { type: 'string', minLength: 1, maxLength: 2048 },
     events: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 64 } },
     description: { type: 'string', maxLength: 500 },
-    batch_max: { type: 'integer', minimum: 1, maximum: 500 },
+    batch_max: { type: 'integer', minimum: 1, maximum: BATCH_MAX_LIMIT },
   },
 } as const;
 const redeliverBody = {

@@ -95,7 +95,7 @@ async function laneTarget(deps: Pick<Deps, 'store'>, head: WebhookDelivery, now:
  * The request for a group of consecutive deliveries: the event itself, or for a batching lane
  * (`batchMax` > 1) always `{"type":"batch","events":[…]}`, even of one, so a receiver sees one shape.
  */
-export function requestFor(group: readonly WebhookDelivery[], secrets: readonly string[], batchMax: number): OutboundRequest {
+function requestFor(group: readonly WebhookDelivery[], secrets: readonly string[], batchMax: number): OutboundRequest {
   const head = group[0]!;
   const attempt = head.attempts + 1;
   if (batchMax === 1) {
