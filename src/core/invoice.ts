@@ -55,6 +55,9 @@ export interface Invoice {
   readonly updatedAt: Date;
 }
 
+/** Which invoice a payment belongs to, and what a rate for it is quoted in (found before its transaction). */
+export type InvoiceRef = Pick<Invoice, 'id' | 'currency' | 'asset'>;
+
 export interface Payment {
   readonly seq: number;
   readonly id: string;

@@ -2,7 +2,7 @@
 
 import type { Kysely, Selectable } from 'kysely';
 import type { BalanceCurrency, CryptoAsset } from '../core/assets.ts';
-import type { Invoice, InvoiceStatus, LockedRate } from '../core/invoice.ts';
+import type { Invoice, InvoiceRef, InvoiceStatus, LockedRate } from '../core/invoice.ts';
 import type { WatchedTarget } from '../core/payment-method.ts';
 import type { Database, InvoicesTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toAmountOrNull, toDate, toDateOrNull } from './codec.ts';
@@ -11,6 +11,12 @@ import type { SqlText } from './sql-text.ts';
 export function rateFromColumns(units: string | null, scale: number | null, sources: string | null, at: string | null): LockedRate | null {
   if (units === null || scale === null) return null;
   return { value: { units: toAmount(units), scale }, sources: sources ? sources.split(',') : [], at: toDate(at ?? new Date(0).toISOString()) };
+}
+
+type InvoiceRefRow = Pick<Selectable<InvoicesTable>, 'id' | 'currency' | 'asset'>;
+
+function toInvoiceRef(row: InvoiceRefRow): InvoiceRef {
+  return { id: row.id, currency: row.currency as BalanceCurrency, asset: row.asset as CryptoAsset };
 }
 
 function toInvoice(row: Selectable<InvoicesTable>): Invoice {
@@ -74,13 +80,17 @@ export class InvoicesStore {
   }
 
   /** The invoice whose own target, or failing that whose companion target, is `targetKey` under `methodId`. */
-  async findByTarget(methodId: string, targetKey: string): Promise<Invoice | null> {
-    const row = await this.q.first<Selectable<InvoicesTable>>`select * from invoices where target_key = ${targetKey} and method_id = ${methodId}`;
-    if (row) return toInvoice(row);
-    const companion = await this.q.first<Selectable<InvoicesTable>>`select invoices.* from invoice_targets
+  /**
+   * The invoice a payment to (`methodId`, `targetKey`) belongs to — its own target or a companion
+   * one — as a reference: the columns a payment needs before its transaction, not the whole row.
+   */
+  async findByTarget(methodId: string, targetKey: string): Promise<InvoiceRef | null> {
+    const row = await this.q.first<InvoiceRefRow>`select id, currency, asset from invoices where target_key = ${targetKey} and method_id = ${methodId}`;
+    if (row) return toInvoiceRef(row);
+    const companion = await this.q.first<InvoiceRefRow>`select invoices.id, invoices.currency, invoices.asset from invoice_targets
       join invoices on invoices.id = invoice_targets.invoice_id
       where invoice_targets.target_key = ${targetKey} and invoice_targets.method_id = ${methodId}`;
-    return companion ? toInvoice(companion) : null;
+    return companion ? toInvoiceRef(companion) : null;
   }
 
   /** Records a companion target of `invoice` (same transaction as its insert). */
@@ -97,10 +107,11 @@ export class InvoicesStore {
   }
 
   /** The invoice holding `targetKey` under any of `methodIds` (a payment of another asset to its address). */
-  async findByTargetKey(targetKey: string, methodIds: readonly string[]): Promise<Invoice | null> {
+  async findByTargetKey(targetKey: string, methodIds: readonly string[]): Promise<InvoiceRef | null> {
     if (methodIds.length === 0) return null;
-    const row = await this.k.selectFrom('invoices').selectAll().where('target_key', '=', targetKey).where('method_id', 'in', methodIds).executeTakeFirst();
-    return row ? toInvoice(row) : null;
+    const row = await this.k.selectFrom('invoices').select(['id', 'currency', 'asset']).where('target_key', '=', targetKey)
+      .where('method_id', 'in', methodIds).executeTakeFirst();
+    return row ? toInvoiceRef(row) : null;
   }
 
   /** Newest first, Bitrefill-style offset paging with an inclusive `after` and exclusive `before`. */

@@ -45,19 +45,30 @@ export class LedgerStore {
   /**
    * Posts transfers atomically within the caller's transaction. A transfer whose key exists is
    * skipped (replay = no-op) and the existing one returned. A debit that must be covered and is
-   * not throws balance_too_low, and the caller's transaction rolls back. Hot path: five
-   * statements per transfer, written as SQL so no query is rebuilt per call.
+   * not throws balance_too_low, and the caller's transaction rolls back. Hot path: every ledger
+   * account involved is read (and on PostgreSQL locked, in id order, so two posts cannot
+   * deadlock) in one statement, each transfer is one insert, and the new balances are written in
+   * one statement.
    */
   async post(specs: readonly TransferSpec[], now: Date): Promise<PostedTransfer[]> {
-    const posted: PostedTransfer[] = [];
     for (const spec of specs) {
       if (spec.amount <= 0n) throw new RangeError(`ledger: transfer ${spec.key} amount must be positive`);
-      // Lock (or create) both rows in a fixed order so two transfers cannot deadlock.
-      const ids = [spec.debitAccount, spec.creditAccount].sort();
-      const balances = new Map<string, bigint>();
-      for (const id of ids) balances.set(id, await this.#lockedBalance(id, spec.currency, now));
-      const row = await this.#insertTransfer(spec, now);
-      if (!row) {
+    }
+    if (specs.length === 0) return [];
+    const currencies = new Map<string, LedgerCurrency>();
+    for (const spec of specs) {
+      for (const id of [spec.debitAccount, spec.creditAccount]) {
+        const held = currencies.get(id);
+        if (held !== undefined && held !== spec.currency) throw new Error(`ledger: account ${id} holds ${held}, not ${spec.currency}`);
+        currencies.set(id, spec.currency);
+      }
+    }
+    const balances = await this.#lockedBalances(currencies, now);
+    const changed = new Set<string>();
+    const posted: PostedTransfer[] = [];
+    for (const spec of specs) {
+      const transfer = await this.#insertTransfer(spec, now);
+      if (!transfer) {
         posted.push((await this.getByKey(spec.key))!);
         continue;
       }
@@ -65,34 +76,73 @@ export class LedgerStore {
       if (spec.debitMustCover && debitAfter < 0n) {
         throw new CofferError('balance_too_low', 'The account balance is too low for this charge');
       }
-      await this.#setBalance(spec.debitAccount, debitAfter, now);
-      await this.#setBalance(spec.creditAccount, balances.get(spec.creditAccount)! + spec.amount, now);
-      posted.push(toTransfer(row));
+      balances.set(spec.debitAccount, debitAfter);
+      balances.set(spec.creditAccount, balances.get(spec.creditAccount)! + spec.amount);
+      changed.add(spec.debitAccount).add(spec.creditAccount);
+      posted.push(transfer);
     }
+    if (changed.size > 0) await this.#setBalances([...changed].map((id) => [id, balances.get(id)!]), now);
     return posted;
   }
 
-  async #insertTransfer(spec: TransferSpec, now: Date): Promise<Selectable<TransfersTable> | undefined> {
+  /** Inserts the transfer unless its key exists (then undefined); returns it as posted. */
+  async #insertTransfer(spec: TransferSpec, now: Date): Promise<PostedTransfer | undefined> {
     const id = `tr_${randomUUID().replaceAll('-', '')}`;
-    return this.q.first<Selectable<TransfersTable>>`insert into transfers
+    const row = await this.q.first<{ seq: number | string }>`insert into transfers
       (id, key, currency, amount, debit_account, credit_account, kind, account_id, invoice_id, payment_id, charge_id, reverses_id, description, created_at)
       values (${id}, ${spec.key}, ${spec.currency}, ${fromAmount(spec.amount)}, ${spec.debitAccount}, ${spec.creditAccount}, ${spec.kind},
         ${spec.accountId ?? null}, ${spec.invoiceId ?? null}, ${spec.paymentId ?? null}, ${spec.chargeId ?? null}, ${spec.reversesId ?? null},
         ${spec.description ?? null}, ${iso(now)})
-      on conflict (key) do nothing returning *`;
+      on conflict (key) do nothing returning seq`;
+    if (!row) return undefined;
+    return {
+      id, key: spec.key, kind: spec.kind, currency: spec.currency, amount: spec.amount, debitAccount: spec.debitAccount,
+      creditAccount: spec.creditAccount, accountId: spec.accountId ?? null, invoiceId: spec.invoiceId ?? null,
+      paymentId: spec.paymentId ?? null, chargeId: spec.chargeId ?? null, reversesId: spec.reversesId ?? null,
+      description: spec.description ?? null, createdAt: now, seq: Number(row.seq),
+    };
   }
 
-  /** Creates the ledger row if new and returns its balance; on PostgreSQL the upsert also locks the row. */
-  async #lockedBalance(id: string, currency: LedgerCurrency, now: Date): Promise<bigint> {
-    const row = (await this.q.first<{ balance: string; currency: string }>`insert into ledger_accounts (id, currency, balance, updated_at)
-      values (${id}, ${currency}, '0', ${iso(now)})
-      on conflict (id) do update set updated_at = excluded.updated_at returning balance, currency`)!;
-    if (row.currency !== currency) throw new Error(`ledger: account ${id} holds ${row.currency}, not ${currency}`);
-    return toAmount(row.balance);
+  /**
+   * The balances of `accounts` (id → currency), creating the rows that do not exist yet; on
+   * PostgreSQL the rows are locked (`for update`, in id order) until the transaction ends.
+   */
+  async #lockedBalances(accounts: ReadonlyMap<string, LedgerCurrency>, now: Date): Promise<Map<string, bigint>> {
+    const ids = [...accounts.keys()].sort();
+    let rows = await this.#selectBalances(ids);
+    if (rows.length < ids.length) {
+      const found = new Set(rows.map((r) => r.id));
+      for (const id of ids.filter((i) => !found.has(i))) {
+        await this.q.changed`insert into ledger_accounts (id, currency, balance, updated_at)
+          values (${id}, ${accounts.get(id)!}, '0', ${iso(now)}) on conflict (id) do nothing`;
+      }
+      rows = await this.#selectBalances(ids);
+    }
+    const balances = new Map<string, bigint>();
+    for (const row of rows) {
+      if (row.currency !== accounts.get(row.id)) throw new Error(`ledger: account ${row.id} holds ${row.currency}, not ${accounts.get(row.id)}`);
+      balances.set(row.id, toAmount(row.balance));
+    }
+    return balances;
   }
 
-  async #setBalance(id: string, balance: bigint, now: Date): Promise<void> {
-    await this.q.changed`update ledger_accounts set balance = ${fromAmount(balance)}, updated_at = ${iso(now)} where id = ${id}`;
+  #selectBalances(ids: readonly string[]): Promise<Array<{ id: string; currency: string; balance: string }>> {
+    // One statement for any number of accounts: a JSON array on SQLite, an array parameter on PostgreSQL.
+    return this.q.dialect === 'postgres'
+      ? this.q.rows`select id, currency, balance::text as balance from ledger_accounts where id = any(${ids}) order by id for update`
+      : this.q.rows`select id, currency, balance from ledger_accounts where id in (select value from json_each(${JSON.stringify(ids)}))`;
+  }
+
+  async #setBalances(balances: ReadonlyArray<readonly [string, bigint]>, now: Date): Promise<void> {
+    const ids = balances.map(([id]) => id);
+    const amounts = balances.map(([, balance]) => fromAmount(balance));
+    if (this.q.dialect === 'postgres') {
+      await this.q.changed`update ledger_accounts set balance = u.balance::numeric, updated_at = ${iso(now)}
+        from unnest(${ids}::text[], ${amounts}::text[]) as u(id, balance) where ledger_accounts.id = u.id`;
+    } else {
+      await this.q.changed`update ledger_accounts set balance = u.value ->> 1, updated_at = ${iso(now)}
+        from json_each(${JSON.stringify(balances.map(([id], i) => [id, amounts[i]]))}) as u where ledger_accounts.id = u.value ->> 0`;
+    }
   }
 
   async balance(ledgerAccount: string): Promise<bigint> {

@@ -77,18 +77,12 @@ export class IdempotencyStore {
 export class OutboxStore {
   constructor(private readonly k: Kysely<Database>, private readonly q: SqlText) {}
 
+  /** One fixed statement per event (a status change writes one or two): no query is built per call. */
   async insert(events: readonly OutboxEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    if (events.length === 1) {
-      const e = events[0]!;
+    for (const e of events) {
       await this.q.changed`insert into outbox (id, type, account_id, invoice_id, payload, created_at)
         values (${e.id}, ${e.type}, ${e.accountId}, ${e.invoiceId}, ${JSON.stringify(e.payload)}, ${iso(e.createdAt)})`;
-      return;
     }
-    await this.k.insertInto('outbox').values(events.map((e) => ({
-      id: e.id, type: e.type, account_id: e.accountId, invoice_id: e.invoiceId,
-      payload: JSON.stringify(e.payload), created_at: iso(e.createdAt),
-    }))).execute();
   }
 
   async after(seq: number, limit: number): Promise<Array<{ seq: number; id: string; type: string; invoiceId: string | null; payload: string }>> {

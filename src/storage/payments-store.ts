@@ -1,7 +1,7 @@
 // Payments: one row per chain payment key, the unit of exactly-once crediting.
 
 import type { Kysely, Selectable } from 'kysely';
-import type { Payment } from '../core/invoice.ts';
+import type { LockedRate, Payment } from '../core/invoice.ts';
 import type { ObservationState } from '../core/observation.ts';
 import type { KnownPayment } from '../core/payment-method.ts';
 import type { Database, PaymentsTable } from './schema.ts';
@@ -44,6 +44,23 @@ export class PaymentsStore {
   async getByKey(paymentKey: string): Promise<Payment | null> {
     const row = await this.q.first<Selectable<PaymentsTable>>`select * from payments where payment_key = ${paymentKey}`;
     return row ? toPayment(row) : null;
+  }
+
+  /**
+   * Whether a payment with `paymentKey` is stored, and the rate it was first seen at: what
+   * applying an observation needs before its transaction (the rest is read again inside it).
+   */
+  async seenRate(paymentKey: string): Promise<{ rate: LockedRate | null } | null> {
+    const row = await this.q.first<Pick<Selectable<PaymentsTable>, 'rate_units' | 'rate_scale' | 'rate_sources' | 'first_seen_at'>>`
+      select rate_units, rate_scale, rate_sources, first_seen_at from payments where payment_key = ${paymentKey}`;
+    return row ? { rate: rateFromColumns(row.rate_units, row.rate_scale, row.rate_sources, row.first_seen_at) } : null;
+  }
+
+  /** An invoice's payments and the payment with `paymentKey` wherever it is, in one statement. */
+  async forInvoiceOrKey(invoiceId: string, paymentKey: string): Promise<Payment[]> {
+    const rows = await this.q.rows<Selectable<PaymentsTable>>`select * from payments
+      where invoice_id = ${invoiceId} or payment_key = ${paymentKey} order by seq`;
+    return rows.map(toPayment);
   }
 
   async forInvoice(invoiceId: string): Promise<Payment[]> {

@@ -3,7 +3,7 @@
 // so two processes applying the same observation at once produce one payment and one credit.
 
 import { randomUUID } from 'node:crypto';
-import type { Invoice, LockedRate, Payment } from '../core/invoice.ts';
+import type { Invoice, InvoiceRef, LockedRate, Payment } from '../core/invoice.ts';
 import { FINAL_INVOICE_STATUSES } from '../core/invoice.ts';
 import type { Observation } from '../core/observation.ts';
 import { identityRate } from '../core/rate.ts';
@@ -14,7 +14,7 @@ import { settleInvoice } from './settle-invoice.ts';
 export type ApplyOutcome = 'applied' | 'unchanged' | 'unmatched' | 'invalid';
 
 /** The rate of the moment a payment is first seen; null (payment held if it needs one) when none is fresh. */
-export async function rateNow(deps: Deps, invoice: Invoice): Promise<LockedRate | null> {
+export async function rateNow(deps: Deps, invoice: InvoiceRef): Promise<LockedRate | null> {
   if (invoice.currency === 'BTC' && invoice.asset === 'BTC') return identityRate(deps.clock.now());
   try {
     const rate = await deps.rates.rate(invoice.asset, invoice.currency);
@@ -36,9 +36,12 @@ function validate(observation: Observation): string | null {
   return null;
 }
 
-function newPayment(invoice: Invoice, o: Observation, rate: LockedRate | null, now: Date): Omit<Payment, 'seq'> {
+/** A payment's sequence number before it is stored: it sorts after every stored one. */
+const UNSTORED_SEQ = Number.MAX_SAFE_INTEGER;
+
+function newPayment(invoice: Invoice, o: Observation, rate: LockedRate | null, now: Date): Payment {
   return {
-    id: `pay_${randomUUID().replaceAll('-', '')}`, invoiceId: invoice.id, accountId: invoice.accountId, methodId: o.methodId,
+    seq: UNSTORED_SEQ, id: `pay_${randomUUID().replaceAll('-', '')}`, invoiceId: invoice.id, accountId: invoice.accountId, methodId: o.methodId,
     paymentKey: o.paymentKey, targetKey: o.targetKey, txid: o.txid, amountUnits: o.amountUnits, state: o.state,
     confirmations: o.confirmations, blockHash: o.blockHash ?? null, blockHeight: o.blockHeight ?? null, rbf: o.rbf === true,
     late: isLate(invoice, now), rate, creditedMinor: null, reversed: false, heldReason: null, firstSeenAt: now, updatedAt: now,
@@ -54,21 +57,27 @@ async function applyInTx(deps: Deps, tx: StoreTx, invoiceId: string, o: Observat
   const now = deps.clock.now();
   const invoice = await tx.invoices.get(invoiceId, true);
   if (!invoice) return 'unmatched';
-  const existing = await tx.payments.getByKey(o.paymentKey);
+  const rows = await tx.payments.forInvoiceOrKey(invoice.id, o.paymentKey);
+  const existing = rows.find((p) => p.paymentKey === o.paymentKey) ?? null;
+  const payments = rows.filter((p) => p.invoiceId === invoice.id);
+  let changed: Payment;
   if (existing === null) {
-    await tx.payments.insertIfAbsent(newPayment(invoice, o, rate, now));
+    changed = newPayment(invoice, o, rate, now);
+    payments.push(changed);
   } else {
     if (existing.invoiceId !== invoice.id || existing.amountUnits !== o.amountUnits) {
       deps.log.error({ paymentKey: o.paymentKey }, 'observation contradicts the stored payment (target or amount); ignored');
       return 'invalid';
     }
     if (sameFacts(existing, o)) return 'unchanged';
-    await tx.payments.update({
+    changed = {
       ...existing, state: o.state, confirmations: o.confirmations, blockHash: o.blockHash ?? null,
       blockHeight: o.blockHeight ?? null, rbf: o.rbf === true, updatedAt: now,
-    });
+    };
+    payments[payments.indexOf(existing)] = changed;
   }
-  await settleInvoice(deps, tx, invoice, await tx.payments.forInvoice(invoice.id), now);
+  // The payment is written once, by settling, in its final state (credited or not).
+  await settleInvoice(deps, tx, invoice, payments, now, { paymentId: changed.id, isNew: existing === null });
   return 'applied';
 }
 
@@ -89,7 +98,7 @@ export async function applyObservation(deps: Deps, observation: Observation): Pr
     return 'unmatched';
   }
   // The rate is fetched before the transaction: no network call while rows are locked.
-  const known = await deps.store.payments.getByKey(observation.paymentKey);
+  const known = await deps.store.payments.seenRate(observation.paymentKey);
   const rate = known === null ? await rateNow(deps, invoice) : known.rate;
   return deps.store.transaction((tx) => applyInTx(deps, tx, invoice.id, observation, rate));
 }

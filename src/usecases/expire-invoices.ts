@@ -37,8 +37,8 @@ export async function retryHeldPayments(deps: Deps, batchMax: number = Limits.ex
       const payment = payments.find((p) => p.id === paymentId);
       if (!locked || !payment || payment.creditedMinor !== null) return;
       const withRate = { ...payment, rate, updatedAt: deps.clock.now() };
-      await tx.payments.update(withRate);
-      await settleInvoice(deps, tx, locked, payments.map((p) => (p.id === paymentId ? withRate : p)), deps.clock.now());
+      await settleInvoice(deps, tx, locked, payments.map((p) => (p.id === paymentId ? withRate : p)), deps.clock.now(),
+        { paymentId, isNew: false });
       released++;
     });
   }

@@ -29,10 +29,10 @@ function balanceEvent(type: OutboxEvent['type'], invoice: Invoice, payment: Paym
   };
 }
 
-async function reverse(tx: StoreTx, invoice: Invoice, payment: Payment, now: Date, events: OutboxEvent[]): Promise<void> {
+/** Posts the reversal of a credited payment that left the chain; returns the payment's new fields. */
+async function reverse(tx: StoreTx, invoice: Invoice, payment: Payment, now: Date, events: OutboxEvent[]): Promise<Partial<Payment>> {
   const transfers = (await tx.ledger.forPayment(payment.id)).filter((t) => t.kind !== 'reversal');
   await tx.ledger.post(transfers.map((t) => reversalOf(t, `payment ${payment.paymentKey} left the chain`)), now);
-  await tx.payments.update({ ...payment, reversed: true, updatedAt: now });
   events.push(balanceEvent('deposit.reversed', invoice, payment, payment.creditedMinor ?? 0n, now));
   const customer = LedgerAccounts.customer(invoice.accountId, invoice.currency);
   if (transfers.some((t) => isCustomerLedgerAccount(t.creditAccount)) && (await tx.ledger.balance(customer)) < 0n) {
@@ -40,9 +40,11 @@ async function reverse(tx: StoreTx, invoice: Invoice, payment: Payment, now: Dat
     await tx.accounts.setStatus(invoice.accountId, 'frozen');
     events.push(balanceEvent('account.frozen', invoice, payment, payment.creditedMinor ?? 0n, now));
   }
+  return { reversed: true };
 }
 
-async function credit(deps: Deps, tx: StoreTx, invoice: Invoice, payment: Payment, creditMinor: bigint, now: Date, events: OutboxEvent[]): Promise<void> {
+/** Posts a payment's credit; returns the payment's new fields. */
+async function credit(deps: Deps, tx: StoreTx, invoice: Invoice, payment: Payment, creditMinor: bigint, now: Date, events: OutboxEvent[]): Promise<Partial<Payment>> {
   // The receive leg is in what the payment itself carried (a companion lightning payment: MSAT),
   // the credit leg in the invoice's balance currency; each transfer balances in its own currency.
   const unit = payment.methodId === invoice.methodId ? invoice : deps.methods.get(payment.methodId)?.spec ?? invoice;
@@ -51,8 +53,8 @@ async function credit(deps: Deps, tx: StoreTx, invoice: Invoice, payment: Paymen
     paymentCurrency: paymentLedgerCurrency(unit.asset, unit.unitScale), receivedUnits: payment.amountUnits,
     balanceCurrency: invoice.currency, creditMinor,
   }), now);
-  await tx.payments.update({ ...payment, creditedMinor: creditMinor, heldReason: null, updatedAt: now });
   events.push(balanceEvent('balance.credited', invoice, payment, creditMinor, now));
+  return { creditedMinor: creditMinor, heldReason: null };
 }
 
 /** The units of the configured methods, for settling companion payments in the invoice's unit. */
@@ -60,25 +62,47 @@ export function methodUnitOf(deps: Pick<Deps, 'methods'>): MethodUnitOf {
   return (methodId) => deps.methods.get(methodId)?.spec;
 }
 
+/**
+ * A change to one of the payments that the caller made in memory and has not stored: settling
+ * stores it together with its own changes, one write per payment (an insert when it is new).
+ */
+export interface UnstoredPayment {
+  readonly paymentId: string;
+  readonly isNew: boolean;
+}
+
 /** Settles `invoice` (locked by the caller) against `payments`, all within `tx`. */
-export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: Invoice, payments: readonly Payment[], now: Date): Promise<SettleResult> {
+export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: Invoice, payments: readonly Payment[], now: Date,
+  unstored?: UnstoredPayment): Promise<SettleResult> {
   const plan = planSettlement(invoice, payments, now, (p) => deps.methods.confirmationsFor(p.methodId, p.amountUnits), methodUnitOf(deps));
   const byId = new Map(payments.map((p) => [p.id, p]));
+  const dirty = new Set<string>(unstored ? [unstored.paymentId] : []);
+  const edit = (paymentId: string, fields: Partial<Payment>) => {
+    byId.set(paymentId, { ...byId.get(paymentId)!, ...fields, updatedAt: now });
+    dirty.add(paymentId);
+  };
   const events: OutboxEvent[] = [];
   let creditedMinor = invoice.creditedMinor;
 
   for (const paymentId of plan.reversals) {
     const payment = byId.get(paymentId)!;
-    await reverse(tx, invoice, payment, now, events);
+    edit(paymentId, await reverse(tx, invoice, payment, now, events));
     creditedMinor -= payment.creditedMinor ?? 0n;
   }
   for (const { paymentId, creditMinor } of plan.credits) {
-    await credit(deps, tx, invoice, byId.get(paymentId)!, creditMinor, now, events);
+    edit(paymentId, await credit(deps, tx, invoice, byId.get(paymentId)!, creditMinor, now, events));
     creditedMinor += creditMinor;
   }
   for (const [paymentId, reason] of plan.held) {
+    if (byId.get(paymentId)!.heldReason !== reason) edit(paymentId, { heldReason: reason });
+  }
+  for (const paymentId of dirty) {
     const payment = byId.get(paymentId)!;
-    if (payment.heldReason !== reason) await tx.payments.update({ ...payment, heldReason: reason, updatedAt: now });
+    if (paymentId !== unstored?.paymentId || !unstored.isNew) await tx.payments.update(payment);
+    else if (!(await tx.payments.insertIfAbsent(payment))) {
+      // Its key was stored by another transaction meanwhile: roll back; applying it again finds it.
+      throw new Error(`payment ${payment.paymentKey} was stored concurrently`);
+    }
   }
 
   const receivedUnits = plan.receivedUnits;
