@@ -207,16 +207,22 @@ class SqliteGroupCommit {
   run<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#draining) void this.#drain();
+      if (this.#draining) return;
+      // Start on the next turn of the event loop, not now: requests whose data arrived in the same
+      // poll phase (each a separate I/O callback) have then queued their transactions too, and
+      // share this batch's commit. Started at once, a batch would hold one unit under HTTP load.
+      this.#draining = true;
+      setImmediate(() => void this.#drain());
     });
   }
 
+  /** One batch per turn of the event loop, so what the last one answered can queue its next step in time for the next. */
   async #drain(): Promise<void> {
-    this.#draining = true;
     try {
-      while (this.#queue.length > 0) await this.#runBatch(this.#queue.splice(0, GROUP_COMMIT_UNITS_MAX));
+      await this.#runBatch(this.#queue.splice(0, GROUP_COMMIT_UNITS_MAX));
     } finally {
-      this.#draining = false;
+      if (this.#queue.length > 0) setImmediate(() => void this.#drain());
+      else this.#draining = false;
     }
   }
 
