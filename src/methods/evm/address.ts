@@ -81,16 +81,25 @@ export function isEvmAddress(text: string): boolean {
   return ADDRESS_RE.test(text);
 }
 
+// A deposit checksums its new address, then its URI names that address and the token contract
+// again: remembering recent results saves two of three keccak hashes (pure JS, ~14 µs each here).
+const CHECKSUM_MEMO_MAX = 1024;
+const checksumMemo = new Map<string, string>();
+
 /** EIP-55: uppercase each hex letter whose nibble in keccak(lowercase hex) is >= 8. */
 export function toChecksumAddress(address: string): string {
   if (!ADDRESS_RE.test(address)) throw new EvmAddressError(`not a 20-byte hex address: ${address}`);
   const lower = address.slice(2).toLowerCase();
+  const known = checksumMemo.get(lower);
+  if (known !== undefined) return known;
   const hash = bytesToHex(keccak_256(new TextEncoder().encode(lower)));
   let out = '0x';
   for (let i = 0; i < lower.length; i++) {
     const c = lower[i] as string;
     out += parseInt(hash[i] as string, 16) >= 8 ? c.toUpperCase() : c;
   }
+  if (checksumMemo.size >= CHECKSUM_MEMO_MAX) checksumMemo.delete(checksumMemo.keys().next().value!);
+  checksumMemo.set(lower, out);
   return out;
 }
 
