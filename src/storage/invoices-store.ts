@@ -6,7 +6,9 @@ import type { Invoice, InvoiceRef, InvoiceStatus, LockedRate } from '../core/inv
 import type { WatchedTarget } from '../core/payment-method.ts';
 import type { Database, InvoicesTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toAmountOrNull, toDate, toDateOrNull } from './codec.ts';
-import type { SqlText } from './sql-text.ts';
+import type { SqlText, SqlValue } from './sql-text.ts';
+import { INSERT_OUTBOX, outboxValues } from './misc-store.ts';
+import type { OutboxEvent } from '../core/events.ts';
 
 export function rateFromColumns(units: string | null, scale: number | null, sources: string | null, at: string | null): LockedRate | null {
   if (units === null || scale === null) return null;
@@ -53,23 +55,61 @@ export interface InvoiceUpdate {
   readonly updatedAt: Date;
 }
 
+const INVOICE_COLUMNS = [
+  'id', 'account_id', 'status', 'currency', 'amount', 'method_id', 'asset', 'unit_scale', 'price_precision', 'price_units',
+  'rate_units', 'rate_scale', 'rate_sources', 'rate_at', 'target_key', 'address', 'uri', 'lightning_invoice', 'network', 'chain_id',
+  'contract_address', 'wallet_id', 'derivation_index', 'confirmations_required', 'received_units', 'credited_amount', 'webhook_url',
+  'created_at', 'expires_at', 'watch_until', 'completed_at', 'updated_at',
+] as const;
+
+/** The values of INVOICE_COLUMNS, in order. */
+function invoiceValues(i: NewInvoice): SqlValue[] {
+  return [
+    i.id, i.accountId, i.status, i.currency, i.amountMinor === null ? null : fromAmount(i.amountMinor), i.methodId, i.asset,
+    i.unitScale, i.pricePrecision, i.priceUnits === null ? null : fromAmount(i.priceUnits),
+    i.rate ? fromAmount(i.rate.value.units) : null, i.rate?.value.scale ?? null, i.rate ? i.rate.sources.join(',') : null,
+    i.rate ? iso(i.rate.at) : null, i.targetKey, i.address, i.uri, i.lightningInvoice, i.network, i.chainId,
+    i.contractAddress, i.walletId, i.derivationIndex, i.confirmationsRequired, fromAmount(i.receivedUnits),
+    fromAmount(i.creditedMinor), i.webhookUrl, iso(i.createdAt), iso(i.expiresAt), iso(i.watchUntil),
+    i.completedAt ? iso(i.completedAt) : null, iso(i.updatedAt),
+  ];
+}
+
+const INSERT_INVOICE = `insert into invoices (${INVOICE_COLUMNS.join(', ')}) values (${INVOICE_COLUMNS.map(() => '?').join(', ')})`;
+
+// The companion row is inserted only when its method is given; the event always.
+const INSERT_CREATED_PG = `with inv as (${INSERT_INVOICE} returning seq),
+  companion as (insert into invoice_targets (invoice_id, method_id, target_key, created_seq)
+    select ?, ?, ?, seq from inv where ?::text is not null),
+  event as (${INSERT_OUTBOX})
+  select seq from inv`;
+
+/** A bitcoin invoice's lightning fallback target, watched like the invoice's own. */
+export interface CompanionTarget {
+  readonly methodId: string;
+  readonly targetKey: string;
+}
+
 export class InvoicesStore {
   constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean, private readonly q: SqlText) {}
 
-  async insert(invoice: NewInvoice): Promise<Invoice> {
-    const i = invoice;
-    const row = await this.q.first<{ seq: number }>`insert into invoices (id, account_id, status, currency, amount, method_id, asset,
-      unit_scale, price_precision, price_units, rate_units, rate_scale, rate_sources, rate_at, target_key, address, uri,
-      lightning_invoice, network, chain_id, contract_address, wallet_id, derivation_index, confirmations_required,
-      received_units, credited_amount, webhook_url, created_at, expires_at, watch_until, completed_at, updated_at)
-      values (${i.id}, ${i.accountId}, ${i.status}, ${i.currency}, ${i.amountMinor === null ? null : fromAmount(i.amountMinor)}, ${i.methodId}, ${i.asset},
-      ${i.unitScale}, ${i.pricePrecision}, ${i.priceUnits === null ? null : fromAmount(i.priceUnits)},
-      ${i.rate ? fromAmount(i.rate.value.units) : null}, ${i.rate?.value.scale ?? null}, ${i.rate ? i.rate.sources.join(',') : null},
-      ${i.rate ? iso(i.rate.at) : null}, ${i.targetKey}, ${i.address}, ${i.uri}, ${i.lightningInvoice}, ${i.network}, ${i.chainId},
-      ${i.contractAddress}, ${i.walletId}, ${i.derivationIndex}, ${i.confirmationsRequired}, ${fromAmount(i.receivedUnits)},
-      ${fromAmount(i.creditedMinor)}, ${i.webhookUrl}, ${iso(i.createdAt)}, ${iso(i.expiresAt)}, ${iso(i.watchUntil)},
-      ${i.completedAt ? iso(i.completedAt) : null}, ${iso(i.updatedAt)}) returning seq`;
-    return { ...invoice, seq: Number(row!.seq) };
+  /**
+   * Stores a new invoice with its companion target (if any) and its `invoice.created` event. On
+   * PostgreSQL that is one statement (data-modifying CTEs), so it needs no transaction of its own
+   * and costs one round trip; on SQLite three, inside the caller's transaction.
+   */
+  async insertCreated(invoice: NewInvoice, companion: CompanionTarget | null, event: OutboxEvent): Promise<Invoice> {
+    const values = invoiceValues(invoice);
+    let rows: Array<{ seq: number | string }>;
+    if (this.q.dialect === 'postgres') {
+      rows = await this.q.query(INSERT_CREATED_PG, [...values, invoice.id, companion?.methodId ?? null, companion?.targetKey ?? null,
+        companion?.methodId ?? null, ...outboxValues(event)]);
+    } else {
+      rows = await this.q.query(`${INSERT_INVOICE} returning seq`, values);
+      if (companion) await this.insertCompanion({ id: invoice.id, seq: Number(rows[0]!.seq) }, companion.methodId, companion.targetKey);
+      await this.q.query(INSERT_OUTBOX, outboxValues(event));
+    }
+    return { seq: Number(rows[0]!.seq), ...invoice };
   }
 
   async get(id: string, lock = false): Promise<Invoice | null> {

@@ -7,7 +7,7 @@ import type { BalanceCurrency } from '../core/assets.ts';
 import type { OutboxEvent } from '../core/events.ts';
 import type { ChargesTable, Database } from './schema.ts';
 import { fromAmount, iso, toAmount, toDate } from './codec.ts';
-import type { SqlText } from './sql-text.ts';
+import type { SqlText, SqlValue } from './sql-text.ts';
 
 function toCharge(row: Selectable<ChargesTable>): Charge {
   return {
@@ -74,15 +74,19 @@ export class IdempotencyStore {
   }
 }
 
+export const INSERT_OUTBOX = 'insert into outbox (id, type, account_id, invoice_id, payload, created_at) values (?, ?, ?, ?, ?, ?)';
+
+/** The values of INSERT_OUTBOX for `e`. */
+export function outboxValues(e: OutboxEvent): SqlValue[] {
+  return [e.id, e.type, e.accountId, e.invoiceId, JSON.stringify(e.payload), iso(e.createdAt)];
+}
+
 export class OutboxStore {
   constructor(private readonly k: Kysely<Database>, private readonly q: SqlText) {}
 
   /** One fixed statement per event (a status change writes one or two): no query is built per call. */
   async insert(events: readonly OutboxEvent[]): Promise<void> {
-    for (const e of events) {
-      await this.q.changed`insert into outbox (id, type, account_id, invoice_id, payload, created_at)
-        values (${e.id}, ${e.type}, ${e.accountId}, ${e.invoiceId}, ${JSON.stringify(e.payload)}, ${iso(e.createdAt)})`;
-    }
+    for (const e of events) await this.q.query(INSERT_OUTBOX, outboxValues(e));
   }
 
   async after(seq: number, limit: number): Promise<Array<{ seq: number; id: string; type: string; invoiceId: string | null; payload: string }>> {

@@ -29,6 +29,19 @@ function textOf(dialect: 'sqlite' | 'postgres', strings: TemplateStringsArray): 
   return text;
 }
 
+const numbered = new Map<string, string>();
+
+/** `?` placeholders as PostgreSQL's `$1, $2, …` (the texts are constants, so this is done once each). */
+function numberedPlaceholders(text: string): string {
+  let out = numbered.get(text);
+  if (out === undefined) {
+    let n = 0;
+    out = text.replace(/\?/g, () => `$${++n}`);
+    numbered.set(text, out);
+  }
+  return out;
+}
+
 const STATEMENT_CACHE_MAX = 500;
 const statementCaches = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 
@@ -104,7 +117,18 @@ export class SqlText {
   }
 
   async rows<T>(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<T[]> {
-    const sql = textOf(this.dialect, strings);
+    return this.#run<T>(textOf(this.dialect, strings), values);
+  }
+
+  /**
+   * `rows` for a statement text with `?` placeholders that is a module constant (composed once
+   * from fixed parts, e.g. a column list shared by two statements), never text built from input.
+   */
+  async query<T>(text: string, values: SqlValue[]): Promise<T[]> {
+    return this.#run<T>(this.dialect === 'postgres' ? numberedPlaceholders(text) : text, values);
+  }
+
+  async #run<T>(sql: string, values: SqlValue[]): Promise<T[]> {
     const statement = this.#directFor(sql);
     if (statement) {
       if (statement.reader) return statement.all(values) as T[];

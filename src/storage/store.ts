@@ -54,8 +54,14 @@ export class Store extends StoreTx {
     this.dialect = db.dialect;
   }
 
-  /** Runs `work` in one transaction (retried on serialization failures: keep it free of side effects). */
-  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction (retried on serialization failures: keep it free of side
+   * effects). With `singleStatement` — `work` issues exactly one statement — PostgreSQL runs it
+   * without BEGIN and COMMIT (a statement is atomic on its own: two round trips fewer); SQLite
+   * still runs it as a unit of the group commit.
+   */
+  transaction<T>(work: (tx: StoreTx) => Promise<T>, options: { readonly singleStatement?: boolean } = {}): Promise<T> {
+    if (options.singleStatement === true && this.db.dialect === 'postgres') return work(this);
     const direct = this.db.sqlite ? { transaction: this.db.sqlite } : null;
     return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.dialect, this.db.rowLocks, direct)));
   }

@@ -106,11 +106,15 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
     createdAt: now, expiresAt, watchUntil: new Date(expiresAt.getTime() + deps.settings.monitoringWindowMs),
     completedAt: null, updatedAt: now,
   };
+  const created = invoiceEvent('invoice.created', invoice, now);
+  const companionTarget = companion ? { methodId: companion.methodId, targetKey: companion.targetKey } : null;
+  if (!record) {
+    // On PostgreSQL one statement, atomic alone; on SQLite a unit of the group commit.
+    return deps.store.transaction((tx) => tx.invoices.insertCreated(invoice, companionTarget, created), { singleStatement: true });
+  }
   return deps.store.transaction(async (tx) => {
-    const stored = await tx.invoices.insert(invoice);
-    if (companion) await tx.invoices.insertCompanion(stored, companion.methodId, companion.targetKey);
-    await tx.outbox.insert([invoiceEvent('invoice.created', stored, now)]);
-    if (record) await record(tx, stored);
+    const stored = await tx.invoices.insertCreated(invoice, companionTarget, created);
+    await record(tx, stored);
     return stored;
   });
 }

@@ -32,7 +32,7 @@ class CoalescingIndexAllocator implements IndexAllocator {
     try {
       for (let batch = this.#take(walletId); batch.length > 0; batch = this.#take(walletId)) {
         try {
-          const first = await this.store.transaction((tx) => tx.derivation.reserve(walletId, batch.length));
+          const first = await this.store.transaction((tx) => tx.derivation.reserve(walletId, batch.length), { singleStatement: true });
           batch.forEach((waiter, i) => waiter.resolve(first + i));
         } catch (error) {
           for (const waiter of batch) waiter.reject(error);

@@ -6,7 +6,7 @@ import type { EventType, OutboxEvent } from '../core/events.ts';
 import type { Invoice, InvoiceStatus } from '../core/invoice.ts';
 import { formatDecimal } from '../core/money.ts';
 
-export function invoiceEvent(type: EventType, invoice: Invoice, at: Date, extra: Record<string, unknown> = {}): OutboxEvent {
+export function invoiceEvent(type: EventType, invoice: Omit<Invoice, 'seq'>, at: Date, extra: Record<string, unknown> = {}): OutboxEvent {
   return {
     id: `evt_${randomUUID().replaceAll('-', '')}`, type, accountId: invoice.accountId, invoiceId: invoice.id, createdAt: at,
     payload: {
