@@ -2,13 +2,13 @@
 // ledger account in the same transaction. Balance arithmetic is done on bigint here, under the
 // account rows' locks (PostgreSQL) or SQLite's single writer, never on floats in SQL.
 
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { LedgerCurrency, PostedTransfer, TransferKind, TransferSpec } from '../core/ledger.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Database, TransfersTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toDate } from './codec.ts';
 import type { SqlText } from './sql-text.ts';
+import { newPrefixedId } from './ids.ts';
 
 export function toTransfer(row: Selectable<TransfersTable>): PostedTransfer {
   return {
@@ -87,7 +87,7 @@ export class LedgerStore {
 
   /** Inserts the transfer unless its key exists (then undefined); returns it as posted. */
   async #insertTransfer(spec: TransferSpec, now: Date): Promise<PostedTransfer | undefined> {
-    const id = `tr_${randomUUID().replaceAll('-', '')}`;
+    const id = newPrefixedId('tr');
     const row = await this.q.first<{ seq: number | string }>`insert into transfers
       (id, key, currency, amount, debit_account, credit_account, kind, account_id, invoice_id, payment_id, charge_id, reverses_id, description, created_at)
       values (${id}, ${spec.key}, ${spec.currency}, ${fromAmount(spec.amount)}, ${spec.debitAccount}, ${spec.creditAccount}, ${spec.kind},

@@ -2,7 +2,6 @@
 // Idempotent on the payment key; each observation commits on its own under its invoice's lock,
 // so two processes applying the same observation at once produce one payment and one credit.
 
-import { randomUUID } from 'node:crypto';
 import type { Invoice, InvoiceRef, LockedRate, Payment } from '../core/invoice.ts';
 import { FINAL_INVOICE_STATUSES } from '../core/invoice.ts';
 import type { Observation } from '../core/observation.ts';
@@ -10,6 +9,7 @@ import { identityRate } from '../core/rate.ts';
 import type { StoreTx } from '../storage/store.ts';
 import type { Deps } from './deps.ts';
 import { settleInvoice } from './settle-invoice.ts';
+import { newPrefixedId } from '../storage/ids.ts';
 
 export type ApplyOutcome = 'applied' | 'unchanged' | 'unmatched' | 'invalid';
 
@@ -41,7 +41,7 @@ const UNSTORED_SEQ = Number.MAX_SAFE_INTEGER;
 
 function newPayment(invoice: Invoice, o: Observation, rate: LockedRate | null, now: Date): Payment {
   return {
-    seq: UNSTORED_SEQ, id: `pay_${randomUUID().replaceAll('-', '')}`, invoiceId: invoice.id, accountId: invoice.accountId, methodId: o.methodId,
+    seq: UNSTORED_SEQ, id: newPrefixedId('pay'), invoiceId: invoice.id, accountId: invoice.accountId, methodId: o.methodId,
     paymentKey: o.paymentKey, targetKey: o.targetKey, txid: o.txid, amountUnits: o.amountUnits, state: o.state,
     confirmations: o.confirmations, blockHash: o.blockHash ?? null, blockHeight: o.blockHeight ?? null, rbf: o.rbf === true,
     late: isLate(invoice, now), rate, creditedMinor: null, reversed: false, heldReason: null, firstSeenAt: now, updatedAt: now,

@@ -2,7 +2,6 @@
 // overdraws: the ledger checks the balance under the account's lock and the transaction rolls
 // back with balance_too_low. The idempotency key makes a retried charge a no-op.
 
-import { randomUUID } from 'node:crypto';
 import type { Charge } from '../core/account.ts';
 import { CurrencyScale, isBalanceCurrency } from '../core/assets.ts';
 import type { BalanceCurrency } from '../core/assets.ts';
@@ -12,6 +11,7 @@ import { LedgerAccounts } from '../core/ledger.ts';
 import { formatDecimal, parseDecimal } from '../core/money.ts';
 import type { Deps } from './deps.ts';
 import type { RecordResponse } from './idempotency.ts';
+import { newPrefixedId } from '../storage/ids.ts';
 
 export interface ChargeInput {
   readonly accountId: string;
@@ -29,7 +29,7 @@ export interface ChargeResult {
 
 function event(type: OutboxEvent['type'], charge: Charge, amountMinor: bigint, at: Date): OutboxEvent {
   return {
-    id: `evt_${randomUUID().replaceAll('-', '')}`, type, accountId: charge.accountId, invoiceId: null, createdAt: at,
+    id: newPrefixedId('evt'), type, accountId: charge.accountId, invoiceId: null, createdAt: at,
     payload: { account_id: charge.accountId, charge_id: charge.id, currency: charge.currency, amount: formatDecimal(amountMinor, CurrencyScale[charge.currency]) },
   };
 }
@@ -57,7 +57,7 @@ export async function chargeAccount(deps: Deps, input: ChargeInput, record?: Rec
     if (account.status !== 'active') throw new CofferError('account_frozen', 'The account is frozen; charges are refused until an operator unfreezes it');
     const now = deps.clock.now();
     const charge: Charge = {
-      id: `ch_${randomUUID().replaceAll('-', '')}`, accountId: account.id, currency, amountMinor, refundedMinor: 0n,
+      id: newPrefixedId('ch'), accountId: account.id, currency, amountMinor, refundedMinor: 0n,
       idempotencyKey: input.idempotencyKey, description: input.description ?? null, createdAt: now,
     };
     await tx.charges.insert(charge);

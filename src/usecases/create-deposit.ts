@@ -1,7 +1,6 @@
 // POST /v2/accounts/deposit: quote a price at a locked rate, allocate a payment target through
 // the method's adapter, and store the invoice with its `invoice.created` event.
 
-import { randomUUID } from 'node:crypto';
 import type { Account } from '../core/account.ts';
 import { CurrencyScale, isBalanceCurrency } from '../core/assets.ts';
 import type { BalanceCurrency } from '../core/assets.ts';
@@ -15,6 +14,7 @@ import type { Deps } from './deps.ts';
 import { indexAllocator } from './index-allocator.ts';
 import { invoiceEvent } from './invoice-events.ts';
 import type { RecordResponse } from './idempotency.ts';
+import { newUuid } from '../storage/ids.ts';
 
 export interface CreateDepositInput {
   readonly currency: string;
@@ -86,7 +86,7 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   const rate = amountMinor === null ? null : await lockRate(deps, method.spec, currency);
   const priceUnits = amountMinor === null || rate === null ? null : priceFor(amountMinor, currency, rate.value, method.spec);
 
-  const id = randomUUID();
+  const id = newUuid();
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + deps.settings.invoiceExpiryMs);
   const request: TargetRequest = { invoiceId: id, method: method.spec, priceUnits, expiresAt, description: `Coffer deposit ${id}` };

@@ -1,14 +1,14 @@
 // Outbox events about invoices and balances. Payloads carry exact decimal strings.
 
-import { randomUUID } from 'node:crypto';
 import { CurrencyScale } from '../core/assets.ts';
 import type { EventType, OutboxEvent } from '../core/events.ts';
 import type { Invoice, InvoiceStatus } from '../core/invoice.ts';
 import { formatDecimal } from '../core/money.ts';
+import { newPrefixedId } from '../storage/ids.ts';
 
 export function invoiceEvent(type: EventType, invoice: Omit<Invoice, 'seq'>, at: Date, extra: Record<string, unknown> = {}): OutboxEvent {
   return {
-    id: `evt_${randomUUID().replaceAll('-', '')}`, type, accountId: invoice.accountId, invoiceId: invoice.id, createdAt: at,
+    id: newPrefixedId('evt'), type, accountId: invoice.accountId, invoiceId: invoice.id, createdAt: at,
     payload: {
       invoice_id: invoice.id, account_id: invoice.accountId, status: invoice.status, currency: invoice.currency,
       amount: invoice.amountMinor === null ? null : formatDecimal(invoice.amountMinor, CurrencyScale[invoice.currency]),

@@ -1,7 +1,6 @@
 // Applies a settlement plan inside the caller's transaction: posts credits and reversals to the
 // ledger, stores payment and invoice changes, and writes the outbox events for all of it.
 
-import { randomUUID } from 'node:crypto';
 import { CurrencyScale } from '../core/assets.ts';
 import type { OutboxEvent } from '../core/events.ts';
 import type { Invoice, Payment } from '../core/invoice.ts';
@@ -12,6 +11,7 @@ import type { MethodUnitOf } from '../core/settlement.ts';
 import type { StoreTx } from '../storage/store.ts';
 import type { Deps } from './deps.ts';
 import { invoiceEvent, statusEventType } from './invoice-events.ts';
+import { newPrefixedId } from '../storage/ids.ts';
 
 export interface SettleResult {
   readonly invoice: Invoice;
@@ -21,7 +21,7 @@ export interface SettleResult {
 
 function balanceEvent(type: OutboxEvent['type'], invoice: Invoice, payment: Payment, amountMinor: bigint, at: Date): OutboxEvent {
   return {
-    id: `evt_${randomUUID().replaceAll('-', '')}`, type, accountId: invoice.accountId, invoiceId: invoice.id, createdAt: at,
+    id: newPrefixedId('evt'), type, accountId: invoice.accountId, invoiceId: invoice.id, createdAt: at,
     payload: {
       account_id: invoice.accountId, invoice_id: invoice.id, payment_id: payment.id, payment_key: payment.paymentKey,
       currency: invoice.currency, amount: formatDecimal(amountMinor, CurrencyScale[invoice.currency]), late: payment.late,

@@ -3,13 +3,13 @@
 // row lock, so one worker fans out at a time; every row has a dedupe key, so running it twice
 // (a crash between insert and cursor move, a second worker) inserts nothing new.
 
-import { randomUUID } from 'node:crypto';
 import { writeJson } from '../core/json-writer.ts';
 import { presentInvoice } from '../core/wire-format.ts';
 import type { NewWebhookDelivery, OutboxRow, WebhookEndpoint } from '../storage/webhooks-store.ts';
 import type { StoreTx } from '../storage/store.ts';
 import type { Deps } from './deps.ts';
 import { endpointLaneKey, WILDCARD_EVENT } from './webhook-endpoints.ts';
+import { newPrefixedId } from '../storage/ids.ts';
 
 export const FANOUT_CURSOR = 'fanout';
 /** Statuses after which an invoice's own webhook_url is POSTed the full invoice. */
@@ -44,7 +44,7 @@ function subscribed(endpoint: WebhookEndpoint, type: string): boolean {
 
 function newDelivery(row: OutboxRow, fields: Pick<NewWebhookDelivery, 'laneKey' | 'endpointId' | 'url' | 'body'>, now: Date, maxAgeMs: number, redeliveryOf: string | null = null): NewWebhookDelivery {
   return {
-    id: `whd_${randomUUID().replaceAll('-', '')}`, dedupeKey: redeliveryOf === null ? `${fields.laneKey}|${row.id}` : null,
+    id: newPrefixedId('whd'), dedupeKey: redeliveryOf === null ? `${fields.laneKey}|${row.id}` : null,
     accountId: row.accountId, invoiceId: row.invoiceId, eventId: row.id, eventType: row.type, outboxSeq: row.seq,
     deadlineAt: new Date(now.getTime() + maxAgeMs), redeliveryOf, createdAt: now, ...fields,
   };

@@ -3,11 +3,11 @@
 // endpoint existed). A redelivery is a new delivery row with the same event id and body, queued
 // at the end of its lane; receivers recognise the repeat by the event id.
 
-import { randomUUID } from 'node:crypto';
 import { CofferError } from '../core/errors.ts';
 import type { NewWebhookDelivery } from '../storage/webhooks-store.ts';
 import type { Deps } from './deps.ts';
 import { endpointDelivery } from './webhook-fanout.ts';
+import { newPrefixedId } from '../storage/ids.ts';
 
 export const REDELIVER_EVENTS_MAX = 10_000;
 
@@ -20,7 +20,7 @@ function copyOf(original: NewWebhookDelivery & { id: string }, id: string, now: 
 }
 
 function newId(): string {
-  return `whd_${randomUUID().replaceAll('-', '')}`;
+  return newPrefixedId('whd');
 }
 
 /** Queues redeliveries; returns how many deliveries were created. */
