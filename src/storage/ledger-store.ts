@@ -31,6 +31,12 @@ export interface PendingInvoiceAmount {
   readonly creditedMinor: bigint;
 }
 
+/** An account's balances and pending invoice amounts; possibly shared between readers: never modified. */
+export interface BalancesWithPending {
+  readonly balances: readonly LedgerBalance[];
+  readonly pending: readonly PendingInvoiceAmount[];
+}
+
 export interface TransferPage {
   readonly accountId: string;
   readonly start: number;
@@ -155,22 +161,24 @@ export class LedgerStore {
    * in one statement (one snapshot, one round trip): the balance endpoint's whole read.
    * Pending rows are fixed-amount invoices with a payment on its way, at most 1,000 of them.
    */
-  async balancesWithPending(prefix: string, accountId: string): Promise<{ balances: LedgerBalance[]; pending: PendingInvoiceAmount[] }> {
-    // Balances are polled often and change rarely: served from the read cache while the database is unchanged.
-    const rows = await this.q.cachedRows<{ kind: string; id: string | null; currency: string; amount: string; credited: string | null }>`
-      select 'b' as kind, id, currency, balance as amount, null as credited from ledger_accounts where id >= ${prefix} and id < ${prefix + '\uffff'}
-      union all
-      select 'p', null, currency, amount, credited_amount from (select currency, amount, credited_amount from invoices
-        where account_id = ${accountId} and status in ('payment_detected', 'payment_confirmed', 'payment_error') and amount is not null
-        limit 1000) pending_invoices`;
-    const balances: LedgerBalance[] = [];
-    const pending: PendingInvoiceAmount[] = [];
-    for (const r of rows) {
-      if (r.kind === 'b') balances.push({ ledgerAccount: r.id ?? '', currency: r.currency as LedgerCurrency, balance: toAmount(r.amount) });
-      else pending.push({ currency: r.currency, amountMinor: toAmount(r.amount), creditedMinor: toAmount(r.credited ?? '0') });
-    }
-    balances.sort((a, b) => (a.ledgerAccount < b.ledgerAccount ? -1 : a.ledgerAccount > b.ledgerAccount ? 1 : 0));
-    return { balances, pending };
+  async balancesWithPending(prefix: string, accountId: string): Promise<BalancesWithPending> {
+    // Balances are polled often and change rarely: remembered while the database is unchanged.
+    return this.q.memo(`balances\u0000${prefix}\u0000${accountId}`, async () => {
+      const rows = await this.q.rows<{ kind: string; id: string | null; currency: string; amount: string; credited: string | null }>`
+        select 'b' as kind, id, currency, balance as amount, null as credited from ledger_accounts where id >= ${prefix} and id < ${prefix + '\uffff'}
+        union all
+        select 'p', null, currency, amount, credited_amount from (select currency, amount, credited_amount from invoices
+          where account_id = ${accountId} and status in ('payment_detected', 'payment_confirmed', 'payment_error') and amount is not null
+          limit 1000) pending_invoices`;
+      const balances: LedgerBalance[] = [];
+      const pending: PendingInvoiceAmount[] = [];
+      for (const r of rows) {
+        if (r.kind === 'b') balances.push({ ledgerAccount: r.id ?? '', currency: r.currency as LedgerCurrency, balance: toAmount(r.amount) });
+        else pending.push({ currency: r.currency, amountMinor: toAmount(r.amount), creditedMinor: toAmount(r.credited ?? '0') });
+      }
+      balances.sort((a, b) => (a.ledgerAccount < b.ledgerAccount ? -1 : a.ledgerAccount > b.ledgerAccount ? 1 : 0));
+      return { balances, pending };
+    });
   }
 
   async forPayment(paymentId: string): Promise<PostedTransfer[]> {

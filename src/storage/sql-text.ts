@@ -74,10 +74,11 @@ const READ_CACHE_MAX = 10_000;
 /**
  * Results of repeated reads on one read-only connection, valid while `PRAGMA data_version` on
  * that connection is unchanged — it changes whenever any other connection (this process's writer,
- * another process) commits. So a hit is exactly what the statement would return now.
+ * another process) commits. So a hit is exactly what the reads would return now. The version is
+ * checked before a miss is computed, so a commit during the computation invalidates its result.
  */
 class ReadCache {
-  readonly #entries = new Map<string, unknown[]>();
+  readonly #entries = new Map<string, unknown>();
   readonly #version: BetterSqlite3.Statement;
   #at: number | null = null;
 
@@ -85,7 +86,7 @@ class ReadCache {
     this.#version = handle.prepare('pragma data_version').pluck();
   }
 
-  get(key: string): unknown[] | undefined {
+  get(key: string): unknown {
     const version = this.#version.get() as number;
     if (version !== this.#at) {
       this.#entries.clear();
@@ -95,15 +96,17 @@ class ReadCache {
     return this.#entries.get(key);
   }
 
-  set(key: string, rows: unknown[]): void {
+  set(key: string, value: unknown): void {
     if (this.#entries.size >= READ_CACHE_MAX) this.#entries.clear();
-    this.#entries.set(key, rows);
+    this.#entries.set(key, value);
   }
 }
 
 const readCaches = new WeakMap<BetterSqlite3.Database, ReadCache>();
 
 export class SqlText {
+  #readCache: ReadCache | undefined;
+
   constructor(private readonly k: Kysely<Database>, readonly dialect: 'sqlite' | 'postgres', private readonly direct: DirectSqlite | null = null) {}
 
   /** The handle to run `sql` on directly, or null to go through Kysely. */
@@ -140,24 +143,24 @@ export class SqlText {
   }
 
   /**
-   * `rows`, answered from a cache while the database is unchanged — SQLite reads outside a
-   * transaction only (elsewhere it is `rows`). The result is shared: callers must not modify it.
+   * What `compute` (reads only) returns, remembered under `key` while the database is unchanged —
+   * for reads outside a transaction on SQLite; elsewhere `compute` runs every time. The result is
+   * shared between callers: it must not be modified.
    */
-  async cachedRows<T>(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<readonly T[]> {
+  async memo<R>(key: string, compute: () => Promise<R>): Promise<R> {
     const direct = this.direct;
-    if (direct === null || !('reads' in direct)) return this.rows<T>(strings, ...values);
-    let cache = readCaches.get(direct.reads);
-    if (!cache) {
-      cache = new ReadCache(direct.reads);
+    if (direct === null || !('reads' in direct)) return compute();
+    let cache = this.#readCache;
+    if (cache === undefined) {
+      cache = readCaches.get(direct.reads) ?? new ReadCache(direct.reads);
       readCaches.set(direct.reads, cache);
+      this.#readCache = cache;
     }
-    const sql = textOf(this.dialect, strings);
-    const key = `${sql}\u0000${JSON.stringify(values.map((v) => (typeof v === 'bigint' ? { bigint: v.toString() } : v)))}`;
     const hit = cache.get(key);
-    if (hit) return hit as T[];
-    const rows = await this.rows<T>(strings, ...values);
-    cache.set(key, rows);
-    return rows;
+    if (hit !== undefined) return hit as R;
+    const value = await compute();
+    cache.set(key, value);
+    return value;
   }
 
   async first<T>(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<T | undefined> {
