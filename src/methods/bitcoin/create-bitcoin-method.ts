@@ -6,12 +6,11 @@ import type { Clock } from '../../core/clock.ts';
 import { CofferError, ConfigError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest, WatcherContext } from '../../core/payment-method.ts';
-import { deriveP2wpkh, prederive } from './address.ts';
+import { deriveAheadAfter, deriveP2wpkh } from './address.ts';
 import { bip21Uri } from './bip21.ts';
 import { CHAIN_STATE_KEY, decodeChainState, encodeChainState } from './chain-state.ts';
 import { BitcoinSettings } from './config.ts';
 import type { BitcoinConfig } from './config.ts';
-import { DERIVE_AHEAD } from './limits.ts';
 import { NODE_CHAIN_NAMES } from './network.ts';
 import { BitcoinRpc, BitcoinRpcError } from './rpc-client.ts';
 import type { BlockchainInfo } from './rpc-client.ts';
@@ -71,16 +70,6 @@ export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMe
   let firstIssued: number | null = null;
   let highestIssued: number | null = null;
   let highestPaid: number | null = null;
-  let derivedUpTo = -1;
-
-  function deriveAhead(from: number): void {
-    if (derivedUpTo >= from + DERIVE_AHEAD / 2) return;
-    const start = Math.max(from, derivedUpTo + 1);
-    derivedUpTo = from + DERIVE_AHEAD;
-    // Off the request path: the next invoices find their address already derived.
-    setImmediate(() => prederive(wallet, start, derivedUpTo - start + 1));
-  }
-
   function warnOnGap(index: number): void {
     // Counted within this process's run: addresses issued since the last one seen paid.
     const lastPaid = highestPaid ?? (firstIssued ?? index) - 1;
@@ -103,7 +92,8 @@ export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMe
       firstIssued ??= index;
       highestIssued = Math.max(highestIssued ?? index, index);
       warnOnGap(index);
-      deriveAhead(index + 1);
+      // Off the request path, on a worker thread: the next invoices find their child key derived.
+      deriveAheadAfter(wallet, index);
       return {
         targetKey: address, address, walletId: wallet.walletId, derivationIndex: index,
         uri: bip21Uri({

@@ -2,7 +2,7 @@
 
 export { bip21Uri } from './bip21.ts';
 export type { Bip21Request } from './bip21.ts';
-export { deriveP2wpkh, parseBitcoinWalletKey, prederive, scriptForAddress, WalletKeyError } from './address.ts';
+export { deriveP2wpkh, parseBitcoinWalletKey, scriptForAddress, WalletKeyError } from './address.ts';
 export type { BitcoinWallet, DerivedAddress } from './address.ts';
 export { bitcoinConfigFromEnv, BitcoinSettings } from './config.ts';
 export type { BitcoinConfig, CofferMode } from './config.ts';

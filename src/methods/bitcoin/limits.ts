@@ -23,5 +23,3 @@ export const GAP_LIMIT_DEFAULT = 20;
 export const POLL_INTERVAL_MS_DEFAULT = 1_000;
 /** Longest wait between polls when the node keeps failing (exponential backoff cap). */
 export const POLL_BACKOFF_MAX_MS = 30_000;
-/** Addresses derived ahead of the last allocated index, in the background. */
-export const DERIVE_AHEAD = 20;

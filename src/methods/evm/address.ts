@@ -7,6 +7,7 @@ import { HDKey } from '@scure/bip32';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { publicChildKey } from '../hd-public-child.ts';
+import { ChildKeysAhead } from '../derive-ahead.ts';
 import { publicKeyConvert } from '../secp256k1.ts';
 
 /** Extended key versions accepted: xpub (mainnet) and tpub (testnet wallets export these too). */
@@ -55,7 +56,7 @@ export function parseEvmWalletKey(text: string): EvmWalletKey {
 
 /** The lowercase 0x address of a secp256k1 public key (compressed or uncompressed). */
 export function publicKeyToAddress(publicKey: Uint8Array): string {
-  const uncompressed = publicKeyConvert(publicKey, false);
+  const uncompressed = publicKey.length === 65 ? publicKey : publicKeyConvert(publicKey, false);
   const hash = keccak_256(uncompressed.subarray(1));
   return `0x${bytesToHex(hash.subarray(12))}`;
 }
@@ -65,7 +66,8 @@ export function deriveEvmAddress(wallet: EvmWalletKey, index: number): string {
   if (!Number.isInteger(index) || index < 0 || index >= HARDENED_OFFSET) {
     throw new EvmAddressError(`derivation index must be an integer in [0, 2^31), got ${index}`);
   }
-  const key = publicChildKey(wallet.receive, index);
+  const ready = aheadOf(wallet).take(index);
+  const key = ready !== undefined ? ready : publicChildKey(wallet.receive, index);
   if (key === null) {
     // An invalid child (probability ~2^-127): deriveChild refuses it exactly as BIP32 says.
     const child = wallet.receive.deriveChild(index);
@@ -73,6 +75,23 @@ export function deriveEvmAddress(wallet: EvmWalletKey, index: number): string {
     return toChecksumAddress(publicKeyToAddress(child.publicKey));
   }
   return toChecksumAddress(publicKeyToAddress(key));
+}
+
+const aheads = new WeakMap<EvmWalletKey, ChildKeysAhead>();
+
+function aheadOf(wallet: EvmWalletKey): ChildKeysAhead {
+  let ahead = aheads.get(wallet);
+  if (!ahead) {
+    // Uncompressed: the address hashes the 64-byte point, so no conversion is left to do.
+    ahead = new ChildKeysAhead(wallet.receive, false);
+    aheads.set(wallet, ahead);
+  }
+  return ahead;
+}
+
+/** `index` was handed out: the child keys after it are derived ahead on a worker thread. */
+export function deriveEvmAheadAfter(wallet: EvmWalletKey, index: number): void {
+  aheadOf(wallet).after(index);
 }
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;

@@ -10,9 +10,9 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { MethodSpec } from '../../core/methods.ts';
 import type { IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest } from '../../core/payment-method.ts';
 import type { Clock } from '../../core/clock.ts';
-import { deriveP2wpkh, parseBitcoinWalletKey } from '../bitcoin/address.ts';
+import { deriveAheadAfter, deriveP2wpkh, parseBitcoinWalletKey } from '../bitcoin/address.ts';
 import { bip21Uri } from '../bitcoin/bip21.ts';
-import { deriveEvmAddress, eip681Uri, parseEvmWalletKey } from '../evm/address.ts';
+import { deriveEvmAddress, deriveEvmAheadAfter, eip681Uri, parseEvmWalletKey } from '../evm/address.ts';
 import { encodeBolt11 } from '../lightning/bolt11.ts';
 
 // Fixed, public test keys: sandbox addresses are deterministic and hold nothing of value.
@@ -50,6 +50,7 @@ export class SandboxMethod implements PaymentMethodAdapter {
     const walletId = `sandbox:${this.#bitcoin.walletId}`;
     const index = await indexes.next(walletId);
     const { address } = deriveP2wpkh(this.#bitcoin, index);
+    deriveAheadAfter(this.#bitcoin, index);
     return {
       targetKey: address, address, walletId, derivationIndex: index,
       uri: bip21Uri({
@@ -75,6 +76,7 @@ export class SandboxMethod implements PaymentMethodAdapter {
     const walletId = 'sandbox:evm';
     const index = await indexes.next(walletId);
     const address = deriveEvmAddress(this.#evm, index);
+    deriveEvmAheadAfter(this.#evm, index);
     const spec = request.method;
     const uri = eip681Uri({
       address, chainId: spec.chainId ?? 1, amountUnits: request.priceUnits,

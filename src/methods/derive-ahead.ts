@@ -1,0 +1,127 @@
+// HD child keys derived ahead, on a worker thread. Invoice creation then finds the elliptic-curve
+// half of its address (child = tweak·G + parent, ~50 µs of libsecp256k1) already done, and does
+// only the hashing; nothing on the request path waits for the worker. What is not ready (a cold
+// start, another process's indexes, a dead worker) is derived inline as before, with the same
+// result (tested against it).
+
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { HDKey } from '@scure/bip32';
+
+// Plain JavaScript, so the worker needs no TypeScript loader. `secp256k1` loads libsecp256k1's
+// binding, or the package's pure-JS build where it cannot (as src/methods/secp256k1.ts does).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHmac } = require('node:crypto');
+const secp = require(workerData.secp256k1);
+parentPort.on('message', ({ id, publicKey, chainCode, from, count, compressed }) => {
+  const keys = [];
+  const data = Buffer.allocUnsafe(37);
+  data.set(publicKey, 0);
+  for (let index = from; index < from + count; index++) {
+    data.writeUInt32BE(index, 33);
+    const digest = createHmac('sha512', chainCode).update(data).digest();
+    try { keys.push(secp.publicKeyTweakAdd(publicKey, digest.subarray(0, 32), compressed)); } catch { keys.push(null); }
+  }
+  parentPort.postMessage({ id, keys });
+});
+`;
+
+type Keys = Array<Uint8Array | null>;
+
+class DeriveWorker {
+  #worker: Worker | null = null;
+  #failed = false;
+  #nextId = 1;
+  readonly #waiting = new Map<number, { resolve: (keys: Keys) => void; reject: (error: Error) => void }>();
+
+  /** Child keys [from, from+count) of the parent, or a rejection when no worker can run. */
+  derive(publicKey: Uint8Array, chainCode: Uint8Array, from: number, count: number, compressed: boolean): Promise<Keys> {
+    const worker = this.#started();
+    if (worker === null) return Promise.reject(new Error('derivation worker unavailable'));
+    const id = this.#nextId++;
+    return new Promise<Keys>((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, publicKey, chainCode, from, count, compressed });
+    });
+  }
+
+  #started(): Worker | null {
+    if (this.#worker !== null || this.#failed) return this.#worker;
+    try {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { secp256k1: createRequire(import.meta.url).resolve('secp256k1') } });
+      worker.on('message', ({ id, keys }: { id: number; keys: Keys }) => {
+        this.#waiting.get(id)?.resolve(keys);
+        this.#waiting.delete(id);
+        // Nothing outstanding: the idle worker must not keep the process alive.
+        if (this.#waiting.size === 0) worker.unref();
+      });
+      worker.on('error', () => this.#fail());
+      worker.on('exit', () => this.#fail());
+      worker.unref();
+      this.#worker = worker;
+    } catch {
+      this.#failed = true;
+    }
+    return this.#worker;
+  }
+
+  #fail(): void {
+    this.#failed = true;
+    this.#worker = null;
+    for (const waiting of this.#waiting.values()) waiting.reject(new Error('derivation worker stopped'));
+    this.#waiting.clear();
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.#worker;
+    this.#fail();
+    await worker?.terminate();
+  }
+}
+
+const shared = new DeriveWorker();
+
+/** Stops the shared worker; from then on nothing is derived ahead (tests of the fallback). */
+export function stopDeriveWorker(): Promise<void> {
+  return shared.stop();
+}
+
+const AHEAD_DEFAULT = 256;
+
+/**
+ * The child keys of one parent (a wallet's receive branch) at the indexes after the last one
+ * handed out, derived ahead on the worker. `take` gives a ready key (null: an invalid index, which
+ * BIP32 skips) or undefined when it is not ready; `after(index)` keeps the next indexes coming.
+ */
+export class ChildKeysAhead {
+  readonly #keys = new Map<number, Uint8Array | null>();
+  #requestedUpTo = -1;
+
+  constructor(private readonly parent: HDKey, private readonly compressed: boolean, private readonly ahead = AHEAD_DEFAULT) {}
+
+  take(index: number): Uint8Array | null | undefined {
+    const key = this.#keys.get(index);
+    if (key !== undefined) this.#keys.delete(index);
+    return key;
+  }
+
+  /** `index` was just handed out: make sure the ones after it are derived or on their way. */
+  after(index: number): void {
+    if (this.#requestedUpTo >= index + this.ahead / 2) return;
+    const { publicKey, chainCode } = this.parent;
+    if (!publicKey || !chainCode) return;
+    const from = Math.max(index + 1, this.#requestedUpTo + 1);
+    const to = Math.min(index + this.ahead, 0x7fff_ffff);
+    if (to < from) return;
+    this.#requestedUpTo = to;
+    shared.derive(publicKey, chainCode, from, to - from + 1, this.compressed).then((keys) => {
+      // Keys far behind the newest handed-out index will not be asked for: keep the map bounded.
+      if (this.#keys.size > this.ahead * 4) this.#keys.clear();
+      keys.forEach((key, i) => this.#keys.set(from + i, key));
+    }, () => {
+      // No worker: every index is derived inline, as before.
+    });
+  }
+}
