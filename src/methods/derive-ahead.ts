@@ -50,7 +50,11 @@ class DeriveWorker {
   #started(): Worker | null {
     if (this.#worker !== null || this.#failed) return this.#worker;
     try {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { secp256k1: createRequire(import.meta.url).resolve('secp256k1') } });
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true, workerData: { secp256k1: createRequire(import.meta.url).resolve('secp256k1') },
+        // It holds a few hundred keys at a time: a small heap keeps the process's memory small.
+        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
+      });
       worker.on('message', ({ id, keys }: { id: number; keys: Keys }) => {
         this.#waiting.get(id)?.resolve(keys);
         this.#waiting.delete(id);
