@@ -129,3 +129,15 @@ export class ChildKeysAhead {
     });
   }
 }
+
+const aheads = new WeakMap<object, ChildKeysAhead>();
+
+/** The one `ChildKeysAhead` of `owner` (a wallet), made on first use. */
+export function childKeysAheadOf(owner: object, parent: HDKey, compressed: boolean): ChildKeysAhead {
+  let ahead = aheads.get(owner);
+  if (!ahead) {
+    ahead = new ChildKeysAhead(parent, compressed);
+    aheads.set(owner, ahead);
+  }
+  return ahead;
+}

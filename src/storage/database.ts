@@ -196,7 +196,7 @@ class SqliteGroupCommit {
   readonly #queue: Unit[] = [];
   #draining = false;
   // Savepoints run directly on the writer (inside the batch's transaction, which holds Kysely's
-  // connection), not through a Kysely query each: three statements per unit, on the hot path.
+  // connection), not through a Kysely query each: two statements per unit, on the hot path.
   readonly #savepoint: BetterSqlite3.Statement;
   readonly #release: BetterSqlite3.Statement;
   readonly #rollbackTo: BetterSqlite3.Statement;

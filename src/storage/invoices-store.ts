@@ -119,7 +119,6 @@ export class InvoicesStore {
     return row ? toInvoice(row) : null;
   }
 
-  /** The invoice whose own target, or failing that whose companion target, is `targetKey` under `methodId`. */
   /**
    * The invoice a payment to (`methodId`, `targetKey`) belongs to — its own target or a companion
    * one — as a reference: the columns a payment needs before its transaction, not the whole row.

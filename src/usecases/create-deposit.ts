@@ -107,13 +107,12 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
     completedAt: null, updatedAt: now,
   };
   const created = invoiceEvent('invoice.created', invoice, now);
-  const companionTarget = companion ? { methodId: companion.methodId, targetKey: companion.targetKey } : null;
   if (!record) {
     // On PostgreSQL one statement, atomic alone; on SQLite a unit of the group commit.
-    return deps.store.transaction((tx) => tx.invoices.insertCreated(invoice, companionTarget, created), { singleStatement: true });
+    return deps.store.transaction((tx) => tx.invoices.insertCreated(invoice, companion, created), { singleStatement: true });
   }
   return deps.store.transaction(async (tx) => {
-    const stored = await tx.invoices.insertCreated(invoice, companionTarget, created);
+    const stored = await tx.invoices.insertCreated(invoice, companion, created);
     await record(tx, stored);
     return stored;
   });

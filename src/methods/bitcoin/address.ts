@@ -8,7 +8,8 @@ import { base58check, bech32 } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { publicChildKey } from '../hd-public-child.ts';
-import { ChildKeysAhead } from '../derive-ahead.ts';
+import { childKeysAheadOf } from '../derive-ahead.ts';
+import type { ChildKeysAhead } from '../derive-ahead.ts';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { BECH32_HRP, EXTENDED_KEY_VERSIONS } from './network.ts';
 import type { BitcoinNetwork, ExtendedKeyVersion } from './network.ts';
@@ -165,15 +166,8 @@ export function deriveP2wpkh(wallet: BitcoinWallet, index: number): DerivedAddre
   return derived;
 }
 
-const aheads = new WeakMap<BitcoinWallet, ChildKeysAhead>();
-
 function aheadOf(wallet: BitcoinWallet): ChildKeysAhead {
-  let ahead = aheads.get(wallet);
-  if (!ahead) {
-    ahead = new ChildKeysAhead(wallet.branchKey, true);
-    aheads.set(wallet, ahead);
-  }
-  return ahead;
+  return childKeysAheadOf(wallet, wallet.branchKey, true);
 }
 
 /** `index` was handed out: the child keys after it are derived ahead on a worker thread. */

@@ -7,7 +7,8 @@ import { HDKey } from '@scure/bip32';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { publicChildKey } from '../hd-public-child.ts';
-import { ChildKeysAhead } from '../derive-ahead.ts';
+import { childKeysAheadOf } from '../derive-ahead.ts';
+import type { ChildKeysAhead } from '../derive-ahead.ts';
 import { publicKeyConvert } from '../secp256k1.ts';
 
 /** Extended key versions accepted: xpub (mainnet) and tpub (testnet wallets export these too). */
@@ -77,16 +78,9 @@ export function deriveEvmAddress(wallet: EvmWalletKey, index: number): string {
   return toChecksumAddress(publicKeyToAddress(key));
 }
 
-const aheads = new WeakMap<EvmWalletKey, ChildKeysAhead>();
-
 function aheadOf(wallet: EvmWalletKey): ChildKeysAhead {
-  let ahead = aheads.get(wallet);
-  if (!ahead) {
-    // Uncompressed: the address hashes the 64-byte point, so no conversion is left to do.
-    ahead = new ChildKeysAhead(wallet.receive, false);
-    aheads.set(wallet, ahead);
-  }
-  return ahead;
+  // Uncompressed: the address hashes the 64-byte point, so no conversion is left to do.
+  return childKeysAheadOf(wallet, wallet.receive, false);
 }
 
 /** `index` was handed out: the child keys after it are derived ahead on a worker thread. */
