@@ -4,13 +4,14 @@
 // body and lets one of two concurrent requests run (2, 3).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyObservation } from '../src/usecases/apply-observations.ts';
+import { applyObservation, applyObservations } from '../src/usecases/apply-observations.ts';
+import type { Observation } from '../src/core/observation.ts';
 import { chargeAccount } from '../src/usecases/charge-account.ts';
 import { verifyLedger } from '../src/usecases/verify-ledger.ts';
 import { accountBalances } from '../src/usecases/read-account.ts';
 import { businessAccount, dialects, openWorld, staticRates } from './support/harness.ts';
 import type { World } from './support/harness.ts';
-import { accountOf, deposit, pay } from './support/observations.ts';
+import { accountOf, deposit, pay, txid } from './support/observations.ts';
 
 for (const dialect of dialects()) {
   describe(`concurrency (${dialect})`, () => {
@@ -20,6 +21,34 @@ for (const dialect of dialects()) {
 
     const usd = async (accountId: string) =>
       (await accountBalances(world.deps.store, await accountOf(world.deps, accountId))).find((b) => b.currency === 'USD')!.balanceMinor;
+
+    test('a watcher batch: per target in order (seen, confirmed, gone, confirmed again), across targets side by side', async () => {
+      const acct = await businessAccount(world.deps);
+      const invoices = await Promise.all(Array.from({ length: 150 }, () => deposit(world.deps, acct.id, '10')));
+      const batch: Observation[] = [];
+      for (const invoice of invoices) {
+        const key = `${txid()}:0`;
+        const confirmed = pay(invoice, invoice.priceUnits!, 1, key);
+        // Interleaved with the other invoices' observations, as a block's worth arrives.
+        batch.push(pay(invoice, invoice.priceUnits!, 0, key), confirmed);
+      }
+      // One invoice goes through a reorg inside the same batch: credited, reversed, credited again.
+      const reorged = invoices[0]!;
+      const first = pay(reorged, reorged.priceUnits!, 1);
+      batch.push(first, { ...first, state: 'gone', confirmations: 0 }, pay(reorged, reorged.priceUnits!, 1));
+      const outcomes = await applyObservations(world.deps, batch);
+      assert.equal(outcomes.length, batch.length);
+      assert.ok(outcomes.every((o) => o === 'applied'), JSON.stringify(outcomes.filter((o) => o !== 'applied')));
+      // 150 invoices of 10 USD; the first one also got a second payment (credited as an
+      // overpayment), which was reversed, and a third one: 1,510 USD.
+      assert.equal(await usd(acct.id), 1_510_00n);
+      for (const invoice of invoices) assert.equal((await world.deps.store.invoices.get(invoice.id))?.status, 'complete');
+      assert.equal((await verifyLedger(world.deps.store)).ok, true);
+      // The latest facts delivered again (a watcher's next pass): nothing changes.
+      const latest = [...new Map(batch.map((o) => [o.paymentKey, o])).values()];
+      assert.ok((await applyObservations(world.deps, latest)).every((o) => o === 'unchanged'));
+      assert.equal(await usd(acct.id), 1_510_00n);
+    });
 
     test('the same confirmed observation applied 20 times at once credits once', async () => {
       const acct = await businessAccount(world.deps);

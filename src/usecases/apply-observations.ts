@@ -103,8 +103,37 @@ export async function applyObservation(deps: Deps, observation: Observation): Pr
   return deps.store.transaction((tx) => applyInTx(deps, tx, invoice.id, observation, rate));
 }
 
+const APPLY_CONCURRENCY = 64;
+
+/**
+ * Applies a watcher's batch (a block's worth, say). Observations to one target — so of one
+ * invoice, a reorg's or a replacement's included — are applied one after another in the order
+ * given; those to different targets run side by side, up to 64 at a time, so that on SQLite they
+ * share group commits instead of committing one by one. Each observation still commits on its
+ * own. If any fails, the others still run and the first error is thrown (applying is idempotent:
+ * the watcher delivers the batch again).
+ */
 export async function applyObservations(deps: Deps, observations: readonly Observation[]): Promise<ApplyOutcome[]> {
-  const outcomes: ApplyOutcome[] = [];
-  for (const observation of observations) outcomes.push(await applyObservation(deps, observation));
+  const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(observations.length);
+  const byTarget = new Map<string, number[]>();
+  observations.forEach((o, i) => {
+    const chain = byTarget.get(o.targetKey);
+    if (chain) chain.push(i);
+    else byTarget.set(o.targetKey, [i]);
+  });
+  const chains = [...byTarget.values()];
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const run = async () => {
+    for (let chain = chains[next++]; chain !== undefined; chain = chains[next++]) {
+      try {
+        for (const i of chain) outcomes[i] = await applyObservation(deps, observations[i]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, chains.length) }, run));
+  if (failure !== null) throw (failure as { error: unknown }).error;
   return outcomes;
 }
