@@ -55,6 +55,13 @@ export interface Invoice {
   readonly updatedAt: Date;
 }
 
+/**
+ * What settling an invoice reads and writes: its money, rate, status and times, not how it is
+ * shown (no URI, address or BOLT11: the long columns a settlement never needs to read).
+ */
+export type SettlementInvoice = Pick<Invoice, 'id' | 'accountId' | 'status' | 'currency' | 'amountMinor' | 'methodId' | 'asset'
+  | 'unitScale' | 'priceUnits' | 'rate' | 'targetKey' | 'receivedUnits' | 'creditedMinor' | 'expiresAt' | 'completedAt' | 'updatedAt'>;
+
 /** Which invoice a payment belongs to, and what a rate for it is quoted in (found before its transaction). */
 export type InvoiceRef = Pick<Invoice, 'id' | 'currency' | 'asset'>;
 

@@ -5,7 +5,7 @@
 
 import { creditFor } from './rate.ts';
 import type { CryptoAsset } from './assets.ts';
-import type { Invoice, InvoiceStatus, Payment, PaymentStatus } from './invoice.ts';
+import type { InvoiceStatus, Payment, PaymentStatus, SettlementInvoice } from './invoice.ts';
 import { rescale, Rounding } from './money.ts';
 
 export interface SettlementCredit {
@@ -39,13 +39,13 @@ export type MethodUnitOf = (methodId: string) => MethodUnit | undefined;
  * unified BIP21): another method, another target than the invoice's own, the same asset. A
  * payment of another method to the invoice's own target (USDT to a USDC address) is not one.
  */
-export function isCompanionPayment(invoice: Invoice, payment: Payment, unitOf: MethodUnitOf | undefined): boolean {
+export function isCompanionPayment(invoice: SettlementInvoice, payment: Payment, unitOf: MethodUnitOf | undefined): boolean {
   if (payment.methodId === invoice.methodId || payment.targetKey === invoice.targetKey) return false;
   return unitOf?.(payment.methodId)?.asset === invoice.asset;
 }
 
 /** A companion payment's amount in the invoice's base unit, rounded down (lightning msat → whole sat). */
-export function companionUnits(invoice: Invoice, payment: Payment, unitOf: MethodUnitOf): bigint {
+export function companionUnits(invoice: SettlementInvoice, payment: Payment, unitOf: MethodUnitOf): bigint {
   return rescale(payment.amountUnits, unitOf(payment.methodId)!.unitScale, invoice.unitScale, Rounding.down);
 }
 
@@ -74,7 +74,7 @@ export function allocate(amounts: readonly bigint[], total: bigint): bigint[] {
   });
 }
 
-function creditAtOwnRate(invoice: Invoice, payment: Payment): bigint | null {
+function creditAtOwnRate(invoice: SettlementInvoice, payment: Payment): bigint | null {
   if (payment.rate === null) return null;
   return creditFor(payment.amountUnits, invoice.currency, payment.rate.value, invoice);
 }
@@ -84,7 +84,7 @@ function creditAtOwnRate(invoice: Invoice, payment: Payment): bigint | null {
  * Companion payments count like the invoice's own, their amounts converted to its unit first, so
  * sums, price comparisons and credits all happen in one unit.
  */
-export function planSettlement(invoice: Invoice, allPayments: readonly Payment[], now: Date, rule: ConfirmationsRule,
+export function planSettlement(invoice: SettlementInvoice, allPayments: readonly Payment[], now: Date, rule: ConfirmationsRule,
   unitOf?: MethodUnitOf): SettlementPlan {
   const credits: SettlementCredit[] = [];
   const held = new Map<string, string>();
@@ -130,7 +130,7 @@ export function planSettlement(invoice: Invoice, allPayments: readonly Payment[]
 }
 
 /** Fixed amount: the price completes the invoice at the locked rate; short of it waits for expiry. */
-function planFixed(invoice: Invoice, onTime: readonly Payment[], now: Date, settled: boolean,
+function planFixed(invoice: SettlementInvoice, onTime: readonly Payment[], now: Date, settled: boolean,
   creditable: (p: Payment) => boolean): SettlementCredit[] {
   const rate = invoice.rate!.value;
   const ready = onTime.filter(creditable);
@@ -151,7 +151,7 @@ function planFixed(invoice: Invoice, onTime: readonly Payment[], now: Date, sett
   return ready.map((p, i) => ({ paymentId: p.id, creditMinor: shares[i]! }));
 }
 
-function nextStatus(invoice: Invoice, payments: readonly Payment[], now: Date, settled: boolean,
+function nextStatus(invoice: SettlementInvoice, payments: readonly Payment[], now: Date, settled: boolean,
   held: ReadonlyMap<string, string>, creditable: (p: Payment) => boolean): InvoiceStatus {
   const onTime = payments.filter((p) => !p.late);
   const live = onTime.filter(isLive);
@@ -165,7 +165,7 @@ function nextStatus(invoice: Invoice, payments: readonly Payment[], now: Date, s
   return expired ? 'expired' : 'unpaid';
 }
 
-function paymentStatusOf(invoice: Invoice, onTime: readonly Payment[], settled: boolean, held: ReadonlyMap<string, string>,
+function paymentStatusOf(invoice: SettlementInvoice, onTime: readonly Payment[], settled: boolean, held: ReadonlyMap<string, string>,
   creditable: (p: Payment) => boolean, required: ConfirmationsRule): PaymentStatus {
   if (onTime.length === 0) return 'unpaid';
   const confirmed = onTime.filter((p) => p.creditedMinor !== null || isCreditable(p, required));

@@ -2,7 +2,7 @@
 
 import type { Kysely, Selectable } from 'kysely';
 import type { BalanceCurrency, CryptoAsset } from '../core/assets.ts';
-import type { Invoice, InvoiceRef, InvoiceStatus, LockedRate } from '../core/invoice.ts';
+import type { Invoice, InvoiceRef, InvoiceStatus, LockedRate, SettlementInvoice } from '../core/invoice.ts';
 import type { WatchedTarget } from '../core/payment-method.ts';
 import type { Database, InvoicesTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toAmountOrNull, toDate, toDateOrNull } from './codec.ts';
@@ -38,6 +38,23 @@ function toInvoice(row: Selectable<InvoicesTable>): Invoice {
 }
 
 export type NewInvoice = Omit<Invoice, 'seq'>;
+
+const SETTLEMENT_COLUMNS = ['id', 'account_id', 'status', 'currency', 'amount', 'method_id', 'asset', 'unit_scale', 'price_units',
+  'rate_units', 'rate_scale', 'rate_sources', 'rate_at', 'target_key', 'received_units', 'credited_amount', 'expires_at',
+  'completed_at', 'updated_at'] as const;
+type SettlementRow = Pick<Selectable<InvoicesTable>, (typeof SETTLEMENT_COLUMNS)[number]>;
+const SELECT_SETTLEMENT = `select ${SETTLEMENT_COLUMNS.join(', ')} from invoices where id = ?`;
+const SELECT_SETTLEMENT_FOR_UPDATE = `${SELECT_SETTLEMENT} for update`;
+
+function toSettlementInvoice(row: SettlementRow): SettlementInvoice {
+  return {
+    id: row.id, accountId: row.account_id, status: row.status as InvoiceStatus, currency: row.currency as BalanceCurrency,
+    amountMinor: toAmountOrNull(row.amount), methodId: row.method_id, asset: row.asset as CryptoAsset, unitScale: row.unit_scale,
+    priceUnits: toAmountOrNull(row.price_units), rate: rateFromColumns(row.rate_units, row.rate_scale, row.rate_sources, row.rate_at),
+    targetKey: row.target_key, receivedUnits: toAmount(row.received_units), creditedMinor: toAmount(row.credited_amount),
+    expiresAt: toDate(row.expires_at), completedAt: toDateOrNull(row.completed_at), updatedAt: toDate(row.updated_at),
+  };
+}
 
 export interface InvoicePage {
   readonly accountId: string;
@@ -110,6 +127,12 @@ export class InvoicesStore {
       await this.q.query(INSERT_OUTBOX, outboxValues(event));
     }
     return { seq: Number(rows[0]!.seq), ...invoice };
+  }
+
+  /** The settlement columns of an invoice (on PostgreSQL with `lock`, locked until the transaction ends). */
+  async getForSettlement(id: string, lock = false): Promise<SettlementInvoice | null> {
+    const rows = await this.q.query<SettlementRow>(lock && this.rowLocks ? SELECT_SETTLEMENT_FOR_UPDATE : SELECT_SETTLEMENT, [id]);
+    return rows[0] ? toSettlementInvoice(rows[0]) : null;
   }
 
   async get(id: string, lock = false): Promise<Invoice | null> {

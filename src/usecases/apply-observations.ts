@@ -2,7 +2,7 @@
 // Idempotent on the payment key; each observation commits on its own under its invoice's lock,
 // so two processes applying the same observation at once produce one payment and one credit.
 
-import type { Invoice, InvoiceRef, LockedRate, Payment } from '../core/invoice.ts';
+import type { InvoiceRef, LockedRate, Payment, SettlementInvoice } from '../core/invoice.ts';
 import { FINAL_INVOICE_STATUSES } from '../core/invoice.ts';
 import type { Observation } from '../core/observation.ts';
 import { identityRate } from '../core/rate.ts';
@@ -25,7 +25,7 @@ export async function rateNow(deps: Deps, invoice: InvoiceRef): Promise<LockedRa
   }
 }
 
-function isLate(invoice: Invoice, now: Date): boolean {
+function isLate(invoice: SettlementInvoice, now: Date): boolean {
   return FINAL_INVOICE_STATUSES.includes(invoice.status) || now >= invoice.expiresAt;
 }
 
@@ -39,7 +39,7 @@ function validate(observation: Observation): string | null {
 /** A payment's sequence number before it is stored: it sorts after every stored one. */
 const UNSTORED_SEQ = Number.MAX_SAFE_INTEGER;
 
-function newPayment(invoice: Invoice, o: Observation, rate: LockedRate | null, now: Date): Payment {
+function newPayment(invoice: SettlementInvoice, o: Observation, rate: LockedRate | null, now: Date): Payment {
   return {
     seq: UNSTORED_SEQ, id: newPrefixedId('pay'), invoiceId: invoice.id, accountId: invoice.accountId, methodId: o.methodId,
     paymentKey: o.paymentKey, targetKey: o.targetKey, txid: o.txid, amountUnits: o.amountUnits, state: o.state,
@@ -55,7 +55,7 @@ function sameFacts(p: Payment, o: Observation): boolean {
 
 async function applyInTx(deps: Deps, tx: StoreTx, invoiceId: string, o: Observation, rate: LockedRate | null): Promise<ApplyOutcome> {
   const now = deps.clock.now();
-  const invoice = await tx.invoices.get(invoiceId, true);
+  const invoice = await tx.invoices.getForSettlement(invoiceId, true);
   if (!invoice) return 'unmatched';
   const rows = await tx.payments.forInvoiceOrKey(invoice.id, o.paymentKey);
   const existing = rows.find((p) => p.paymentKey === o.paymentKey) ?? null;

@@ -9,7 +9,7 @@ import { Limits } from '../core/limits.ts';
 
 export async function settleById(deps: Deps, invoiceId: string): Promise<void> {
   await deps.store.transaction(async (tx) => {
-    const invoice = await tx.invoices.get(invoiceId, true);
+    const invoice = await tx.invoices.getForSettlement(invoiceId, true);
     if (!invoice) return;
     await settleInvoice(deps, tx, invoice, await tx.payments.forInvoice(invoice.id), deps.clock.now());
   });
@@ -32,7 +32,7 @@ export async function retryHeldPayments(deps: Deps, batchMax: number = Limits.ex
     const rate = await rateNow(deps, invoice);
     if (rate === null) continue;
     await deps.store.transaction(async (tx) => {
-      const locked = await tx.invoices.get(invoiceId, true);
+      const locked = await tx.invoices.getForSettlement(invoiceId, true);
       const payments = await tx.payments.forInvoice(invoiceId);
       const payment = payments.find((p) => p.id === paymentId);
       if (!locked || !payment || payment.creditedMinor !== null) return;

@@ -6,7 +6,7 @@ import type { Invoice, InvoiceStatus } from '../core/invoice.ts';
 import { formatDecimal } from '../core/money.ts';
 import { newPrefixedId } from '../storage/ids.ts';
 
-export function invoiceEvent(type: EventType, invoice: Omit<Invoice, 'seq'>, at: Date, extra: Record<string, unknown> = {}): OutboxEvent {
+export function invoiceEvent(type: EventType, invoice: Pick<Invoice, 'id' | 'accountId' | 'status' | 'currency' | 'amountMinor' | 'creditedMinor' | 'methodId'>, at: Date, extra: Record<string, unknown> = {}): OutboxEvent {
   return {
     id: newPrefixedId('evt'), type, accountId: invoice.accountId, invoiceId: invoice.id, createdAt: at,
     payload: {

@@ -3,7 +3,7 @@
 
 import { CurrencyScale } from '../core/assets.ts';
 import type { OutboxEvent } from '../core/events.ts';
-import type { Invoice, Payment } from '../core/invoice.ts';
+import type { Payment, SettlementInvoice } from '../core/invoice.ts';
 import { creditTransfers, isCustomerLedgerAccount, LedgerAccounts, paymentLedgerCurrency, reversalOf } from '../core/ledger.ts';
 import { formatDecimal } from '../core/money.ts';
 import { planSettlement } from '../core/settlement.ts';
@@ -14,12 +14,12 @@ import { invoiceEvent, statusEventType } from './invoice-events.ts';
 import { newPrefixedId } from '../storage/ids.ts';
 
 export interface SettleResult {
-  readonly invoice: Invoice;
+  readonly invoice: SettlementInvoice;
   readonly creditedMinor: bigint;
   readonly reversed: number;
 }
 
-function balanceEvent(type: OutboxEvent['type'], invoice: Invoice, payment: Payment, amountMinor: bigint, at: Date): OutboxEvent {
+function balanceEvent(type: OutboxEvent['type'], invoice: SettlementInvoice, payment: Payment, amountMinor: bigint, at: Date): OutboxEvent {
   return {
     id: newPrefixedId('evt'), type, accountId: invoice.accountId, invoiceId: invoice.id, createdAt: at,
     payload: {
@@ -30,7 +30,7 @@ function balanceEvent(type: OutboxEvent['type'], invoice: Invoice, payment: Paym
 }
 
 /** Posts the reversal of a credited payment that left the chain; returns the payment's new fields. */
-async function reverse(tx: StoreTx, invoice: Invoice, payment: Payment, now: Date, events: OutboxEvent[]): Promise<Partial<Payment>> {
+async function reverse(tx: StoreTx, invoice: SettlementInvoice, payment: Payment, now: Date, events: OutboxEvent[]): Promise<Partial<Payment>> {
   const transfers = (await tx.ledger.forPayment(payment.id)).filter((t) => t.kind !== 'reversal');
   await tx.ledger.post(transfers.map((t) => reversalOf(t, `payment ${payment.paymentKey} left the chain`)), now);
   events.push(balanceEvent('deposit.reversed', invoice, payment, payment.creditedMinor ?? 0n, now));
@@ -44,7 +44,7 @@ async function reverse(tx: StoreTx, invoice: Invoice, payment: Payment, now: Dat
 }
 
 /** Posts a payment's credit; returns the payment's new fields. */
-async function credit(deps: Deps, tx: StoreTx, invoice: Invoice, payment: Payment, creditMinor: bigint, now: Date, events: OutboxEvent[]): Promise<Partial<Payment>> {
+async function credit(deps: Deps, tx: StoreTx, invoice: SettlementInvoice, payment: Payment, creditMinor: bigint, now: Date, events: OutboxEvent[]): Promise<Partial<Payment>> {
   // The receive leg is in what the payment itself carried (a companion lightning payment: MSAT),
   // the credit leg in the invoice's balance currency; each transfer balances in its own currency.
   const unit = payment.methodId === invoice.methodId ? invoice : deps.methods.get(payment.methodId)?.spec ?? invoice;
@@ -72,7 +72,7 @@ export interface UnstoredPayment {
 }
 
 /** Settles `invoice` (locked by the caller) against `payments`, all within `tx`. */
-export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: Invoice, payments: readonly Payment[], now: Date,
+export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: SettlementInvoice, payments: readonly Payment[], now: Date,
   unstored?: UnstoredPayment): Promise<SettleResult> {
   const plan = planSettlement(invoice, payments, now, (p) => deps.methods.confirmationsFor(p.methodId, p.amountUnits), methodUnitOf(deps));
   const byId = new Map(payments.map((p) => [p.id, p]));
@@ -107,7 +107,7 @@ export async function settleInvoice(deps: Deps, tx: StoreTx, invoice: Invoice, p
 
   const receivedUnits = plan.receivedUnits;
   const completedAt = invoice.completedAt ?? (plan.status === 'complete' ? now : null);
-  const updated: Invoice = { ...invoice, status: plan.status, receivedUnits, creditedMinor, completedAt, updatedAt: now };
+  const updated: SettlementInvoice = { ...invoice, status: plan.status, receivedUnits, creditedMinor, completedAt, updatedAt: now };
   const changed = updated.status !== invoice.status || receivedUnits !== invoice.receivedUnits
     || creditedMinor !== invoice.creditedMinor || completedAt !== invoice.completedAt;
   if (changed) await tx.invoices.update(invoice.id, updated);
