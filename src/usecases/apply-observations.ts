@@ -110,8 +110,9 @@ const APPLY_CONCURRENCY = 64;
  * invoice, a reorg's or a replacement's included — are applied one after another in the order
  * given; those to different targets run side by side, up to 64 at a time, so that on SQLite they
  * share group commits instead of committing one by one. Each observation still commits on its
- * own. If any fails, the others still run and the first error is thrown (applying is idempotent:
- * the watcher delivers the batch again).
+ * own. A failure ends its target's chain (nothing after it there may overtake it); the other
+ * targets go on, and then the first error is thrown (applying is idempotent: the watcher delivers
+ * the batch again).
  */
 export async function applyObservations(deps: Deps, observations: readonly Observation[]): Promise<ApplyOutcome[]> {
   const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(observations.length);
@@ -123,17 +124,17 @@ export async function applyObservations(deps: Deps, observations: readonly Obser
   });
   const chains = [...byTarget.values()];
   let next = 0;
-  let failure: { error: unknown } | null = null;
+  const failures: unknown[] = [];
   const run = async () => {
     for (let chain = chains[next++]; chain !== undefined; chain = chains[next++]) {
       try {
         for (const i of chain) outcomes[i] = await applyObservation(deps, observations[i]!);
       } catch (error) {
-        failure ??= { error };
+        failures.push(error);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, chains.length) }, run));
-  if (failure !== null) throw (failure as { error: unknown }).error;
+  if (failures.length > 0) throw failures[0];
   return outcomes;
 }
