@@ -10,7 +10,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { DatabaseConnection, Driver } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
-import { preparedOn } from './sql-text.ts';
+import { preparedOn, preparedStatementName } from './sql-text.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { MigrationDialect } from './migrations/index.ts';
 
@@ -140,6 +140,20 @@ function openSqlite(path: string): Db {
   return { kysely, dialect: 'sqlite', rowLocks: false, sqlite: handle, reader, snapshots, close };
 }
 
+/**
+ * Runs SqlText's fixed texts as named prepared statements on `client`: parsed and planned once
+ * per connection, not on every execution (the deposit's statement took PostgreSQL ~120 µs of CPU
+ * a time to parse and plan). Everything else (the query builder's texts) runs unnamed as before.
+ */
+function preparingFixedTexts(client: pg.PoolClient): void {
+  const query = client.query;
+  client.query = function (this: pg.PoolClient, ...args: unknown[]): unknown {
+    const [text, values] = args;
+    const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? preparedStatementName(text) : undefined;
+    return name === undefined ? Reflect.apply(query, this, args) : Reflect.apply(query, this, [{ name, text, values }]);
+  } as typeof client.query;
+}
+
 function openPostgres(url: string, poolSize: number, schema: string | undefined): Db {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => {
@@ -154,6 +168,7 @@ function openPostgres(url: string, poolSize: number, schema: string | undefined)
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  pool.on('connect', preparingFixedTexts);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect: 'postgres', rowLocks: true, sqlite: null, reader: null, snapshots: null, close: () => kysely.destroy() };
 }

@@ -20,11 +20,28 @@ export type SqlValue = string | number | bigint | null | readonly string[];
 
 const texts = { sqlite: new WeakMap<TemplateStringsArray, string>(), postgres: new WeakMap<TemplateStringsArray, string>() };
 
+/**
+ * PostgreSQL statement names of the fixed texts (a text is a call site's constant, so there are
+ * as many as there are call sites): the driver prepares each once per connection under its name
+ * instead of having the server parse and plan it on every execution.
+ */
+const statementNames = new Map<string, string>();
+
+function named(text: string): string {
+  if (!statementNames.has(text)) statementNames.set(text, `coffer_${statementNames.size + 1}`);
+  return text;
+}
+
+/** The name to prepare `text` under on PostgreSQL when it is one of SqlText's fixed texts; else undefined (run unnamed). */
+export function preparedStatementName(text: string): string | undefined {
+  return statementNames.get(text);
+}
+
 function textOf(dialect: 'sqlite' | 'postgres', strings: TemplateStringsArray): string {
   let text = texts[dialect].get(strings);
   if (text === undefined) {
     text = strings.reduce((out, part, i) => out + (i === 0 ? '' : dialect === 'postgres' ? `$${i}` : '?') + part, '');
-    texts[dialect].set(strings, text);
+    texts[dialect].set(strings, dialect === 'postgres' ? named(text) : text);
   }
   return text;
 }
@@ -36,7 +53,7 @@ function numberedPlaceholders(text: string): string {
   let out = numbered.get(text);
   if (out === undefined) {
     let n = 0;
-    out = text.replace(/\?/g, () => `$${++n}`);
+    out = named(text.replace(/\?/g, () => `$${++n}`));
     numbered.set(text, out);
   }
   return out;
