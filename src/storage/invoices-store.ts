@@ -101,6 +101,44 @@ const INSERT_CREATED_PG = `with inv as (${INSERT_INVOICE} returning seq),
   event as (${INSERT_OUTBOX})
   select seq from inv`;
 
+// Many new invoices in one statement (PostgreSQL): each column travels as one text array, cast
+// back to its column's type; rows are inserted in array order. The text is the same for any
+// number of invoices, so it is prepared once per connection.
+const PG_COLUMN_TYPES: Partial<Record<(typeof INVOICE_COLUMNS)[number], string>> = {
+  amount: 'numeric', price_units: 'numeric', rate_units: 'numeric', received_units: 'numeric', credited_amount: 'numeric',
+  unit_scale: 'integer', price_precision: 'integer', rate_scale: 'integer', chain_id: 'integer', derivation_index: 'integer',
+  confirmations_required: 'integer',
+};
+const INSERT_CREATED_MANY_PG = `with inv as (insert into invoices (${INVOICE_COLUMNS.join(', ')})
+    select ${INVOICE_COLUMNS.map((c) => (PG_COLUMN_TYPES[c] ? `n.${c}::${PG_COLUMN_TYPES[c]}` : `n.${c}`)).join(', ')}
+    from unnest(${INVOICE_COLUMNS.map(() => '?::text[]').join(', ')}) as n(${INVOICE_COLUMNS.join(', ')})
+    returning id, seq),
+  companion as (insert into invoice_targets (invoice_id, method_id, target_key, created_seq)
+    select c.invoice_id, c.method_id, c.target_key, inv.seq from unnest(?::text[], ?::text[], ?::text[]) as c(invoice_id, method_id, target_key)
+    join inv on inv.id = c.invoice_id),
+  event as (insert into outbox (id, type, account_id, invoice_id, payload, created_at)
+    select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]))
+  select id, seq from inv`;
+
+/** `rows` as one text array per column (the shape of an `unnest(…)` parameter list). */
+function columnArrays(rows: ReadonlyArray<readonly SqlValue[]>, width: number): Array<Array<string | null>> {
+  const columns = Array.from({ length: width }, () => new Array<string | null>(rows.length));
+  rows.forEach((row, r) => {
+    for (let c = 0; c < width; c++) {
+      const value = row[c];
+      columns[c]![r] = value === null || value === undefined ? null : String(value);
+    }
+  });
+  return columns;
+}
+
+/** A new invoice as `insertCreated` takes it. */
+export interface CreatedInvoice {
+  readonly invoice: NewInvoice;
+  readonly companion: CompanionTarget | null;
+  readonly event: OutboxEvent;
+}
+
 /** A bitcoin invoice's lightning fallback target, watched like the invoice's own. */
 export interface CompanionTarget {
   readonly methodId: string;
@@ -127,6 +165,22 @@ export class InvoicesStore {
       await this.q.query(INSERT_OUTBOX, outboxValues(event));
     }
     return { seq: Number(rows[0]!.seq), ...invoice };
+  }
+
+  /**
+   * PostgreSQL: stores several new invoices, their companion targets and events in one statement
+   * (all or none); returns them in the order given.
+   */
+  async insertCreatedMany(created: readonly CreatedInvoice[]): Promise<Invoice[]> {
+    if (this.q.dialect !== 'postgres') throw new Error('insertCreatedMany is for PostgreSQL; SQLite groups commits instead');
+    const companions = created.flatMap(({ invoice, companion }) => (companion ? [[invoice.id, companion.methodId, companion.targetKey]] : []));
+    const rows = await this.q.query<{ id: string; seq: number | string }>(INSERT_CREATED_MANY_PG, [
+      ...columnArrays(created.map(({ invoice }) => invoiceValues(invoice)), INVOICE_COLUMNS.length),
+      ...columnArrays(companions, 3),
+      ...columnArrays(created.map(({ event }) => outboxValues(event)), 6),
+    ]);
+    const seqs = new Map(rows.map((r) => [r.id, Number(r.seq)]));
+    return created.map(({ invoice }) => ({ seq: seqs.get(invoice.id)!, ...invoice }));
   }
 
   /** The settlement columns of an invoice (on PostgreSQL with `lock`, locked until the transaction ends). */

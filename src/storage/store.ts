@@ -14,6 +14,9 @@ import { LedgerStore } from './ledger-store.ts';
 import { WebhooksStore } from './webhooks-store.ts';
 import { ChargesStore, DerivationStore, IdempotencyStore, LeasesStore, OutboxStore, WatcherStateStore } from './misc-store.ts';
 import { WebStore } from './web-store.ts';
+import { CreatedInvoiceBatches } from './created-invoices.ts';
+import type { CreatedInvoice } from './invoices-store.ts';
+import type { Invoice } from '../core/invoice.ts';
 
 export class StoreTx {
   readonly accounts: AccountsStore;
@@ -48,10 +51,22 @@ export class StoreTx {
 
 export class Store extends StoreTx {
   readonly dialect: Db['dialect'];
+  readonly #created: CreatedInvoiceBatches | null;
 
   constructor(private readonly db: Db) {
     super(db.kysely, db.dialect, db.rowLocks, db.reader && db.sqlite ? { reads: db.reader, writer: db.sqlite } : null);
     this.dialect = db.dialect;
+    this.#created = db.dialect === 'postgres' ? new CreatedInvoiceBatches(this.invoices) : null;
+  }
+
+  /**
+   * Stores a new invoice with its companion target and `invoice.created` event, committed when
+   * this resolves. On PostgreSQL invoices created concurrently share one statement; on SQLite it
+   * is a unit of the group commit.
+   */
+  insertCreated(created: CreatedInvoice): Promise<Invoice> {
+    if (this.#created) return this.#created.insert(created);
+    return this.transaction((tx) => tx.invoices.insertCreated(created.invoice, created.companion, created.event));
   }
 
   /**

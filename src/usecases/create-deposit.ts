@@ -108,8 +108,7 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   };
   const created = invoiceEvent('invoice.created', invoice, now);
   if (!record) {
-    // On PostgreSQL one statement, atomic alone; on SQLite a unit of the group commit.
-    return deps.store.transaction((tx) => tx.invoices.insertCreated(invoice, companion, created), { singleStatement: true });
+    return deps.store.insertCreated({ invoice, companion, event: created });
   }
   return deps.store.transaction(async (tx) => {
     const stored = await tx.invoices.insertCreated(invoice, companion, created);
