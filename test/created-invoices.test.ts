@@ -35,6 +35,26 @@ for (const dialect of dialects()) {
       assert.equal(new Set(events.map((e) => e.invoiceId)).size, 200);
     });
 
+    test('PostgreSQL: several new invoices, companions and events stored by one statement', { skip: dialect !== 'postgres' }, async () => {
+      const acct = await businessAccount(world.deps);
+      const template = await deposit(world.deps, acct.id, '10');
+      const { seq: _seq, ...rest } = template;
+      const now = world.clock.now();
+      const drafts = Array.from({ length: 5 }, (_, i) => ({ ...rest, id: newUuid(), targetKey: `many-${newUuid()}`, amountMinor: BigInt(100 + i) }));
+      const stored = await world.deps.store.invoices.insertCreatedMany(drafts.map((invoice, i) => ({
+        invoice, companion: i % 2 === 0 ? { methodId: 'lightning', targetKey: `companion-${invoice.id}` } : null,
+        event: invoiceEvent('invoice.created', invoice, now),
+      })));
+      assert.deepEqual(stored.map((s) => s.id), drafts.map((d) => d.id));
+      for (const [i, invoice] of stored.entries()) {
+        assert.deepEqual(await world.deps.store.invoices.get(invoice.id), invoice);
+        assert.deepEqual(await world.deps.store.invoices.companions(invoice.id), i % 2 === 0 ? [{ methodId: 'lightning', targetKey: `companion-${invoice.id}` }] : []);
+      }
+      const events = await createdEvents(new Set(drafts.map((d) => d.id)));
+      assert.deepEqual(events.map((e) => e.invoiceId).sort(), drafts.map((d) => d.id).sort());
+      assert.deepEqual(JSON.parse(events.find((e) => e.invoiceId === drafts[1]!.id)!.payload), invoiceEvent('invoice.created', drafts[1]!, now).payload);
+    });
+
     test('an invoice whose target is taken fails alone; the ones created beside it are stored', async () => {
       const acct = await businessAccount(world.deps);
       const existing = await deposit(world.deps, acct.id, '10', 'USD', 'usdc_base');

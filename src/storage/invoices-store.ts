@@ -101,36 +101,25 @@ const INSERT_CREATED_PG = `with inv as (${INSERT_INVOICE} returning seq),
   event as (${INSERT_OUTBOX})
   select seq from inv`;
 
-// Many new invoices in one statement (PostgreSQL): each column travels as one text array, cast
-// back to its column's type; rows are inserted in array order. The text is the same for any
-// number of invoices, so it is prepared once per connection.
+// Many new invoices in one statement (PostgreSQL). Each table's rows travel as one JSON array of
+// rows (one parameter, built by JSON.stringify: no per-value escaping in the driver), each value
+// read back by position and cast to its column's type. The text is the same for any number of
+// invoices, so it is prepared once per connection.
 const PG_COLUMN_TYPES: Partial<Record<(typeof INVOICE_COLUMNS)[number], string>> = {
   amount: 'numeric', price_units: 'numeric', rate_units: 'numeric', received_units: 'numeric', credited_amount: 'numeric',
   unit_scale: 'integer', price_precision: 'integer', rate_scale: 'integer', chain_id: 'integer', derivation_index: 'integer',
   confirmations_required: 'integer',
 };
+const OUTBOX_COLUMNS = ['id', 'type', 'account_id', 'invoice_id', 'payload', 'created_at'] as const;
+const byPosition = (columns: readonly string[], types: Readonly<Record<string, string | undefined>> = {}) =>
+  columns.map((c, i) => (types[c] ? `(r ->> ${i})::${types[c]}` : `r ->> ${i}`)).join(', ');
 const INSERT_CREATED_MANY_PG = `with inv as (insert into invoices (${INVOICE_COLUMNS.join(', ')})
-    select ${INVOICE_COLUMNS.map((c) => (PG_COLUMN_TYPES[c] ? `n.${c}::${PG_COLUMN_TYPES[c]}` : `n.${c}`)).join(', ')}
-    from unnest(${INVOICE_COLUMNS.map(() => '?::text[]').join(', ')}) as n(${INVOICE_COLUMNS.join(', ')})
+    select ${byPosition(INVOICE_COLUMNS, PG_COLUMN_TYPES)} from jsonb_array_elements(?::jsonb) as n(r)
     returning id, seq),
   companion as (insert into invoice_targets (invoice_id, method_id, target_key, created_seq)
-    select c.invoice_id, c.method_id, c.target_key, inv.seq from unnest(?::text[], ?::text[], ?::text[]) as c(invoice_id, method_id, target_key)
-    join inv on inv.id = c.invoice_id),
-  event as (insert into outbox (id, type, account_id, invoice_id, payload, created_at)
-    select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]))
+    select c.r ->> 0, c.r ->> 1, c.r ->> 2, inv.seq from jsonb_array_elements(?::jsonb) as c(r) join inv on inv.id = c.r ->> 0),
+  event as (insert into outbox (${OUTBOX_COLUMNS.join(', ')}) select ${byPosition(OUTBOX_COLUMNS)} from jsonb_array_elements(?::jsonb) as e(r))
   select id, seq from inv`;
-
-/** `rows` as one text array per column (the shape of an `unnest(…)` parameter list). */
-function columnArrays(rows: ReadonlyArray<readonly SqlValue[]>, width: number): Array<Array<string | null>> {
-  const columns = Array.from({ length: width }, () => new Array<string | null>(rows.length));
-  rows.forEach((row, r) => {
-    for (let c = 0; c < width; c++) {
-      const value = row[c];
-      columns[c]![r] = value === null || value === undefined ? null : String(value);
-    }
-  });
-  return columns;
-}
 
 /** A new invoice as `insertCreated` takes it. */
 export interface CreatedInvoice {
@@ -175,9 +164,8 @@ export class InvoicesStore {
     if (this.q.dialect !== 'postgres') throw new Error('insertCreatedMany is for PostgreSQL; SQLite groups commits instead');
     const companions = created.flatMap(({ invoice, companion }) => (companion ? [[invoice.id, companion.methodId, companion.targetKey]] : []));
     const rows = await this.q.query<{ id: string; seq: number | string }>(INSERT_CREATED_MANY_PG, [
-      ...columnArrays(created.map(({ invoice }) => invoiceValues(invoice)), INVOICE_COLUMNS.length),
-      ...columnArrays(companions, 3),
-      ...columnArrays(created.map(({ event }) => outboxValues(event)), 6),
+      JSON.stringify(created.map(({ invoice }) => invoiceValues(invoice))), JSON.stringify(companions),
+      JSON.stringify(created.map(({ event }) => outboxValues(event))),
     ]);
     const seqs = new Map(rows.map((r) => [r.id, Number(r.seq)]));
     return created.map(({ invoice }) => ({ seq: seqs.get(invoice.id)!, ...invoice }));
