@@ -65,13 +65,26 @@ async function serve(config: Config): Promise<void> {
     if (closing) return;
     closing = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests and passes');
-    const force = setTimeout(() => { log.error('shutdown took too long; exiting'); process.exit(1); }, Limits.shutdownGraceMs);
+    // Each step is named, so a shutdown that outlasts its grace says what it was waiting for.
+    let step = 'http: finishing in-flight requests';
+    const started = Date.now();
+    const force = setTimeout(() => {
+      log.error({ step, elapsedMs: Date.now() - started }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, Limits.shutdownGraceMs);
     force.unref();
-    await app.close();
-    await watchers.stop();
-    await workers.stop();
-    await webhooks.worker.stop();
-    await runtime.close();
+    const steps: ReadonlyArray<readonly [string, () => Promise<void>]> = [
+      ['http: finishing in-flight requests', () => app.close()],
+      ['watchers: finishing their pass', () => watchers.stop()],
+      ['workers: finishing their pass', () => workers.stop()],
+      ['webhooks: finishing deliveries', () => webhooks.worker.stop()],
+      ['storage and methods: closing', () => runtime.close()],
+    ];
+    for (const [name, run] of steps) {
+      step = name;
+      await run();
+    }
+    log.info({ elapsedMs: Date.now() - started }, 'shut down');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

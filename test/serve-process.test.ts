@@ -44,7 +44,9 @@ test('serve answers health, readiness and metrics, and drains in-flight requests
     const created = coffer(['account', 'create', '--type', 'business', '--currency', 'EUR', '--json'], env);
     assert.equal(created.status, 0, created.stderr);
     const account = JSON.parse(created.stdout.trim().split('\n').pop()!) as { api_id: string; api_secret: string };
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 200; i++) {
@@ -67,7 +69,7 @@ test('serve answers health, readiness and metrics, and drains in-flight requests
     const response = await inFlight;
     assert.equal(response.status, 200);
     assert.equal(((await response.json()) as { data: { amount: number } }).data.amount, 5.5);
-    assert.equal(await exited, 0);
+    assert.equal(await exited, 0, `the server's log:\n${log}`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
