@@ -9,6 +9,7 @@ import { Limits } from './core/limits.ts';
 import { buildApp } from './http/app.ts';
 import { accountCommand, chargeCommand, keyCommand, ledgerCommand } from './cli/commands.ts';
 import { output, UsageError } from './cli/args.ts';
+import type { FastifyInstance } from 'fastify';
 import { createLogger, openRuntime } from './runtime.ts';
 import { WatcherSupervisor } from './usecases/run-watchers.ts';
 import { WorkerLoops } from './usecases/run-workers.ts';
@@ -37,6 +38,21 @@ const USAGE = `coffer — prepaid balances funded with crypto
                                     rewind the bitcoin watcher and rescan to the node's tip (progress bar)
   coffer webhook add|list|remove|rotate|account-secret|deliveries|show|redeliver   (docs/webhooks.md)
   coffer web-login attach --account <account-id> --email <email> [--password-stdin] [--json]`;
+
+/**
+ * Stops accepting connections and lets in-flight requests finish. A keep-alive connection whose
+ * request was in flight when closing began stays open after its response (the client may hold it
+ * for the server's keep-alive timeout, over a minute), and the server would wait for it: idle
+ * connections are closed every 100 ms until the close completes.
+ */
+async function closeHttp(app: FastifyInstance): Promise<void> {
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+  }
+}
 
 async function serve(config: Config): Promise<void> {
   const log = createLogger(config);
@@ -74,7 +90,7 @@ async function serve(config: Config): Promise<void> {
     }, Limits.shutdownGraceMs);
     force.unref();
     const steps: ReadonlyArray<readonly [string, () => Promise<void>]> = [
-      ['http: finishing in-flight requests', () => app.close()],
+      ['http: finishing in-flight requests', () => closeHttp(app)],
       ['watchers: finishing their pass', () => watchers.stop()],
       ['workers: finishing their pass', () => workers.stop()],
       ['webhooks: finishing deliveries', () => webhooks.worker.stop()],

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,12 +65,23 @@ test('serve answers health, readiness and metrics, and drains in-flight requests
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /coffer_http_requests_total\{method="GET",route="\/v2\/accounts\/balance",status="200"\} 1/);
     assert.match(metrics, /coffer_method_up\{method="bitcoin"\} 1/);
-    const inFlight = fetch(`${base}/v2/accounts/deposit`, { method: 'POST', headers, body: JSON.stringify({ amount: '5.5', currency: 'EUR', payment_method: 'lightning' }) });
-    await new Promise((r) => setTimeout(r, 5));
+    // A request surely in flight when SIGTERM arrives: its headers sent first, its body after the
+    // signal, on a keep-alive connection the client never closes (the server must, once answered).
+    const body = JSON.stringify({ amount: '5.5', currency: 'EUR', payment_method: 'lightning' });
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => { received += chunk.toString(); });
+    const closedByServer = once(socket, 'close');
+    socket.write(`POST /v2/accounts/deposit HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\nAuthorization: ${headers.authorization}\r\n`
+      + `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGTERM');
-    const response = await inFlight;
-    assert.equal(response.status, 200);
-    assert.equal(((await response.json()) as { data: { amount: number } }).data.amount, 5.5);
+    await new Promise((r) => setTimeout(r, 200));
+    socket.write(body);
+    await closedByServer;
+    assert.match(received, /^HTTP\/1\.1 200 /);
+    assert.equal((JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as { data: { amount: number } }).data.amount, 5.5);
     assert.equal(await exited, 0, `the server's log:\n${log}`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
