@@ -15,8 +15,12 @@ export interface TargetRequest {
   readonly expiresAt: Date;
   /** Human text naming the deposit, e.g. for a BOLT11 description or BIP21 label. */
   readonly description: string;
-  /** A BOLT11 paying the same invoice, for a bitcoin target's BIP21 `lightning=` (unified QR). */
-  readonly lightningFallback?: string;
+  /**
+   * A BOLT11 paying the same invoice, for a bitcoin target's BIP21 `lightning=` (unified QR), or
+   * null when there is none. Still being made when the target is requested: the adapter awaits it
+   * after its own allocation, so the two run side by side.
+   */
+  readonly lightningFallback?: Promise<string | null>;
 }
 
 export interface PaymentTarget {

@@ -90,9 +90,11 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + deps.settings.invoiceExpiryMs);
   const request: TargetRequest = { invoiceId: id, method: method.spec, priceUnits, expiresAt, description: `Coffer deposit ${id}` };
-  const companion = await lightningCompanion(deps, request);
+  // The lightning fallback is made while the target's own index is allocated; never rejects.
+  const companionMade = lightningCompanion(deps, request);
   const target = await method.adapter.createTarget(
-    companion ? { ...request, lightningFallback: companion.lightningInvoice ?? companion.address } : request, allocator(deps));
+    { ...request, lightningFallback: companionMade.then((c) => (c ? c.lightningInvoice ?? c.address : null)) }, allocator(deps));
+  const companion = await companionMade;
 
   const invoice: Omit<Invoice, 'seq'> = {
     id, accountId: account.id, status: 'unpaid', currency, amountMinor, methodId: method.spec.id, asset: method.spec.asset,

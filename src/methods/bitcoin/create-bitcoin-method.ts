@@ -94,12 +94,10 @@ export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMe
       warnOnGap(index);
       // Off the request path, on a worker thread: the next invoices find their child key derived.
       deriveAheadAfter(wallet, index);
+      const lightning = await request.lightningFallback;
       return {
         targetKey: address, address, walletId: wallet.walletId, derivationIndex: index,
-        uri: bip21Uri({
-        address, amountSat: request.priceUnits, label: request.description,
-        ...(request.lightningFallback ? { lightning: request.lightningFallback } : {}),
-      }),
+        uri: bip21Uri({ address, amountSat: request.priceUnits, label: request.description, ...(lightning ? { lightning } : {}) }),
       };
     },
 
