@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { HDKey } from '@scure/bip32';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { publicChildKey } from './hd-public-child.ts';
-import { publicKeyConvert, signRecoverable } from './secp256k1.ts';
-import { ChildKeysAhead, signOffThread, stopDeriveWorker } from './derive-ahead.ts';
-import { createHash } from 'node:crypto';
+import { publicKeyConvert } from './secp256k1.ts';
+import { ChildKeysAhead, stopDeriveWorker } from './derive-ahead.ts';
 
 const parent = HDKey.fromExtendedKey(HDKey.fromMasterSeed(new Uint8Array(32).fill(9)).derive("m/84'/0'/0'/0").publicExtendedKey);
 const hex = (bytes: Uint8Array | null | undefined) => (bytes === undefined ? 'undefined' : bytes === null ? 'null' : bytesToHex(bytes));
@@ -36,20 +35,8 @@ test('keys derived ahead equal the inline ones (compressed and uncompressed); ea
   assert.equal(compressed.take(10_000), undefined);
 });
 
-test('signatures made on the worker (many in one turn) equal the inline ones', async () => {
-  const key = createHash('sha256').update('signing key').digest();
-  const hashes = Array.from({ length: 20 }, (_, i) => createHash('sha256').update(`message ${i}`).digest());
-  const signed = await Promise.all(hashes.map((hash) => signOffThread(hash, key)));
-  signed.forEach((signature, i) => {
-    const inline = signRecoverable(hashes[i]!, key);
-    assert.equal(hex(signature?.signature), hex(inline.signature), `signature ${i}`);
-    assert.equal(signature?.recoveryId, inline.recoveryId);
-  });
-});
-
-test('without a worker nothing is derived ahead, and signing off the thread is refused (callers sign inline)', async () => {
+test('without a worker nothing is derived ahead', async () => {
   await stopDeriveWorker();
-  await assert.rejects(signOffThread(new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)));
   const ahead = new ChildKeysAhead(parent, true, 16);
   ahead.after(0);
   await new Promise((resolve) => setTimeout(resolve, 50));

@@ -14,15 +14,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHmac } = require('node:crypto');
 const secp = require(workerData.secp256k1);
-parentPort.on('message', (message) => {
-  if (message.sign) {
-    const signatures = message.sign.map(({ hash, privateKey }) => {
-      try { const { signature, recid } = secp.ecdsaSign(hash, privateKey); return { signature, recoveryId: recid }; } catch { return null; }
-    });
-    parentPort.postMessage({ id: message.id, signatures });
-    return;
-  }
-  const { id, publicKey, chainCode, from, count, compressed } = message;
+parentPort.on('message', ({ id, publicKey, chainCode, from, count, compressed }) => {
   const keys = [];
   const data = Buffer.allocUnsafe(37);
   data.set(publicKey, 0);
@@ -37,51 +29,11 @@ parentPort.on('message', (message) => {
 
 type Keys = Array<Uint8Array | null>;
 
-/** A recoverable ECDSA signature (compact r || s and the recovery id), or null when signing failed. */
-export type RecoverableSignature = { readonly signature: Uint8Array; readonly recoveryId: number } | null;
-
-interface SignRequest {
-  readonly hash: Uint8Array;
-  readonly privateKey: Uint8Array;
-  readonly resolve: (signature: RecoverableSignature) => void;
-  readonly reject: (error: Error) => void;
-}
-
 class DeriveWorker {
   #worker: Worker | null = null;
   #failed = false;
   #nextId = 1;
-  readonly #waiting = new Map<number, { resolve: (answer: { keys?: Keys; signatures?: RecoverableSignature[] }) => void; reject: (error: Error) => void }>();
-  #signing: SignRequest[] = [];
-
-  /**
-   * Signs `hash` on the worker. Requests of one event-loop turn go in one message; the caller
-   * awaits the answer (or, on a rejection, signs inline).
-   */
-  sign(hash: Uint8Array, privateKey: Uint8Array): Promise<RecoverableSignature> {
-    if (this.#started() === null) return Promise.reject(new Error('worker unavailable'));
-    return new Promise<RecoverableSignature>((resolve, reject) => {
-      this.#signing.push({ hash, privateKey, resolve, reject });
-      if (this.#signing.length === 1) setImmediate(() => this.#sendSigning());
-    });
-  }
-
-  #sendSigning(): void {
-    const batch = this.#signing;
-    this.#signing = [];
-    const worker = this.#started();
-    if (worker === null) {
-      for (const request of batch) request.reject(new Error('worker unavailable'));
-      return;
-    }
-    const id = this.#nextId++;
-    this.#waiting.set(id, {
-      resolve: ({ signatures }) => batch.forEach((request, i) => request.resolve(signatures?.[i] ?? null)),
-      reject: (error) => batch.forEach((request) => request.reject(error)),
-    });
-    worker.ref();
-    worker.postMessage({ id, sign: batch.map(({ hash, privateKey }) => ({ hash, privateKey })) });
-  }
+  readonly #waiting = new Map<number, { resolve: (keys: Keys) => void; reject: (error: Error) => void }>();
 
   /** Child keys [from, from+count) of the parent, or a rejection when no worker can run. */
   derive(publicKey: Uint8Array, chainCode: Uint8Array, from: number, count: number, compressed: boolean): Promise<Keys> {
@@ -89,7 +41,7 @@ class DeriveWorker {
     if (worker === null) return Promise.reject(new Error('derivation worker unavailable'));
     const id = this.#nextId++;
     return new Promise<Keys>((resolve, reject) => {
-      this.#waiting.set(id, { resolve: ({ keys }) => resolve(keys ?? []), reject });
+      this.#waiting.set(id, { resolve, reject });
       worker.ref();
       worker.postMessage({ id, publicKey, chainCode, from, count, compressed });
     });
@@ -103,8 +55,8 @@ class DeriveWorker {
         // It holds a few hundred keys at a time: a small heap keeps the process's memory small.
         resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
       });
-      worker.on('message', ({ id, ...answer }: { id: number; keys?: Keys; signatures?: RecoverableSignature[] }) => {
-        this.#waiting.get(id)?.resolve(answer);
+      worker.on('message', ({ id, keys }: { id: number; keys: Keys }) => {
+        this.#waiting.get(id)?.resolve(keys);
         this.#waiting.delete(id);
         // Nothing outstanding: the idle worker must not keep the process alive.
         if (this.#waiting.size === 0) worker.unref();
@@ -134,11 +86,6 @@ class DeriveWorker {
 }
 
 const shared = new DeriveWorker();
-
-/** A recoverable signature of `hash` made on the worker thread; rejects when no worker can run. */
-export function signOffThread(hash: Uint8Array, privateKey: Uint8Array): Promise<RecoverableSignature> {
-  return shared.sign(hash, privateKey);
-}
 
 /** Stops the shared worker; from then on nothing is derived ahead (tests of the fallback). */
 export function stopDeriveWorker(): Promise<void> {

@@ -180,22 +180,8 @@ function checkEncodeInput(input: Bolt11EncodeInput): void {
   if (new TextEncoder().encode(input.description).length > DESCRIPTION_BYTES_MAX) throw new Bolt11Error('format', 'description is too long');
 }
 
-/** A BOLT11 encoded up to its signature: what to sign (`hash`) and what `finishBolt11` completes. */
-export interface UnsignedBolt11 {
-  readonly hrp: string;
-  readonly data: readonly number[];
-  readonly hash: Uint8Array;
-}
-
 /** Encodes and signs a BOLT11 invoice with the payee node's private key. */
 export function encodeBolt11(input: Bolt11EncodeInput, privateKey: Uint8Array): string {
-  const unsigned = unsignedBolt11(input, privateKey);
-  const { signature, recoveryId } = signRecoverable(unsigned.hash, privateKey);
-  return finishBolt11(unsigned, signature, recoveryId);
-}
-
-/** The BOLT11 `input` describes, encoded up to its signature (the node key only for its `n` field). */
-export function unsignedBolt11(input: Bolt11EncodeInput, privateKey: Uint8Array): UnsignedBolt11 {
   checkEncodeInput(input);
   const hrp = `ln${input.network}${input.amountMsat === null ? '' : encodeBolt11Amount(input.amountMsat)}`;
   const data: number[] = [...intToWords(BigInt(input.timestamp), TIMESTAMP_WORDS)];
@@ -208,16 +194,12 @@ export function unsignedBolt11(input: Bolt11EncodeInput, privateKey: Uint8Array)
   if (input.minFinalCltvExpiry !== undefined) data.push(...taggedField(Tag.c, intToWords(BigInt(input.minFinalCltvExpiry))));
   const features = input.features ?? (input.paymentSecret !== undefined ? DEFAULT_FEATURES : 0n);
   if (features > 0n) data.push(...taggedField(Tag.features, intToWords(features)));
-  return { hrp, data, hash: signedHash(hrp, data) };
-}
-
-/** The BOLT11 text of `unsigned` with its recoverable signature of `unsigned.hash`. */
-export function finishBolt11(unsigned: UnsignedBolt11, compact: Uint8Array, recoveryId: number): string {
+  const { signature: compact, recoveryId } = signRecoverable(signedHash(hrp, data), privateKey);
   // BOLT11 puts the recovery id after r || s.
   const signature = new Uint8Array(65);
   signature.set(compact, 0);
   signature[64] = recoveryId;
-  return bech32.encode(unsigned.hrp, [...unsigned.data, ...bech32.toWords(signature)], false);
+  return bech32.encode(hrp, [...data, ...bech32.toWords(signature)], false);
 }
 
 // ---- decoder ----

@@ -13,9 +13,7 @@ import type { Clock } from '../../core/clock.ts';
 import { deriveAheadAfter, deriveP2wpkh, parseBitcoinWalletKey } from '../bitcoin/address.ts';
 import { bip21Uri } from '../bitcoin/bip21.ts';
 import { deriveEvmAddress, deriveEvmAheadAfter, eip681Uri, parseEvmWalletKey } from '../evm/address.ts';
-import { finishBolt11, unsignedBolt11 } from '../lightning/bolt11.ts';
-import { signOffThread } from '../derive-ahead.ts';
-import { signRecoverable } from '../secp256k1.ts';
+import { encodeBolt11 } from '../lightning/bolt11.ts';
 
 // Fixed, public test keys: sandbox addresses are deterministic and hold nothing of value.
 const SEED = sha256(utf8ToBytes('coffer sandbox wallet seed (test only)'));
@@ -64,14 +62,11 @@ export class SandboxMethod implements PaymentMethodAdapter {
     const preimage = randomBytes(32);
     const paymentHash = sha256(preimage);
     const now = this.#clock.now().getTime();
-    const unsigned = unsignedBolt11({
+    const bolt11 = encodeBolt11({
       network: 'bcrt', amountMsat: request.priceUnits, paymentHash, paymentSecret: randomBytes(32),
       description: request.description, timestamp: Math.floor(now / 1000),
       expirySeconds: Math.max(60, Math.ceil((request.expiresAt.getTime() - now) / 1000)),
     }, LIGHTNING_NODE_KEY);
-    // Signed on the worker thread (the request path's dearest step), inline when it cannot be.
-    const signed = await signOffThread(unsigned.hash, LIGHTNING_NODE_KEY).catch(() => null) ?? signRecoverable(unsigned.hash, LIGHTNING_NODE_KEY);
-    const bolt11 = finishBolt11(unsigned, signed.signature, signed.recoveryId);
     return { targetKey: bytesToHex(paymentHash), address: bolt11, lightningInvoice: bolt11, uri: `lightning:${bolt11}` };
   }
 
