@@ -113,8 +113,9 @@ export class DerivationStore {
   constructor(private readonly k: Kysely<Database>, private readonly q: SqlText) {}
 
   /**
-   * Reserves `count` consecutive indexes for a wallet and returns the first; callers run this in a
-   * transaction so no index is ever handed out twice.
+   * Reserves `count` consecutive indexes for a wallet and returns the first: one atomic statement,
+   * so no index is ever handed out twice. Run it on its own, never inside a larger transaction: on
+   * PostgreSQL it turns synchronous commit off for the transaction it runs in (see below).
    */
   async reserve(walletId: string, count: number): Promise<number> {
     if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`reserve count must be a positive integer, got ${count}`);

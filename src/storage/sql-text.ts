@@ -15,8 +15,8 @@ import type { Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './schema.ts';
 
-/** A bound value; arrays are for PostgreSQL array parameters (`= any(…)`, `unnest(…)`) only. */
-export type SqlValue = string | number | bigint | null | ReadonlyArray<string | null>;
+/** A bound value; string arrays are for PostgreSQL array parameters (`= any(…)`, `unnest(…)`) only. */
+export type SqlValue = string | number | bigint | null | readonly string[];
 
 const texts = { sqlite: new WeakMap<TemplateStringsArray, string>(), postgres: new WeakMap<TemplateStringsArray, string>() };
 
