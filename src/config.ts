@@ -24,6 +24,8 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | null;
   readonly databasePoolSize: number;
+  /** PostgreSQL: run hot-path statements as named prepared statements (off for poolers that cannot keep them). */
+  readonly databasePreparedStatements: boolean;
   readonly adminToken: string | null;
   readonly rateLimitPerMinute: number;
   readonly logLevel: string;
@@ -103,6 +105,7 @@ export function loadConfig(processEnv: Env): Config {
     host: env['HOST'] || '127.0.0.1',
     port: integer(env, 'PORT', 3000, 0, 65535),
     databasePoolSize: integer(env, 'COFFER_DB_POOL_SIZE', 10, 1, 200),
+    databasePreparedStatements: oneOf(env, 'COFFER_DB_PREPARED_STATEMENTS', ['true', 'false'], 'true') === 'true',
     rateLimitPerMinute: integer(env, 'COFFER_RATE_LIMIT', 600, 0, 10_000_000),
     logLevel: oneOf(env, 'COFFER_LOG_LEVEL', LogLevels, 'info'),
     roles: roles as Role[],

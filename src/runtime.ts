@@ -113,6 +113,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const log = overrides.log ?? createLogger(config);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl ?? undefined, sqlitePath: sqlitePath(config), poolSize: config.databasePoolSize,
+    preparedStatements: config.databasePreparedStatements,
     ...(overrides.schema ? { schema: overrides.schema } : {}),
   });
   try {

@@ -22,6 +22,8 @@ export interface DatabaseOptions {
   readonly sqlitePath?: string;
   /** PostgreSQL pool size. */
   readonly poolSize?: number;
+  /** PostgreSQL: SqlText's fixed texts as named prepared statements (default true). */
+  readonly preparedStatements?: boolean;
   /** PostgreSQL schema to use (tests isolate runs in their own schema). */
   readonly schema?: string;
 }
@@ -154,7 +156,7 @@ function preparingFixedTexts(client: pg.PoolClient): void {
   } as typeof client.query;
 }
 
-function openPostgres(url: string, poolSize: number, schema: string | undefined): Db {
+function openPostgres(url: string, poolSize: number, schema: string | undefined, preparedStatements: boolean): Db {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => {
       // int8 (sequences) fit a JS number for any realistic row count; NUMERIC stays a string.
@@ -168,14 +170,14 @@ function openPostgres(url: string, poolSize: number, schema: string | undefined)
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  pool.on('connect', preparingFixedTexts);
+  if (preparedStatements) pool.on('connect', preparingFixedTexts);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect: 'postgres', rowLocks: true, sqlite: null, reader: null, snapshots: null, close: () => kysely.destroy() };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   const db = options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.schema)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.schema, options.preparedStatements ?? true)
     : openSqlite(options.sqlitePath ?? './data/coffer.db');
   return db;
 }
