@@ -10,7 +10,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { DatabaseConnection, Driver } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
-import { preparedOn, preparedStatementName } from './sql-text.ts';
+import { forgetReadCache, preparedOn, preparedStatementName } from './sql-text.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { MigrationDialect } from './migrations/index.ts';
 
@@ -133,7 +133,10 @@ function openSqlite(path: string): Db {
   const close = async () => {
     await checkpointer?.stop();
     await snapshots?.destroy();
-    reader?.close();
+    if (reader) {
+      forgetReadCache(reader);
+      reader.close();
+    }
     if (handle.open) {
       try { handle.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* another process holds the database */ }
     }
