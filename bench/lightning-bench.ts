@@ -18,6 +18,7 @@ import { RestClient } from '../src/methods/lightning/rest-client.ts';
 import { MemoryWatcherContext } from '../test/support/memory-watcher-context.ts';
 import { FakeLnd } from '../test/support/fake-lnd.ts';
 import { FakeCln } from '../test/support/fake-cln.ts';
+import { lightningConfigFor } from '../test/support/chain-lightning.ts';
 
 const PAYMENTS = 200;
 const CREATIONS = 1_000;
@@ -35,10 +36,7 @@ class TimedContext extends MemoryWatcherContext {
 }
 
 function configFor(fake: FakeLnd | FakeCln, pollIntervalMs: number): LightningConfig {
-  const backend = fake instanceof FakeLnd
-    ? { kind: 'lnd' as const, restUrl: fake.url, macaroonHex: fake.macaroonHex }
-    : { kind: 'cln' as const, restUrl: fake.url, rune: fake.rune };
-  return { backend, network: 'bcrt', pollIntervalMs, requestTimeoutMs: 10_000 };
+  return { ...lightningConfigFor(fake, pollIntervalMs), requestTimeoutMs: 10_000 };
 }
 
 function request(i: number, price: bigint | null): TargetRequest {
@@ -80,7 +78,7 @@ async function rawCreate(fake: FakeLnd | FakeCln, i: number, client: RestClient)
 async function creations(fake: FakeLnd | FakeCln): Promise<string> {
   const adapter: PaymentMethodAdapter = await createLightningMethod(configFor(fake, 600_000), { clock: systemClock, log: silentLogger });
   const headers: Record<string, string> = fake instanceof FakeLnd ? { 'Grpc-Metadata-macaroon': fake.macaroonHex } : { Rune: fake.rune };
-  const client = new RestClient({ baseUrl: fake.url, headers, timeoutMs: 10_000 });
+  const client = new RestClient({ baseUrl: fake.url, headers, timeoutMs: 10_000, caPem: fake.tlsCert });
   for (let i = 0; i < 50; i += 1) { await rawCreate(fake, i, client); await adapter.createTarget(request(i, 1_000n), noIndexes); } // warm-up
   let t = performance.now();
   for (let i = 0; i < CREATIONS; i += 1) await rawCreate(fake, i, client);

@@ -18,6 +18,7 @@ import { createLightningMethod } from '../src/methods/lightning/lightning-method
 import { MemoryWatcherContext } from './support/memory-watcher-context.ts';
 import { FakeInvoiceBook, FakeLnd } from './support/fake-lnd.ts';
 import { FakeCln } from './support/fake-cln.ts';
+import { lightningConfigFor } from './support/chain-lightning.ts';
 
 const require = createRequire(import.meta.url);
 const bolt11Lib = require('bolt11') as { decode(text: string, network?: unknown): { payeeNodeKey?: string; millisatoshis?: string | null } };
@@ -29,10 +30,7 @@ const noIndexes = { next: async (): Promise<number> => { throw new Error('lightn
 type Fake = FakeLnd | FakeCln;
 
 function configFor(fake: Fake, overrides: Partial<LightningConfig> = {}): LightningConfig {
-  const backend = fake instanceof FakeLnd
-    ? { kind: 'lnd' as const, restUrl: fake.url, macaroonHex: fake.macaroonHex }
-    : { kind: 'cln' as const, restUrl: fake.url, rune: fake.rune };
-  return { backend, network: 'bcrt', pollIntervalMs: 100, requestTimeoutMs: 2_000, ...overrides };
+  return { ...lightningConfigFor(fake), pollIntervalMs: 100, ...overrides };
 }
 
 function request(invoiceId: string, priceUnits: bigint | null, expiresInMs = 900_000): TargetRequest {
@@ -98,8 +96,11 @@ for (const kind of ['lnd', 'cln'] as const) {
       await closed.close();
       await assert.rejects(createLightningMethod({ ...good, backend: { ...good.backend, restUrl: closedUrl } }, deps),
         (e: unknown) => e instanceof ConfigError && e.setting === url);
-      await assert.rejects(createLightningMethod({ ...good, network: 'bc' }, deps), (e: unknown) => e instanceof ConfigError && e.setting === url);
-      await assert.rejects(createLightningMethod({ ...good, nodeKey: '02' + '11'.repeat(32) }, deps),
+      // Network and key are read with getinfo: LND's admin macaroon has info:read (the invoice one does not).
+      const informed: LightningConfig = good.backend.kind === 'lnd' && fake instanceof FakeLnd
+        ? { ...good, backend: { ...good.backend, macaroonHex: fake.macaroons.admin } } : good;
+      await assert.rejects(createLightningMethod({ ...informed, network: 'bc' }, deps), (e: unknown) => e instanceof ConfigError && e.setting === url);
+      await assert.rejects(createLightningMethod({ ...informed, nodeKey: '02' + '11'.repeat(32) }, deps),
         (e: unknown) => e instanceof ConfigError && e.setting === 'COFFER_LIGHTNING_NODE_KEY');
     });
 

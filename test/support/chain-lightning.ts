@@ -19,11 +19,16 @@ function spec(id: string): MethodSpec {
   return DefaultMethodSpecs.find((s) => s.id === id) as MethodSpec;
 }
 
+/**
+ * Coffer as an operator would configure it with the narrowest credentials: LND's invoice.macaroon
+ * (which cannot call GetInfo, so the node key is configured) or a rune for exactly Coffer's
+ * methods, over HTTPS pinning LND's tls.cert / clnrest's ca.pem.
+ */
 export function lightningConfigFor(fake: FakeNode, pollIntervalMs = 50): LightningConfig {
   const backend = fake instanceof FakeLnd
-    ? { kind: 'lnd' as const, restUrl: fake.url, macaroonHex: fake.macaroonHex }
-    : { kind: 'cln' as const, restUrl: fake.url, rune: fake.rune };
-  return { backend, network: 'bcrt', pollIntervalMs, requestTimeoutMs: 2_000 };
+    ? { kind: 'lnd' as const, restUrl: fake.url, macaroonHex: fake.macaroonHex, tlsCertPem: fake.tlsCert }
+    : { kind: 'cln' as const, restUrl: fake.url, rune: fake.rune, tlsCertPem: fake.tlsCert };
+  return { backend, network: 'bcrt', nodeKey: fake.book.nodeKey, pollIntervalMs, requestTimeoutMs: 2_000 };
 }
 
 /** Real lightning adapter on `fake` plus sandbox bitcoin; the fake node's clock follows `clock`. */

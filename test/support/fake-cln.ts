@@ -1,12 +1,22 @@
 // A small, faithful fake of Core Lightning's REST plugin (clnrest) for tests (never shipped):
-// `POST /v1/<rpc>` with JSON params and the `Rune` header, HTTP 201 with the RPC result, 401 for a
-// missing rune, 403 for a wrong one, 500 with `{code, message}` for RPC errors. Implements
-// getinfo, invoice, listinvoices and waitanyinvoice (lastpay_index, timeout; 904 on time-out),
-// with msat amounts as JSON integers. Invoices come from the shared FakeInvoiceBook.
+// HTTPS with a server.pem signed by a ca.pem, made at run time like clnrest's own
+// (plugins/rest-plugin/src/certs.rs; node-certs.ts), `POST /v1/<rpc>` with JSON params and the
+// `Rune` header, HTTP 201 with the RPC result, 403 {code 1501} for a missing rune, 401 for a rune
+// checkrune refuses (not ours, or a restriction not met: code 1502) (plugins/rest-plugin/src/
+// shared.rs verify_rune), 500 with `{code, message}` for RPC errors. Implements getinfo, invoice,
+// listinvoices and waitanyinvoice (lastpay_index, timeout; 904 on time-out), with msat amounts as
+// JSON integers. Runes are stand-ins mapped to the `method=` alternatives they allow, as
+// `createrune restrictions='[["method=getinfo","method=invoice",...]]'` would make them.
+// Invoices come from the shared FakeInvoiceBook.
 
 import http from 'node:http';
+import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { FakeInvoiceBook, listen, readBody, type FakeInvoice, type FakeServerBase } from './fake-lnd.ts';
+import { sharedClnTls, type ServerTls } from './node-certs.ts';
+
+/** The RPC methods Coffer calls: the narrowest rune Coffer needs allows exactly these. */
+export const CofferRuneMethods = ['getinfo', 'invoice', 'listinvoices', 'waitanyinvoice'] as const;
 
 /** Writes a JSON body with bigint amounts as bare integers, as lightningd does. */
 function clnStringify(value: unknown): string {
@@ -33,26 +43,40 @@ function clnJson(invoice: FakeInvoice, now: number): Record<string, unknown> {
 
 export class FakeCln implements FakeServerBase {
   readonly book: FakeInvoiceBook;
-  readonly rune = randomBytes(32).toString('base64url');
+  /** Stand-in runes → the methods each allows (null: unrestricted, like the master rune). */
+  readonly #runes = new Map<string, readonly string[] | null>();
+  /** The narrowest rune for Coffer (what the tests configure). */
+  readonly rune: string;
+  /** The ca.pem a client pins (clnrest's server.pem chains to it). */
+  readonly tlsCert: string;
   url = '';
   /** When true waitanyinvoice calls fail at once (the "stream" is down) and open long polls are cut. */
   streamDown = false;
   down = false;
-  readonly #server: http.Server;
+  readonly #server: https.Server;
   readonly #waiting = new Set<{ after: number; res: http.ServerResponse; timer: NodeJS.Timeout }>();
 
-  constructor(book: FakeInvoiceBook = new FakeInvoiceBook()) {
+  constructor(book: FakeInvoiceBook = new FakeInvoiceBook(), tls: ServerTls = sharedClnTls()) {
     this.book = book;
-    this.#server = http.createServer((req, res) => {
+    this.tlsCert = tls.trust;
+    this.rune = this.makeRune(CofferRuneMethods);
+    this.#server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       this.#handle(req, res).catch((error: unknown) => this.#send(res, 500, { code: -32603, message: String(error) }));
     });
     book.onSettle(() => this.#wakeWaiters());
   }
 
-  static async start(book?: FakeInvoiceBook): Promise<FakeCln> {
-    const fake = new FakeCln(book);
+  static async start(book?: FakeInvoiceBook, tls?: ServerTls): Promise<FakeCln> {
+    const fake = new FakeCln(book, tls);
     fake.url = await listen(fake.#server);
     return fake;
+  }
+
+  /** A rune allowing only `methods` (null: every method). */
+  makeRune(methods: readonly string[] | null): string {
+    const rune = randomBytes(32).toString('base64url');
+    this.#runes.set(rune, methods);
+    return rune;
   }
 
   dropStreams(): void {
@@ -93,10 +117,14 @@ export class FakeCln implements FakeServerBase {
     const body = await readBody(req);
     if (this.down) return this.#send(res, 503, { message: 'upstream unavailable' });
     const rune = req.headers['rune'];
-    if (rune === undefined) return this.#send(res, 401, { code: 1501, message: 'Not authorized: Missing rune' });
-    if (rune !== this.rune) return this.#send(res, 403, { code: 1502, message: 'Not authorized: Not derived from master' });
+    if (rune === undefined) return this.#send(res, 403, { code: 1501, message: 'Not authorized: Missing rune' });
+    const allowed = typeof rune === 'string' ? this.#runes.get(rune) : undefined;
+    if (allowed === undefined) return this.#send(res, 401, { code: 1501, message: 'Not authorized: Not derived from master' });
     const method = /^\/v1\/([a-z_]+)$/.exec(new URL(req.url ?? '/', 'http://fake').pathname)?.[1];
     if (req.method !== 'POST' || method === undefined) return this.#send(res, 404, { code: -32601, message: 'Unknown command' });
+    if (allowed !== null && !allowed.includes(method)) {
+      return this.#send(res, 401, { code: 1502, message: `Not permitted: method is not equal to ${allowed[allowed.length - 1] ?? ''}` });
+    }
     const params = JSON.parse(body || '{}') as Record<string, unknown>;
     if (method === 'getinfo') {
       const network = { bc: 'bitcoin', tb: 'testnet', tbs: 'signet', bcrt: 'regtest' }[this.book.network];

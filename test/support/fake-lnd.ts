@@ -1,16 +1,24 @@
-// A small, faithful fake of LND's REST API for tests (never shipped): node:http on 127.0.0.1,
-// macaroon checked in `Grpc-Metadata-macaroon`, base64 bytes and string int64 fields, gRPC-style
-// `{code, message}` errors, add_index/settle_index counters and the newline-delimited
-// `/v1/invoices/subscribe` stream. It issues real BOLT11s signed by a test node key. Test hooks
-// pay invoices, drop the stream, repeat notifications and tamper with returned invoices.
-// FakeInvoiceBook (the node's invoice store) is shared with fake-cln.ts.
+// A small, faithful fake of LND's REST API for tests (never shipped): HTTPS on 127.0.0.1 with a
+// self-signed ECDSA P-256 tls.cert made at run time like LND's own (node-certs.ts), macaroon in
+// `Grpc-Metadata-macaroon` checked against the permissions LND requires per call (rpcserver.go:
+// GetInfo info:read; AddInvoice invoices:write; ListInvoices, LookupInvoice, SubscribeInvoices
+// invoices:read) for LND's baked admin, readonly and invoice macaroons (invoice.macaroon: invoices
+// read/write, address read/write, onchain read), base64 bytes and string int64 fields, gRPC-style
+// `{code, message}` errors (a refused macaroon is gRPC Unknown → HTTP 500 "permission denied" /
+// "verification failed"), add_index/settle_index counters, ListInvoices paging (index_offset,
+// num_max_invoices, reversed; first/last_index_offset) and the newline-delimited
+// `/v1/invoices/subscribe` stream with settle_index replay. It issues real BOLT11s signed by a test
+// node key. Test hooks pay invoices, drop the stream, repeat notifications, tamper with returned
+// invoices, answer garbage or 429. FakeInvoiceBook (the node's store) is shared with fake-cln.ts.
 
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { encodeBolt11, type Bolt11Network } from '../../src/methods/lightning/bolt11.ts';
+import { sharedLndTls, type ServerTls } from './node-certs.ts';
 
 export interface FakeInvoice {
   readonly paymentHash: string;
@@ -103,16 +111,38 @@ export class FakeInvoiceBook {
   settledAfter(index: number): FakeInvoice[] {
     return this.invoices.filter((i) => i.state === 'settled' && i.settleIndex > index).sort((a, b) => a.settleIndex - b.settleIndex);
   }
+
+  /** Test hook: `count` invoices nobody pays (another application's backlog), cheaply, without a real BOLT11. */
+  addBacklog(count: number): void {
+    for (let i = 0; i < count; i += 1) {
+      const hash = randomBytes(32).toString('hex');
+      const invoice: FakeInvoice = {
+        paymentHash: hash, preimage: '00'.repeat(32), bolt11: '', amountMsat: 1_000n, description: 'backlog', label: `backlog-${hash}`,
+        createdAt: this.now(), expiry: 86_400, addIndex: this.invoices.length + 1, state: 'open', receivedMsat: 0n, settleIndex: 0, settledAt: 0,
+      };
+      this.invoices.push(invoice);
+      this.byHash.set(hash, invoice);
+    }
+  }
 }
+
+/** The permission entities/actions LND checks (rpcserver.go), by baked macaroon. */
+export const LndMacaroonPermissions = {
+  admin: ['info:read', 'invoices:read', 'invoices:write', 'address:read', 'address:write', 'onchain:read', 'offchain:read', 'offchain:write'],
+  readonly: ['info:read', 'invoices:read', 'address:read', 'onchain:read', 'offchain:read'],
+  invoice: ['invoices:read', 'invoices:write', 'address:read', 'address:write', 'onchain:read'],
+} as const;
+export type LndMacaroonName = keyof typeof LndMacaroonPermissions;
 
 export interface FakeServerBase {
   readonly url: string;
   close(): Promise<void>;
 }
 
-export async function listen(server: http.Server): Promise<string> {
+export async function listen(server: http.Server | https.Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const scheme = server instanceof https.Server ? 'https' : 'http';
+  return `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 export function readBody(req: http.IncomingMessage): Promise<string> {
@@ -154,24 +184,40 @@ function lndJson(invoice: FakeInvoice): Record<string, unknown> {
 
 export class FakeLnd implements FakeServerBase {
   readonly book: FakeInvoiceBook;
-  readonly macaroonHex = randomBytes(32).toString('hex');
+  /** Distinct stand-in macaroons (hex), one per baked macaroon; the fake grants each its permissions. */
+  readonly macaroons: Readonly<Record<LndMacaroonName, string>> = {
+    admin: randomBytes(32).toString('hex'), readonly: randomBytes(32).toString('hex'), invoice: randomBytes(32).toString('hex'),
+  };
+  /** What Coffer is configured with in the tests: the narrow invoice.macaroon. */
+  readonly macaroonHex = this.macaroons.invoice;
+  /** The tls.cert a client pins. */
+  readonly tlsCert: string;
   url = '';
+  /** Requests answered so far, by path (tests check paging and pacing). */
+  readonly requests: string[] = [];
+  /** The next `n` answers are this raw text with HTTP 200 (garbage from the node or a proxy). */
+  garbage: { text: string; count: number } | null = null;
+  /** The next `n` ListInvoices calls are answered 429 with this Retry-After (seconds). */
+  rateLimit: { retryAfterSeconds: number; count: number } | null = null;
+  /** Settled invoices are reported with this BOLT11 instead of their own (tampered settlement). */
+  readonly settledBolt11 = new Map<string, string>();
   /** When true the subscribe endpoint refuses connections and open streams are cut. */
   streamDown = false;
   /** When true every settle notification is written twice. */
   duplicateNotifications = false;
   /** When true every request is answered 503 (node down behind a proxy). */
   down = false;
-  readonly #server: http.Server;
+  readonly #server: https.Server;
   readonly #streams = new Set<http.ServerResponse>();
 
-  constructor(book: FakeInvoiceBook = new FakeInvoiceBook()) {
+  constructor(book: FakeInvoiceBook = new FakeInvoiceBook(), tls: ServerTls = sharedLndTls()) {
     this.book = book;
-    this.#server = http.createServer((req, res) => {
+    this.tlsCert = tls.trust;
+    this.#server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       this.#handle(req, res).catch((error: unknown) => this.#send(res, 500, { code: 2, message: String(error), details: [] }));
     });
     book.onSettle((invoice) => {
-      const line = JSON.stringify({ result: lndJson(invoice) }) + '\n';
+      const line = JSON.stringify({ result: this.#json(invoice) }) + '\n';
       for (const res of this.#streams) {
         res.write(line);
         if (this.duplicateNotifications) res.write(line);
@@ -179,8 +225,8 @@ export class FakeLnd implements FakeServerBase {
     });
   }
 
-  static async start(book?: FakeInvoiceBook): Promise<FakeLnd> {
-    const fake = new FakeLnd(book);
+  static async start(book?: FakeInvoiceBook, tls?: ServerTls): Promise<FakeLnd> {
+    const fake = new FakeLnd(book, tls);
     fake.url = await listen(fake.#server);
     return fake;
   }
@@ -195,6 +241,11 @@ export class FakeLnd implements FakeServerBase {
     return this.#streams.size;
   }
 
+  /** Test hook: writes a raw line to every open subscription (garbage on the stream). */
+  pushStreamLine(text: string): void {
+    for (const res of this.#streams) res.write(text + '\n');
+  }
+
   async close(): Promise<void> {
     this.dropStreams();
     this.#server.closeAllConnections();
@@ -207,14 +258,49 @@ export class FakeLnd implements FakeServerBase {
     res.end(JSON.stringify(body));
   }
 
+  #json(invoice: FakeInvoice): Record<string, unknown> {
+    const json = lndJson(invoice);
+    const swapped = invoice.state === 'settled' ? this.settledBolt11.get(invoice.paymentHash) : undefined;
+    return swapped === undefined ? json : { ...json, payment_request: swapped };
+  }
+
+  /** The permission LND's rpcserver.go requires for a REST route, or null for an unknown route. */
+  static #permission(method: string, path: string): string | null {
+    if (method === 'GET' && path === '/v1/getinfo') return 'info:read';
+    if (method === 'POST' && path === '/v1/invoices') return 'invoices:write';
+    if (method === 'GET' && (path === '/v1/invoices' || path === '/v1/invoices/subscribe' || path.startsWith('/v1/invoice/'))) return 'invoices:read';
+    return null;
+  }
+
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const body = await readBody(req);
+    this.requests.push(url.pathname + url.search);
     if (this.down) return this.#send(res, 503, { message: 'upstream unavailable' });
-    if (req.headers['grpc-metadata-macaroon'] !== this.macaroonHex) {
+    const macaroon = req.headers['grpc-metadata-macaroon'];
+    const name = (Object.keys(this.macaroons) as LndMacaroonName[]).find((n) => this.macaroons[n] === macaroon);
+    if (name === undefined) {
       return this.#send(res, 500, { code: 2, message: 'verification failed: signature mismatch after caveat verification', details: [] });
     }
     const path = url.pathname;
+    const needed = FakeLnd.#permission(req.method ?? '', path);
+    if (needed !== null && !(LndMacaroonPermissions[name] as readonly string[]).includes(needed)) {
+      return this.#send(res, 500, { code: 2, message: 'permission denied', details: [] });
+    }
+    if (this.garbage !== null && path !== '/v1/invoices/subscribe') {
+      const text = this.garbage.text;
+      this.garbage = this.garbage.count <= 1 ? null : { ...this.garbage, count: this.garbage.count - 1 };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(text);
+      return;
+    }
+    if (this.rateLimit !== null && req.method === 'GET' && path === '/v1/invoices') {
+      const { retryAfterSeconds } = this.rateLimit;
+      this.rateLimit = this.rateLimit.count <= 1 ? null : { ...this.rateLimit, count: this.rateLimit.count - 1 };
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfterSeconds) });
+      res.end(JSON.stringify({ code: 8, message: 'too many requests', details: [] }));
+      return;
+    }
     if (req.method === 'GET' && path === '/v1/getinfo') {
       const network = { bc: 'mainnet', tb: 'testnet', tbs: 'signet', bcrt: 'regtest' }[this.book.network];
       return this.#send(res, 200, { identity_pubkey: this.book.nodeKey, alias: 'fake-lnd', block_height: 500, synced_to_chain: true,
@@ -227,7 +313,7 @@ export class FakeLnd implements FakeServerBase {
     if (req.method === 'GET' && lookup !== null) {
       const invoice = this.book.byHash.get(lookup[1] ?? '');
       if (invoice === undefined) return this.#send(res, 404, { code: 5, message: 'unable to locate invoice', details: [] });
-      return this.#send(res, 200, lndJson(invoice));
+      return this.#send(res, 200, this.#json(invoice));
     }
     return this.#send(res, 404, { code: 5, message: 'Not Found', details: [] });
   }
@@ -245,12 +331,29 @@ export class FakeLnd implements FakeServerBase {
     });
   }
 
+  /**
+   * ListInvoices: forward, invoices with add_index > index_offset; reversed, the newest ones with
+   * add_index < index_offset (0: from the end); pending_only keeps OPEN ones. The invoices of the
+   * book are in add_index order (index = add_index - 1), so a page is a slice, not a scan.
+   */
   #list(url: URL, res: http.ServerResponse): void {
     const offset = Number(url.searchParams.get('index_offset') ?? '0');
     const max = Number(url.searchParams.get('num_max_invoices') ?? '100') || 100;
-    const page = this.book.invoices.filter((i) => i.addIndex > offset).slice(0, max);
+    const reversed = url.searchParams.get('reversed') === 'true';
+    const pendingOnly = url.searchParams.get('pending_only') === 'true';
+    const all = this.book.invoices;
+    let page: FakeInvoice[];
+    if (pendingOnly) {
+      const open = all.filter((i) => i.state === 'open' && (reversed ? offset === 0 || i.addIndex < offset : i.addIndex > offset));
+      page = reversed ? open.slice(-max) : open.slice(0, max);
+    } else if (reversed) {
+      const end = offset === 0 ? all.length : Math.min(all.length, offset - 1);
+      page = all.slice(Math.max(0, end - max), end);
+    } else {
+      page = all.slice(offset, offset + max);
+    }
     this.#send(res, 200, {
-      invoices: page.map(lndJson),
+      invoices: page.map((i) => this.#json(i)),
       first_index_offset: String(page[0]?.addIndex ?? 0),
       last_index_offset: String(page[page.length - 1]?.addIndex ?? 0),
     });
@@ -261,7 +364,7 @@ export class FakeLnd implements FakeServerBase {
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     const settleIndex = Number(url.searchParams.get('settle_index') ?? '0');
     if (settleIndex > 0) {
-      for (const invoice of this.book.settledAfter(settleIndex)) res.write(JSON.stringify({ result: lndJson(invoice) }) + '\n');
+      for (const invoice of this.book.settledAfter(settleIndex)) res.write(JSON.stringify({ result: this.#json(invoice) }) + '\n');
     }
     this.#streams.add(res);
     res.on('close', () => this.#streams.delete(res));

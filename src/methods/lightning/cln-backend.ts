@@ -5,11 +5,12 @@
 // Polling calls it with timeout 0 (returns at once, error 904 when nothing newer is paid); the
 // "stream" long-polls it with a timeout.
 
+import { parseRetryAfter } from '../request-policy.ts';
 import type { Bolt11Network } from './bolt11.ts';
 import {
   LightningBackendError, asRecord, asString, parseIndex, parseUnsigned,
-  type BackendInvoice, type CreateInvoiceRequest, type CreatedInvoice, type LightningBackend,
-  type NodeInfo, type SettleCursor, type SettledPage,
+  type BackendInvoice, type BadInputReporter, type CreateInvoiceRequest, type CreatedInvoice, type LightningBackend,
+  type NodeInfo, type SettleCursor, type SettledPage, type SettlementPoller,
 } from './lightning-backend.ts';
 import { LightningLimits } from './lightning-limits.ts';
 import { RestClient } from './rest-client.ts';
@@ -24,6 +25,11 @@ export interface ClnBackendOptions {
 const CLN_NETWORKS: Readonly<Record<string, Bolt11Network>> = { bitcoin: 'bc', testnet: 'tb', testnet4: 'tb', signet: 'tbs', regtest: 'bcrt' };
 /** waitanyinvoice's "timed out" RPC error code. */
 const CLN_TIMED_OUT = 904;
+
+/** A paid invoice Coffer could not read: its pay_index is passed over (reported, never credited). */
+interface Unreadable {
+  readonly skipIndex: number;
+}
 
 class ClnRpcError extends LightningBackendError {
   readonly code: number | null;
@@ -101,29 +107,42 @@ export class ClnBackend implements LightningBackend {
     return invoices.length === 0 ? null : clnInvoice(invoices[0]);
   }
 
-  async settledSince(cursor: SettleCursor, signal?: AbortSignal): Promise<SettledPage> {
-    let last = cursor.settleIndex;
-    const settled: BackendInvoice[] = [];
-    while (settled.length < LightningLimits.settledPerPoll) {
-      const next = await this.#waitAny(last, 0, signal);
-      if (next === null) return { settled, scanFrom: 0, more: false };
-      last = next.settleIndex ?? last;
-      settled.push(next);
-    }
-    return { settled, scanFrom: 0, more: true };
+  poller(onBadInput: BadInputReporter): SettlementPoller {
+    return {
+      next: async (cursor: SettleCursor, signal?: AbortSignal): Promise<SettledPage> => {
+        let last = cursor.settleIndex;
+        const settled: BackendInvoice[] = [];
+        while (settled.length < LightningLimits.settledPerPoll) {
+          const next = await this.#waitAny(last, 0, onBadInput, 'cln poll', signal);
+          // waitanyinvoice hands out every paid invoice after `last` in pay_index order, gaps
+          // included, so everything up to the last one returned has been seen.
+          if (next === null) return { settled, scanFrom: 0, more: false, confirmedThrough: last };
+          if ('skipIndex' in next) last = next.skipIndex;
+          else {
+            last = next.settleIndex ?? last;
+            settled.push(next);
+          }
+        }
+        return { settled, scanFrom: 0, more: true, confirmedThrough: last };
+      },
+    };
   }
 
-  async subscribeSettled(afterSettleIndex: number, onSettled: (invoice: BackendInvoice) => void, signal: AbortSignal): Promise<void> {
+  async subscribeSettled(afterSettleIndex: number, onSettled: (invoice: BackendInvoice) => void, signal: AbortSignal, onBadInput: BadInputReporter): Promise<void> {
     let last = afterSettleIndex;
     while (!signal.aborted) {
-      let next: BackendInvoice | null;
+      let next: BackendInvoice | Unreadable | null;
       try {
-        next = await this.#waitAny(last, LightningLimits.longPollSeconds, signal);
+        next = await this.#waitAny(last, LightningLimits.longPollSeconds, onBadInput, 'cln stream', signal);
       } catch (error) {
         if (signal.aborted) return;
         throw error;
       }
       if (next === null) continue;
+      if ('skipIndex' in next) {
+        last = next.skipIndex;
+        continue;
+      }
       last = next.settleIndex ?? last;
       onSettled(next);
     }
@@ -133,16 +152,31 @@ export class ClnBackend implements LightningBackend {
     this.#client.close();
   }
 
-  /** The next invoice paid after `lastpayIndex`, or null when none arrived within `timeoutSeconds`. */
-  async #waitAny(lastpayIndex: number, timeoutSeconds: number, signal?: AbortSignal): Promise<BackendInvoice | null> {
+  /**
+   * The next invoice paid after `lastpayIndex`, or null when none arrived within `timeoutSeconds`.
+   * An answer that does not read as a newly paid invoice is reported; if its pay_index is still
+   * readable it is passed over (so one bad record cannot stall every later payment), else it fails.
+   */
+  async #waitAny(lastpayIndex: number, timeoutSeconds: number, onBadInput: BadInputReporter, source: string, signal?: AbortSignal): Promise<BackendInvoice | Unreadable | null> {
+    let raw: unknown;
     try {
-      const invoice = clnInvoice(await this.#rpc('waitanyinvoice', { lastpay_index: lastpayIndex, timeout: timeoutSeconds }, signal, timeoutSeconds));
+      raw = await this.#rpc('waitanyinvoice', { lastpay_index: lastpayIndex, timeout: timeoutSeconds }, signal, timeoutSeconds);
+    } catch (error) {
+      if (error instanceof ClnRpcError && error.code === CLN_TIMED_OUT) return null;
+      throw error;
+    }
+    try {
+      const invoice = clnInvoice(raw);
       if (invoice.state !== 'settled' || invoice.settleIndex === null || invoice.settleIndex <= lastpayIndex) {
         throw new LightningBackendError('protocol', 'waitanyinvoice returned an invoice that is not newly paid');
       }
       return invoice;
     } catch (error) {
-      if (error instanceof ClnRpcError && error.code === CLN_TIMED_OUT) return null;
+      const reason = error instanceof Error ? error.message : String(error);
+      const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+      const payIndex = typeof record['pay_index'] === 'number' ? record['pay_index'] : 0;
+      onBadInput(source, `waitanyinvoice after pay_index ${lastpayIndex}: ${reason}`);
+      if (Number.isSafeInteger(payIndex) && payIndex > lastpayIndex) return { skipIndex: payIndex };
       throw error;
     }
   }
@@ -151,17 +185,20 @@ export class ClnBackend implements LightningBackend {
     // A long poll may legitimately take waitSeconds; the usual timeout applies on top of it.
     const timeoutMs = waitSeconds > 0 ? waitSeconds * 1000 + LightningLimits.requestTimeoutMsDefault : undefined;
     const answer = await this.#client.request('POST', `/v1/${method}`, params, { signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    const retryAfterMs = parseRetryAfter(answer.retryAfter, Date.now());
+    if (answer.status === 429) throw new LightningBackendError('rate_limited', `CLN ${method}: HTTP 429`, retryAfterMs);
     let parsed: unknown;
     try {
       parsed = answer.text === '' ? {} : parseClnJson(answer.text);
     } catch {
-      throw new LightningBackendError('protocol', `CLN ${method} answered HTTP ${answer.status} with non-JSON`);
+      if (answer.status > 500) throw new LightningBackendError('unreachable', `CLN ${method} answered HTTP ${answer.status} (not JSON)`, retryAfterMs);
+      throw new LightningBackendError('protocol', `CLN ${method} answered HTTP ${answer.status} with non-JSON: ${answer.text.slice(0, 80)}`);
     }
     if (answer.status >= 200 && answer.status < 300) return parsed;
     const body = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
     const message = String(body['message'] ?? `HTTP ${answer.status}`);
     if (answer.status === 401 || answer.status === 403) throw new LightningBackendError('credentials', `CLN refused the rune: ${message}`);
-    if (answer.status > 500) throw new LightningBackendError('unreachable', `CLN ${method}: ${message}`);
+    if (answer.status > 500) throw new LightningBackendError('unreachable', `CLN ${method}: ${message}`, retryAfterMs);
     const code = typeof body['code'] === 'number' ? body['code'] : null;
     throw new ClnRpcError(code, `CLN ${method}: ${message}`);
   }

@@ -5,9 +5,10 @@
 import type { Bolt11Network } from './bolt11.ts';
 
 export interface NodeInfo {
-  /** Compressed secp256k1 node key, hex. */
-  readonly nodeKey: string;
-  readonly network: Bolt11Network;
+  /** Compressed secp256k1 node key, hex; null when the credentials cannot read it (LND invoice.macaroon, no invoice yet). */
+  readonly nodeKey: string | null;
+  /** null when the credentials cannot read it; every created BOLT11 is still checked. */
+  readonly network: Bolt11Network | null;
   readonly alias?: string;
   readonly blockHeight?: number;
 }
@@ -43,9 +44,11 @@ export interface BackendInvoice {
 }
 
 /**
- * Where settlement reading stands. `settleIndex` is the last settlement applied (LND settle_index,
- * CLN pay_index: both count settlements 1, 2, 3... in order). `scanFrom` is a backend hint for
- * polling (LND: the add_index below which every invoice is final); 0 when unused. Both only grow.
+ * Where settlement reading stands. `settleIndex` is a watermark: every settlement the node lists
+ * with an index at or below it has been applied (LND settle_index, CLN pay_index: both count
+ * settlements 1, 2, 3... in order, but LND may leave gaps, e.g. AMP payments settle sub-sets
+ * without a settled top-level invoice). `scanFrom` is a backend hint for polling (LND: the
+ * add_index at or below which every invoice is final and applied); 0 when unused. Both only grow.
  */
 export interface SettleCursor {
   readonly settleIndex: number;
@@ -57,9 +60,22 @@ export interface SettledPage {
   readonly settled: readonly BackendInvoice[];
   /** New scan hint, valid once all of `settled` is applied. */
   readonly scanFrom: number;
-  /** True when the page was cut at a limit and more may follow at once. */
+  /** True when the read was cut at a bound and continues on the next call (after a pause). */
   readonly more: boolean;
+  /**
+   * Every settlement the node lists with an index at or below this has now been returned, by this
+   * call or an earlier one (0: no such promise yet). Lets the watermark step over gaps.
+   */
+  readonly confirmedThrough: number;
 }
+
+/** Reads settlements by polling. Stateful (a sweep may span calls): one per watcher. */
+export interface SettlementPoller {
+  next(cursor: SettleCursor, signal?: AbortSignal): Promise<SettledPage>;
+}
+
+/** Where a node answer that Coffer refused came from, for the log (never credited). */
+export type BadInputReporter = (source: string, reason: string) => void;
 
 export interface LightningBackend {
   readonly kind: 'lnd' | 'cln';
@@ -67,29 +83,35 @@ export interface LightningBackend {
   createInvoice(request: CreateInvoiceRequest): Promise<CreatedInvoice>;
   /** null when the node does not know the payment hash. */
   lookupInvoice(paymentHash: string): Promise<BackendInvoice | null>;
-  /** Settled invoices after `cursor`, oldest settlement first; bounded per call. */
-  settledSince(cursor: SettleCursor, signal?: AbortSignal): Promise<SettledPage>;
+  /** A settlement poller for one watcher; unreadable invoices are reported and skipped. */
+  poller(onBadInput: BadInputReporter): SettlementPoller;
   /**
    * Streams settlements with settleIndex > `afterSettleIndex` in settlement order until `signal`
    * aborts (resolves) or the stream fails or ends (the caller reconnects). May repeat one.
+   * An unreadable item is reported and skipped, not fatal.
    */
-  subscribeSettled(afterSettleIndex: number, onSettled: (invoice: BackendInvoice) => void, signal: AbortSignal): Promise<void>;
+  subscribeSettled(afterSettleIndex: number, onSettled: (invoice: BackendInvoice) => void, signal: AbortSignal, onBadInput: BadInputReporter): Promise<void>;
   close(): void;
 }
 
-export const BackendErrorKinds = ['unreachable', 'credentials', 'protocol', 'rejected'] as const;
+export const BackendErrorKinds = ['unreachable', 'credentials', 'protocol', 'rejected', 'rate_limited', 'too_large', 'tls'] as const;
 export type BackendErrorKind = (typeof BackendErrorKinds)[number];
 
 /**
- * A backend failure, by kind: `unreachable` (network, timeout), `credentials` (macaroon / rune
- * refused), `protocol` (an answer Coffer cannot read), `rejected` (the node refused the request).
+ * A backend failure, by kind: `unreachable` (network, timeout), `credentials` (macaroon /
+ * rune refused or lacking a permission), `protocol` (an answer Coffer cannot read), `rejected`
+ * (the node refused the request), `rate_limited` (429; `retryAfterMs` when the node said),
+ * `too_large` (the answer exceeded the response limit: ask for less), `tls` (the node's
+ * certificate does not chain to the pinned one, or names another host).
  */
 export class LightningBackendError extends Error {
   override readonly name = 'LightningBackendError';
   readonly kind: BackendErrorKind;
-  constructor(kind: BackendErrorKind, message: string) {
+  readonly retryAfterMs: number | null;
+  constructor(kind: BackendErrorKind, message: string, retryAfterMs: number | null = null) {
     super(message);
     this.kind = kind;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

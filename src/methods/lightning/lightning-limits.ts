@@ -7,10 +7,15 @@ export const LightningLimits = {
   responseBytesMax: 8 * 1024 * 1024,
   /** Concurrent sockets to one node. */
   socketsMax: 16,
-  /** Invoices read per ListInvoices page (LND). */
+  /** Invoices read per ListInvoices page (LND); halved down to the minimum when an answer is too large. */
   listPageSize: 500,
-  /** Pages read per poll (LND): a huge backlog is caught up over several polls, never in one. */
-  listPagesPerPoll: 20,
+  listPageSizeMin: 25,
+  /** Pages read per poll call (LND): a long sweep continues on the next call, after a pause. */
+  listPagesPerPoll: 4,
+  /** Pause between two poll calls of one unfinished sweep: bounded work, never a busy loop. */
+  sweepPauseMs: 20,
+  /** Settlements applied above a gap in settle_index, remembered until the gap is confirmed. */
+  appliedAboveMax: 100_000,
   /** Settled invoices taken per poll (CLN waitanyinvoice with timeout 0). */
   settledPerPoll: 1_000,
   /** CLN long-poll wait per waitanyinvoice call, seconds. */

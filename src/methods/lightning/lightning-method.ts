@@ -37,14 +37,18 @@ export function createLightningBackend(config: LightningConfig): LightningBacken
 }
 
 /** Settings named in start-up errors, per backend. */
-function settingNames(config: LightningConfig): { url: string; credential: string } {
+function settingNames(config: LightningConfig): { url: string; credential: string; cert: string } {
   return config.backend.kind === 'lnd'
-    ? { url: 'COFFER_LND_REST_URL', credential: 'COFFER_LND_MACAROON' }
-    : { url: 'COFFER_CLN_REST_URL', credential: 'COFFER_CLN_RUNE' };
+    ? { url: 'COFFER_LND_REST_URL', credential: 'COFFER_LND_MACAROON', cert: 'COFFER_LND_TLS_CERT' }
+    : { url: 'COFFER_CLN_REST_URL', credential: 'COFFER_CLN_RUNE', cert: 'COFFER_CLN_TLS_CERT' };
 }
 
-/** getinfo at start: an unreachable node, refused credentials or the wrong network stop the server. */
-async function checkNode(backend: LightningBackend, config: LightningConfig): Promise<NodeInfo> {
+/**
+ * The node at start (getinfo, or what an LND invoice.macaroon may read): an unreachable node, a
+ * refused certificate or credentials, the wrong network or node key stop the server. Returns the
+ * node key every BOLT11 must be signed with.
+ */
+async function checkNode(backend: LightningBackend, config: LightningConfig): Promise<{ nodeKey: string; info: NodeInfo }> {
   const names = settingNames(config);
   let info: NodeInfo;
   try {
@@ -52,15 +56,21 @@ async function checkNode(backend: LightningBackend, config: LightningConfig): Pr
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof LightningBackendError && error.kind === 'credentials') throw new ConfigError(names.credential, `the node refused it: ${message}`);
+    if (error instanceof LightningBackendError && error.kind === 'tls') throw new ConfigError(names.cert, message);
     throw new ConfigError(names.url, `lightning node not usable: ${message}`);
   }
-  if (info.network !== config.network) {
+  if (info.network !== null && info.network !== config.network) {
     throw new ConfigError(names.url, `node is on network ${info.network}, Coffer expects ${config.network} (COFFER_LIGHTNING_NETWORK / COFFER_MODE)`);
   }
-  if (config.nodeKey !== undefined && info.nodeKey !== config.nodeKey) {
+  if (config.nodeKey !== undefined && info.nodeKey !== null && info.nodeKey !== config.nodeKey) {
     throw new ConfigError('COFFER_LIGHTNING_NODE_KEY', `node reports key ${info.nodeKey}, not the configured ${config.nodeKey}`);
   }
-  return info;
+  const nodeKey = config.nodeKey ?? info.nodeKey;
+  if (nodeKey === null) {
+    throw new ConfigError('COFFER_LIGHTNING_NODE_KEY', 'is required: the macaroon cannot read node info (no info:read, e.g. invoice.macaroon) ' +
+      'and the node has no invoice yet to learn its key from; set it to the node\'s identity_pubkey (lncli getinfo)');
+  }
+  return { nodeKey, info };
 }
 
 /** Keeps a BOLT11 description within limits without splitting a UTF-8 character. */
@@ -132,7 +142,7 @@ class LightningMethod implements PaymentMethodAdapter {
 
   createWatcher(context: WatcherContext): Watcher {
     const watcher = new LightningWatcher(context, this.#backend, {
-      methodId: LIGHTNING_METHOD_ID, pollIntervalMs: this.#config.pollIntervalMs,
+      methodId: LIGHTNING_METHOD_ID, pollIntervalMs: this.#config.pollIntervalMs, nodeKey: this.#nodeKey, network: this.#config.network,
       onHealth: (health) => { this.#health = health; },
     });
     this.#watcher = watcher;
@@ -156,9 +166,9 @@ class LightningMethod implements PaymentMethodAdapter {
 export async function createLightningMethod(config: LightningConfig, deps: LightningMethodDeps): Promise<PaymentMethodAdapter> {
   const backend = deps.backend ?? createLightningBackend(config);
   try {
-    const info = await checkNode(backend, config);
-    deps.log.info({ backend: backend.kind, nodeKey: info.nodeKey, network: info.network }, 'lightning node ready');
-    return new LightningMethod(backend, config, config.nodeKey ?? info.nodeKey, deps);
+    const { nodeKey, info } = await checkNode(backend, config);
+    deps.log.info({ backend: backend.kind, nodeKey, network: info.network ?? `${config.network} (checked on each invoice)` }, 'lightning node ready');
+    return new LightningMethod(backend, config, nodeKey, deps);
   } catch (error) {
     backend.close();
     throw error;

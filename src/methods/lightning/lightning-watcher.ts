@@ -1,18 +1,28 @@
 // Watches a lightning node for settled invoices and reports them as Observations. Two sources feed
 // one serial queue: the node's settlement stream (latency) and a poll with the stored cursor
 // (correctness, and catch-up after a restart or a dropped stream). Settlements are numbered 1, 2,
-// 3... by the node (settle_index / pay_index) and both sources deliver them in that order, so the
-// watcher applies each index once: anything at or below the last applied index is a duplicate and
-// is skipped. The cursor is stored only after emit() has committed.
+// 3... by the node (settle_index / pay_index). The stored cursor is a watermark: every settlement
+// at or below it is applied. It moves one step at a time, or over a gap once the poll confirms
+// nothing below a point is still missing (SettledPage.confirmedThrough); settlements applied above
+// a gap are remembered in memory so a repeat is skipped (after a restart a repeat is emitted again
+// and the store's payment key makes it a no-op). The cursor is stored only after emit() commits.
+// Before a settlement is reported, the BOLT11 the node returns with it must verify (signer, hash,
+// amount, network) and the amount received must cover it; a refused one is logged with where it
+// came from and never credited.
 
 import type { Observation } from '../../core/observation.ts';
 import type { MethodHealth, Watcher, WatcherContext } from '../../core/payment-method.ts';
-import type { BackendInvoice, LightningBackend, SettleCursor } from './lightning-backend.ts';
+import { RemoteFailureKind, RemoteRequestError, RequestPacer } from '../request-policy.ts';
+import { verifyBolt11, type Bolt11Network } from './bolt11.ts';
+import { LightningBackendError, type BackendInvoice, type LightningBackend, type SettleCursor, type SettlementPoller } from './lightning-backend.ts';
 import { LightningLimits } from './lightning-limits.ts';
 
 export interface LightningWatcherOptions {
   readonly methodId: string;
   readonly pollIntervalMs: number;
+  /** Every settled BOLT11 must be signed by this key, for this network. */
+  readonly nodeKey: string;
+  readonly network: Bolt11Network;
   /** Also reported through the context's heartbeat; the adapter's health() reads it. */
   readonly onHealth: (health: MethodHealth) => void;
 }
@@ -37,6 +47,12 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The request policy's view of a node failure: a 429 waits as told, anything else backs off. */
+function remoteError(error: unknown): RemoteRequestError {
+  const kind = error instanceof LightningBackendError && error.kind === 'rate_limited' ? RemoteFailureKind.rateLimited : RemoteFailureKind.unavailable;
+  return new RemoteRequestError(kind, errorText(error), error instanceof LightningBackendError ? error.retryAfterMs : null);
+}
+
 export class LightningWatcher implements Watcher {
   readonly #ctx: WatcherContext;
   readonly #backend: LightningBackend;
@@ -51,11 +67,21 @@ export class LightningWatcher implements Watcher {
   /** Bumped whenever applying fails, so items already queued from that stream are dropped. */
   #generation = 0;
   #pollWake: (() => void) | null = null;
+  /** Settlement indexes above the watermark already applied (above a gap). */
+  readonly #appliedAbove = new Set<number>();
+  readonly #poller: SettlementPoller;
+  /** Paces the poll against a node that rate-limits or fails (Retry-After, backoff). */
+  readonly #pacer = new RequestPacer();
 
   constructor(ctx: WatcherContext, backend: LightningBackend, options: LightningWatcherOptions) {
     this.#ctx = ctx;
     this.#backend = backend;
     this.#options = options;
+    this.#poller = backend.poller((source, reason) => this.#badInput(source, reason));
+  }
+
+  #badInput(source: string, reason: string): void {
+    this.#ctx.log.error({ source, reason }, 'lightning node sent something Coffer refused; not credited');
   }
 
   get cursor(): SettleCursor {
@@ -86,29 +112,38 @@ export class LightningWatcher implements Watcher {
   async #pollLoop(): Promise<void> {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
-      let more = false;
+      const paced = this.#pacer.delayMs(Date.now());
+      if (paced > 0) await sleep(paced, signal);
+      if (signal.aborted) break;
+      let waitMs: number = this.#options.pollIntervalMs;
       try {
-        more = await this.#pollOnce(signal);
+        // An unfinished sweep (a backlog) continues after a short pause: bounded work per call.
+        if (await this.#pollOnce(signal)) waitMs = LightningLimits.sweepPauseMs;
+        this.#pacer.succeeded();
         this.#healthy();
       } catch (error) {
         if (signal.aborted) break;
+        const remote = remoteError(error);
+        const backoffMs = this.#pacer.failed(remote, Date.now());
+        // A rate limit is retried when the node said; other failures no sooner than the interval.
+        waitMs = remote.kind === RemoteFailureKind.rateLimited ? backoffMs : Math.max(backoffMs, this.#options.pollIntervalMs);
         this.#report({ ok: false, detail: `lightning node poll failed: ${errorText(error)}`, height: this.#cursor.settleIndex, updatedAt: this.#ctx.clock.now() });
-        this.#ctx.log.warn({ err: errorText(error) }, 'lightning poll failed');
+        this.#ctx.log.warn({ source: `${this.#backend.kind} poll`, err: errorText(error), retryInMs: waitMs }, 'lightning poll failed');
       }
-      if (more) continue;
       await new Promise<void>((resolve) => {
         this.#pollWake = resolve;
-        void sleep(this.#options.pollIntervalMs, signal).then(resolve);
+        void sleep(waitMs, signal).then(resolve);
       });
       this.#pollWake = null;
     }
   }
 
   async #pollOnce(signal: AbortSignal): Promise<boolean> {
-    const page = await this.#backend.settledSince(this.#cursor, signal);
+    const page = await this.#poller.next(this.#cursor, signal);
     await this.#enqueue(async () => {
-      for (const invoice of page.settled) await this.#apply(invoice);
-      if (page.scanFrom > this.#cursor.scanFrom) {
+      for (const invoice of page.settled) await this.#apply(invoice, 'poll');
+      await this.#advanceTo(page.confirmedThrough);
+      if (!page.more && page.scanFrom > this.#cursor.scanFrom) {
         await this.#ctx.state.set(STATE_SCAN_FROM, String(page.scanFrom));
         this.#cursor = { ...this.#cursor, scanFrom: page.scanFrom };
       }
@@ -129,7 +164,7 @@ export class LightningWatcher implements Watcher {
           backoffMs = LightningLimits.reconnectMsMin;
           void this.#enqueue(async () => {
             if (generation !== this.#generation) return;
-            await this.#apply(invoice);
+            await this.#apply(invoice, 'stream');
           }).catch((error: unknown) => {
             // A failed apply must not let later stream items skip past it: drop this stream and
             // reconnect from the stored cursor; the poll retries too.
@@ -137,7 +172,7 @@ export class LightningWatcher implements Watcher {
             this.#ctx.log.warn({ err: errorText(error) }, 'lightning settlement not applied; reconnecting stream');
             connection.abort();
           });
-        }, connection.signal);
+        }, connection.signal, (source, reason) => this.#badInput(source, reason));
       } catch (error) {
         if (!signal.aborted) this.#ctx.log.warn({ err: errorText(error) }, 'lightning settlement stream dropped');
       } finally {
@@ -157,18 +192,53 @@ export class LightningWatcher implements Watcher {
   }
 
   /** Applies one settlement once; runs only inside the serial queue. */
-  async #apply(invoice: BackendInvoice): Promise<void> {
+  async #apply(invoice: BackendInvoice, source: 'stream' | 'poll'): Promise<void> {
     const index = invoice.settleIndex;
-    if (index === null || invoice.state !== 'settled' || index <= this.#cursor.settleIndex) return;
+    if (index === null || invoice.state !== 'settled' || index <= this.#cursor.settleIndex || this.#appliedAbove.has(index)) return;
     if (!this.#targets.has(invoice.paymentHash)) await this.#refreshTargets();
     if (this.#targets.has(invoice.paymentHash)) {
-      await this.#ctx.emit([this.#observation(invoice)]);
+      const refusal = this.#refusal(invoice);
+      if (refusal === null) await this.#ctx.emit([this.#observation(invoice)]);
+      else this.#ctx.log.error({ source: `${this.#backend.kind} ${source}`, settleIndex: index, paymentHash: invoice.paymentHash, reason: refusal },
+        'lightning settlement refused: the node\'s invoice does not match; not credited');
     } else {
       // Another application's invoice on a shared node: not Coffer's to credit.
       this.#ctx.log.debug({ paymentHash: invoice.paymentHash }, 'settled invoice is not a Coffer target; skipped');
     }
-    await this.#ctx.state.set(STATE_SETTLE_INDEX, String(index));
-    this.#cursor = { ...this.#cursor, settleIndex: index };
+    this.#appliedAbove.add(index);
+    await this.#advanceTo(this.#cursor.settleIndex);
+  }
+
+  /** Why a settled Coffer invoice must not be credited, or null when it checks out. */
+  #refusal(invoice: BackendInvoice): string | null {
+    try {
+      verifyBolt11(invoice.bolt11, { nodeKey: this.#options.nodeKey, amountMsat: invoice.amountMsat, paymentHash: invoice.paymentHash, network: this.#options.network });
+    } catch (error) {
+      return `BOLT11: ${errorText(error)}`;
+    }
+    if (invoice.amountMsat !== null && invoice.receivedMsat < invoice.amountMsat) return `received ${invoice.receivedMsat} msat < invoice ${invoice.amountMsat} msat`;
+    if (invoice.receivedMsat <= 0n) return 'settled with nothing received';
+    return null;
+  }
+
+  /**
+   * Moves the watermark to `confirmed` (when higher) and then over every applied index that
+   * follows it without a gap; stores it when it moved.
+   */
+  async #advanceTo(confirmed: number): Promise<void> {
+    let mark = Math.max(this.#cursor.settleIndex, confirmed);
+    if (this.#appliedAbove.size > LightningLimits.appliedAboveMax) {
+      // A gap this long is not a late settlement: step over it (a repeat after this is harmless,
+      // the store's payment key makes it a no-op).
+      let lowest = Number.MAX_SAFE_INTEGER;
+      for (const index of this.#appliedAbove) lowest = Math.min(lowest, index);
+      mark = Math.max(mark, lowest);
+    }
+    while (this.#appliedAbove.has(mark + 1)) mark += 1;
+    for (const index of this.#appliedAbove) if (index <= mark) this.#appliedAbove.delete(index);
+    if (mark === this.#cursor.settleIndex) return;
+    await this.#ctx.state.set(STATE_SETTLE_INDEX, String(mark));
+    this.#cursor = { ...this.#cursor, settleIndex: mark };
   }
 
   #observation(invoice: BackendInvoice): Observation {

@@ -19,7 +19,17 @@ export interface RestClientOptions {
 export interface RestResponse {
   readonly status: number;
   readonly text: string;
+  /** The Retry-After header, when the node (or a proxy in front of it) sent one. */
+  readonly retryAfter: string | null;
 }
+
+/** Node's certificate-verification error codes (tls.TLSSocket 'error' err.code). */
+const TLS_ERROR_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+]);
+const TOO_LARGE = 'response larger than';
 
 export class RestClient {
   readonly #base: URL;
@@ -48,12 +58,15 @@ export class RestClient {
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > LightningLimits.responseBytesMax) {
-            req.destroy(new Error(`response larger than ${LightningLimits.responseBytesMax} bytes`));
+            req.destroy(new Error(`${TOO_LARGE} ${LightningLimits.responseBytesMax} bytes`));
             return;
           }
           chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: typeof retryAfter === 'string' ? retryAfter : null });
+        });
         res.on('error', (error) => reject(this.#unreachable(error)));
       }, options.timeoutMs ?? this.#options.timeoutMs);
       req.on('error', (error) => reject(this.#unreachable(error)));
@@ -126,7 +139,14 @@ export class RestClient {
     return req;
   }
 
+  /** Classifies an I/O failure: a refused certificate and an oversized answer are told apart from a dead node. */
   #unreachable(error: Error): LightningBackendError {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined && TLS_ERROR_CODES.has(code)) {
+      return new LightningBackendError('tls', `${this.#base.origin}: TLS certificate refused (${code}: ${error.message}); ` +
+        'the pinned certificate must be LND\'s tls.cert or clnrest\'s ca.pem, and the URL host must be one of its names');
+    }
+    if (error.message.startsWith(TOO_LARGE)) return new LightningBackendError('too_large', `${this.#base.origin}: ${error.message}`);
     return new LightningBackendError('unreachable', `${this.#base.origin} unreachable: ${error.message}`);
   }
 }
