@@ -23,11 +23,11 @@ function clnStringify(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `__int__${v}` : v)).replace(/"__int__(\d+)"/g, '$1');
 }
 
-function clnJson(invoice: FakeInvoice, now: number): Record<string, unknown> {
+function clnJson(invoice: FakeInvoice, now: number, bolt11 = invoice.bolt11): Record<string, unknown> {
   const expired = invoice.state === 'open' && now >= invoice.createdAt + invoice.expiry;
   return {
     label: invoice.label,
-    bolt11: invoice.bolt11,
+    bolt11,
     payment_hash: invoice.paymentHash,
     ...(invoice.amountMsat !== null ? { amount_msat: invoice.amountMsat } : {}),
     status: invoice.state === 'settled' ? 'paid' : expired || invoice.state === 'canceled' ? 'expired' : 'unpaid',
@@ -53,6 +53,8 @@ export class FakeCln implements FakeServerBase {
   /** When true waitanyinvoice calls fail at once (the "stream" is down) and open long polls are cut. */
   streamDown = false;
   down = false;
+  /** The next `count` answers are this raw text with HTTP 201 (garbage from the node or a proxy). */
+  garbage: { text: string; count: number } | null = null;
   readonly #server: https.Server;
   readonly #waiting = new Set<{ after: number; res: http.ServerResponse; timer: NodeJS.Timeout }>();
 
@@ -109,7 +111,7 @@ export class FakeCln implements FakeServerBase {
       if (next === undefined) continue;
       clearTimeout(waiter.timer);
       this.#waiting.delete(waiter);
-      this.#send(waiter.res, 201, clnJson(next, this.book.now()));
+      this.#send(waiter.res, 201, clnJson(next, this.book.now(), this.book.reportedBolt11(next)));
     }
   }
 
@@ -122,6 +124,13 @@ export class FakeCln implements FakeServerBase {
     if (allowed === undefined) return this.#send(res, 401, { code: 1501, message: 'Not authorized: Not derived from master' });
     const method = /^\/v1\/([a-z_]+)$/.exec(new URL(req.url ?? '/', 'http://fake').pathname)?.[1];
     if (req.method !== 'POST' || method === undefined) return this.#send(res, 404, { code: -32601, message: 'Unknown command' });
+    if (this.garbage !== null) {
+      const text = this.garbage.text;
+      this.garbage = this.garbage.count <= 1 ? null : { ...this.garbage, count: this.garbage.count - 1 };
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(text);
+      return;
+    }
     if (allowed !== null && !allowed.includes(method)) {
       return this.#send(res, 401, { code: 1502, message: `Not permitted: method is not equal to ${allowed[allowed.length - 1] ?? ''}` });
     }
@@ -134,7 +143,7 @@ export class FakeCln implements FakeServerBase {
     if (method === 'listinvoices') {
       const hash = params['payment_hash'];
       const list = typeof hash === 'string' ? this.book.invoices.filter((i) => i.paymentHash === hash) : this.book.invoices;
-      return this.#send(res, 201, { invoices: list.map((i) => clnJson(i, this.book.now())) });
+      return this.#send(res, 201, { invoices: list.map((i) => clnJson(i, this.book.now(), this.book.reportedBolt11(i))) });
     }
     if (method === 'waitanyinvoice') return this.#waitAny(params, res);
     return this.#send(res, 404, { code: -32601, message: `Unknown command '${method}'` });
@@ -162,7 +171,7 @@ export class FakeCln implements FakeServerBase {
     }
     const after = typeof params['lastpay_index'] === 'number' ? params['lastpay_index'] : 0;
     const next = this.book.settledAfter(after)[0];
-    if (next !== undefined) return this.#send(res, 201, clnJson(next, this.book.now()));
+    if (next !== undefined) return this.#send(res, 201, clnJson(next, this.book.now(), this.book.reportedBolt11(next)));
     const timeout = typeof params['timeout'] === 'number' ? params['timeout'] : null;
     if (timeout === 0) return this.#send(res, 500, { code: 904, message: 'Timed out' });
     const waiter = {

@@ -47,6 +47,8 @@ export class FakeInvoiceBook {
   readonly byHash = new Map<string, FakeInvoice>();
   settleCount = 0;
   tamper: Tamper = null;
+  /** Once settled, these invoices are reported with this BOLT11 instead of their own (a tampered settlement). */
+  readonly settledBolt11 = new Map<string, string>();
   /** Unix seconds; tests can move the node's clock. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #listeners = new Set<(invoice: FakeInvoice) => void>();
@@ -110,6 +112,20 @@ export class FakeInvoiceBook {
 
   settledAfter(index: number): FakeInvoice[] {
     return this.invoices.filter((i) => i.state === 'settled' && i.settleIndex > index).sort((a, b) => a.settleIndex - b.settleIndex);
+  }
+
+  /** The BOLT11 the node reports for an invoice (its own, unless a test swapped a settled one). */
+  reportedBolt11(invoice: FakeInvoice): string {
+    return (invoice.state === 'settled' ? this.settledBolt11.get(invoice.paymentHash) : undefined) ?? invoice.bolt11;
+  }
+
+  /** Test hook: a BOLT11 like `invoice`'s but wrong in one way (another signer, amount or hash). */
+  forged(invoice: FakeInvoice, how: 'signer' | 'amount' | 'hash'): string {
+    const base = { network: this.network, amountMsat: invoice.amountMsat, paymentHash: Buffer.from(invoice.paymentHash, 'hex'), paymentSecret: randomBytes(32),
+      description: invoice.description, expirySeconds: invoice.expiry, timestamp: invoice.createdAt, minFinalCltvExpiry: 80 };
+    if (how === 'signer') return encodeBolt11(base, secp256k1.utils.randomSecretKey());
+    if (how === 'amount') return encodeBolt11({ ...base, amountMsat: (invoice.amountMsat ?? 0n) + 1_000n }, this.privateKey);
+    return encodeBolt11({ ...base, paymentHash: randomBytes(32) }, this.privateKey);
   }
 
   /** Test hook: `count` invoices nobody pays (another application's backlog), cheaply, without a real BOLT11. */
@@ -199,8 +215,6 @@ export class FakeLnd implements FakeServerBase {
   garbage: { text: string; count: number } | null = null;
   /** The next `n` ListInvoices calls are answered 429 with this Retry-After (seconds). */
   rateLimit: { retryAfterSeconds: number; count: number } | null = null;
-  /** Settled invoices are reported with this BOLT11 instead of their own (tampered settlement). */
-  readonly settledBolt11 = new Map<string, string>();
   /** When true the subscribe endpoint refuses connections and open streams are cut. */
   streamDown = false;
   /** When true every settle notification is written twice. */
@@ -259,9 +273,7 @@ export class FakeLnd implements FakeServerBase {
   }
 
   #json(invoice: FakeInvoice): Record<string, unknown> {
-    const json = lndJson(invoice);
-    const swapped = invoice.state === 'settled' ? this.settledBolt11.get(invoice.paymentHash) : undefined;
-    return swapped === undefined ? json : { ...json, payment_request: swapped };
+    return { ...lndJson(invoice), payment_request: this.book.reportedBolt11(invoice) };
   }
 
   /** The permission LND's rpcserver.go requires for a REST route, or null for an unknown route. */
