@@ -174,6 +174,31 @@ for (const dialect of dialects()) {
         assert.equal(await world.balance(acct), 10);
         await world.invariants([hash]);
       });
+
+      test('settled behind a 10,000-invoice backlog while the stream is down: both credited once, the lower settle_index too', async (t) => {
+        // Proves issue 14 end to end: the LND poll sweeps past an old open invoice and a >10,000 backlog, in order of settle_index, and the stored cursor ends at the last settlement.
+        if (!(fake instanceof FakeLnd)) return t.skip('CLN follows pay_index with waitanyinvoice; no add_index sweep');
+        const lnd = fake;
+        const acct = await world.account();
+        await deposit({ amount: 10 }, acct); // stays open: holds the sweep's floor
+        const early = await deposit({ amount: 10 }, acct);
+        lnd.book.addBacklog(10_500);
+        const late = await deposit({ amount: 10 }, acct);
+        await world.stopWatchers();
+        lnd.streamDown = true;
+        try {
+          lnd.book.pay(late.hash);
+          lnd.book.pay(early.hash);
+          await world.startWatchers();
+          await world.waitInvoice(acct, early.inv.id, (i) => i.status === 'complete', 30_000);
+          await world.waitInvoice(acct, late.inv.id, (i) => i.status === 'complete', 30_000);
+          await world.waitUntil('cursor at the last settlement', async () => (await world.watcherState(WATCHER, 'settle_index')) === String(lnd.book.settleCount), 30_000);
+        } finally {
+          lnd.streamDown = false;
+        }
+        assert.equal(await world.balance(acct), 20);
+        await world.invariants([early.hash, late.hash]);
+      });
     });
   }
 }
