@@ -4,6 +4,10 @@
 // 2. 1,000 invoice creations through the adapter (backend call + BOLT11 decode/verify) compared,
 //    in the same run, with the bare REST call to the same fake: the difference is Coffer's own
 //    overhead per call. Fake-node costs (signing the BOLT11) are in both and cancel out.
+// 3. Mainnet shape (issue 14): settle → credited in the real store (SQLite, API deposits, the real
+//    watcher supervisor) with a 10,000-invoice backlog behind an old open invoice on a fake LND
+//    over HTTPS with the invoice macaroon, through the subscription and with the subscription down
+//    (the poll sweeping the whole backlog, 50 ms poll interval): target ≤ 0.5 s.
 
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../src/core/clock.ts';
@@ -18,6 +22,9 @@ import { RestClient } from '../src/methods/lightning/rest-client.ts';
 import { MemoryWatcherContext } from '../test/support/memory-watcher-context.ts';
 import { FakeLnd } from '../test/support/fake-lnd.ts';
 import { FakeCln } from '../test/support/fake-cln.ts';
+import { ChainWorld } from '../test/support/chain-world.ts';
+import { lightningRegistry } from '../test/support/chain-lightning.ts';
+import { staticRates } from '../test/support/harness.ts';
 import { lightningConfigFor } from '../test/support/chain-lightning.ts';
 
 const PAYMENTS = 200;
@@ -101,8 +108,46 @@ async function creations(fake: FakeLnd | FakeCln): Promise<string> {
     `${(CREATIONS / (adapterMs / 1000)).toFixed(0)} creations/s sequential`;
 }
 
+const BACKLOG = 10_000;
+const BACKLOG_PAYMENTS = 30;
+
+/** settle → the invoice is complete in the store, with `BACKLOG` invoices ahead on the node. */
+async function backlogLatency(streamDown: boolean): Promise<string> {
+  const fake = await FakeLnd.start();
+  const world = await ChainWorld.open('sqlite', { rates: staticRates({ 'BTC/USD': '50000' }), methods: (clock) => lightningRegistry(fake, clock) });
+  try {
+    const acct = await world.account('USD');
+    const body = { amount: 10, currency: 'USD', payment_method: 'lightning' };
+    await world.deposit(acct, body); // an old open invoice: the poll's sweep starts before it
+    fake.book.addBacklog(BACKLOG);
+    const invoices = [];
+    for (let i = 0; i < BACKLOG_PAYMENTS; i += 1) invoices.push(await world.deposit(acct, body));
+    fake.streamDown = streamDown;
+    await world.startWatchers();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const samples: number[] = [];
+    for (const invoice of invoices) {
+      const hash = decodeBolt11(invoice.payment.address).paymentHash;
+      const paidAt = performance.now();
+      fake.book.pay(hash);
+      while ((await world.deps.store.invoices.get(invoice.id))?.status !== 'complete') await new Promise((resolve) => setTimeout(resolve, 2));
+      samples.push(performance.now() - paidAt);
+    }
+    const listed = fake.requests.filter((r) => r.startsWith('/v1/invoices?')).length;
+    samples.sort((a, b) => a - b);
+    return `p50 ${percentile(samples, 0.5).toFixed(0)} ms, p95 ${percentile(samples, 0.95).toFixed(0)} ms, max ${samples.at(-1)?.toFixed(0)} ms ` +
+      `over ${BACKLOG_PAYMENTS} payments (${listed} ListInvoices pages read in all)`;
+  } finally {
+    fake.streamDown = false;
+    await world.close();
+    await fake.close();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`lightning bench — node ${process.version}, ${new Date().toISOString()}`);
+  console.log(`lnd settle→credited, ${BACKLOG} backlog, subscription: ${await backlogLatency(false)}`);
+  console.log(`lnd settle→credited, ${BACKLOG} backlog, subscription down (poll sweeps): ${await backlogLatency(true)}`);
   for (const start of [FakeLnd.start, FakeCln.start]) {
     const fake = await start();
     const name = fake instanceof FakeLnd ? 'lnd' : 'cln';

@@ -128,8 +128,11 @@ export class FakeInvoiceBook {
     return encodeBolt11({ ...base, paymentHash: randomBytes(32) }, this.privateKey);
   }
 
-  /** Test hook: `count` invoices nobody pays (another application's backlog), cheaply, without a real BOLT11. */
-  addBacklog(count: number): void {
+  /**
+   * Test hook: `count` invoices of another application (a backlog), cheaply, without a real BOLT11:
+   * left open, or final — every `settleEvery`-th settled (taking settle indexes), the rest canceled.
+   */
+  addBacklog(count: number, final: { settleEvery: number } | null = null): void {
     for (let i = 0; i < count; i += 1) {
       const hash = randomBytes(32).toString('hex');
       const invoice: FakeInvoice = {
@@ -138,6 +141,9 @@ export class FakeInvoiceBook {
       };
       this.invoices.push(invoice);
       this.byHash.set(hash, invoice);
+      if (final === null) continue;
+      if (i % final.settleEvery === 0) this.pay(hash);
+      else invoice.state = 'canceled';
     }
   }
 }

@@ -10,8 +10,8 @@ export const LightningLimits = {
   /** Invoices read per ListInvoices page (LND); halved down to the minimum when an answer is too large. */
   listPageSize: 500,
   listPageSizeMin: 25,
-  /** Pages read per poll call (LND): a long sweep continues on the next call, after a pause. */
-  listPagesPerPoll: 4,
+  /** Requests (pages, look-ups) per poll call (LND): a long sweep continues on the next call, after a pause. */
+  requestsPerPoll: 8,
   /** Pause between two poll calls of one unfinished sweep: bounded work, never a busy loop. */
   sweepPauseMs: 20,
   /** Settlements applied above a gap in settle_index, remembered until the gap is confirmed. */

@@ -7,13 +7,14 @@
 // every settlement with a settle_index greater than n, then streams new ones (lnrpc/lightning.proto
 // InvoiceSubscription), so the stream resumes from the watcher's cursor. The poll is the fallback
 // when the stream is down: ListInvoices pages by add_index only (index_offset, num_max_invoices,
-// reversed=false; the answer's last_index_offset is where the next page starts; pending_only would
-// hide the settled invoices we are after), so the poller sweeps forward from scanFrom — the
-// add_index at or below which every invoice is final and applied — a bounded number of pages per
-// call, continuing where it stopped on the next call, and keeps invoices settled after the cursor.
-// A sweep may see settle_index 9 before 8 (8's invoice settled after its page was read), so it
-// never claims more than `confirmedThrough`: the highest settle_index seen by the previous complete
-// sweep, all of which settled before this sweep began and so were read by it.
+// reversed=false; the answer's last_index_offset is the add_index where the next page starts;
+// pending_only keeps invoices neither settled nor canceled — channeldb/invoices.go, sql_store.go),
+// so the poller (LndPoller below) sweeps: invoices new since the last sweep, then the open ones,
+// then looks up those that left the open set; a bounded number of requests per call, continuing
+// where it stopped on the next call. A sweep may see settle_index 9 before 8 (8's invoice settled
+// after its page was read), so it never claims more than `confirmedThrough`: the highest
+// settle_index seen by the previous complete sweep, all of which settled before this sweep began
+// and so were read by it.
 // Sources: lnd lnrpc/lightning.proto (ListInvoiceRequest, ListInvoiceResponse, Invoice.add_index /
 // settle_index, InvoiceSubscription) and rpcserver.go (permissions: GetInfo info:read; AddInvoice
 // invoices:write; ListInvoices, LookupInvoice, SubscribeInvoices invoices:read; invoice.macaroon =
@@ -129,7 +130,7 @@ export class LndBackend implements LightningBackend {
   }
 
   poller(onBadInput: BadInputReporter): SettlementPoller {
-    return new LndPoller((path, signal) => this.#call('GET', path, undefined, signal), onBadInput);
+    return new LndPoller((path, signal) => this.#call('GET', path, undefined, signal), (hash) => this.lookupInvoice(hash), onBadInput);
   }
 
   async subscribeSettled(afterSettleIndex: number, onSettled: (invoice: BackendInvoice) => void, signal: AbortSignal, onBadInput: BadInputReporter): Promise<void> {
@@ -181,81 +182,143 @@ export class LndBackend implements LightningBackend {
   }
 }
 
-/** Where one sweep over ListInvoices stands. */
-interface Sweep {
-  /** add_index the next page starts after. */
-  offset: number;
-  /** Highest add_index such that every invoice up to it is final (no open one seen before it). */
-  floor: number;
-  held: boolean;
-  /** Highest settle_index seen in this sweep. */
-  maxSeen: number;
-}
+type ParsedInvoice = ReturnType<typeof lndInvoice>;
+interface Page { readonly invoices: Array<ParsedInvoice | null>; readonly last: number; readonly full: boolean }
 
-/** The LND polling fallback: a bounded, resumable sweep by add_index (see the file comment). */
+/**
+ * The LND polling fallback (see the file comment). One sweep has three phases, each paged and
+ * resumable across calls (at most `requestsPerPoll` requests per call):
+ *  1. new: every invoice added since the last sweep (add_index > end), forward;
+ *  2. pending: the open invoices (pending_only) at or below `end`;
+ *  3. lookup: each invoice known open before but no longer pending is looked up by hash — it
+ *     settled or was canceled since.
+ * So a sweep costs the new invoices plus the open ones, not every invoice after the oldest open
+ * one; settled and canceled history is read once. The `scanFrom` it reports is just below the
+ * oldest invoice still open.
+ */
 class LndPoller implements SettlementPoller {
   readonly #get: (path: string, signal?: AbortSignal) => Promise<unknown>;
+  readonly #lookup: (paymentHash: string) => Promise<BackendInvoice | null>;
   readonly #onBadInput: BadInputReporter;
   readonly #pageSize = new AdaptiveSize({ initial: LightningLimits.listPageSize, min: LightningLimits.listPageSizeMin, max: LightningLimits.listPageSize });
-  #sweep: Sweep | null = null;
-  /** Highest settle_index seen by the last complete sweep (all settled before the next began). */
+  /** Invoices last seen open, add_index → payment hash, all at or below `#end`. */
+  readonly #open = new Map<number, string>();
+  /** Highest add_index read; null until the first call (then the cursor's scanFrom). */
+  #end: number | null = null;
+  #phase: 'new' | 'pending' | 'lookup' = 'new';
+  #sweeping = false;
+  #pendingOffset = 0;
+  readonly #stillOpen = new Set<number>();
+  #toLookUp: Array<[number, string]> = [];
+  /** Highest settle_index seen in this sweep, and in the last complete one. */
+  #maxSeen = 0;
   #lastSweepMax = 0;
 
-  constructor(get: (path: string, signal?: AbortSignal) => Promise<unknown>, onBadInput: BadInputReporter) {
+  constructor(get: (path: string, signal?: AbortSignal) => Promise<unknown>, lookup: (paymentHash: string) => Promise<BackendInvoice | null>, onBadInput: BadInputReporter) {
     this.#get = get;
+    this.#lookup = lookup;
     this.#onBadInput = onBadInput;
   }
 
   async next(cursor: SettleCursor, signal?: AbortSignal): Promise<SettledPage> {
-    // scanFrom only moves when a sweep finishes, so a sweep in progress started from the current one.
-    const sweep = this.#sweep ?? { offset: cursor.scanFrom, floor: cursor.scanFrom, held: false, maxSeen: cursor.settleIndex };
-    this.#sweep = sweep;
-    const found: BackendInvoice[] = [];
-    for (let page = 0; page < LightningLimits.listPagesPerPoll; page += 1) {
-      const { invoices, last, full } = await withAdaptiveSize(this.#pageSize, (n) => this.#page(sweep.offset, n, signal), classify);
-      for (const invoice of invoices) {
-        if (invoice === null) {
-          sweep.held = true; // an unreadable invoice may be an open one: never count it final
-          continue;
-        }
-        if (invoice.state === 'settled' && invoice.settleIndex !== null) {
-          sweep.maxSeen = Math.max(sweep.maxSeen, invoice.settleIndex);
-          if (invoice.settleIndex > cursor.settleIndex) found.push(invoice);
-        }
-        if (invoice.state === 'open') sweep.held = true;
-        if (!sweep.held) sweep.floor = Math.max(sweep.floor, invoice.addIndex);
-      }
-      if (last > sweep.offset) sweep.offset = last;
-      if (!full || last === 0) return this.#finish(sweep, found);
+    this.#end ??= cursor.scanFrom;
+    if (!this.#sweeping) {
+      this.#sweeping = true;
+      this.#maxSeen = cursor.settleIndex;
     }
-    found.sort((a, b) => (a.settleIndex ?? 0) - (b.settleIndex ?? 0));
-    return { settled: found, scanFrom: cursor.scanFrom, more: true, confirmedThrough: 0 };
-  }
-
-  #finish(sweep: Sweep, found: BackendInvoice[]): SettledPage {
-    const confirmedThrough = this.#lastSweepMax;
-    this.#lastSweepMax = sweep.maxSeen;
-    this.#sweep = null;
-    found.sort((a, b) => (a.settleIndex ?? 0) - (b.settleIndex ?? 0));
-    return { settled: found, scanFrom: sweep.floor, more: false, confirmedThrough };
-  }
-
-  /** One ListInvoices page; an invoice that does not parse is reported and returned as null. */
-  async #page(offset: number, size: number, signal?: AbortSignal): Promise<{ invoices: Array<ReturnType<typeof lndInvoice> | null>; last: number; full: boolean }> {
-    const query = `index_offset=${offset}&num_max_invoices=${size}&reversed=false`;
-    const answer = asRecord(await this.#get(`/v1/invoices?${query}`, signal), 'ListInvoiceResponse');
-    const raw = Array.isArray(answer['invoices']) ? answer['invoices'] : [];
-    const invoices = raw.map((item) => {
-      try {
-        return lndInvoice(item);
-      } catch (error) {
-        const addIndex = typeof item === 'object' && item !== null ? String((item as Record<string, unknown>)['add_index'] ?? '?') : '?';
-        this.#onBadInput('lnd poll', `invoice add_index ${addIndex}: ${error instanceof Error ? error.message : String(error)}`);
-        return null;
+    const found: BackendInvoice[] = [];
+    const note = (invoice: BackendInvoice): void => {
+      if (invoice.state !== 'settled' || invoice.settleIndex === null) return;
+      this.#maxSeen = Math.max(this.#maxSeen, invoice.settleIndex);
+      if (invoice.settleIndex > cursor.settleIndex) found.push(invoice);
+    };
+    for (let requests = 0; requests < LightningLimits.requestsPerPoll; requests += 1) {
+      if (this.#phase === 'new') {
+        const end = this.#end;
+        const page = await this.#page(end, false, signal);
+        for (const invoice of page.invoices) {
+          if (invoice === null) continue;
+          note(invoice);
+          if (invoice.state === 'open') this.#open.set(invoice.addIndex, invoice.paymentHash);
+        }
+        this.#end = Math.max(end, page.last);
+        if (!page.full) this.#enterPending(cursor.scanFrom);
+      } else if (this.#phase === 'pending') {
+        const page = await this.#page(this.#pendingOffset, true, signal);
+        for (const invoice of page.invoices) if (invoice !== null && invoice.addIndex <= this.#end) this.#stillOpen.add(invoice.addIndex);
+        this.#pendingOffset = Math.max(this.#pendingOffset, page.last);
+        if (!page.full) this.#enterLookup();
+      } else {
+        const next = this.#toLookUp.pop();
+        if (next === undefined) return this.#finish(found);
+        const [addIndex, hash] = next;
+        let invoice: BackendInvoice | null;
+        try {
+          invoice = await this.#lookup(hash);
+        } catch (error) {
+          if (error instanceof LightningBackendError && error.kind === 'protocol') {
+            // Unreadable: it can never be credited; report it and stop tracking it.
+            this.#onBadInput('lnd poll', `invoice ${hash}: ${error.message}`);
+            this.#open.delete(addIndex);
+            continue;
+          }
+          // Not looked at yet: the sweep must not finish (and confirm) without it.
+          this.#toLookUp.push(next);
+          throw error;
+        }
+        if (invoice !== null) note(invoice);
+        if (invoice === null || invoice.state !== 'open') this.#open.delete(addIndex);
       }
-    });
-    return { invoices, last: parseIndex(answer['last_index_offset'], 'last_index_offset'), full: raw.length >= size };
+    }
+    return { settled: sorted(found), scanFrom: cursor.scanFrom, more: true, confirmedThrough: 0 };
   }
+
+  #enterPending(scanFrom: number): void {
+    this.#phase = 'pending';
+    this.#pendingOffset = scanFrom;
+    this.#stillOpen.clear();
+  }
+
+  #enterLookup(): void {
+    this.#phase = 'lookup';
+    this.#toLookUp = [...this.#open].filter(([addIndex]) => !this.#stillOpen.has(addIndex));
+    this.#stillOpen.clear();
+  }
+
+  #finish(found: BackendInvoice[]): SettledPage {
+    const confirmedThrough = this.#lastSweepMax;
+    this.#lastSweepMax = this.#maxSeen;
+    this.#phase = 'new';
+    this.#sweeping = false;
+    let oldestOpen = Number.MAX_SAFE_INTEGER;
+    for (const addIndex of this.#open.keys()) oldestOpen = Math.min(oldestOpen, addIndex);
+    const scanFrom = this.#open.size === 0 ? this.#end ?? 0 : oldestOpen - 1;
+    return { settled: sorted(found), scanFrom, more: false, confirmedThrough };
+  }
+
+  /** One ListInvoices page (split when too large); an invoice that does not parse is reported and returned as null. */
+  #page(offset: number, pendingOnly: boolean, signal?: AbortSignal): Promise<Page> {
+    return withAdaptiveSize(this.#pageSize, async (size) => {
+      const query = `index_offset=${offset}&num_max_invoices=${size}&reversed=false${pendingOnly ? '&pending_only=true' : ''}`;
+      const answer = asRecord(await this.#get(`/v1/invoices?${query}`, signal), 'ListInvoiceResponse');
+      const raw = Array.isArray(answer['invoices']) ? answer['invoices'] : [];
+      const invoices = raw.map((item) => {
+        try {
+          return lndInvoice(item);
+        } catch (error) {
+          const addIndex = typeof item === 'object' && item !== null ? String((item as Record<string, unknown>)['add_index'] ?? '?') : '?';
+          this.#onBadInput('lnd poll', `invoice add_index ${addIndex}: ${error instanceof Error ? error.message : String(error)}`);
+          return null;
+        }
+      });
+      // An empty answer carries no last_index_offset: stay where we are.
+      return { invoices, last: parseIndex(answer['last_index_offset'], 'last_index_offset'), full: raw.length >= size };
+    }, classify);
+  }
+}
+
+function sorted(found: BackendInvoice[]): BackendInvoice[] {
+  return found.sort((a, b) => (a.settleIndex ?? 0) - (b.settleIndex ?? 0));
 }
 
 function classify(error: unknown): RemoteFailureKind | null {
