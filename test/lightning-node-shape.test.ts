@@ -113,6 +113,30 @@ describe('LND poll over a backlog of more than 10,000 invoices', () => {
     assert.ok(fake.requests.slice(listedBefore).includes(`/v1/invoice/${held}`));
   });
 
+  // A node failing half-way through a sweep: what the sweep had already read is not lost, and
+  // nothing is confirmed over it.
+  test('a poll failing mid-sweep loses no settlement', async () => {
+    const node = await FakeLnd.start();
+    const method = await createLightningMethod({ ...lightningConfigFor(node), pollIntervalMs: 100 }, deps);
+    const ctx = new LoggingContext();
+    try {
+      const first = await deposit(method, ctx, 'mid-sweep');
+      node.book.pay(first);
+      node.book.addBacklog(2_000, { settleEvery: 500 });
+      node.streamDown = true;
+      node.listFailures = { calls: new Set([2]), seen: 0 };
+      const watcher = method.createWatcher?.(ctx) as LightningWatcher;
+      await watcher.start();
+      await ctx.waitFor((c) => c.latest.has(first), 30_000);
+      await ctx.waitFor(() => watcher.cursor.settleIndex === node.book.settleCount, 30_000);
+      assert.equal(reports(ctx, first), 1);
+      assert.ok(ctx.health.some((h) => !h.ok), 'the failed page was reported');
+    } finally {
+      await method.close?.();
+      await node.close();
+    }
+  });
+
   // A settle_index no listed invoice carries (LND's AMP sub-settlements) holds the watermark only
   // until a complete sweep confirms it; the settlement after it is credited at once, once.
   test('a gap in settle_index is stepped over after a confirming sweep', async () => {

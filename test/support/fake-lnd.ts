@@ -219,6 +219,8 @@ export class FakeLnd implements FakeServerBase {
   readonly requests: string[] = [];
   /** The next `n` answers are this raw text with HTTP 200 (garbage from the node or a proxy). */
   garbage: { text: string; count: number } | null = null;
+  /** ListInvoices calls (1-based, counted from when this is set) answered 503: a node failing mid-sweep. */
+  listFailures: { calls: Set<number>; seen: number } | null = null;
   /** The next `n` ListInvoices calls are answered 429 with this Retry-After (seconds). */
   rateLimit: { retryAfterSeconds: number; count: number } | null = null;
   /** When true the subscribe endpoint refuses connections and open streams are cut. */
@@ -311,6 +313,10 @@ export class FakeLnd implements FakeServerBase {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(text);
       return;
+    }
+    if (this.listFailures !== null && req.method === 'GET' && path === '/v1/invoices') {
+      this.listFailures.seen += 1;
+      if (this.listFailures.calls.has(this.listFailures.seen)) return this.#send(res, 503, { code: 14, message: 'unavailable', details: [] });
     }
     if (this.rateLimit !== null && req.method === 'GET' && path === '/v1/invoices') {
       const { retryAfterSeconds } = this.rateLimit;

@@ -69,7 +69,7 @@ export class LightningWatcher implements Watcher {
   #pollWake: (() => void) | null = null;
   /** Settlement indexes above the watermark already applied (above a gap). */
   readonly #appliedAbove = new Set<number>();
-  readonly #poller: SettlementPoller;
+  #poller: SettlementPoller;
   /** Paces the poll against a node that rate-limits or fails (Retry-After, backoff). */
   readonly #pacer = new RequestPacer();
 
@@ -140,14 +140,21 @@ export class LightningWatcher implements Watcher {
 
   async #pollOnce(signal: AbortSignal): Promise<boolean> {
     const page = await this.#poller.next(this.#cursor, signal);
-    await this.#enqueue(async () => {
-      for (const invoice of page.settled) await this.#apply(invoice, 'poll');
-      await this.#advanceTo(page.confirmedThrough);
-      if (!page.more && page.scanFrom > this.#cursor.scanFrom) {
-        await this.#ctx.state.set(STATE_SCAN_FROM, String(page.scanFrom));
-        this.#cursor = { ...this.#cursor, scanFrom: page.scanFrom };
-      }
-    });
+    try {
+      await this.#enqueue(async () => {
+        for (const invoice of page.settled) await this.#apply(invoice, 'poll');
+        await this.#advanceTo(page.confirmedThrough);
+        if (!page.more && page.scanFrom > this.#cursor.scanFrom) {
+          await this.#ctx.state.set(STATE_SCAN_FROM, String(page.scanFrom));
+          this.#cursor = { ...this.#cursor, scanFrom: page.scanFrom };
+        }
+      });
+    } catch (error) {
+      // The poller has moved past what could not be applied: start a fresh sweep from the
+      // stored cursor so it is read again (and nothing is confirmed over it).
+      this.#poller = this.#backend.poller((source, reason) => this.#badInput(source, reason));
+      throw error;
+    }
     return page.more;
   }
 

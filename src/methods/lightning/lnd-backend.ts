@@ -213,6 +213,8 @@ class LndPoller implements SettlementPoller {
   /** Highest settle_index seen in this sweep, and in the last complete one. */
   #maxSeen = 0;
   #lastSweepMax = 0;
+  /** Settlements found but not yet returned: a call that fails half-way keeps them for the next. */
+  #found: BackendInvoice[] = [];
 
   constructor(get: (path: string, signal?: AbortSignal) => Promise<unknown>, lookup: (paymentHash: string) => Promise<BackendInvoice | null>, onBadInput: BadInputReporter) {
     this.#get = get;
@@ -226,11 +228,10 @@ class LndPoller implements SettlementPoller {
       this.#sweeping = true;
       this.#maxSeen = cursor.settleIndex;
     }
-    const found: BackendInvoice[] = [];
     const note = (invoice: BackendInvoice): void => {
       if (invoice.state !== 'settled' || invoice.settleIndex === null) return;
       this.#maxSeen = Math.max(this.#maxSeen, invoice.settleIndex);
-      if (invoice.settleIndex > cursor.settleIndex) found.push(invoice);
+      if (invoice.settleIndex > cursor.settleIndex) this.#found.push(invoice);
     };
     for (let requests = 0; requests < LightningLimits.requestsPerPoll; requests += 1) {
       if (this.#phase === 'new') {
@@ -250,7 +251,7 @@ class LndPoller implements SettlementPoller {
         if (!page.full) this.#enterLookup();
       } else {
         const next = this.#toLookUp.pop();
-        if (next === undefined) return this.#finish(found);
+        if (next === undefined) return this.#finish(this.#takeFound());
         const [addIndex, hash] = next;
         let invoice: BackendInvoice | null;
         try {
@@ -270,7 +271,13 @@ class LndPoller implements SettlementPoller {
         if (invoice === null || invoice.state !== 'open') this.#open.delete(addIndex);
       }
     }
-    return { settled: sorted(found), scanFrom: cursor.scanFrom, more: true, confirmedThrough: 0 };
+    return { settled: this.#takeFound(), scanFrom: cursor.scanFrom, more: true, confirmedThrough: 0 };
+  }
+
+  #takeFound(): BackendInvoice[] {
+    const found = sorted(this.#found);
+    this.#found = [];
+    return found;
   }
 
   #enterPending(scanFrom: number): void {
@@ -293,7 +300,7 @@ class LndPoller implements SettlementPoller {
     let oldestOpen = Number.MAX_SAFE_INTEGER;
     for (const addIndex of this.#open.keys()) oldestOpen = Math.min(oldestOpen, addIndex);
     const scanFrom = this.#open.size === 0 ? this.#end ?? 0 : oldestOpen - 1;
-    return { settled: sorted(found), scanFrom, more: false, confirmedThrough };
+    return { settled: found, scanFrom, more: false, confirmedThrough };
   }
 
   /** One ListInvoices page (split when too large); an invoice that does not parse is reported and returned as null. */
