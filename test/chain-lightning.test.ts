@@ -182,9 +182,9 @@ for (const dialect of dialects()) {
         const acct = await world.account();
         await deposit({ amount: 10 }, acct); // stays open: holds the sweep's floor
         const early = await deposit({ amount: 10 }, acct);
+        await world.stopWatchers();
         lnd.book.addBacklog(10_500);
         const late = await deposit({ amount: 10 }, acct);
-        await world.stopWatchers();
         lnd.streamDown = true;
         try {
           lnd.book.pay(late.hash);

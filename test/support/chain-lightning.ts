@@ -28,7 +28,7 @@ export function lightningConfigFor(fake: FakeNode, pollIntervalMs = 50): Lightni
   const backend = fake instanceof FakeLnd
     ? { kind: 'lnd' as const, restUrl: fake.url, macaroonHex: fake.macaroonHex, tlsCertPem: fake.tlsCert }
     : { kind: 'cln' as const, restUrl: fake.url, rune: fake.rune, tlsCertPem: fake.tlsCert };
-  return { backend, network: 'bcrt', nodeKey: fake.book.nodeKey, pollIntervalMs, requestTimeoutMs: 2_000 };
+  return { backend, network: 'bcrt', nodeKey: fake.book.nodeKey, pollIntervalMs, requestTimeoutMs: 10_000 };
 }
 
 /** Real lightning adapter on `fake` plus sandbox bitcoin; the fake node's clock follows `clock`. */

@@ -94,14 +94,15 @@ export interface LightningBackend {
   close(): void;
 }
 
-export const BackendErrorKinds = ['unreachable', 'credentials', 'protocol', 'rejected', 'rate_limited', 'too_large', 'tls'] as const;
+export const BackendErrorKinds = ['unreachable', 'credentials', 'protocol', 'rejected', 'rate_limited', 'too_large', 'tls', 'timeout'] as const;
 export type BackendErrorKind = (typeof BackendErrorKinds)[number];
 
 /**
  * A backend failure, by kind: `unreachable` (network, timeout), `credentials` (macaroon /
  * rune refused or lacking a permission), `protocol` (an answer Coffer cannot read), `rejected`
  * (the node refused the request), `rate_limited` (429; `retryAfterMs` when the node said),
- * `too_large` (the answer exceeded the response limit: ask for less), `tls` (the node's
+ * `too_large` (the answer exceeded the response limit: ask for less), `timeout` (no
+ * answer in time: a page is asked again smaller), `tls` (the node's
  * certificate does not chain to the pinned one, or names another host).
  */
 export class LightningBackendError extends Error {

@@ -331,6 +331,7 @@ function sorted(found: BackendInvoice[]): BackendInvoice[] {
 function classify(error: unknown): RemoteFailureKind | null {
   if (!(error instanceof LightningBackendError)) return null;
   if (error.kind === 'too_large') return RemoteFailureKind.tooLarge;
+  if (error.kind === 'timeout') return RemoteFailureKind.timeout;
   if (error.kind === 'rate_limited') return RemoteFailureKind.rateLimited;
   return null;
 }

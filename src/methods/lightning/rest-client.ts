@@ -30,6 +30,7 @@ const TLS_ERROR_CODES = new Set([
   'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED', 'CERT_REJECTED',
 ]);
 const TOO_LARGE = 'response larger than';
+const NO_ANSWER = 'no answer within';
 
 export class RestClient {
   readonly #base: URL;
@@ -134,7 +135,7 @@ export class RestClient {
     }
     const transport = url.protocol === 'https:' ? https : http;
     const req = transport.request(url, { method, headers, agent: this.#agent, ...(signal !== undefined ? { signal } : {}) }, onResponse);
-    if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${NO_ANSWER} ${timeoutMs} ms`)));
     req.end(payload);
     return req;
   }
@@ -147,6 +148,7 @@ export class RestClient {
         'the pinned certificate must be LND\'s tls.cert or clnrest\'s ca.pem, and the URL host must be one of its names');
     }
     if (error.message.startsWith(TOO_LARGE)) return new LightningBackendError('too_large', `${this.#base.origin}: ${error.message}`);
+    if (error.message.startsWith(NO_ANSWER)) return new LightningBackendError('timeout', `${this.#base.origin}: ${error.message}`);
     return new LightningBackendError('unreachable', `${this.#base.origin} unreachable: ${error.message}`);
   }
 }
