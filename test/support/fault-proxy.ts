@@ -63,6 +63,8 @@ export interface ProxyLogEntry {
   readonly path: string;
   readonly rpcMethods: readonly string[];
   readonly fault: Fault['kind'] | 'pass';
+  /** When the request arrived (Date.now()). */
+  readonly atMs: number;
 }
 
 /** The log keeps the newest entries only, so a long test cannot grow it without bound. */
@@ -142,6 +144,13 @@ export class FaultProxy {
     return this.log.filter((e) => e.fault === kind).length;
   }
 
+  /** How many requests at the end of the log passed untouched, one after another. */
+  passedInARow(): number {
+    let n = 0;
+    for (let i = this.log.length - 1; i >= 0 && this.log[i]?.fault === 'pass'; i--) n += 1;
+    return n;
+  }
+
   async close(): Promise<void> {
     this.cutOpenConnections();
     this.#agent.destroy();
@@ -160,7 +169,7 @@ export class FaultProxy {
 
   #record(request: ProxiedRequest, fault: Fault | null): void {
     if (this.log.length >= LOG_ENTRIES_MAX) this.log.shift();
-    this.log.push({ path: request.path, rpcMethods: request.calls.map((c) => c.method), fault: fault?.kind ?? 'pass' });
+    this.log.push({ path: request.path, rpcMethods: request.calls.map((c) => c.method), fault: fault?.kind ?? 'pass', atMs: Date.now() });
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
