@@ -12,7 +12,7 @@ import { bitcoinBehind } from './support/lagging-views.ts';
 import { bitcoinRegistry } from './support/chain-bitcoin.ts';
 import { ChainWorld } from './support/chain-world.ts';
 import { dialects, staticRates } from './support/harness.ts';
-import { InvoiceTruth, faultsSeen, flakyScript, runScript } from './support/outage.ts';
+import { InvoiceTruth, faultsSeen, flakyScript, retryAfterGapMs, runScript } from './support/outage.ts';
 
 /** BTC/USD 50,000: $10 is 20,000 sat. */
 const RATES = staticRates({ 'BTC/USD': '50000' });
@@ -47,9 +47,11 @@ for (const [n, dialect] of dialects().entries()) {
       await world.close();
     });
 
+    const health = () => world.supervisor?.status()[0]?.health;
+
     async function caughtUp(): Promise<void> {
       const tip = await node.height();
-      await world.waitUntil(`watcher at height ${tip}`, () => (world.supervisor?.status()[0]?.health?.height ?? -1) >= tip);
+      await world.waitUntil(`watcher at height ${tip}`, () => (health()?.height ?? -1) >= tip);
     }
 
     test('outage, then every fault (first dialect), then back: paid meanwhile is credited once, the invoices tell the truth throughout', async () => {
@@ -69,7 +71,7 @@ for (const [n, dialect] of dialects().entries()) {
       proxy.remove(outage);
 
       // Link faults do not depend on the store: the scripted run is done once, on the first dialect.
-      if (n === 0) await runScript(proxy, flakyScript(RPC_RESPONSE_MAX_BYTES * 2 + 1024), () => world.supervisor?.status()[0]?.health);
+      if (n === 0) await runScript(proxy, flakyScript(RPC_RESPONSE_MAX_BYTES * 2 + 1024), health);
       await world.waitInvoice(acctA, a.id, (i) => i.status === 'complete');
       await world.waitInvoice(acctB, b.id, (i) => i.status === 'complete');
       const [seenA, seenB] = await Promise.all(truths.map((t) => t.stop()));
@@ -117,6 +119,12 @@ for (const [n, dialect] of dialects().entries()) {
       const paymentC = await world.deps.store.payments.getByKey(`${payC.txid}:0`);
       assert.equal(paymentC?.reversed, false);
       await world.invariants([`${payC.txid}:0`, `${payD.txid}:0`]);
+    });
+
+    // DESIGN §6: a provider's Retry-After is honoured. Marked todo (it runs and reports) while it fails.
+    test('429 with Retry-After: the follower asks the node nothing for the stated time', { skip: n !== 0 && 'once, on the first dialect', todo: 'the follower does not use the shared RequestPacer yet (src/methods/request-policy.ts); owner: src/methods/bitcoin' }, async () => {
+      await world.waitUntil('a healthy watcher', () => health()?.ok === true);
+      assert.ok((await retryAfterGapMs(proxy, 1)) >= 1_000);
     });
   });
 }

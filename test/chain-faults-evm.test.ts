@@ -20,7 +20,7 @@ import { FaultProxy } from './support/fault-proxy.ts';
 import { evmBehind } from './support/lagging-views.ts';
 import { ChainWorld } from './support/chain-world.ts';
 import { dialects, staticRates } from './support/harness.ts';
-import { InvoiceTruth, faultsSeen, flakyScript, runScript } from './support/outage.ts';
+import { InvoiceTruth, faultsSeen, flakyScript, retryAfterGapMs, runScript } from './support/outage.ts';
 
 const CONF = 4;
 const RATES = staticRates({ 'ETH/USD': '2000', 'USDC/USD': '1' });
@@ -141,6 +141,12 @@ for (const { kind, dialect, scripted } of cases) {
       } finally {
         await Promise.all(truths.map((t) => t.stop()));
       }
+    });
+
+    // DESIGN §6: a provider's Retry-After is honoured. Marked todo (it runs and reports) while it fails.
+    test('429 with Retry-After: the follower asks the node nothing for the stated time', { skip: !scripted && 'once, on the first dialect', todo: 'the follower does not use the shared RequestPacer yet (src/methods/request-policy.ts); owner: src/methods/evm' }, async () => {
+      await world.waitUntil('a healthy watcher', () => health()?.ok === true);
+      assert.ok((await retryAfterGapMs(rig.proxy, 1)) >= 1_000);
     });
   });
 }

@@ -139,3 +139,22 @@ export class InvoiceTruth {
     return this.seen;
   }
 }
+
+/**
+ * Answers the follower's next request with 429 and `Retry-After: seconds`, then returns how long
+ * (ms) it waited before asking the node again (DESIGN §6: Retry-After is honoured).
+ */
+export async function retryAfterGapMs(proxy: FaultProxy, seconds: number): Promise<number> {
+  const rule: FaultRule = { fault: { kind: 'status', status: 429, retryAfterS: seconds }, times: 1 };
+  proxy.add(rule);
+  await waitFor('the 429 used', () => rule.times === 0);
+  proxy.remove(rule);
+  let at = proxy.log.length - 1;
+  while (at >= 0 && proxy.log[at]?.fault !== 'status') at -= 1;
+  const limited = proxy.log[at];
+  if (limited === undefined) throw new Error('the 429 is not in the log');
+  // The log only grows at its end (it drops old entries at LOG_ENTRIES_MAX, far beyond a test's use).
+  await waitFor('a request after the 429', () => proxy.log.length > at + 1);
+  const next = proxy.log[at + 1];
+  return (next?.atMs ?? Number.POSITIVE_INFINITY) - limited.atMs;
+}
