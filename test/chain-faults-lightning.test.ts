@@ -21,6 +21,9 @@ import type { WireInvoice } from './support/chain-world.ts';
 import { dialects, staticRates } from './support/harness.ts';
 import { InvoiceTruth, faultsSeen, flakyScript, retryAfterGapMs, runScript } from './support/outage.ts';
 
+/** Waits on a loaded machine: a recovery after faults can take long; passing tests never wait it out. */
+const SLOW_MS = 60_000;
+
 /** BTC/USD 50,000: $10 is 20,000 sat. */
 const RATES = staticRates({ 'BTC/USD': '50000' });
 const WATCHER = 'lightning:lightning';
@@ -54,7 +57,7 @@ for (const [n, dialect] of dialects().entries()) {
     });
 
     const health = () => world.supervisor?.status().find((s) => s.name === WATCHER)?.health;
-    const cursorAtNode = () => world.waitUntil('cursor at the last settlement', async () => (await world.watcherState(WATCHER, 'settle_index')) === String(fake.book.settleCount));
+    const cursorAtNode = () => world.waitUntil('cursor at the last settlement', async () => (await world.watcherState(WATCHER, 'settle_index')) === String(fake.book.settleCount), SLOW_MS);
 
     test(`outage${n === 0 ? ', then every fault' : ''}, then back: settled meanwhile is credited once, invoices truthful`, async () => {
       const [acctA, acctB] = [await world.account(), await world.account()];
@@ -77,8 +80,8 @@ for (const [n, dialect] of dialects().entries()) {
 
         // Link faults do not depend on the store: the scripted run is done once, on the first dialect.
         if (n === 0) await runScript(proxy, flakyScript(LightningLimits.responseBytesMax + 1024), health);
-        await world.waitInvoice(acctA, a.id, (i) => i.status === 'complete');
-        await world.waitInvoice(acctB, b.id, (i) => i.status === 'complete');
+        await world.waitInvoice(acctA, a.id, (i) => i.status === 'complete', SLOW_MS);
+        await world.waitInvoice(acctB, b.id, (i) => i.status === 'complete', SLOW_MS);
         await Promise.all(truths.map((t) => t.stop()));
         assert.deepEqual(truths.flatMap((t) => t.lies), []);
         for (const t of truths) assert.deepEqual(t.seen, ['unpaid', 'complete']);
@@ -88,8 +91,8 @@ for (const [n, dialect] of dialects().entries()) {
         await world.startWatchers();
         await cursorAtNode();
         proxy.cutOpenConnections();
-        await world.waitUntil('stream back', () => fake.openStreams > 0);
-        await world.waitUntil('readyz 200', async () => (await world.readyz()).statusCode === 200);
+        await world.waitUntil('stream back', () => fake.openStreams > 0, SLOW_MS);
+        await world.waitUntil('readyz 200', async () => (await world.readyz()).statusCode === 200, SLOW_MS);
         assert.deepEqual([await world.balance(acctA), await world.balance(acctB)], [10, 10]);
         await world.invariants([hashA, hashB]);
       } finally {
@@ -105,12 +108,12 @@ for (const [n, dialect] of dialects().entries()) {
         const one = await world.deposit(acct, { amount: 10, currency: 'USD', payment_method: 'lightning' }).catch(() => null);
         if (one !== null) made.push(one);
         return one !== null;
-      });
+      }, SLOW_MS);
       const before = made[0] as WireInvoice;
       const truth = new InvoiceTruth(world, acct, before.id, 10);
       try {
         const outage = proxy.down();
-        await world.waitUntil('readyz 503', async () => (await world.readyz()).statusCode === 503);
+        await world.waitUntil('readyz 503', async () => (await world.readyz()).statusCode === 503, SLOW_MS);
         const refused = await world.call(acct, 'POST', '/v2/accounts/deposit', { amount: 10, currency: 'USD', payment_method: 'lightning' });
         assert.equal(refused.statusCode, 503);
         assert.equal(refused.json().error_code, 'payment_method_unavailable');
@@ -118,7 +121,7 @@ for (const [n, dialect] of dialects().entries()) {
         fake.book.pay(hash);
         await faultsSeen(proxy, 'reset', 2);
         proxy.remove(outage);
-        await world.waitInvoice(acct, before.id, (i) => i.status === 'complete');
+        await world.waitInvoice(acct, before.id, (i) => i.status === 'complete', SLOW_MS);
         await truth.stop();
         assert.deepEqual(truth.lies, []);
         assert.equal(await world.balance(acct), 10);
@@ -130,7 +133,7 @@ for (const [n, dialect] of dialects().entries()) {
 
     // DESIGN §6: a provider's Retry-After is honoured. Marked todo (it runs and reports) while it fails.
     test('429 with Retry-After: the follower asks the node nothing for the stated time', { skip: n !== 0 && 'once, on the first dialect', todo: 'the follower does not use the shared RequestPacer yet (src/methods/request-policy.ts); owner: src/methods/lightning' }, async () => {
-      await world.waitUntil('a healthy watcher', () => health()?.ok === true);
+      await world.waitUntil('a healthy watcher', () => health()?.ok === true, SLOW_MS);
       assert.ok((await retryAfterGapMs(proxy, 1)) >= 1_000);
     });
   });
