@@ -1,0 +1,94 @@
+// "Falls behind" views for the fault proxy: rewrites of a node's JSON-RPC answers that make it
+// look stuck at an older tip while the real chain goes on, as a lagging replica behind a load
+// balancer does (same chain, fewer blocks). Removing the rule is the node catching up.
+// Bitcoin: heights above the tip answer Core's errors (-8 "Block height out of range" for
+// getblockhash, -5 "Block not found" for getblock/getblockheader; Bitcoin Core src/rpc/blockchain.cpp).
+// EVM: blocks above the tip are `null` and logs and receipts above it do not exist yet, as the
+// standard eth_* methods answer for a block the node does not have (execution-apis eth/block.yaml);
+// its transactions are still pending in the lagging node's mempool.
+
+import type { Fault, RpcCall, RpcReply } from './fault-proxy.ts';
+import { rpcError, rpcResult } from './fault-proxy.ts';
+
+/** The node-side calls a view needs (answered by the real node, not through the proxy). */
+export interface BitcoinRpcSource {
+  rpc<T>(method: string, params?: unknown[]): Promise<T>;
+}
+
+export interface EvmRpcSource {
+  request<T = unknown>(method: string, params?: unknown[]): Promise<T>;
+}
+
+/** A bitcoin node stuck at `tipHeight`. */
+export function bitcoinBehind(node: BitcoinRpcSource, tipHeight: number): Fault {
+  const heightOf = async (hash: unknown): Promise<number | null> => {
+    try {
+      return (await node.rpc<{ height: number }>('getblockheader', [hash, true])).height;
+    } catch {
+      return null;
+    }
+  };
+  const rewrite = async (call: RpcCall, reply: RpcReply): Promise<RpcReply> => {
+    if (reply.error) return reply;
+    switch (call.method) {
+      case 'getblockcount':
+        return rpcResult(reply, tipHeight);
+      case 'getbestblockhash':
+        return rpcResult(reply, await node.rpc<string>('getblockhash', [tipHeight]));
+      case 'getblockchaininfo': {
+        const info = reply.result as Record<string, unknown>;
+        return rpcResult(reply, { ...info, blocks: tipHeight, headers: tipHeight, bestblockhash: await node.rpc<string>('getblockhash', [tipHeight]) });
+      }
+      case 'getblockhash':
+        return Number(call.params[0]) > tipHeight ? rpcError(reply, -8, 'Block height out of range') : reply;
+      case 'getblockheader': {
+        const header = reply.result as { height: number; nextblockhash?: string };
+        if (header.height > tipHeight) return rpcError(reply, -5, 'Block not found');
+        const { nextblockhash, ...rest } = header;
+        return rpcResult(reply, { ...rest, confirmations: tipHeight - header.height + 1, ...(header.height < tipHeight && nextblockhash !== undefined ? { nextblockhash } : {}) });
+      }
+      case 'getblock': {
+        const height = await heightOf(call.params[0]);
+        return height !== null && height > tipHeight ? rpcError(reply, -5, 'Block not found') : reply;
+      }
+      default:
+        return reply;
+    }
+  };
+  return { kind: 'rpc', rewrite };
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+const num = (value: unknown): number => Number(BigInt(value as string));
+
+/** An EVM node stuck at block `tipNumber`. */
+export function evmBehind(node: EvmRpcSource, tipNumber: number): Fault {
+  const rewrite = async (call: RpcCall, reply: RpcReply): Promise<RpcReply> => {
+    if (reply.error || reply.result === null || reply.result === undefined) return reply;
+    switch (call.method) {
+      case 'eth_blockNumber':
+        return rpcResult(reply, hex(tipNumber));
+      case 'eth_getBlockByNumber': {
+        const tag = call.params[0];
+        if (typeof tag === 'string' && !tag.startsWith('0x') && tag !== 'earliest') {
+          return rpcResult(reply, await node.request('eth_getBlockByNumber', [hex(tipNumber), call.params[1] ?? false]));
+        }
+        return num((reply.result as { number: string }).number) > tipNumber ? rpcResult(reply, null) : reply;
+      }
+      case 'eth_getBlockByHash':
+      case 'eth_getTransactionReceipt':
+        return num((reply.result as { number?: string; blockNumber?: string }).number ?? (reply.result as { blockNumber: string }).blockNumber) > tipNumber
+          ? rpcResult(reply, null) : reply;
+      case 'eth_getTransactionByHash': {
+        const tx = reply.result as { blockNumber: string | null };
+        if (tx.blockNumber === null || num(tx.blockNumber) <= tipNumber) return reply;
+        return rpcResult(reply, { ...tx, blockHash: null, blockNumber: null, transactionIndex: null });
+      }
+      case 'eth_getLogs':
+        return rpcResult(reply, (reply.result as { blockNumber: string }[]).filter((log) => num(log.blockNumber) <= tipNumber));
+      default:
+        return reply;
+    }
+  };
+  return { kind: 'rpc', rewrite };
+}
