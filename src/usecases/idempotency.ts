@@ -4,7 +4,8 @@
 // same transaction as the effect they report (the use case calls `record` inside it): the key's
 // primary key lets exactly one of several concurrent duplicates commit — the others roll back,
 // effect and all — and a crash between commit and answer leaves a replayable response, never a
-// second effect. There is no other path: every POST route goes through http/guards.ts idempotent().
+// second effect. There is no other path: the API's POSTs (http/guards.ts idempotent()) and the
+// website's forms that create something (web/web-idempotency.ts formOnce) all run runOnce below.
 
 import { createHash } from 'node:crypto';
 import { CofferError } from '../core/errors.ts';
