@@ -5,6 +5,7 @@
 export const ErrorCodes = {
   parse_error: 400,
   invalid_param: 400,
+  invalid_idempotency_key: 400,
   missing_param: 400,
   unsupported_payment_method: 400,
   invalid_currency: 400,

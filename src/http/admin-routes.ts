@@ -9,13 +9,13 @@ import { CofferError } from '../core/errors.ts';
 import { chargeAccount, refundCharge } from '../usecases/charge-account.ts';
 import type { ChargeResult } from '../usecases/charge-account.ts';
 import { createAccount, issueCredential, revokeCredential } from '../usecases/manage-accounts.ts';
-import type { IssuedCredential } from '../usecases/manage-accounts.ts';
+import type { CreatedAccount, IssuedCredential } from '../usecases/manage-accounts.ts';
 import { accountBalances, getInvoice, presentOptions } from '../usecases/read-account.ts';
 import { setAccountStatus } from '../usecases/account-status.ts';
 import { verifyLedger } from '../usecases/verify-ledger.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
-import { idempotent, recordAfter } from './guards.ts';
+import { idempotencyKeyOf, idempotent } from './guards.ts';
 import { money, presentInvoice } from '../core/wire-format.ts';
 import { decimalField } from './request-context.ts';
 import * as S from './schemas.ts';
@@ -61,8 +61,8 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
 
   app.post('/accounts', { schema: { body: S.accountBody } }, async (request, reply) => {
     const body = request.body as { type: string; currency: string; label?: string };
-    return idempotent<Awaited<ReturnType<typeof createAccount>>>(context, 'admin', request, reply, {
-      run: recordAfter(context, () => createAccount(deps, body)),
+    return idempotent<CreatedAccount>(context, 'admin', request, reply, {
+      run: (record) => createAccount(deps, body, record),
       render: ({ account, issued }) => ({ status: 201, body: ok(request, { ...presentAccount(account), credential: presentIssued(issued) }) }),
     });
   });
@@ -74,47 +74,66 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     return ok(request, { ...presentAccount(account), balances: balances.map((b) => ({ currency: b.currency, balance: money(b.balanceMinor, CurrencyScale[b.currency]) })) });
   });
 
-  app.post('/accounts/:id/status', { schema: { params: S.idParams, body: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['active', 'frozen'] } } } } }, async (request) => {
-    const account = await setAccountStatus(deps, (request.params as { id: string }).id, (request.body as { status: 'active' | 'frozen' }).status);
-    context.auth.clear();
-    return ok(request, presentAccount(account));
+  app.post('/accounts/:id/status', { schema: { params: S.idParams, body: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['active', 'frozen'] } } } } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const { status } = request.body as { status: 'active' | 'frozen' };
+    return idempotent<Account>(context, 'admin', request, reply, {
+      run: async (record) => {
+        const account = await setAccountStatus(deps, id, status, record);
+        context.auth.clear();
+        return account;
+      },
+      render: (account) => ({ status: 200, body: ok(request, presentAccount(account)) }),
+    });
   });
 
   app.post('/accounts/:id/credentials', { schema: { params: S.idParams } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return idempotent<IssuedCredential>(context, 'admin', request, reply, {
-      run: recordAfter(context, () => issueCredential(deps, id)),
+      run: (record) => issueCredential(deps, id, null, record),
       render: (issued) => ({ status: 201, body: ok(request, presentIssued(issued)) }),
     });
   });
 
-  app.post('/credentials/:id/revoke', { schema: { params: S.idParams } }, async (request) => {
+  app.post('/credentials/:id/revoke', { schema: { params: S.idParams } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    await revokeCredential(deps, id);
-    context.auth.clear();
-    return ok(request, { credential_id: id, revoked: true });
+    return idempotent<string>(context, 'admin', request, reply, {
+      run: async (record) => {
+        await revokeCredential(deps, id, undefined, record);
+        context.auth.clear();
+        return id;
+      },
+      render: (credentialId) => ({ status: 200, body: ok(request, { credential_id: credentialId, revoked: true }) }),
+    });
   });
 
   app.post('/accounts/:id/charges', { schema: { params: S.idParams, body: S.chargeBody } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const body = request.body as Record<string, unknown>;
-    const key = typeof body['idempotency_key'] === 'string' ? body['idempotency_key'] : request.headers['idempotency-key'];
-    if (typeof key !== 'string') throw new CofferError('missing_param', 'A charge needs idempotency_key (or an Idempotency-Key header) so a retry never charges twice', { field: 'idempotency_key' });
+    const key = typeof body['idempotency_key'] === 'string' ? body['idempotency_key'] : idempotencyKeyOf(request);
+    if (key === undefined) throw new CofferError('missing_param', 'A charge needs idempotency_key (or an Idempotency-Key header) so a retry never charges twice', { field: 'idempotency_key' });
     const input = {
       accountId: id, amount: decimalField(request, body, 'amount') ?? '', currency: String(body['currency']), idempotencyKey: key,
       description: typeof body['description'] === 'string' ? body['description'] : undefined,
     };
-    const result = await chargeAccount(deps, input);
-    return reply.status(result.replayed ? 200 : 201).send(ok(request, presentCharge(result)));
+    return idempotent<ChargeResult>(context, 'admin', request, reply, {
+      run: (record) => chargeAccount(deps, input, record),
+      render: (result) => ({ status: result.replayed ? 200 : 201, body: ok(request, presentCharge(result)) }),
+      replayStatus: 200,
+    });
   });
 
   app.post('/charges/:id/refunds', { schema: { params: S.idParams, body: S.refundBody } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const key = typeof body['idempotency_key'] === 'string' ? body['idempotency_key'] : request.headers['idempotency-key'];
-    if (typeof key !== 'string') throw new CofferError('missing_param', 'A refund needs idempotency_key (or an Idempotency-Key header)', { field: 'idempotency_key' });
-    const result = await refundCharge(deps, { chargeId: id, amount: decimalField(request, body, 'amount'), idempotencyKey: key });
-    return reply.status(result.replayed ? 200 : 201).send(ok(request, presentCharge(result)));
+    const key = typeof body['idempotency_key'] === 'string' ? body['idempotency_key'] : idempotencyKeyOf(request);
+    if (key === undefined) throw new CofferError('missing_param', 'A refund needs idempotency_key (or an Idempotency-Key header)', { field: 'idempotency_key' });
+    const input = { chargeId: id, amount: decimalField(request, body, 'amount'), idempotencyKey: key };
+    return idempotent<ChargeResult>(context, 'admin', request, reply, {
+      run: (record) => refundCharge(deps, input, record),
+      render: (result) => ({ status: result.replayed ? 200 : 201, body: ok(request, presentCharge(result)) }),
+      replayStatus: 200,
+    });
   });
 
   app.get('/invoices/:id', { schema: { params: S.idParams } }, async (request) => {

@@ -20,6 +20,7 @@ import { adminRoutes } from './admin-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { v2Routes } from './v2-routes.ts';
 import { collectOpenApi } from './openapi.ts';
+import { idempotencyKeyOf } from './guards.ts';
 import type { CollectedRoute } from './openapi.ts';
 
 export interface AppOptions {
@@ -105,6 +106,16 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();
+  });
+  // Every POST's Idempotency-Key is checked before anything else runs (empty or too long → 400).
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.method !== 'POST' || request.headers['idempotency-key'] === undefined) return done();
+    try {
+      idempotencyKeyOf(request);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
   app.addHook('onResponse', (request, reply, done) => {
     context.metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);

@@ -2,9 +2,8 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CofferError } from '../core/errors.ts';
-import type { StoreTx } from '../storage/store.ts';
-import { idempotencyRequest, recordResponse, storedResponse } from '../usecases/idempotency.ts';
-import type { IdempotencyRequest, RecordResponse } from '../usecases/idempotency.ts';
+import { checkIdempotencyKey, idempotencyRequest, runOnce } from '../usecases/idempotency.ts';
+import type { RecordResponse } from '../usecases/idempotency.ts';
 import type { AppContext } from './app.ts';
 import { writeJson } from '../core/json-writer.ts';
 
@@ -36,55 +35,48 @@ export function authenticated(context: AppContext) {
 }
 
 export interface IdempotentRun<T> {
-  /** Runs the effect; `record` must be called inside the effect's transaction when given. */
-  readonly run: (record: RecordResponse<T> | undefined) => Promise<T>;
+  /**
+   * Runs the effect. `record`, when given, must be called inside the effect's own transaction
+   * with its result (that is what makes a duplicate roll back whole); `key` is the request's
+   * idempotency key with its scope, for effects that derive identifiers from it.
+   */
+  readonly run: (record: RecordResponse<T> | undefined, key: string | undefined) => Promise<T>;
   readonly render: (result: T) => { status: number; body: unknown };
+  /** The status of a replayed response when it differs from the first one's (a replayed charge is a 200). */
+  readonly replayStatus?: number;
 }
 
-function replay(reply: FastifyReply, stored: { status: number; body: string }): FastifyReply {
-  return reply.status(stored.status).header('Idempotent-Replayed', 'true').type('application/json').serializer((x) => x as string).send(stored.body);
+function replay(reply: FastifyReply, stored: { status: number; body: string }, status = stored.status): FastifyReply {
+  return reply.status(status).header('Idempotent-Replayed', 'true').type('application/json').serializer((x) => x as string).send(stored.body);
+}
+
+/** The request's Idempotency-Key, checked (empty, too long or not printable ASCII → 400), or undefined. */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  return checkIdempotencyKey(Array.isArray(header) ? header.join(', ') : header);
 }
 
 /**
- * Executes a POST with Idempotency-Key semantics (API.md). Without the header it just runs.
- * With it: a stored response is replayed, a different body is a 422, a concurrent duplicate
- * in this process is a 409, and across processes the unique key lets only one effect commit.
+ * Executes a POST with Idempotency-Key semantics (API.md) — the path every API POST route takes
+ * (usecases/idempotency.ts runOnce, which the website's forms share). Without the header it just
+ * runs. With it: a stored response is replayed, a different body is a 422, a concurrent duplicate
+ * in this process is a 409, and across processes the key's primary key lets only one effect
+ * commit (the other's insert waits for it, then its transaction rolls back and the winner's
+ * response is replayed).
  */
 export async function idempotent<T>(context: AppContext, scope: string, request: FastifyRequest, reply: FastifyReply, work: IdempotentRun<T>): Promise<FastifyReply> {
-  const header = request.headers['idempotency-key'];
-  if (header === undefined) {
-    const response = work.render(await work.run(undefined));
+  const key = idempotencyKeyOf(request);
+  if (key === undefined) {
+    const response = work.render(await work.run(undefined, undefined));
     return reply.status(response.status).send(response.body);
   }
-  const idem: IdempotencyRequest = idempotencyRequest(scope, String(header), request.method, request.url, request.rawBody ?? '');
-  const stored = await storedResponse(context.deps, idem);
-  if (stored) return replay(reply, stored);
-  const flight = `${idem.scope}\u0000${idem.key}`;
-  if (context.inFlight.has(flight)) throw new CofferError('idempotency_key_in_use', 'A request with this Idempotency-Key is already being processed');
-  context.inFlight.add(flight);
-  try {
-    const record = async (tx: StoreTx, result: T) => {
-      const response = work.render(result);
-      await recordResponse(tx, idem, { status: response.status, body: writeJson(response.body) }, context.deps.clock.now());
-    };
-    const response = work.render(await work.run(record));
-    return reply.status(response.status).send(response.body);
-  } catch (error) {
-    if (error instanceof CofferError && error.code === 'idempotency_key_in_use') {
-      const winner = await storedResponse(context.deps, idem);
-      if (winner) return replay(reply, winner);
-    }
-    throw error;
-  } finally {
-    context.inFlight.delete(flight);
-  }
-}
-
-/** For effects that are not one transaction: record the response after the fact. */
-export function recordAfter<T>(context: AppContext, run: () => Promise<T>): (record: RecordResponse<T> | undefined) => Promise<T> {
-  return async (record) => {
-    const result = await run();
-    if (record) await context.deps.store.transaction((tx) => record(tx, result));
-    return result;
-  };
+  const idem = idempotencyRequest(scope, key, request.method, request.url, request.rawBody ?? '');
+  const outcome = await runOnce(context.deps, context.inFlight, idem, work.run, (result) => {
+    const response = work.render(result);
+    return { status: response.status, body: writeJson(response.body) };
+  });
+  if (outcome.replayed) return replay(reply, outcome.stored, work.replayStatus);
+  const response = work.render(outcome.result);
+  return reply.status(response.status).send(response.body);
 }

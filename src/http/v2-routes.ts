@@ -11,7 +11,7 @@ import { sandboxPay } from '../usecases/sandbox-pay.ts';
 import type { SandboxPayResult } from '../usecases/sandbox-pay.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
-import { authenticated, idempotent, recordAfter } from './guards.ts';
+import { authenticated, idempotent } from './guards.ts';
 import { money, presentInvoice, presentTransfer } from '../core/wire-format.ts';
 import { decimalField, principalOf } from './request-context.ts';
 import * as S from './schemas.ts';
@@ -119,7 +119,8 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
         method: typeof body['method'] === 'string' ? body['method'] : undefined,
       };
       return idempotent<SandboxPayResult>(context, `cred:${credential.id}`, request, reply, {
-        run: recordAfter(context, () => sandboxPay(deps, account, id, input)),
+        // The key seeds the payment's txid: a retry can only ever find the same payment.
+        run: (record, key) => sandboxPay(deps, account, id, { ...input, seed: key }, record),
         render: (result) => ({ status: 200, body: ok(request, present(result.invoice, result.payments), { id, txid: result.txid }) }),
       });
     });

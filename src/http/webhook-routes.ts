@@ -12,6 +12,9 @@ import {
   BATCH_MAX_LIMIT, createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
 } from '../usecases/webhook-endpoints.ts';
 import { redeliverEvents } from '../usecases/webhook-redeliver.ts';
+import type { RedeliverInput } from '../usecases/webhook-redeliver.ts';
+import type { EndpointWithSecret } from '../usecases/webhook-endpoints.ts';
+import { idempotent } from './guards.ts';
 import { presentWebhookAttempt, presentWebhookDelivery, presentWebhookEndpoint } from '../usecases/webhook-views.ts';
 
 const HOUR_MS = 3_600_000;
@@ -60,8 +63,10 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
 
   app.post('/webhooks', { schema: { body: endpointBody } }, async (request, reply) => {
     const body = request.body as { url: string; events: string[]; description?: string; batch_max?: number };
-    const { endpoint, secret } = await createWebhookEndpoint(deps, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max });
-    return reply.status(201).send(ok(request, { ...presentWebhookEndpoint(endpoint), secret }));
+    return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
+      run: (record) => createWebhookEndpoint(deps, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max }, record),
+      render: ({ endpoint, secret }) => ({ status: 201, body: ok(request, { ...presentWebhookEndpoint(endpoint), secret }) }),
+    });
   });
 
   app.get('/webhooks', async (request) => {
@@ -84,18 +89,24 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
 
   app.post('/webhooks/redeliver', { schema: { body: redeliverBody } }, async (request, reply) => {
     const body = request.body as { event_ids?: string[]; from_seq?: number; to_seq?: number; endpoint_id?: string };
-    let result;
-    if (body.event_ids) result = await redeliverEvents(deps, { eventIds: body.event_ids, endpointId: body.endpoint_id }, maxAgeMs);
+    let input: RedeliverInput;
+    if (body.event_ids) input = { eventIds: body.event_ids, endpointId: body.endpoint_id };
     else if (body.from_seq !== undefined && body.to_seq !== undefined && body.endpoint_id !== undefined) {
-      result = await redeliverEvents(deps, { fromSeq: body.from_seq, toSeq: body.to_seq, endpointId: body.endpoint_id }, maxAgeMs);
+      input = { fromSeq: body.from_seq, toSeq: body.to_seq, endpointId: body.endpoint_id };
     } else throw new CofferError('missing_param', 'Give event_ids, or from_seq, to_seq and endpoint_id', { field: 'event_ids' });
-    return reply.status(202).send(ok(request, { created: result.created, delivery_ids: result.deliveryIds }));
+    return idempotent<{ created: number; deliveryIds: string[] }>(context, 'admin', request, reply, {
+      run: (record) => redeliverEvents(deps, input, maxAgeMs, record),
+      render: (result) => ({ status: 202, body: ok(request, { created: result.created, delivery_ids: result.deliveryIds }) }),
+    });
   });
 
   app.post('/webhooks/account-secrets/:id', { schema: { params: idParams, body: overlapBody } }, async (request, reply) => {
     const accountId = (request.params as { id: string }).id;
-    const rotated = await rotateAccountWebhookSecret(deps, accountId, overlapMs(request.body));
-    return reply.status(201).send(ok(request, { account_id: accountId, secret: rotated.secret, previous_secret_expires_time: rotated.previousExpiresAt?.toISOString() }));
+    const overlap = overlapMs(request.body);
+    return idempotent<{ secret: string; previousExpiresAt: Date | null }>(context, 'admin', request, reply, {
+      run: (record) => rotateAccountWebhookSecret(deps, accountId, overlap, record),
+      render: (rotated) => ({ status: 201, body: ok(request, { account_id: accountId, secret: rotated.secret, previous_secret_expires_time: rotated.previousExpiresAt?.toISOString() }) }),
+    });
   });
 
   app.get('/webhooks/:id', { schema: { params: idParams } }, async (request) => {
@@ -111,7 +122,11 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
   });
 
   app.post('/webhooks/:id/rotate-secret', { schema: { params: idParams, body: overlapBody } }, async (request, reply) => {
-    const { endpoint, secret } = await rotateWebhookSecret(deps, (request.params as { id: string }).id, overlapMs(request.body));
-    return reply.status(201).send(ok(request, { ...presentWebhookEndpoint(endpoint), secret }));
+    const { id } = request.params as { id: string };
+    const overlap = overlapMs(request.body);
+    return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
+      run: (record) => rotateWebhookSecret(deps, id, overlap, record),
+      render: ({ endpoint, secret }) => ({ status: 201, body: ok(request, { ...presentWebhookEndpoint(endpoint), secret }) }),
+    });
   });
 }

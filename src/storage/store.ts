@@ -44,7 +44,7 @@ export class StoreTx {
     this.watcherState = new WatcherStateStore(k);
     this.derivation = new DerivationStore(k, q);
     this.leases = new LeasesStore(k);
-    this.web = new WebStore(k);
+    this.web = new WebStore(k, rowLocks);
     this.webhooks = new WebhooksStore(k, rowLocks, q);
   }
 }

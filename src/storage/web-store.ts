@@ -55,7 +55,7 @@ function toThrottle(row: Selectable<WebLoginThrottleTable>): ThrottleState {
 }
 
 export class WebStore {
-  constructor(private readonly k: Kysely<Database>) {}
+  constructor(private readonly k: Kysely<Database>, private readonly rowLocks = false) {}
 
   async insertUser(user: WebUser): Promise<void> {
     await this.k.insertInto('web_users').values({
@@ -117,6 +117,18 @@ export class WebStore {
   async throttle(key: string): Promise<ThrottleState | null> {
     const row = await this.k.selectFrom('web_login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
     return row ? toThrottle(row) : null;
+  }
+
+  /**
+   * The throttle row of `key`, created empty if missing and locked until the transaction ends
+   * (PostgreSQL: `for update`; SQLite serialises write transactions anyway). Inside a transaction.
+   */
+  async lockThrottle(key: string, now: Date): Promise<ThrottleState> {
+    await this.k.insertInto('web_login_throttle').values({ key, failures: 0, window_started_at: iso(now), locked_until: null })
+      .onConflict((oc) => oc.column('key').doNothing()).execute();
+    let query = this.k.selectFrom('web_login_throttle').selectAll().where('key', '=', key);
+    if (this.rowLocks) query = query.forUpdate();
+    return toThrottle(await query.executeTakeFirstOrThrow());
   }
 
   async putThrottle(state: ThrottleState): Promise<void> {

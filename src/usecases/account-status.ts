@@ -3,12 +3,15 @@
 import type { Account, AccountStatus } from '../core/account.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Deps } from './deps.ts';
+import type { RecordResponse } from './idempotency.ts';
 
-export async function setAccountStatus(deps: Pick<Deps, 'store'>, accountId: string, status: Extract<AccountStatus, 'active' | 'frozen'>): Promise<Account> {
+export async function setAccountStatus(deps: Pick<Deps, 'store'>, accountId: string, status: Extract<AccountStatus, 'active' | 'frozen'>, record?: RecordResponse<Account>): Promise<Account> {
   return deps.store.transaction(async (tx) => {
     const account = await tx.accounts.get(accountId, true);
     if (!account) throw new CofferError('not_found', 'No such account');
     await tx.accounts.setStatus(accountId, status);
-    return { ...account, status };
+    const updated = { ...account, status };
+    if (record) await record(tx, updated);
+    return updated;
   });
 }

@@ -81,7 +81,13 @@ async function applyInTx(deps: Deps, tx: StoreTx, invoiceId: string, o: Observat
   return 'applied';
 }
 
-export async function applyObservation(deps: Deps, observation: Observation): Promise<ApplyOutcome> {
+interface Prepared {
+  readonly invoiceId: string;
+  readonly rate: LockedRate | null;
+}
+
+/** What an observation needs before its transaction (its invoice, the rate), or why it is not applied. */
+async function prepare(deps: Deps, observation: Observation): Promise<Prepared | ApplyOutcome> {
   const problem = validate(observation);
   const method = deps.methods.get(observation.methodId);
   if (problem !== null || !method) {
@@ -100,7 +106,28 @@ export async function applyObservation(deps: Deps, observation: Observation): Pr
   // The rate is fetched before the transaction: no network call while rows are locked.
   const known = await deps.store.payments.seenRate(observation.paymentKey);
   const rate = known === null ? await rateNow(deps, invoice) : known.rate;
-  return deps.store.transaction((tx) => applyInTx(deps, tx, invoice.id, observation, rate));
+  return { invoiceId: invoice.id, rate };
+}
+
+export async function applyObservation(deps: Deps, observation: Observation): Promise<ApplyOutcome> {
+  const prepared = await prepare(deps, observation);
+  if (typeof prepared === 'string') return prepared;
+  return deps.store.transaction((tx) => applyInTx(deps, tx, prepared.invoiceId, observation, prepared.rate));
+}
+
+/**
+ * Applies `observations` in order in ONE transaction and then runs `then` in it too: the sandbox's
+ * simulated payment commits together with the idempotent response that reports it, or not at all.
+ */
+export async function applyTogether<T>(deps: Deps, observations: readonly Observation[], then: (tx: StoreTx) => Promise<T>): Promise<T> {
+  const prepared: Array<Prepared | ApplyOutcome> = [];
+  for (const observation of observations) prepared.push(await prepare(deps, observation));
+  return deps.store.transaction(async (tx) => {
+    for (const [i, p] of prepared.entries()) {
+      if (typeof p !== 'string') await applyInTx(deps, tx, p.invoiceId, observations[i]!, p.rate);
+    }
+    return then(tx);
+  });
 }
 
 const APPLY_CONCURRENCY = 64;

@@ -52,7 +52,9 @@ export async function chargeAccount(deps: Deps, input: ChargeInput, record?: Rec
       if (previous.amountMinor !== amountMinor || previous.currency !== currency) {
         throw new CofferError('idempotency_key_reused', 'This idempotency key was used for a different charge');
       }
-      return { charge: previous, balanceMinor: await tx.ledger.balance(customer), replayed: true };
+      const replayed = { charge: previous, balanceMinor: await tx.ledger.balance(customer), replayed: true };
+      if (record) await record(tx, replayed);
+      return replayed;
     }
     if (account.status !== 'active') throw new CofferError('account_frozen', 'The account is frozen; charges are refused until an operator unfreezes it');
     const now = deps.clock.now();
@@ -79,7 +81,7 @@ export interface RefundInput {
   readonly idempotencyKey: string;
 }
 
-export async function refundCharge(deps: Deps, input: RefundInput): Promise<ChargeResult> {
+export async function refundCharge(deps: Deps, input: RefundInput, record?: RecordResponse<ChargeResult>): Promise<ChargeResult> {
   return deps.store.transaction(async (tx) => {
     const charge = await tx.charges.get(input.chargeId, true);
     if (!charge) throw new CofferError('not_found', 'No such charge');
@@ -89,7 +91,9 @@ export async function refundCharge(deps: Deps, input: RefundInput): Promise<Char
     const existing = await tx.ledger.getByKey(key);
     if (existing) {
       if (existing.amount !== amountMinor) throw new CofferError('idempotency_key_reused', 'This idempotency key was used for a different refund');
-      return { charge, balanceMinor: await tx.ledger.balance(customer), replayed: true };
+      const replayed = { charge, balanceMinor: await tx.ledger.balance(customer), replayed: true };
+      if (record) await record(tx, replayed);
+      return replayed;
     }
     if (amountMinor <= 0n || charge.refundedMinor + amountMinor > charge.amountMinor) {
       throw new CofferError('invalid_param', 'refund exceeds what is left of the charge', { field: 'amount' });
@@ -102,6 +106,8 @@ export async function refundCharge(deps: Deps, input: RefundInput): Promise<Char
     const updated = { ...charge, refundedMinor: charge.refundedMinor + amountMinor };
     await tx.charges.setRefunded(charge.id, updated.refundedMinor);
     await tx.outbox.insert([event('balance.refunded', updated, amountMinor, now)]);
-    return { charge: updated, balanceMinor: await tx.ledger.balance(customer), replayed: false };
+    const result = { charge: updated, balanceMinor: await tx.ledger.balance(customer), replayed: false };
+    if (record) await record(tx, result);
+    return result;
   });
 }

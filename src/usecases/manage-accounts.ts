@@ -7,6 +7,7 @@ import { AccountTypes, credentialKindFor } from '../core/account.ts';
 import { isBalanceCurrency } from '../core/assets.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Deps } from './deps.ts';
+import type { RecordResponse } from './idempotency.ts';
 
 export interface IssuedCredential {
   readonly credential: Credential;
@@ -24,7 +25,13 @@ function token(prefix: string, bytes: number): string {
   return `${prefix}${randomBytes(bytes).toString('base64url')}`;
 }
 
-export async function createAccount(deps: Pick<Deps, 'store' | 'clock'>, input: { type: string; currency: string; label?: string | undefined }): Promise<{ account: Account; issued: IssuedCredential }> {
+export interface CreatedAccount {
+  readonly account: Account;
+  readonly issued: IssuedCredential;
+}
+
+/** `record` (the idempotent response) runs in the account's transaction: a duplicate request rolls back whole. */
+export async function createAccount(deps: Pick<Deps, 'store' | 'clock'>, input: { type: string; currency: string; label?: string | undefined }, record?: RecordResponse<CreatedAccount>): Promise<CreatedAccount> {
   if (!(AccountTypes as readonly string[]).includes(input.type)) throw new CofferError('invalid_param', 'type must be business or personal', { field: 'type' });
   if (!isBalanceCurrency(input.currency)) throw new CofferError('invalid_param', 'currency must be one of USD, EUR or BTC', { field: 'currency' });
   const account: Account = {
@@ -35,7 +42,9 @@ export async function createAccount(deps: Pick<Deps, 'store' | 'clock'>, input: 
     await tx.accounts.insert(account);
     const issued = newCredential(account, deps.clock.now(), null);
     await tx.accounts.insertCredential(issued.credential);
-    return { account, issued };
+    const created = { account, issued };
+    if (record) await record(tx, created);
+    return created;
   });
 }
 
@@ -51,20 +60,28 @@ function newCredential(account: Account, now: Date, label: string | null): Issue
   return { credential: { id, accountId: account.id, kind, secretHash: hashSecret(apiKey), label, createdAt: now, revokedAt: null }, apiKey };
 }
 
-export async function issueCredential(deps: Pick<Deps, 'store' | 'clock'>, accountId: string, label: string | null = null): Promise<IssuedCredential> {
+export async function issueCredential(deps: Pick<Deps, 'store' | 'clock'>, accountId: string, label: string | null = null, record?: RecordResponse<IssuedCredential>): Promise<IssuedCredential> {
   return deps.store.transaction(async (tx) => {
     const account = await tx.accounts.get(accountId);
     if (!account) throw new CofferError('not_found', 'No such account');
     const issued = newCredential(account, deps.clock.now(), label);
     await tx.accounts.insertCredential(issued.credential);
+    if (record) await record(tx, issued);
     return issued;
   });
 }
 
-export async function revokeCredential(deps: Pick<Deps, 'store' | 'clock'>, credentialId: string, accountId?: string): Promise<void> {
+export async function revokeCredential(deps: Pick<Deps, 'store' | 'clock'>, credentialId: string, accountId?: string, record?: RecordResponse<string>): Promise<void> {
   const credential = await deps.store.accounts.getCredential(credentialId);
   if (!credential || (accountId !== undefined && credential.accountId !== accountId)) throw new CofferError('not_found', 'No such credential');
-  await deps.store.accounts.revokeCredential(credentialId, deps.clock.now());
+  if (!record) {
+    await deps.store.accounts.revokeCredential(credentialId, deps.clock.now());
+    return;
+  }
+  await deps.store.transaction(async (tx) => {
+    await tx.accounts.revokeCredential(credentialId, deps.clock.now());
+    await record(tx, credentialId);
+  });
 }
 
 function sameHash(storedHex: string, secret: string): boolean {

@@ -7,10 +7,11 @@ import { CofferError } from '../core/errors.ts';
 import type { Invoice, Payment } from '../core/invoice.ts';
 import { parseDecimal, rescale, Rounding } from '../core/money.ts';
 import type { Observation } from '../core/observation.ts';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { MethodSpec } from '../core/methods.ts';
 import type { Deps } from './deps.ts';
-import { applyObservation } from './apply-observations.ts';
+import { applyTogether } from './apply-observations.ts';
+import type { RecordResponse } from './idempotency.ts';
 
 export interface SandboxPayInput {
   /** Amount in the payment currency (e.g. BTC), exact decimal text; default: the quoted price. */
@@ -23,6 +24,12 @@ export interface SandboxPayInput {
   readonly gone?: boolean | undefined;
   /** Pay through the invoice's companion target of this method (`lightning` on a bitcoin invoice). */
   readonly method?: string | undefined;
+  /**
+   * The request's idempotency key (with its scope): a new payment's txid is derived from it and
+   * the invoice, so a retry of the same request can only ever find the same payment, never mint
+   * a second one. Without it every call is a new payment.
+   */
+  readonly seed?: string | undefined;
 }
 
 export interface SandboxPayResult {
@@ -34,8 +41,9 @@ export interface SandboxPayResult {
 const CONFIRMATIONS_MAX = 1000;
 
 /** A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log). */
-function sandboxPaymentKey(spec: MethodSpec, targetKey: string): { paymentKey: string; txid: string } {
-  const hash = randomBytes(32).toString('hex');
+function sandboxPaymentKey(spec: MethodSpec, targetKey: string, invoiceId: string, seed: string | undefined): { paymentKey: string; txid: string } {
+  const hash = seed === undefined ? randomBytes(32).toString('hex')
+    : createHash('sha256').update(`sandbox-pay\u0000${invoiceId}\u0000${targetKey}\u0000${seed}`).digest('hex');
   switch (spec.family) {
     case 'bitcoin': return { paymentKey: `${hash}:0`, txid: hash };
     case 'lightning': return { paymentKey: targetKey, txid: targetKey };
@@ -45,7 +53,11 @@ function sandboxPaymentKey(spec: MethodSpec, targetKey: string): { paymentKey: s
   }
 }
 
-export async function sandboxPay(deps: Deps, account: Account, invoiceId: string, input: SandboxPayInput): Promise<SandboxPayResult> {
+/**
+ * Simulates the payment: its observations, the invoice as it then stands and (with `record`) the
+ * idempotent response are one transaction, so a duplicate request never adds a second payment.
+ */
+export async function sandboxPay(deps: Deps, account: Account, invoiceId: string, input: SandboxPayInput, record?: RecordResponse<SandboxPayResult>): Promise<SandboxPayResult> {
   if (!deps.settings.sandbox) throw new CofferError('not_found', 'Not found');
   const invoice = await deps.store.invoices.get(invoiceId);
   if (!invoice || invoice.accountId !== account.id) throw new CofferError('not_found', 'No such invoice');
@@ -57,15 +69,18 @@ export async function sandboxPay(deps: Deps, account: Account, invoiceId: string
   }
   const base = await observationBase(deps, invoice, input);
   const family = deps.methods.get(base.methodId)?.spec.family ?? method.spec.family;
-  const seen: Observation = { ...base, state: 'seen', confirmations: 0 };
+  const observations: Observation[] = [];
   if (input.gone === true) {
-    await applyObservation(deps, { ...base, state: 'gone', confirmations: 0 });
+    observations.push({ ...base, state: 'gone', confirmations: 0 });
   } else {
-    if (family !== 'lightning') await applyObservation(deps, seen);
-    if (required > 0) await applyObservation(deps, { ...base, state: 'confirmed', confirmations: family === 'lightning' ? 1 : required });
+    if (family !== 'lightning') observations.push({ ...base, state: 'seen', confirmations: 0 });
+    if (required > 0) observations.push({ ...base, state: 'confirmed', confirmations: family === 'lightning' ? 1 : required });
   }
-  const updated = await deps.store.invoices.get(invoice.id);
-  return { invoice: updated!, payments: await deps.store.payments.forInvoice(invoice.id), txid: base.txid };
+  return applyTogether(deps, observations, async (tx) => {
+    const result = { invoice: (await tx.invoices.get(invoice.id))!, payments: await tx.payments.forInvoice(invoice.id), txid: base.txid };
+    if (record) await record(tx, result);
+    return result;
+  });
 }
 
 async function observationBase(deps: Deps, invoice: Invoice, input: SandboxPayInput): Promise<Omit<Observation, 'state' | 'confirmations'>> {
@@ -82,7 +97,7 @@ async function observationBase(deps: Deps, invoice: Invoice, input: SandboxPayIn
     : invoice.priceUnits === null ? null : rescale(invoice.priceUnits, spec.unitScale, paySpec.unitScale, Rounding.up);
   if (amountUnits === null) throw new CofferError('missing_param', 'amount is required to pay a flexible invoice', { field: 'amount' });
   if (amountUnits <= 0n) throw new CofferError('invalid_param', 'amount must be greater than zero', { field: 'amount' });
-  const { paymentKey, txid } = sandboxPaymentKey(paySpec, targetKey);
+  const { paymentKey, txid } = sandboxPaymentKey(paySpec, targetKey, invoice.id, input.seed);
   return { methodId: paySpec.id, targetKey, paymentKey, amountUnits, txid };
 }
 

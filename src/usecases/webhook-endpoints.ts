@@ -8,6 +8,7 @@ import { EventTypes } from '../core/events.ts';
 import { Limits } from '../core/limits.ts';
 import type { SigningSecrets, WebhookEndpoint } from '../storage/webhooks-store.ts';
 import type { Deps } from './deps.ts';
+import type { RecordResponse } from './idempotency.ts';
 
 export const WILDCARD_EVENT = '*';
 /** How long the old secret keeps signing after a rotation, unless the operator says otherwise. */
@@ -69,7 +70,12 @@ export interface NewEndpointInput {
   readonly batchMax?: number | undefined;
 }
 
-export async function createWebhookEndpoint(deps: Pick<Deps, 'store' | 'clock'>, input: NewEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export interface EndpointWithSecret {
+  readonly endpoint: WebhookEndpoint;
+  readonly secret: string;
+}
+
+export async function createWebhookEndpoint(deps: Pick<Deps, 'store' | 'clock'>, input: NewEndpointInput, record?: RecordResponse<EndpointWithSecret>): Promise<EndpointWithSecret> {
   const url = parseTargetUrl(input.url);
   const eventTypes = parseEventTypes(input.eventTypes);
   const description = input.description ?? null;
@@ -91,6 +97,7 @@ export async function createWebhookEndpoint(deps: Pick<Deps, 'store' | 'clock'>,
       throw new CofferError('conflict', `At most ${ENDPOINTS_MAX} webhook endpoints may be enabled; remove one first`);
     }
     await tx.webhooks.insertEndpoint(endpoint);
+    if (record) await record(tx, { endpoint, secret });
   });
   return { endpoint, secret };
 }
@@ -127,23 +134,31 @@ function rotated(current: SigningSecrets | null, overlapMs: number, now: Date): 
 }
 
 /** A new secret for an endpoint (shown once); the old one keeps signing for `overlapMs`. */
-export async function rotateWebhookSecret(deps: Pick<Deps, 'store' | 'clock'>, id: string, overlapMs = ROTATION_OVERLAP_MS_DEFAULT): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export async function rotateWebhookSecret(deps: Pick<Deps, 'store' | 'clock'>, id: string, overlapMs = ROTATION_OVERLAP_MS_DEFAULT, record?: RecordResponse<EndpointWithSecret>): Promise<EndpointWithSecret> {
   const endpoint = await enabledEndpoint(deps, id);
   const now = deps.clock.now();
   const secrets = rotated(endpoint, overlapMs, now);
-  await deps.store.webhooks.setEndpointSecrets(id, secrets, now);
-  return { endpoint: { ...endpoint, ...secrets, updatedAt: now }, secret: secrets.secret };
+  const result = { endpoint: { ...endpoint, ...secrets, updatedAt: now }, secret: secrets.secret };
+  await deps.store.transaction(async (tx) => {
+    await tx.webhooks.setEndpointSecrets(id, secrets, now);
+    if (record) await record(tx, result);
+  });
+  return result;
 }
 
 /**
  * Creates or rotates the secret that signs an account's per-deposit `webhook_url` POSTs
  * (shown once; the operator hands it to the account holder). Without one those POSTs go unsigned.
  */
-export async function rotateAccountWebhookSecret(deps: Pick<Deps, 'store' | 'clock'>, accountId: string, overlapMs = ROTATION_OVERLAP_MS_DEFAULT): Promise<{ secret: string; previousExpiresAt: Date | null }> {
+export async function rotateAccountWebhookSecret(deps: Pick<Deps, 'store' | 'clock'>, accountId: string, overlapMs = ROTATION_OVERLAP_MS_DEFAULT, record?: RecordResponse<{ secret: string; previousExpiresAt: Date | null }>): Promise<{ secret: string; previousExpiresAt: Date | null }> {
   if (!(await deps.store.accounts.get(accountId))) throw new CofferError('not_found', 'No such account');
   const now = deps.clock.now();
   const current = await deps.store.webhooks.accountSecrets(accountId);
   const secrets = rotated(current, overlapMs, now);
-  await deps.store.webhooks.setAccountSecrets(accountId, secrets, now);
-  return { secret: secrets.secret, previousExpiresAt: secrets.previousExpiresAt };
+  const result = { secret: secrets.secret, previousExpiresAt: secrets.previousExpiresAt };
+  await deps.store.transaction(async (tx) => {
+    await tx.webhooks.setAccountSecrets(accountId, secrets, now);
+    if (record) await record(tx, result);
+  });
+  return result;
 }

@@ -6,6 +6,7 @@
 import { CofferError } from '../core/errors.ts';
 import type { NewWebhookDelivery } from '../storage/webhooks-store.ts';
 import type { Deps } from './deps.ts';
+import type { RecordResponse } from './idempotency.ts';
 import { endpointDelivery } from './webhook-fanout.ts';
 import { newPrefixedId } from '../storage/ids.ts';
 
@@ -24,7 +25,7 @@ function newId(): string {
 }
 
 /** Queues redeliveries; returns how many deliveries were created. */
-export async function redeliverEvents(deps: Pick<Deps, 'store' | 'clock'>, input: RedeliverInput, maxAgeMs: number): Promise<{ created: number; deliveryIds: string[] }> {
+export async function redeliverEvents(deps: Pick<Deps, 'store' | 'clock'>, input: RedeliverInput, maxAgeMs: number, record?: RecordResponse<{ created: number; deliveryIds: string[] }>): Promise<{ created: number; deliveryIds: string[] }> {
   const now = deps.clock.now();
   const endpoint = input.endpointId === undefined ? null : await deps.store.webhooks.endpoint(input.endpointId);
   if (input.endpointId !== undefined && (!endpoint || endpoint.status !== 'enabled')) throw new CofferError('not_found', 'No such webhook endpoint');
@@ -53,6 +54,8 @@ export async function redeliverEvents(deps: Pick<Deps, 'store' | 'clock'>, input
   return deps.store.transaction(async (tx) => {
     const lanes = await tx.webhooks.insertDeliveries(deliveries, now);
     await tx.webhooks.wakeLanes(lanes, now);
-    return { created: deliveries.length, deliveryIds: deliveries.map((d) => d.id) };
+    const result = { created: deliveries.length, deliveryIds: deliveries.map((d) => d.id) };
+    if (record) await record(tx, result);
+    return result;
   });
 }

@@ -5,7 +5,7 @@ import { BalanceCurrencies } from '../core/assets.ts';
 import type { Invoice, Payment, PaymentStatus } from '../core/invoice.ts';
 import type { MethodSpec } from '../core/methods.ts';
 import { rateText } from '../core/rate.ts';
-import { csrfField, errorSummary, inputField, radioField } from './forms.ts';
+import { csrfField, errorSummary, idempotencyField, inputField, radioField } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 import { describeOutcome, stepOf } from './deposit-outcome.ts';
 import { balanceText, cryptoNumber, methodName, timeText } from './format.ts';
@@ -26,6 +26,7 @@ ${errorSummary(errors, { currency: 'Currency', amount: 'Amount', payment_method:
 ${methods.length === 0 ? html`<div class="notice warning"><p>No payment method is configured on this server yet.</p></div>` : ''}
 <form method="post" action="/account/add-funds" novalidate>
 ${csrfField(csrf)}
+${idempotencyField()}
 ${radioField({ name: 'currency', legend: 'Currency to add', value: values.currency, options: BalanceCurrencies.map((c) => ({ value: c, label: c })) }, errors)}
 ${inputField({ name: 'amount', label: 'Amount', value: values.amount, inputmode: 'decimal', autocomplete: 'off', hint: 'For example 25 or 25.50 (BTC: up to 8 decimals).' }, errors)}
 <div class="field choices"><label><input type="checkbox" name="any_amount" value="1"${values.any ? html` checked` : ''}> Any amount — pay what you like; it is credited at the rate when it arrives</label></div>

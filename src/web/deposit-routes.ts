@@ -18,6 +18,7 @@ import { errorField } from './auth-routes.ts';
 import { addFundsBody, checkoutBody, isFinalForPage, statusPanel } from './deposit-pages.ts';
 import type { AddFundsValues } from './deposit-pages.ts';
 import { field } from './forms.ts';
+import { formOnce } from './web-idempotency.ts';
 import { trustedMarkup } from './html.ts';
 import type { SafeHtml } from './html.ts';
 import type { WebRuntime } from './web-runtime.ts';
@@ -80,8 +81,10 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
     if (values.method === '') errors['payment_method'] = 'Choose how you will pay';
     if (Object.keys(errors).length > 0) return renderForm(request, reply, 400, values, errors);
     try {
-      const invoice = await createDeposit(deps, account, { currency: values.currency, paymentMethod: values.method, amount: values.any ? undefined : values.amount });
-      return reply.redirect(`/account/deposits/${invoice.id}`, 303);
+      const input = { currency: values.currency, paymentMethod: values.method, amount: values.any ? undefined : values.amount };
+      // A repeat of the same rendered form lands on the deposit it created, not a second one.
+      const id = await formOnce<Invoice, string>(web, request, account.id, (record) => createDeposit(deps, account, input, record), (invoice) => invoice.id);
+      return reply.redirect(`/account/deposits/${id}`, 303);
     } catch (error) {
       const problem = errorField(error, ['currency', 'amount', 'payment_method']);
       if (!problem) throw error;

@@ -2,10 +2,19 @@
 // with aria-describedby, and an error summary at the top links to the fields (so a keyboard or
 // screen-reader user lands on the problem).
 
+import { randomBytes } from 'node:crypto';
 import { html } from './html.ts';
 import type { SafeHtml } from './html.ts';
 
 export type FieldErrors = Readonly<Record<string, string>>;
+
+/**
+ * A fresh idempotency key for a form that creates something (web-idempotency.ts): submitting the
+ * same rendered form twice (a double click, a resubmit after a lost answer) creates it once.
+ */
+export function idempotencyField(): SafeHtml {
+  return html`<input type="hidden" name="idempotency_key" value="${randomBytes(16).toString('base64url')}">`;
+}
 
 export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${token}">`;

@@ -8,7 +8,7 @@ import type { IssuedCredential } from '../usecases/manage-accounts.ts';
 import type { AccountUsage } from '../usecases/web-usage.ts';
 import { USAGE_PERIOD_DAYS } from '../usecases/web-usage.ts';
 import { WebLimits } from '../core/limits.ts';
-import { csrfField, errorSummary, inputField } from './forms.ts';
+import { csrfField, errorSummary, idempotencyField, inputField } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 import { statusName, timeText, TransferNames } from './format.ts';
 import { html } from './html.ts';
@@ -64,6 +64,7 @@ ${active.length === 0 ? html`<p class="muted">No active keys.</p>` : html`<div c
 ${errorSummary(data.errors, { label: 'Label' })}
 <form method="post" action="/account/keys" novalidate class="narrow">
 ${csrfField(data.csrf)}
+${idempotencyField()}
 ${inputField({ name: 'label', label: 'Label (optional)', value: data.label, hint: 'Where the key is used, e.g. "checkout server".', maxlength: WebLimits.credentialLabelLengthMax }, data.errors)}
 <button type="submit">Create key</button>
 </form>

@@ -10,6 +10,7 @@ import { accountUsage } from '../usecases/web-usage.ts';
 import { WebLimits } from '../core/limits.ts';
 import { signedInOf } from './account-routes.ts';
 import { field } from './forms.ts';
+import { formOnce } from './web-idempotency.ts';
 import { keysBody } from './keys-page.ts';
 import type { WebRuntime } from './web-runtime.ts';
 
@@ -19,6 +20,15 @@ function business(request: FastifyRequest): ReturnType<typeof signedInOf> {
   const signedIn = signedInOf(request);
   if (signedIn.account.type !== 'business') throw new CofferError('not_found', 'API keys are for business accounts.');
   return signedIn;
+}
+
+/** The issued secrets without absent ones (a JSON round trip drops undefined; the type wants them absent). */
+function definedOnly(shown: { apiId?: string | undefined; apiSecret?: string | undefined; apiKey?: string | undefined }): Omit<IssuedCredential, 'credential'> {
+  return {
+    ...(shown.apiId !== undefined ? { apiId: shown.apiId } : {}),
+    ...(shown.apiSecret !== undefined ? { apiSecret: shown.apiSecret } : {}),
+    ...(shown.apiKey !== undefined ? { apiKey: shown.apiKey } : {}),
+  };
 }
 
 export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
@@ -44,8 +54,11 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
     if (label.length > WebLimits.credentialLabelLengthMax || CONTROL_RE.test(label)) {
       return render(request, reply, 400, { label, errors: { label: `Use at most ${WebLimits.credentialLabelLengthMax} characters, no control characters` } });
     }
-    const issued = await issueCredential(deps, account.id, label === '' ? null : label);
-    return render(request, reply, 201, { issued });
+    // A repeat of the same rendered form shows the key it created (secret included), not a second one.
+    const shown = await formOnce<IssuedCredential, { id: string; apiId?: string | undefined; apiSecret?: string | undefined; apiKey?: string | undefined }>(web, request, account.id, (record) => issueCredential(deps, account.id, label === '' ? null : label, record),
+      (issued) => ({ id: issued.credential.id, apiId: issued.apiId, apiSecret: issued.apiSecret, apiKey: issued.apiKey }));
+    const credential = (await deps.store.accounts.listCredentials(account.id)).find((c) => c.id === shown.id)!;
+    return render(request, reply, 201, { issued: { credential, ...definedOnly(shown) } });
   });
 
   app.post('/keys/:id/revoke', async (request, reply) => {

@@ -35,6 +35,8 @@ declare module 'fastify' {
 export interface WebAppContext {
   readonly deps: Deps;
   readonly auth: { clear(): void };
+  /** Idempotency keys this process is running (shared with the API: usecases/idempotency.ts runOnce). */
+  readonly inFlight: Set<string>;
 }
 
 export interface WebSettings {

@@ -3,7 +3,7 @@
 // yet: the type stays open (`string & {}`) so such a code is still delivered, not dropped.
 
 export const CofferErrorCodes = [
-  'parse_error', 'missing_param', 'invalid_param', 'unsupported_payment_method', 'invalid_currency',
+  'parse_error', 'missing_param', 'invalid_param', 'invalid_idempotency_key', 'unsupported_payment_method', 'invalid_currency',
   'amount_too_small', 'amount_too_large', 'unauthorized', 'business_account_required', 'forbidden',
   'account_frozen', 'not_found', 'idempotency_key_in_use', 'conflict', 'body_too_large',
   'unsupported_media_type', 'idempotency_key_reused', 'balance_too_low', 'invoice_not_payable',

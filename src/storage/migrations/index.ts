@@ -1,6 +1,6 @@
 // The ordered list of migrations and the runner. Each migration runs once, in its own
 // transaction, recorded in coffer_migrations. Concurrent starters are serialised: PostgreSQL by
-// an advisory transaction lock, SQLite by its single writer.
+// an advisory lock taken before anything else, SQLite by its single writer.
 
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
@@ -25,7 +25,26 @@ export const migrations: readonly Migration[] = [
 
 const MIGRATION_LOCK_ID = 7_264_001;
 
+/**
+ * Applies what is missing. On PostgreSQL the advisory lock comes first, before anything else
+ * touches the catalogue: two starters creating `coffer_migrations` at once on an empty database
+ * otherwise collide in pg_type's unique index (`create table if not exists` is not safe against
+ * a concurrent create). It is a session lock on one connection, held across the migrations'
+ * own transactions; SQLite serialises the starters by its single writer.
+ */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect): Promise<string[]> {
+  if (dialect !== 'postgres') return applyPending(db, dialect);
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+    try {
+      return await applyPending(conn, dialect);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+    }
+  });
+}
+
+async function applyPending(db: Kysely<unknown>, dialect: MigrationDialect): Promise<string[]> {
   await db.schema.createTable('coffer_migrations').ifNotExists()
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('applied_at', 'text', (c) => c.notNull())
@@ -33,7 +52,6 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDia
   const applied: string[] = [];
   for (const migration of migrations) {
     const ran = await db.transaction().execute(async (trx) => {
-      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`.execute(trx);
       const done = await sql<{ name: string }>`select name from coffer_migrations where name = ${migration.name}`.execute(trx);
       if (done.rows.length > 0) return false;
       await migration.up(trx, dialect);
