@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { DatabaseConnection, Driver } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './schema.ts';
 import { forgetReadCache, preparedOn, preparedStatementName } from './sql-text.ts';
 import { migrateToLatest } from './migrations/index.ts';
@@ -159,7 +159,9 @@ function preparingFixedTexts(client: pg.PoolClient): void {
   } as typeof client.query;
 }
 
-function openPostgres(url: string, poolSize: number, schema: string | undefined, preparedStatements: boolean): Db {
+async function openPostgres(url: string, poolSize: number, schema: string | undefined, preparedStatements: boolean): Promise<Db> {
+  // Loaded only here: a SQLite server (and every `coffer` command on SQLite) starts without it.
+  const { default: pg } = await import('pg');
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => {
       // int8 (sequences) fit a JS number for any realistic row count; NUMERIC stays a string.
@@ -180,7 +182,7 @@ function openPostgres(url: string, poolSize: number, schema: string | undefined,
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   const db = options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.schema, options.preparedStatements ?? true)
+    ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, options.schema, options.preparedStatements ?? true)
     : openSqlite(options.sqlitePath ?? './data/coffer.db');
   return db;
 }
