@@ -70,6 +70,7 @@ try {
   server.kill('SIGTERM');
   const exit = await Promise.race([exited, new Promise((r) => setTimeout(() => r({ timeout: true }), 30_000))]);
   check('SIGTERM shuts it down cleanly', exit.code === 0 && /"msg":"shut down"/.test(log), JSON.stringify(exit));
+  check('its worker threads ran (the SQLite checkpointer)', !/COFFER_CHECKPOINTER/.test(log), log.slice(-600));
   server.kill('SIGKILL');
 } catch (error) {
   check('the package checks ran', false, String(error.stderr || error.stack || error).slice(0, 800));
