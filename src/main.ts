@@ -22,22 +22,7 @@ import { webhookCommand } from './cli/webhook-command.ts';
 import { webhookConfigFromEnv } from './webhooks/webhook-config.ts';
 import { webhookLoops } from './webhooks/webhook-worker.ts';
 import { purgeExpiredSessions } from './usecases/web-sessions.ts';
-
-const USAGE = `coffer — prepaid balances funded with crypto
-
-  coffer serve                      run the server (sandbox by default; see docs/configuration.md)
-  coffer migrate [--json]           apply database migrations
-  coffer account create --type business|personal --currency USD|EUR|BTC [--label L] [--json]
-  coffer account show|freeze|unfreeze <account-id> [--json]
-  coffer key create --account <account-id> [--json]
-  coffer key revoke <credential-id>
-  coffer charge --account <id> --amount 10.00 --currency USD --key <idempotency-key> [--description D]
-  coffer ledger verify [--json]     recompute balances from transfers; exit 1 on any drift
-  coffer wallet status [--json]     highest issued/paid derivation index per HD wallet; exit 1 past the gap limit
-  coffer rescan --from <height> [--method bitcoin] [--only-reset] [--json]
-                                    rewind the bitcoin watcher and rescan to the node's tip (progress bar)
-  coffer webhook add|list|remove|rotate|account-secret|deliveries|show|redeliver   (docs/webhooks.md)
-  coffer web-login attach --account <account-id> --email <email> [--password-stdin] [--json]`;
+import { USAGE } from './cli/usage.ts';
 
 /**
  * Stops accepting connections and lets in-flight requests finish. A keep-alive connection whose

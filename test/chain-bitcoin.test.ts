@@ -235,7 +235,7 @@ for (const [n, dialect] of dialects().entries()) {
       assert.equal(reversed.status, 'unpaid');
       assert.equal(await world.balance(acct), -10);
       assert.equal((await world.deps.store.accounts.get(acct.id))?.status, 'frozen');
-      const events = (await world.deps.store.outbox.after(0, 10_000)).filter((e) => e.invoiceId === inv.id).map((e) => e.type);
+      const events = (await world.deps.store.webhooks.outboxAfter(0, 10_000)).filter((e) => e.invoiceId === inv.id).map((e) => e.type);
       assert.ok(events.includes('deposit.reversed') && events.includes('account.frozen'), events.join(','));
       await world.invariants([key]);
     });

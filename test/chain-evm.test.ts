@@ -217,7 +217,7 @@ for (const dialect of dialects()) {
       const reversed = await world.waitInvoice(acct, inv.id, (i) => i.payment.transactions[0]?.status === 'reversed');
       assert.equal(reversed.credited_amount, 0);
       assert.equal(await world.balance(acct), 0);
-      const events = (await world.deps.store.outbox.after(0, 10_000)).filter((e) => e.invoiceId === inv.id).map((e) => e.type);
+      const events = (await world.deps.store.webhooks.outboxAfter(0, 10_000)).filter((e) => e.invoiceId === inv.id).map((e) => e.type);
       assert.ok(events.includes('deposit.reversed'), events.join(','));
       await world.invariants([`1:${tx}:native`]);
     });

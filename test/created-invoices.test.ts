@@ -17,7 +17,7 @@ for (const dialect of dialects()) {
     after(() => world.close());
 
     const createdEvents = async (invoiceIds: ReadonlySet<string>) =>
-      (await world.deps.store.outbox.after(0, 100_000)).filter((e) => e.invoiceId !== null && invoiceIds.has(e.invoiceId) && e.type === 'invoice.created');
+      (await world.deps.store.webhooks.outboxAfter(0, 100_000)).filter((e) => e.invoiceId !== null && invoiceIds.has(e.invoiceId) && e.type === 'invoice.created');
 
     test('200 concurrent deposits: each stored whole, with its companion target and one created event', async () => {
       const acct = await businessAccount(world.deps);

@@ -40,5 +40,3 @@ export const DefaultMethodSpecs: readonly MethodSpec[] = [
   { id: 'usdt_polygon', family: 'evm', asset: 'USDT', unitScale: 6, pricePrecision: 6, confirmations: 64, network: 'polygon', chainId: 137,
     contractAddress: '0xc2132D05D31c914a87C6611C10748AEb04B58e8F' },
 ];
-
-export const KnownMethodIds: readonly string[] = DefaultMethodSpecs.map((spec) => spec.id);

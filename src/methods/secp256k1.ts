@@ -9,18 +9,15 @@ import type * as Secp256k1 from 'secp256k1';
 
 const require = createRequire(import.meta.url);
 
-function load(): { readonly lib: typeof Secp256k1; readonly native: boolean } {
+function load(): typeof Secp256k1 {
   try {
-    return { lib: require('secp256k1/bindings') as typeof Secp256k1, native: true };
+    return require('secp256k1/bindings') as typeof Secp256k1;
   } catch {
-    return { lib: require('secp256k1/elliptic') as typeof Secp256k1, native: false };
+    return require('secp256k1/elliptic') as typeof Secp256k1;
   }
 }
 
-const { lib, native } = load();
-
-/** Whether the native libsecp256k1 binding is in use (else the slower pure-JS build). */
-export const secp256k1Native = native;
+const lib = load();
 
 /** `tweak·G + point`, or null when the tweak is out of range or the sum is the point at infinity. */
 export function publicKeyTweakAdd(publicKey: Uint8Array, tweak: Uint8Array, compressed: boolean): Uint8Array | null {

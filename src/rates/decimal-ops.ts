@@ -8,13 +8,6 @@ export function atScale(value: Decimal, scale: number): bigint {
   return value.units * pow10(scale - value.scale);
 }
 
-export function compareDecimal(a: Decimal, b: Decimal): number {
-  const scale = Math.max(a.scale, b.scale);
-  const x = atScale(a, scale);
-  const y = atScale(b, scale);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /** Strips trailing zero decimals so equal values have one representation (10.50 → 10.5). */
 export function normalise(value: Decimal): Decimal {
   let { units, scale } = value;

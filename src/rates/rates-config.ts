@@ -6,6 +6,7 @@ import { parseDecimal } from '../core/money.ts';
 import { isBalanceCurrency, isCryptoAsset } from '../core/assets.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Env, Mode } from '../core/mode.ts';
+import { integerSetting } from '../core/mode.ts';
 import { BITSTAMP_BASE_URL } from './bitstamp-source.ts';
 import { COINBASE_BASE_URL } from './coinbase-source.ts';
 import { COINGECKO_BASE_URL } from './coingecko-source.ts';
@@ -49,10 +50,10 @@ const URL_SETTINGS: Readonly<Record<NetworkRateSource, readonly [string, string]
 export function ratesConfigFromEnv(env: Env, mode: Mode): RatesConfig {
   const sources = parseSources(env, mode);
   const minSources = integerSetting(env, 'COFFER_RATE_MIN_SOURCES', Math.min(2, sources.length), 1, sources.length,
-    `at most the ${sources.length} configured source(s)`);
+    `the ${sources.length} configured source(s)`);
   const maxAgeSeconds = integerSetting(env, 'COFFER_RATE_MAX_AGE_SECONDS', RATE_MAX_AGE_SECONDS_DEFAULT, 1, RATE_MAX_AGE_SECONDS_MAX);
   const cacheSeconds = integerSetting(env, 'COFFER_RATE_CACHE_SECONDS', Math.min(RATE_CACHE_SECONDS_DEFAULT, maxAgeSeconds), 0, maxAgeSeconds,
-    'at most COFFER_RATE_MAX_AGE_SECONDS');
+    `COFFER_RATE_MAX_AGE_SECONDS (${maxAgeSeconds})`);
   const timeoutMs = integerSetting(env, 'COFFER_RATE_TIMEOUT_MS', RATE_TIMEOUT_MS_DEFAULT, RATE_TIMEOUT_MS_MIN, RATE_TIMEOUT_MS_MAX);
   const baseUrls = Object.fromEntries(NetworkRateSources.map((name) => {
     const [setting, fallback] = URL_SETTINGS[name];
@@ -90,16 +91,6 @@ function parseSources(env: Env, mode: Mode): RateSourceName[] {
     if (out.length > 1) throw new ConfigError(setting, 'static cannot be combined with market sources');
   }
   return out;
-}
-
-function integerSetting(env: Env, setting: string, fallback: number, min: number, max: number, maxText = `at most ${max}`): number {
-  const raw = env[setting]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(setting, `must be a whole number, got "${raw.slice(0, 40)}"`);
-  const value = Number(raw);
-  if (value < min) throw new ConfigError(setting, `must be at least ${min}`);
-  if (value > max) throw new ConfigError(setting, `must be ${maxText}`);
-  return value;
 }
 
 function parseOutlier(env: Env): bigint {

@@ -3,14 +3,13 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import type { DatabaseConnection, Driver } from 'kysely';
-import pg from 'pg';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
+import type { DatabaseConnection, Driver, PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult, SqliteDatabase, SqliteStatement } from 'kysely';
+import type pg from 'pg';
 import type { Database } from './schema.ts';
-import { forgetReadCache, preparedOn, preparedStatementName } from './sql-text.ts';
+import { forgetReadCache, noteWriterCommit, preparedOn, preparedStatementName } from './sql-text.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { MigrationDialect } from './migrations/index.ts';
 
@@ -46,47 +45,91 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
 const SQLITE_CHECKPOINT_INTERVAL_MS = 1000;
 
 /** SQLite's deferred BEGIN can deadlock two writers upgrading their locks; take the write lock up front. */
-class ImmediateSqliteDialect extends SqliteDialect {
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    driver.beginTransaction = async (connection: DatabaseConnection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-    };
-    return driver;
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
-/** Kysely prepares every query it runs; through this wrapper each SQL text is prepared once per connection. */
-function cachingStatements(handle: BetterSqlite3.Database): BetterSqlite3.Database {
-  return new Proxy(handle, {
-    get(target, property, receiver) {
-      if (property !== 'prepare') return Reflect.get(target, property, receiver);
-      return (sql: string) => preparedOn(handle, sql);
-    },
-  });
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: SqliteDatabase) {
+    super({ database });
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
 }
 
-// Plain JavaScript, so the worker needs no TypeScript loader; better-sqlite3 is thread-safe per connection.
-const CHECKPOINTER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.module);
-const db = new Database(workerData.path);
-db.pragma('busy_timeout = 1000');
-const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next tick retries */ }
-}, workerData.intervalMs);
-parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
-`;
+/**
+ * A write statement on the writer connection: when it leaves the connection outside a
+ * transaction (a COMMIT, or a write in autocommit), it tells the balance cache that this process
+ * committed (noteWriterCommit), so the commit shows on the very next read.
+ */
+class CommitNotingStatement implements SqliteStatement {
+  readonly reader = false;
+
+  constructor(private readonly handle: BetterSqlite3.Database, private readonly statement: BetterSqlite3.Statement) {}
+
+  all(parameters: ReadonlyArray<unknown>): unknown[] {
+    return this.statement.all(parameters);
+  }
+
+  run(parameters: ReadonlyArray<unknown>): { changes: number | bigint; lastInsertRowid: number | bigint } {
+    try {
+      return this.statement.run(parameters);
+    } finally {
+      if (!this.handle.inTransaction) noteWriterCommit(this.handle);
+    }
+  }
+
+  iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+    return this.statement.iterate(parameters);
+  }
+}
+
+/**
+ * Kysely's view of a better-sqlite3 connection (its SqliteDatabase interface): Kysely prepares
+ * every query it runs, and here each SQL text is prepared once per connection (preparedOn); on
+ * the writer, write statements report the commits they complete.
+ */
+class StatementCache implements SqliteDatabase {
+  readonly #noting = new WeakMap<BetterSqlite3.Statement, CommitNotingStatement>();
+
+  constructor(private readonly handle: BetterSqlite3.Database, private readonly writer: boolean) {}
+
+  prepare(sql: string): SqliteStatement {
+    const statement = preparedOn(this.handle, sql);
+    if (!this.writer || statement.reader) return statement;
+    let noting = this.#noting.get(statement);
+    if (noting === undefined) {
+      noting = new CommitNotingStatement(this.handle, statement);
+      this.#noting.set(statement, noting);
+    }
+    return noting;
+  }
+
+  close(): void {
+    this.handle.close();
+  }
+}
+
+/**
+ * The checkpointer's module, beside this one: checkpointer-worker.ts run through tsx (tests and
+ * development), checkpointer-worker.js in the compiled release (dist/).
+ */
+const CHECKPOINTER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './checkpointer-worker.ts' : './checkpointer-worker.js', import.meta.url);
 
 function startCheckpointer(path: string): { stop(): Promise<void> } {
-  const worker = new Worker(CHECKPOINTER_SOURCE, {
-    eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path, intervalMs: SQLITE_CHECKPOINT_INTERVAL_MS },
+  const worker = new Worker(CHECKPOINTER_MODULE, {
+    workerData: { path, intervalMs: SQLITE_CHECKPOINT_INTERVAL_MS },
     // It allocates next to nothing: a small heap keeps the process's memory small.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
   });
   worker.unref();
-  // A checkpoint that cannot run costs WAL growth, not correctness: the final one at close catches up.
-  worker.on('error', () => {});
+  // A checkpointer that cannot run costs WAL growth, not correctness (the final checkpoint at close
+  // catches up): said on stderr, and the server goes on.
+  worker.on('error', (error) => process.emitWarning(`SQLite checkpointer stopped: ${error.message}`, { code: 'COFFER_CHECKPOINTER' }));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     stop: async () => {
@@ -125,11 +168,11 @@ function openSqlite(path: string): Db {
   // inside whichever commit crosses the auto-checkpoint threshold, so no request waits for them.
   handle.pragma('wal_autocheckpoint = 0');
   const checkpointer = path === ':memory:' ? null : startCheckpointer(path);
-  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(handle) }) });
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(new StatementCache(handle, true)) });
   // WAL lets readers run beside the writer on their own connections, each on a committed snapshot.
   // An in-memory database exists only on its one connection, so it reads through the writer.
   const reader = path === ':memory:' ? null : openReadOnly(path);
-  const snapshots = path === ':memory:' ? null : new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(openReadOnly(path)) }) });
+  const snapshots = path === ':memory:' ? null : new Kysely<Database>({ dialect: new SqliteDialect({ database: new StatementCache(openReadOnly(path), false) }) });
   const close = async () => {
     await checkpointer?.stop();
     await snapshots?.destroy();
@@ -146,20 +189,55 @@ function openSqlite(path: string): Db {
 }
 
 /**
- * Runs SqlText's fixed texts as named prepared statements on `client`: parsed and planned once
- * per connection, not on every execution (the deposit's statement took PostgreSQL ~120 µs of CPU
- * a time to parse and plan). Everything else (the query builder's texts) runs unnamed as before.
+ * A pg client as Kysely's PostgresPoolClient, running SqlText's fixed texts as named prepared
+ * statements through pg's own query config, `{ name, text, values }`
+ * (https://node-postgres.com/features/queries#prepared-statements): parsed and planned once per
+ * connection, not on every execution (the deposit's statement took PostgreSQL ~120 µs of CPU a
+ * time to parse and plan). Everything else (the query builder's texts) runs unnamed.
  */
-function preparingFixedTexts(client: pg.PoolClient): void {
-  const query = client.query;
-  client.query = function (this: pg.PoolClient, ...args: unknown[]): unknown {
-    const [text, values] = args;
-    const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? preparedStatementName(text) : undefined;
-    return name === undefined ? Reflect.apply(query, this, args) : Reflect.apply(query, this, [{ name, text, values }]);
-  } as typeof client.query;
+class PreparingClient implements PostgresPoolClient {
+  constructor(private readonly client: pg.PoolClient) {}
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query<R>(sql: string | PostgresCursor<R>, parameters: ReadonlyArray<unknown> = []): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    // Kysely passes a cursor only when its dialect is given a cursor class, which this one is not.
+    if (typeof sql !== 'string') throw new TypeError('cursors are not configured');
+    const values = [...parameters];
+    const name = preparedStatementName(sql);
+    const result = name === undefined ? this.client.query(sql, values) : this.client.query({ name, text: sql, values });
+    return result as unknown as Promise<PostgresQueryResult<R>>;
+  }
+
+  release(destroy?: boolean): void {
+    this.client.release(destroy);
+  }
 }
 
-function openPostgres(url: string, poolSize: number, schema: string | undefined, preparedStatements: boolean): Db {
+/** pg's pool as Kysely's PostgresPool, handing out PreparingClients (one per pg client). */
+class PreparingPool implements PostgresPool {
+  readonly #clients = new WeakMap<pg.PoolClient, PreparingClient>();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async connect(): Promise<PostgresPoolClient> {
+    const client = await this.pool.connect();
+    let preparing = this.#clients.get(client);
+    if (preparing === undefined) {
+      preparing = new PreparingClient(client);
+      this.#clients.set(client, preparing);
+    }
+    return preparing;
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+async function openPostgres(url: string, poolSize: number, schema: string | undefined, preparedStatements: boolean): Promise<Db> {
+  // Loaded only here: a SQLite server (and every `coffer` command on SQLite) starts without it.
+  const { default: pg } = await import('pg');
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => {
       // int8 (sequences) fit a JS number for any realistic row count; NUMERIC stays a string.
@@ -173,14 +251,13 @@ function openPostgres(url: string, poolSize: number, schema: string | undefined,
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  if (preparedStatements) pool.on('connect', preparingFixedTexts);
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatements ? new PreparingPool(pool) : pool }) });
   return { kysely, dialect: 'postgres', rowLocks: true, sqlite: null, reader: null, snapshots: null, close: () => kysely.destroy() };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   const db = options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.schema, options.preparedStatements ?? true)
+    ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, options.schema, options.preparedStatements ?? true)
     : openSqlite(options.sqlitePath ?? './data/coffer.db');
   return db;
 }

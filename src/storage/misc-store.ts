@@ -88,11 +88,6 @@ export class OutboxStore {
   async insert(events: readonly OutboxEvent[]): Promise<void> {
     for (const e of events) await this.q.query(INSERT_OUTBOX, outboxValues(e));
   }
-
-  async after(seq: number, limit: number): Promise<Array<{ seq: number; id: string; type: string; invoiceId: string | null; payload: string }>> {
-    const rows = await this.k.selectFrom('outbox').select(['seq', 'id', 'type', 'invoice_id', 'payload']).where('seq', '>', seq).orderBy('seq').limit(limit).execute();
-    return rows.map((r) => ({ seq: Number(r.seq), id: r.id, type: r.type, invoiceId: r.invoice_id, payload: r.payload }));
-  }
 }
 
 export class WatcherStateStore {

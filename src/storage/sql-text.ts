@@ -14,7 +14,6 @@ import { CompiledQuery } from 'kysely';
 import type { Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './schema.ts';
-import { closeSync, openSync, readSync } from 'node:fs';
 
 /** A bound value; string arrays are for PostgreSQL array parameters (`= any(…)`, `unnest(…)`) only. */
 export type SqlValue = string | number | bigint | null | readonly string[];
@@ -89,83 +88,67 @@ export type DirectSqlite = { readonly transaction: BetterSqlite3.Database } | { 
 
 const READ_CACHE_MAX = 10_000;
 
-const WAL_INDEX_HEADER_BYTES = 48;
+/** Commits completed by each writer connection of this process, as database.ts reports them. */
+const writerCommits = new WeakMap<BetterSqlite3.Database, number>();
+
+/** Called by the writer connection's driver when a statement completed a commit (database.ts). */
+export function noteWriterCommit(writer: BetterSqlite3.Database): void {
+  writerCommits.set(writer, (writerCommits.get(writer) ?? 0) + 1);
+}
 
 /**
- * Tells whether any connection (this process's writer, another process) may have committed since
- * the last call — the way SQLite itself tells (walIndexTryHdr): every commit to a WAL database
- * rewrites the wal-index header at the start of the `-shm` file (its change counter, last frame
- * and salts; https://www.sqlite.org/walformat.html), and a reader compares it with the copy it
- * holds. Reading those 48 bytes is one `pread`, with none of the file locks `PRAGMA data_version`
- * takes (1.6–1.9 µs here, more under load — the balance endpoint's dearest step). A commit writes
- * the header before it returns, so one that completed before the read is always seen; a read torn
- * by a concurrent commit can only report a change that is not complete yet (harmless: the caller
- * then reads the database itself). Where there is no `-shm` file to read, it falls back to
- * `PRAGMA data_version`.
+ * Tells whether another connection (this process's writer, another process, the CLI) may have
+ * committed since the last check, by SQLite's documented `PRAGMA data_version` on the reading
+ * connection (https://www.sqlite.org/pragma.html#pragma_data_version: it changes when another
+ * connection commits). The pragma is run at most once per turn of the event loop (it takes file
+ * locks: ~2 µs, the balance endpoint's dearest step when run per read); within a turn the answer
+ * stands, so another process's commit shows from the next turn on. This process's own commits
+ * are told at once by the writer (noteWriterCommit), not by this.
  */
 export class CommitWatch {
-  readonly #fd: number | null;
   readonly #version: BetterSqlite3.Statement;
-  readonly #seen = Buffer.alloc(WAL_INDEX_HEADER_BYTES);
-  readonly #now = Buffer.alloc(WAL_INDEX_HEADER_BYTES);
-  #seenAny = false;
   #seenVersion: number | null = null;
+  #checkedThisTurn = false;
+  readonly #nextTurn = (): void => {
+    this.#checkedThisTurn = false;
+  };
 
   constructor(handle: BetterSqlite3.Database) {
     this.#version = handle.prepare('pragma data_version').pluck();
-    let fd: number | null = null;
-    try {
-      if (handle.pragma('journal_mode', { simple: true }) === 'wal') fd = openSync(`${handle.name}-shm`, 'r');
-    } catch {
-      fd = null;
-    }
-    this.#fd = fd;
   }
 
-  /** Whether commits are told by the wal-index header (else by `PRAGMA data_version`). */
-  get readsWalIndex(): boolean {
-    return this.#fd !== null;
-  }
-
-  /** True when a commit may have happened since the previous call (always on the first). */
+  /** True when a commit may have happened since the previous check (always on the first). */
   changed(): boolean {
-    if (this.#fd !== null && readSync(this.#fd, this.#now, 0, WAL_INDEX_HEADER_BYTES, 0) === WAL_INDEX_HEADER_BYTES) {
-      if (this.#seenAny && this.#now.equals(this.#seen)) return false;
-      this.#now.copy(this.#seen);
-      this.#seenAny = true;
-      return true;
-    }
+    if (this.#checkedThisTurn) return false;
+    this.#checkedThisTurn = true;
+    setImmediate(this.#nextTurn).unref();
     const version = this.#version.get() as number;
     if (version === this.#seenVersion) return false;
     this.#seenVersion = version;
     return true;
   }
-
-  close(): void {
-    if (this.#fd !== null) closeSync(this.#fd);
-  }
 }
 
 /**
- * Results of repeated reads on one read-only connection, valid while no connection (this
- * process's writer, another process) has committed since (CommitWatch). So a hit is exactly what
- * the reads would return now. The watch is consulted before a miss is computed, so a commit during
- * the computation invalidates its result.
+ * Results of repeated reads on one read-only connection, valid while nothing has committed since:
+ * this process's writer reports its commits as they complete; other processes' commits are seen
+ * through CommitWatch (from the next event-loop turn at the latest). The checks run before a miss
+ * is computed, so a commit during the computation invalidates its result.
  */
 class ReadCache {
   readonly #entries = new Map<string, unknown>();
   readonly #commits: CommitWatch;
+  #seenWriterCommits = -1;
 
-  constructor(handle: BetterSqlite3.Database) {
+  constructor(handle: BetterSqlite3.Database, private readonly writer: BetterSqlite3.Database) {
     this.#commits = new CommitWatch(handle);
   }
 
-  close(): void {
-    this.#commits.close();
-  }
-
   get(key: string): unknown {
-    if (this.#commits.changed()) {
+    const writerCommitCount = writerCommits.get(this.writer) ?? 0;
+    const otherCommitted = this.#commits.changed();
+    if (writerCommitCount !== this.#seenWriterCommits || otherCommitted) {
+      this.#seenWriterCommits = writerCommitCount;
       this.#entries.clear();
       return undefined;
     }
@@ -180,9 +163,8 @@ class ReadCache {
 
 const readCaches = new WeakMap<BetterSqlite3.Database, ReadCache>();
 
-/** Drops the read cache of `handle` (and the file it watches); call before closing the connection. */
+/** Drops the read cache of `handle`; call before closing the connection. */
 export function forgetReadCache(handle: BetterSqlite3.Database): void {
-  readCaches.get(handle)?.close();
   readCaches.delete(handle);
 }
 
@@ -234,7 +216,7 @@ export class SqlText {
     if (direct === null || !('reads' in direct)) return compute();
     let cache = this.#readCache;
     if (cache === undefined) {
-      cache = readCaches.get(direct.reads) ?? new ReadCache(direct.reads);
+      cache = readCaches.get(direct.reads) ?? new ReadCache(direct.reads, direct.writer);
       readCaches.set(direct.reads, cache);
       this.#readCache = cache;
     }

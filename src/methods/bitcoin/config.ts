@@ -8,8 +8,7 @@ import type { BitcoinWallet } from './address.ts';
 import type { BitcoinNetwork } from './network.ts';
 import { GAP_LIMIT_DEFAULT, POLL_INTERVAL_MS_DEFAULT, REORG_HORIZON_DEFAULT } from './limits.ts';
 import { integerSetting as integer } from '../../core/mode.ts';
-
-export type CofferMode = 'sandbox' | 'regtest' | 'testnet' | 'live';
+import type { Mode } from '../../core/mode.ts';
 
 export interface BitcoinConfig {
   readonly network: BitcoinNetwork;
@@ -40,7 +39,7 @@ export const BitcoinSettings = {
   startHeight: 'COFFER_BITCOIN_START_HEIGHT',
 } as const;
 
-const NETWORK_OF_MODE: Readonly<Record<Exclude<CofferMode, 'sandbox'>, BitcoinNetwork>> = {
+const NETWORK_OF_MODE: Readonly<Record<Exclude<Mode, 'sandbox'>, BitcoinNetwork>> = {
   live: 'bitcoin', testnet: 'testnet', regtest: 'regtest',
 };
 
@@ -58,7 +57,7 @@ function rpcUrl(text: string, hasCookie: boolean): string {
   return text;
 }
 
-export function bitcoinConfigFromEnv(env: Readonly<Record<string, string | undefined>>, mode: CofferMode): BitcoinConfig | null {
+export function bitcoinConfigFromEnv(env: Readonly<Record<string, string | undefined>>, mode: Mode): BitcoinConfig | null {
   if (mode === 'sandbox') return null;
   const xpub = env[BitcoinSettings.xpub]?.trim() ?? '';
   const url = env[BitcoinSettings.rpcUrl]?.trim() ?? '';

@@ -1,0 +1,85 @@
+// Start-up time of the compiled release against the sources run through tsx, in one run with
+// the variants alternating (the machine is shared, so ratios to a bare `node -e 0` measured in
+// the same rounds are what to compare): `coffer help` wall time, and `npm start` (or a plain
+// `node`) until /healthz answers, on SQLite in sandbox mode.
+// Usage: node --import tsx bench/startup.ts [rounds=7]   (builds dist/ first)
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './support/processes.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const ROUNDS = Number(process.argv[2] ?? 7);
+const POLL_MS = 5;
+
+function wallMs(command: string, args: readonly string[]): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr}`);
+  if (result.stderr.includes('running the sources through tsx')) throw new Error('dist/ is stale: the compiled variant fell back to tsx');
+  return performance.now() - started;
+}
+
+/** Milliseconds from spawning the command until GET /healthz answers 200; then SIGTERM and wait for its exit. */
+async function readyMs(command: string, args: readonly string[], dataDir: string): Promise<number> {
+  const port = freePort();
+  const started = performance.now();
+  const child = spawn(command, args, {
+    cwd: ROOT, stdio: 'ignore',
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COFFER_DATA_DIR: dataDir, COFFER_LOG_LEVEL: 'warn', COFFER_MODE: 'sandbox' },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const elapsed = performance.now() - started;
+  child.kill('SIGTERM');
+  await exited;
+  return elapsed;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const dirs = { npm: mkdtempSync(join(tmpdir(), 'coffer-start-')), node: mkdtempSync(join(tmpdir(), 'coffer-start-')), tsx: mkdtempSync(join(tmpdir(), 'coffer-start-')) };
+  const samples: Record<string, number[]> = { bare: [], help: [], helpTsx: [], npmStart: [], nodeServe: [], tsxServe: [] };
+  try {
+    // One unmeasured start per database: the first one creates it and runs the migrations.
+    await readyMs(process.execPath, ['dist/main.js', 'serve'], dirs.npm);
+    await readyMs(process.execPath, ['dist/main.js', 'serve'], dirs.node);
+    await readyMs(process.execPath, ['dist/main.js', 'serve'], dirs.tsx);
+    for (let round = 0; round < ROUNDS; round++) {
+      samples.bare!.push(wallMs(process.execPath, ['-e', '0']));
+      samples.help!.push(wallMs(process.execPath, ['bin/coffer.mjs', 'help']));
+      samples.helpTsx!.push(wallMs(process.execPath, ['--import', 'tsx', 'src/main.ts', 'help']));
+      samples.npmStart!.push(await readyMs('npm', ['start'], dirs.npm));
+      samples.nodeServe!.push(await readyMs(process.execPath, ['bin/coffer.mjs', 'serve'], dirs.node));
+      samples.tsxServe!.push(await readyMs(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], dirs.tsx));
+    }
+  } finally {
+    for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
+  }
+  const bare = median(samples.bare!);
+  const rows: Array<[string, string]> = [
+    ['bare `node -e 0`', 'bare'],
+    ['`coffer help` (compiled, bin/coffer.mjs)', 'help'],
+    ['`coffer help` through tsx (before)', 'helpTsx'],
+    ['`npm start` → /healthz 200 (compiled)', 'npmStart'],
+    ['`coffer serve` → /healthz 200 (plain node, no npm)', 'nodeServe'],
+    ['`node --import tsx src/main.ts serve` → /healthz 200 (before, no npm)', 'tsxServe'],
+  ];
+  console.log(`${ROUNDS} rounds, variants alternating; median ms (× bare node)`);
+  for (const [label, key] of rows) {
+    const m = median(samples[key]!);
+    console.log(`${label.padEnd(74)} ${m.toFixed(0).padStart(6)} ms  ${(m / bare).toFixed(1).padStart(5)}×`);
+  }
+}
+
+await main();
