@@ -12,6 +12,7 @@ import type { Deps } from '../usecases/deps.ts';
 import { authenticate } from '../usecases/manage-accounts.ts';
 import { AuthCache } from './auth.ts';
 import { registerJsonParser } from './body-parser.ts';
+import { installEdgeChecks } from './edge-input.ts';
 import { errorBody } from './envelope.ts';
 import { writeJson } from '../core/json-writer.ts';
 import { HttpMetrics } from './metrics.ts';
@@ -92,6 +93,7 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
     limiter: new RateLimiter(options.rateLimitPerMinute, deps.clock),
   };
   registerJsonParser(app);
+  installEdgeChecks(app);
   // Query strings and path params arrive as text and are coerced to their types; JSON bodies
   // are never coerced (["USD"] is not "USD", "10" is not 10).
   const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
