@@ -61,6 +61,7 @@ async function serve(config: Config): Promise<void> {
   const web = webConfigFromEnv(config.env, config.mode);
   const { app } = await buildApp(deps, {
     adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
     plugins: web ? [createWebPlugin(web)] : [],
   });
   const watchers = new WatcherSupervisor(deps);
@@ -73,7 +74,7 @@ async function serve(config: Config): Promise<void> {
   if (config.roles.includes('worker')) workers.start();
   if (config.roles.includes('api')) {
     await app.listen({ port: config.port, host: config.host });
-    log.info({ mode: config.mode, database: config.databaseUrl ? 'postgresql' : sqlitePath(config), roles: config.roles },
+    log.info({ mode: config.mode, database: config.databaseUrl ? 'postgresql' : sqlitePath(config), roles: config.roles, publicUrl: config.publicUrl },
       `Coffer listening on http://${config.host}:${config.port} (${config.mode} mode)`);
   }
   let closing = false;
