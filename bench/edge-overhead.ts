@@ -4,7 +4,7 @@
 // slices so that a busy machine's drift hits both alike. No sockets: what is measured is the
 // request pipeline (hooks, validation, handler, store, serializer), which is where the edge
 // check, the rate-limit headers and the invoice fields sit.
-// Usage: node --import tsx bench/edge-overhead.ts --base /path/to/other/checkout [--slices 20] [--per-slice 300]
+// Usage: node --import tsx bench/edge-overhead.ts --base /path/to/other/checkout [--kinds balance,deposit] [--slices 20] [--per-slice 300]
 // (make the other checkout with `git archive <commit> | tar -x -C DIR` and a node_modules symlink).
 
 import { parseArgs } from 'node:util';
@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const { values } = parseArgs({ options: {
-  base: { type: 'string' }, slices: { type: 'string', default: '20' }, 'per-slice': { type: 'string', default: '300' },
+  base: { type: 'string' }, kinds: { type: 'string', default: 'balance,deposit' }, slices: { type: 'string', default: '20' }, 'per-slice': { type: 'string', default: '300' },
 } });
 if (!values.base) throw new Error('--base <checkout of the commit to compare with> is required');
 const slices = Number(values.slices);
@@ -49,7 +49,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const base = await subject(resolve(values.base));
 const mine = await subject(resolve(new URL('..', import.meta.url).pathname));
 const report: Record<string, { baseMsPerSlice: number; thisMsPerSlice: number; throughputRatio: number }> = {};
-for (const kind of ['balance', 'deposit'] as const) {
+for (const kind of values.kinds.split(',') as Array<'balance' | 'deposit'>) {
   await slice(base, kind); // warm-up
   await slice(mine, kind);
   const ratios: number[] = [];
