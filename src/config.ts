@@ -35,6 +35,8 @@ export interface Config {
   readonly depositMinMinor: Readonly<Record<BalanceCurrency, bigint>>;
   readonly depositMaxMinor: Readonly<Record<BalanceCurrency, bigint>>;
   readonly trustProxy: boolean;
+  /** Base of every absolute URL Coffer writes (meta._next), without a trailing slash. */
+  readonly publicUrl: string;
   /** Everything the settings were read from (env over the config file's flat settings), for method configs. */
   readonly env: Env;
   /** Structured sections of the config file (chains, tokens, webhook endpoints), validated by their owners. */
@@ -88,6 +90,27 @@ function readConfigFile(path: string | undefined): { settings: Env; sections: Re
   return { settings: flat, sections };
 }
 
+/**
+ * COFFER_PUBLIC_URL, or http://HOST:PORT when unset (a wildcard HOST written as loopback). Never
+ * derived from a request's Host header, which any client sets.
+ */
+function publicUrl(env: Env, host: string, port: number): string {
+  const raw = env['COFFER_PUBLIC_URL'];
+  if (raw === undefined || raw === '') {
+    const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+    return `http://${shown}:${port}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('COFFER_PUBLIC_URL', `must be an absolute URL like https://pay.example.com, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('COFFER_PUBLIC_URL', `must be an http:// or https:// URL, got "${raw}"`);
+  if (url.search || url.hash || url.username || url.password) throw new ConfigError('COFFER_PUBLIC_URL', 'must not carry a query, fragment or credentials');
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 export function loadConfig(processEnv: Env): Config {
   const file = readConfigFile(processEnv['COFFER_CONFIG']);
   // The environment wins over the file, so one setting can be overridden without editing it.
@@ -100,10 +123,11 @@ export function loadConfig(processEnv: Env): Config {
   const roles = (env['COFFER_ROLES'] ?? Roles.join(',')).split(',').map((r) => r.trim()).filter(Boolean);
   for (const role of roles) if (!(Roles as readonly string[]).includes(role)) throw new ConfigError('COFFER_ROLES', `unknown role "${role}"; use any of ${Roles.join(', ')}`);
   const dataDir = resolve(env['COFFER_DATA_DIR'] || './data');
+  const host = env['HOST'] || '127.0.0.1';
+  const port = integer(env, 'PORT', 3000, 0, 65535);
   return {
-    mode, dataDir, databaseUrl, adminToken,
-    host: env['HOST'] || '127.0.0.1',
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    mode, dataDir, databaseUrl, adminToken, host, port,
+    publicUrl: publicUrl(env, host, port),
     databasePoolSize: integer(env, 'COFFER_DB_POOL_SIZE', 10, 1, 200),
     databasePreparedStatements: oneOf(env, 'COFFER_DB_PREPARED_STATEMENTS', ['true', 'false'], 'true') === 'true',
     rateLimitPerMinute: integer(env, 'COFFER_RATE_LIMIT', 600, 0, 10_000_000),

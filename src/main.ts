@@ -23,6 +23,7 @@ import { webhookConfigFromEnv } from './webhooks/webhook-config.ts';
 import { webhookLoops } from './webhooks/webhook-worker.ts';
 import { purgeExpiredSessions } from './usecases/web-sessions.ts';
 import { USAGE } from './cli/usage.ts';
+import { startupMessage } from './startup-error.ts';
 
 /**
  * Stops accepting connections and lets in-flight requests finish. A keep-alive connection whose
@@ -43,9 +44,15 @@ async function serve(config: Config): Promise<void> {
   const log = createLogger(config);
   const runtime = await openRuntime(config, { log });
   const { deps } = runtime;
+  // Live money with nothing to receive it is a misconfiguration, not a warning (other modes are for trying things).
+  if (config.mode === 'live' && deps.methods.ids().length === 0) {
+    await runtime.close();
+    throw new ConfigError('COFFER_MODE', 'live mode needs at least one payment method; set COFFER_BITCOIN_*, COFFER_LIGHTNING_* or COFFER_EVM_* (docs/configuration.md), or use COFFER_MODE=sandbox');
+  }
   const web = webConfigFromEnv(config.env, config.mode);
   const { app } = await buildApp(deps, {
     adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
     plugins: web ? [createWebPlugin(web)] : [],
   });
   const watchers = new WatcherSupervisor(deps);
@@ -54,13 +61,19 @@ async function serve(config: Config): Promise<void> {
     ...webhooks.loops,
     { name: 'purge-web-sessions', intervalMs: 60 * 60 * 1000, run: () => purgeExpiredSessions(deps) },
   ]);
-  if (config.roles.includes('watcher')) await watchers.start();
-  if (config.roles.includes('worker')) workers.start();
+  // Listen first: a port in use stops the start before watchers and workers begin.
   if (config.roles.includes('api')) {
-    await app.listen({ port: config.port, host: config.host });
-    log.info({ mode: config.mode, database: config.databaseUrl ? 'postgresql' : sqlitePath(config), roles: config.roles },
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      await runtime.close();
+      throw error;
+    }
+    log.info({ mode: config.mode, database: config.databaseUrl ? 'postgresql' : sqlitePath(config), roles: config.roles, publicUrl: config.publicUrl },
       `Coffer listening on http://${config.host}:${config.port} (${config.mode} mode)`);
   }
+  if (config.roles.includes('watcher')) await watchers.start();
+  if (config.roles.includes('worker')) workers.start();
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -120,6 +133,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig(process.env);
+  started = config;
   if (command === 'serve') {
     await serve(config);
     return -1;
@@ -127,12 +141,15 @@ async function main(argv: readonly string[]): Promise<number> {
   return runCommand(config, command, args);
 }
 
+/** The loaded configuration, once there is one: start-up errors are explained in its terms. */
+let started: Config | null = null;
+
 main(process.argv.slice(2)).then((code) => {
   if (code >= 0) process.exitCode = code;
 }, (error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\n`);
-  else if (error instanceof UsageError) process.stderr.write(`${error.message}\n`);
+  if (error instanceof UsageError) process.stderr.write(`${error.message}\n`);
   else if (isCofferError(error)) process.stderr.write(`${error.code}: ${error.message}\n`);
-  else process.stderr.write(`coffer failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
+  else process.stderr.write(startupMessage(error, started, process.env['COFFER_LOG_LEVEL']));
+  // Exit now: a failed start may leave a pool or timer open that would keep the process alive.
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

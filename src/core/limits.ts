@@ -9,6 +9,10 @@ export const Limits = {
   pageLimitDefault: 50,
   /** Deepest offset a page may start at, so a query never scans unboundedly. */
   pageStartMax: 100_000,
+  /** Digits a whole number in a query string or JSON body may have: below 2^53 and PostgreSQL's bigint. */
+  inputIntegerDigitsMax: 15,
+  /** Deepest nesting of a request's parsed input (the JSON parser stops at 16). */
+  inputDepthMax: 32,
   /** Longest Idempotency-Key accepted. */
   idempotencyKeyLengthMax: 255,
   /** How long idempotent responses are kept. */

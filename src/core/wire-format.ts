@@ -31,6 +31,8 @@ export interface PresentOptions {
   readonly unitScaleOf?: (methodId: string) => number | undefined;
   /** Units of other methods: payments through a companion target count toward the invoice. */
   readonly unitOf?: MethodUnitOf;
+  /** The account's website login email, for Bitrefill's invoice `user.email` ('' when it has none). */
+  readonly userEmail?: string | null;
 }
 
 export function presentInvoice(invoice: Invoice, payments: readonly Payment[], options: PresentOptions): Record<string, unknown> {
@@ -42,6 +44,8 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
     price: money(invoice.priceUnits ?? 0n, invoice.unitScale),
     currency: invoice.asset,
     status: plan.paymentStatus,
+    // Bitrefill's fee on the payment, in the payment currency: Coffer takes none.
+    commission: money(0n, invoice.unitScale),
     uri: invoice.uri,
     lightning_invoice: invoice.lightningInvoice ?? undefined,
     network: invoice.network,
@@ -67,6 +71,8 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
     completed_time: invoice.status === 'complete' && invoice.completedAt ? invoice.completedAt.toISOString() : undefined,
     expiration_time: invoice.expiresAt.toISOString(),
     status: invoice.status,
+    // Bitrefill's `user`: the account the invoice belongs to.
+    user: { id: invoice.accountId, email: options.userEmail ?? '' },
     type: 'deposit',
     amount: invoice.amountMinor === null ? null : money(invoice.amountMinor, scale),
     currency: invoice.currency,

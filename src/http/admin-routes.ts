@@ -142,7 +142,8 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     const account = invoice ? await deps.store.accounts.get(invoice.accountId) : null;
     const view = account ? await getInvoice(deps.store, account, id) : null;
     if (!view) throw new CofferError('not_found', 'No such invoice');
-    return ok(request, { ...presentInvoice(view.invoice, view.payments, presentOptions(deps)), account_id: view.invoice.accountId });
+    const userEmail = await deps.store.web.emailOfAccount(view.invoice.accountId);
+    return ok(request, { ...presentInvoice(view.invoice, view.payments, { ...presentOptions(deps), userEmail }), account_id: view.invoice.accountId });
   });
 
   app.get('/ledger/verify', async (request, reply) => {

@@ -12,7 +12,8 @@ import type { Deps } from '../usecases/deps.ts';
 import { authenticate } from '../usecases/manage-accounts.ts';
 import { AuthCache } from './auth.ts';
 import { registerJsonParser } from './body-parser.ts';
-import { errorBody } from './envelope.ts';
+import { installEdgeChecks } from './edge-input.ts';
+import { errorBody, pathOf } from './envelope.ts';
 import { writeJson } from '../core/json-writer.ts';
 import { HttpMetrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -29,6 +30,11 @@ export interface AppOptions {
   readonly rateLimitPerMinute: number;
   readonly logLevel: string;
   readonly trustProxy?: boolean;
+  /**
+   * Base of every absolute URL Coffer writes (meta._next): COFFER_PUBLIC_URL, without a trailing
+   * slash. Never taken from the request's Host header. Default: http://127.0.0.1:3000.
+   */
+  readonly publicUrl?: string;
   /** Extra encapsulated plugins to mount (the website), given the app context. */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance, context: AppContext) => Promise<void>>;
 }
@@ -93,6 +99,7 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
     limiter: new RateLimiter(options.rateLimitPerMinute, deps.clock),
   };
   registerJsonParser(app);
+  installEdgeChecks(app);
   // Query strings and path params arrive as text and are coerced to their types; JSON bodies
   // are never coerced (["USD"] is not "USD", "10" is not 10).
   const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
@@ -127,7 +134,7 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
     if (mapped.code === 'rate_limited' && mapped.details['retryAfter']) reply.header('Retry-After', mapped.details['retryAfter']);
     return reply.status(mapped.status).send(errorBody(request, mapped.code, mapped.message));
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody(request, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody(request, 'not_found', `No route for ${request.method} ${pathOf(request.url)}`)));
 
   await app.register(async (v2) => v2Routes(v2, context), { prefix: '/v2' });
   await app.register(async (admin) => adminRoutes(admin, context), { prefix: '/admin' });

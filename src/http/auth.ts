@@ -8,6 +8,7 @@ import { CofferError } from '../core/errors.ts';
 import { Limits } from '../core/limits.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Principal } from '../usecases/manage-accounts.ts';
+import { isCleanText } from './edge-input.ts';
 
 export type Authenticator = (scheme: 'basic' | 'bearer', id: string, secret: string) => Promise<Principal | null>;
 
@@ -20,12 +21,13 @@ export function parseAuthorization(header: string | undefined): { scheme: 'basic
   const scheme = header.slice(0, space).toLowerCase();
   const value = header.slice(space + 1).trim();
   if (space < 0 || value.length === 0) throw new CofferError('unauthorized', 'Malformed Authorization header');
+  if (!isCleanText(value)) throw new CofferError('unauthorized', 'Malformed Authorization header');
   if (scheme === 'bearer') return { scheme, id: '', secret: value };
   if (scheme !== 'basic') throw new CofferError('unauthorized', 'Unsupported authorization scheme; use Basic (business) or Bearer (personal)');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) throw new CofferError('unauthorized', 'Malformed Basic credentials');
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0 || colon === decoded.length - 1) throw new CofferError('unauthorized', 'Malformed Basic credentials: expected base64(API_ID:API_SECRET)');
+  if (colon <= 0 || colon === decoded.length - 1 || !isCleanText(decoded)) throw new CofferError('unauthorized', 'Malformed Basic credentials: expected base64(API_ID:API_SECRET)');
   return { scheme: 'basic', id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 

@@ -3,9 +3,30 @@
 
 import type { FastifyRequest } from 'fastify';
 
-/** The endpoint path as Bitrefill reports it: the route without the /v2 prefix or query. */
+/** The public base URL when none is configured: config's default HOST and PORT. */
+export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:3000';
+
+/**
+ * The path part of a request target. An absolute-form target (`GET http://evil.example/v2/x`,
+ * RFC 9112 §3.2.2) arrives whole in request.url; only its path is ever written back.
+ */
+export function pathOf(target: string): string {
+  let path = target;
+  if (!path.startsWith('/')) {
+    const authority = path.indexOf('//');
+    const slash = authority < 0 ? -1 : path.indexOf('/', authority + 2);
+    path = slash < 0 ? '/' : path.slice(slash);
+  }
+  const query = path.indexOf('?');
+  return query < 0 ? path : path.slice(0, query);
+}
+
+/**
+ * meta._endpoint: the matched route's path without the /v2 prefix (`/invoices/:id`), never the
+ * request target as sent; for a request that matched no route, the path of its target.
+ */
 export function endpointOf(request: FastifyRequest): string {
-  const path = (request.url.split('?')[0] ?? '/');
+  const path = request.routeOptions.url ?? pathOf(request.url);
   return path.startsWith('/v2/') ? path.slice(3) : path;
 }
 

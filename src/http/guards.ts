@@ -13,6 +13,11 @@ export function applyRateLimit(context: AppContext, key: string, reply: FastifyR
   reply.header('X-RateLimit-Limit', decision.limit);
   reply.header('X-RateLimit-Remaining', decision.remaining);
   reply.header('X-RateLimit-Reset', decision.resetSeconds);
+  // The IETF RateLimit header fields draft (draft-ietf-httpapi-ratelimit-headers-06 §3): reset is in
+  // seconds from now. Third-party clients pace themselves on these names.
+  reply.header('RateLimit-Limit', decision.limit);
+  reply.header('RateLimit-Remaining', decision.remaining);
+  reply.header('RateLimit-Reset', decision.resetInSeconds);
   if (!decision.allowed) {
     reply.header('Retry-After', decision.retryAfterSeconds);
     throw new CofferError('rate_limited', `Too many requests; retry after ${decision.retryAfterSeconds} s`);

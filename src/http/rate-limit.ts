@@ -1,5 +1,5 @@
 // Fixed-window request limits per credential (or per client address before authentication),
-// with Bitrefill's X-RateLimit-* headers. In memory, per process: behind a load balancer each
+// with Bitrefill's X-RateLimit-* headers and the IETF draft's RateLimit-* ones. In memory, per process: behind a load balancer each
 // process enforces its share. Bounded: past Limits.rateLimitKeysMax keys the oldest window goes.
 
 import { Limits } from '../core/limits.ts';
@@ -9,8 +9,10 @@ export interface RateDecision {
   readonly allowed: boolean;
   readonly limit: number;
   readonly remaining: number;
-  /** Unix seconds when the window resets. */
+  /** Unix seconds when the window resets (X-RateLimit-Reset, as Bitrefill documents it). */
   readonly resetSeconds: number;
+  /** Seconds from now until the window resets (RateLimit-Reset, as the IETF draft defines it). */
+  readonly resetInSeconds: number;
   readonly retryAfterSeconds: number;
 }
 
@@ -41,7 +43,8 @@ export class RateLimiter {
     if (allowed) window.count++;
     return {
       allowed, limit: this.perMinute, remaining: Math.max(0, this.perMinute - window.count),
-      resetSeconds: Math.ceil(resetMs / 1000), retryAfterSeconds: Math.max(1, Math.ceil((resetMs - now) / 1000)),
+      resetSeconds: Math.ceil(resetMs / 1000), resetInSeconds: Math.ceil((resetMs - now) / 1000),
+      retryAfterSeconds: Math.max(1, Math.ceil((resetMs - now) / 1000)),
     };
   }
 }

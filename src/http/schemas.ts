@@ -24,15 +24,16 @@ export const invoiceSchema = {
     completed_time: isoTime,
     expiration_time: isoTime,
     status: { type: 'string', enum: ['unpaid', 'payment_detected', 'payment_confirmed', 'complete', 'expired', 'denied', 'payment_error'] },
+    user: { type: 'object', required: ['id', 'email'], properties: { id: { type: 'string' }, email: { type: 'string' } } },
     type: { type: 'string', enum: ['deposit'] },
     amount: { type: ['number', 'null'] },
     currency: { type: 'string', enum: ['USD', 'EUR', 'BTC'] },
     credited_amount: { type: 'number' },
     payment: {
       type: 'object',
-      required: ['method', 'address', 'price', 'currency', 'status', 'uri', 'received', 'confirmations_required', 'transactions'],
+      required: ['method', 'address', 'price', 'currency', 'commission', 'status', 'uri', 'received', 'confirmations_required', 'transactions'],
       properties: {
-        method: { type: 'string' }, address: { type: 'string' }, price: { type: 'number' }, currency: { type: 'string' },
+        method: { type: 'string' }, address: { type: 'string' }, price: { type: 'number' }, currency: { type: 'string' }, commission: { type: 'number' },
         status: { type: 'string', enum: ['unpaid', 'processing', 'partially_paid', 'payment_confirmed', 'paid', 'overpaid'] },
         uri: { type: 'string' }, lightning_invoice: { type: 'string' }, network: { type: 'string' },
         chain_id: { type: 'integer' }, contract_address: { type: 'string' }, rate: { type: 'string' }, received: { type: 'string' },

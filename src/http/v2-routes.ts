@@ -13,11 +13,17 @@ import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { authenticated, idempotent } from './guards.ts';
 import { money, presentInvoice, presentTransfer } from '../core/wire-format.ts';
+import { DEFAULT_PUBLIC_URL } from './envelope.ts';
 import { decimalField, principalOf } from './request-context.ts';
 import * as S from './schemas.ts';
 import { buildOpenApi } from './openapi.ts';
 
 interface PageQuery { start: number; limit: number; after?: string; before?: string }
+
+/** The authenticated account's website login email, for the invoice's `user`. */
+function userOf(request: FastifyRequest): string | null {
+  return principalOf(request).email ?? null;
+}
 
 function parseTime(text: string | undefined, field: string): Date | undefined {
   if (text === undefined) return undefined;
@@ -26,22 +32,31 @@ function parseTime(text: string | undefined, field: string): Date | undefined {
   return date;
 }
 
-/** meta._next: the absolute URL of the next page, present only when this page was full. */
-function nextUrl(request: FastifyRequest, query: PageQuery, returned: number): string | undefined {
-  if (returned < query.limit || query.start + query.limit > Limits.pageStartMax) return undefined;
-  const url = new URL(request.url, `${request.protocol}://${request.host}`);
-  url.searchParams.set('start', String(query.start + query.limit));
-  url.searchParams.set('limit', String(query.limit));
-  return url.toString();
+/**
+ * meta._next: the absolute URL of the next page, from the configured public base URL (never the
+ * Host header) and the validated query; present only when a row follows this page.
+ */
+function nextUrl(publicUrl: string, path: string, query: PageQuery, more: boolean): string | undefined {
+  if (!more || query.start + query.limit > Limits.pageStartMax) return undefined;
+  const params = new URLSearchParams();
+  params.set('start', String(query.start + query.limit));
+  params.set('limit', String(query.limit));
+  if (query.after !== undefined) params.set('after', query.after);
+  if (query.before !== undefined) params.set('before', query.before);
+  return `${publicUrl}${path}?${params.toString()}`;
 }
 
-/** The store's page for this account from the validated query, and the meta Bitrefill clients page with. */
-function page(request: FastifyRequest, accountId: string) {
+/**
+ * The store's page for this account from the validated query (one row more than the limit, so a
+ * full last page is known to be the last), and the rows and meta Bitrefill clients page with.
+ */
+function page(request: FastifyRequest, accountId: string, publicUrl: string) {
   const query = request.query as PageQuery;
   return {
-    filter: { accountId, start: query.start, limit: query.limit, after: parseTime(query.after, 'after'), before: parseTime(query.before, 'before') },
-    meta: (returned: number) => {
-      const next = nextUrl(request, query, returned);
+    filter: { accountId, start: query.start, limit: query.limit + 1, after: parseTime(query.after, 'after'), before: parseTime(query.before, 'before') },
+    rows: <T>(fetched: readonly T[]): T[] => fetched.slice(0, query.limit),
+    meta: (fetched: number) => {
+      const next = nextUrl(publicUrl, request.routeOptions.url ?? '/v2', query, fetched > query.limit);
       return { start: query.start, limit: query.limit, ...(next ? { _next: next } : {}) };
     },
   };
@@ -49,9 +64,10 @@ function page(request: FastifyRequest, accountId: string) {
 
 export async function v2Routes(app: FastifyInstance, context: AppContext): Promise<void> {
   const { deps } = context;
-  const present = (invoice: Invoice, payments: Parameters<typeof presentInvoice>[1]) =>
-    presentInvoice(invoice, payments, presentOptions(deps));
+  const present = (invoice: Invoice, payments: Parameters<typeof presentInvoice>[1], userEmail: string | null) =>
+    presentInvoice(invoice, payments, { ...presentOptions(deps), userEmail });
   const auth = authenticated(context);
+  const publicUrl = context.options.publicUrl ?? DEFAULT_PUBLIC_URL;
 
   app.get('/ping', { schema: { response: { 200: { type: 'object' } } } }, async (request) => ({ ...ok(request, { message: 'pong' }), message: 'pong' }));
   app.get('/openapi.json', async () => buildOpenApi(context.routes));
@@ -82,14 +98,15 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
     };
     return idempotent<Invoice>(context, `cred:${credential.id}`, request, reply, {
       run: (record) => createDeposit(deps, account, input, record),
-      render: (invoice) => ({ status: 200, body: ok(request, present(invoice, []), { id: invoice.id }) }),
+      render: (invoice) => ({ status: 200, body: ok(request, present(invoice, [], userOf(request)), { id: invoice.id }) }),
     });
   });
 
   app.get('/invoices', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope({ type: 'array', items: S.invoiceSchema }) } } }, async (request) => {
-    const { filter, meta } = page(request, principalOf(request).account.id);
+    const { account } = principalOf(request);
+    const { filter, rows, meta } = page(request, account.id, publicUrl);
     const views = await listInvoices(deps.store, filter);
-    return ok(request, views.map((v) => present(v.invoice, v.payments)), meta(views.length));
+    return ok(request, rows(views).map((v) => present(v.invoice, v.payments, userOf(request))), meta(views.length));
   });
 
   app.get('/invoices/:id', { onRequest: auth, schema: { params: S.idParams, response: { 200: S.envelope(S.invoiceSchema) } } }, async (request) => {
@@ -97,13 +114,13 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
     const { id } = request.params as { id: string };
     const view = await getInvoice(deps.store, account, id);
     if (!view) throw new CofferError('not_found', 'No invoice with that id');
-    return ok(request, present(view.invoice, view.payments), { id });
+    return ok(request, present(view.invoice, view.payments, userOf(request)), { id });
   });
 
   app.get('/accounts/transactions', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope({ type: 'array', items: S.transactionSchema }) } } }, async (request) => {
-    const { filter, meta } = page(request, principalOf(request).account.id);
+    const { filter, rows, meta } = page(request, principalOf(request).account.id, publicUrl);
     const transfers = await listTransactions(deps.store, filter);
-    return ok(request, transfers.map(presentTransfer), meta(transfers.length));
+    return ok(request, rows(transfers).map(presentTransfer), meta(transfers.length));
   });
 
   if (deps.settings.sandbox) {
@@ -121,7 +138,7 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
       return idempotent<SandboxPayResult>(context, `cred:${credential.id}`, request, reply, {
         // The key seeds the payment's txid: a retry can only ever find the same payment.
         run: (record, key) => sandboxPay(deps, account, id, { ...input, seed: key }, record),
-        render: (result) => ({ status: 200, body: ok(request, present(result.invoice, result.payments), { id, txid: result.txid }) }),
+        render: (result) => ({ status: 200, body: ok(request, present(result.invoice, result.payments, userOf(request)), { id, txid: result.txid }) }),
       });
     });
   }

@@ -69,6 +69,12 @@ export class WebStore {
     return row ? toUser(row) : null;
   }
 
+  /** The first website login of an account, if any. */
+  async emailOfAccount(accountId: string): Promise<string | null> {
+    const row = await this.k.selectFrom('web_users').select('email').where('account_id', '=', accountId).orderBy('created_at').limit(1).executeTakeFirst();
+    return row?.email ?? null;
+  }
+
   async userById(id: string): Promise<WebUser | null> {
     const row = await this.k.selectFrom('web_users').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toUser(row) : null;

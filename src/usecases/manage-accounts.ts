@@ -93,6 +93,8 @@ function sameHash(storedHex: string, secret: string): boolean {
 export interface Principal {
   readonly account: Account;
   readonly credential: Credential;
+  /** The account's website login email, if it has one (Bitrefill's invoice `user.email`). */
+  readonly email?: string | null;
 }
 
 /** Resolves Basic (business) or Bearer (personal) credentials; null for anything unknown or revoked. */
@@ -104,5 +106,5 @@ export async function authenticate(deps: Pick<Deps, 'store'>, scheme: 'basic' | 
   if (!sameHash(credential.secretHash, secret)) return null;
   const account = await deps.store.accounts.get(credential.accountId);
   if (!account || account.status === 'closed' || credentialKindFor(account.type) !== scheme) return null;
-  return { account, credential };
+  return { account, credential, email: await deps.store.web.emailOfAccount(account.id) };
 }

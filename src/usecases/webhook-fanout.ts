@@ -61,7 +61,8 @@ async function depositDelivery(deps: Deps, tx: StoreTx, row: OutboxRow, now: Dat
   const invoice = await tx.invoices.get(row.invoiceId);
   if (!invoice || invoice.webhookUrl === null) return null;
   const payments = await tx.payments.forInvoice(invoice.id);
-  const data = writeJson(presentInvoice(invoice, payments, { now, confirmationsFor: (m, a) => deps.methods.confirmationsFor(m, a) }));
+  const userEmail = await tx.web.emailOfAccount(invoice.accountId);
+  const data = writeJson(presentInvoice(invoice, payments, { now, confirmationsFor: (m, a) => deps.methods.confirmationsFor(m, a), userEmail }));
   return newDelivery(row, { laneKey: invoiceLaneKey(invoice.id), endpointId: null, url: invoice.webhookUrl, body: eventBody(row, data) }, now, maxAgeMs);
 }
 

@@ -33,6 +33,8 @@ export interface InvoicePayment {
   /** The crypto amount to send; "0" for a flexible invoice. */
   readonly price: string;
   readonly currency: string;
+  /** Bitrefill's fee in the payment currency; Coffer takes none ("0"). */
+  readonly commission: string;
   readonly status: PaymentStatus;
   readonly uri: string;
   readonly lightning_invoice?: string;
@@ -56,6 +58,8 @@ export interface Invoice {
   readonly completed_time?: string;
   readonly expiration_time: string;
   readonly status: InvoiceStatus;
+  /** The account the invoice belongs to, and its website login email ('' without one). */
+  readonly user?: { readonly id: string; readonly email: string };
   readonly type: 'deposit';
   /** Requested amount in `currency`; null for a flexible invoice. */
   readonly amount: string | null;
