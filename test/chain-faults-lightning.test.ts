@@ -16,6 +16,7 @@ import { LightningLimits } from '../src/methods/lightning/lightning-limits.ts';
 import { MethodRegistry } from '../src/usecases/method-registry.ts';
 import { FakeLnd } from './support/fake-lnd.ts';
 import { FaultProxy } from './support/fault-proxy.ts';
+import { sharedLndTls } from './support/node-certs.ts';
 import { ChainWorld } from './support/chain-world.ts';
 import type { WireInvoice } from './support/chain-world.ts';
 import { dialects, staticRates } from './support/harness.ts';
@@ -31,7 +32,7 @@ const WATCHER = 'lightning:lightning';
 async function registry(fake: FakeLnd, proxy: FaultProxy, clock: ManualClock): Promise<MethodRegistry> {
   fake.book.now = () => Math.floor(clock.now().getTime() / 1000);
   const adapter = await createLightningMethod({
-    backend: { kind: 'lnd', restUrl: proxy.url, macaroonHex: fake.macaroonHex }, network: 'bcrt', pollIntervalMs: 50, requestTimeoutMs: 2_000,
+    backend: { kind: 'lnd', restUrl: proxy.url, macaroonHex: fake.macaroonHex, tlsCertPem: fake.tlsCert }, network: 'bcrt', nodeKey: fake.book.nodeKey, pollIntervalMs: 50, requestTimeoutMs: 2_000,
   }, { clock, log: silentLogger });
   const built = new MethodRegistry();
   built.add({ spec: DefaultMethodSpecs.find((s) => s.id === 'lightning') as MethodSpec, adapter, tiers: [] });
@@ -46,7 +47,7 @@ for (const [n, dialect] of dialects().entries()) {
 
     before(async () => {
       fake = await FakeLnd.start();
-      proxy = await FaultProxy.start(fake.url);
+      proxy = await FaultProxy.start(fake.url, sharedLndTls());
       world = await ChainWorld.open(dialect, { rates: RATES, methods: (clock) => registry(fake, proxy, clock) });
       await world.startWatchers();
     });
@@ -131,8 +132,8 @@ for (const [n, dialect] of dialects().entries()) {
       }
     });
 
-    // DESIGN §6: a provider's Retry-After is honoured. Marked todo (it runs and reports) while it fails.
-    test('429 with Retry-After: the follower asks the node nothing for the stated time', { skip: n !== 0 && 'once, on the first dialect', todo: 'the follower does not use the shared RequestPacer yet (src/methods/request-policy.ts); owner: src/methods/lightning' }, async () => {
+    // DESIGN §6: a provider's Retry-After is honoured.
+    test('429 with Retry-After: the follower asks the node nothing for the stated time', { skip: n !== 0 && 'once, on the first dialect' }, async () => {
       await world.waitUntil('a healthy watcher', () => health()?.ok === true, SLOW_MS);
       assert.ok((await retryAfterGapMs(proxy, 1)) >= 1_000);
     });

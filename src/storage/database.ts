@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { WorkerOptions } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
 import type { DatabaseConnection, Driver, PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult, SqliteDatabase, SqliteStatement } from 'kysely';
@@ -120,8 +121,19 @@ class StatementCache implements SqliteDatabase {
  */
 const CHECKPOINTER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './checkpointer-worker.ts' : './checkpointer-worker.js', import.meta.url);
 
+/**
+ * The compiled module runs as is. Run from the TypeScript sources (tests, development), Node 20
+ * does not carry tsx's loader into worker threads, so the worker first registers it through
+ * tsx's documented API (`tsx/esm/api` register()) and then imports the module.
+ */
+function checkpointerWorker(options: WorkerOptions): Worker {
+  if (!CHECKPOINTER_MODULE.pathname.endsWith('.ts')) return new Worker(CHECKPOINTER_MODULE, options);
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(CHECKPOINTER_MODULE.href)}); })`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
 function startCheckpointer(path: string): { stop(): Promise<void> } {
-  const worker = new Worker(CHECKPOINTER_MODULE, {
+  const worker = checkpointerWorker({
     workerData: { path, intervalMs: SQLITE_CHECKPOINT_INTERVAL_MS },
     // It allocates next to nothing: a small heap keeps the process's memory small.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },

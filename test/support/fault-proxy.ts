@@ -8,7 +8,9 @@
 // done to it, so a test can prove its fault was actually hit.
 
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { ServerTls } from './node-certs.ts';
 
 /** One JSON-RPC call of a request (a batch has several), as the proxy read it. */
 export interface RpcCall {
@@ -80,24 +82,30 @@ export class FaultProxy {
   readonly #server: http.Server;
   readonly #sockets = new Set<Socket>();
   readonly #upstreams = new Set<http.ClientRequest>();
-  readonly #agent = new http.Agent({ keepAlive: false });
+  readonly #agent: http.Agent;
+  readonly #tls: ServerTls | null;
 
-  private constructor(target: string) {
+  private constructor(target: string, tls: ServerTls | null) {
     this.#target = new URL(target);
-    this.#server = http.createServer((req, res) => {
+    this.#tls = tls;
+    // Upstream over TLS trusts exactly what a pinning client trusts (the node's tls.cert / ca.pem).
+    this.#agent = tls === null ? new http.Agent({ keepAlive: false }) : new https.Agent({ keepAlive: false, ca: tls.trust });
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.#handle(req, res).catch(() => res.destroy());
-    });
+    };
+    // A node behind TLS (LND, clnrest) is fronted with its own certificate, so the client's pin holds.
+    this.#server = tls === null ? http.createServer(handler) : https.createServer({ key: tls.key, cert: tls.cert }, handler);
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
   }
 
-  /** A proxy in front of `target` (an http:// origin on loopback). */
-  static async start(target: string): Promise<FaultProxy> {
-    const proxy = new FaultProxy(target);
+  /** A proxy in front of `target` (an http:// origin on loopback, or https:// with the node's `tls`). */
+  static async start(target: string, tls: ServerTls | null = null): Promise<FaultProxy> {
+    const proxy = new FaultProxy(target, tls);
     await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', resolve));
-    proxy.url = `http://127.0.0.1:${(proxy.#server.address() as AddressInfo).port}`;
+    proxy.url = `${tls === null ? 'http' : 'https'}://127.0.0.1:${(proxy.#server.address() as AddressInfo).port}`;
     return proxy;
   }
 
@@ -207,7 +215,7 @@ export class FaultProxy {
     const headers = { ...req.headers, host: this.#target.host };
     // Rewriting needs the plain bytes: ask the node for an uncompressed answer.
     delete headers['accept-encoding'];
-    const upstream = http.request({
+    const upstream = (this.#tls === null ? http : https).request({
       host: this.#target.hostname, port: this.#target.port, path: req.url, method: req.method, headers, agent: this.#agent,
     }, (answer) => {
       if (fault === null) {
