@@ -171,7 +171,7 @@ test('RBF: a signalling payment replaced by a transaction paying elsewhere becom
 });
 
 test('stopped while payments are mined, the restarted watcher finds them by rescanning from its last height', async () => {
-  // Proves restarts lose nothing: state (last height, recent hashes) survives and the gap is rescanned in batches.
+  // Proves restarts lose nothing: state (last height, recent hashes) survives, the gap is rescanned, and the count reaches the real depth.
   const ctx = new MemoryWatcherContext();
   const first = await startWatcher(ctx);
   const target = await watchNewTarget(method, indexes, ctx, 80_000n);
@@ -185,9 +185,12 @@ test('stopped while payments are mined, the restarted watcher finds them by resc
   assert.equal(latest(ctx, key), undefined);
   const second = await startWatcher(ctx);
   try {
-    // Rescanned in batches of 10 blocks: the count is reported per batch, and no more once past the reorg horizon (6).
+    // Counted all the way to the tip (25 deep), not frozen at the depth of the first batch.
     await caughtUp(ctx);
-    assert.deepEqual(ctx.emitted.filter((o) => o.paymentKey === key).map((o) => [o.state, o.confirmations]), [['confirmed', 10]]);
+    const counts = ctx.emitted.filter((o) => o.paymentKey === key).map((o) => [o.state, o.confirmations] as const);
+    assert.ok(counts.every(([state]) => state === 'confirmed'), JSON.stringify(counts));
+    assert.deepEqual(counts.map(([, c]) => c), counts.map(([, c]) => c).sort((x, y) => x - y));
+    assert.equal(latest(ctx, key)?.confirmations, 25);
     assert.equal(latest(ctx, key)?.blockHeight, stoppedAt + 1);
     assert.equal(JSON.parse((await ctx.state.get('bitcoin.chain')) as string).height, await node.height());
   } finally {
