@@ -79,7 +79,7 @@ export class BitcoinWatcher implements Watcher {
   readonly #mempoolBatch = new AdaptiveSize({ initial: MEMPOOL_FETCH_BATCH, min: 1, max: MEMPOOL_FETCH_BATCH });
   readonly #blockPacer = new RequestPacer();
   readonly #mempoolPacer = new RequestPacer();
-  /** Earliest time (clock ms) of the next txid-list pull: bounded by how long the last one took. */
+  /** Earliest time (monotonic ms) of the next txid-list pull: bounded by how long the last one took. */
   #mempoolNextListMs = 0;
   #mempoolSequence: number | null = null;
   #mempoolProblem: string | null = null;
@@ -141,8 +141,9 @@ export class BitcoinWatcher implements Watcher {
     }
   }
 
+  /** Monotonic time for pacing (waits are real durations; the injected clock may be a test's frozen one). */
   #nowMs(): number {
-    return this.#ctx.clock.now().getTime();
+    return performance.now();
   }
 
   #sleep(ms: number): Promise<void> {
@@ -204,7 +205,7 @@ export class BitcoinWatcher implements Watcher {
     const { targets, cursor } = await this.#ctx.targets(this.#watched.cursor);
     this.#watched.add(targets, (target, error) => this.#ctx.log.warn({ targetKey: target.targetKey, err: error }, 'bitcoin target is not an address of this network; not watched'));
     this.#watched.advance(cursor);
-    this.#watched.prune(this.#nowMs());
+    this.#watched.prune(this.#ctx.clock.now().getTime());
   }
 
   // ---- chain ----
@@ -376,7 +377,7 @@ export class BitcoinWatcher implements Watcher {
       if (!this.#mempoolSeen.has(txid)) fresh.push(txid);
     }
     const matches: OutputMatch[] = [];
-    const nowMs = this.#nowMs();
+    const nowMs = this.#ctx.clock.now().getTime();
     for (let i = 0; i < fresh.length && !this.#stopped;) {
       const outcomes = await withAdaptiveSize(this.#mempoolBatch, async (n) => {
         const batch = fresh.slice(i, i + n);
