@@ -236,12 +236,17 @@ export class BitcoinRpc {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const auth = await this.#authorization(refreshCookie);
     if (auth) headers.authorization = auth;
-    try {
-      return await this.#fetch(this.#endpoint, {
-        method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (error) {
-      throw this.#transportError(error);
+    const payload = JSON.stringify(body);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#fetch(this.#endpoint, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(this.#timeoutMs) });
+      } catch (error) {
+        // A kept-alive connection the node closed while idle fails at once: every call here only
+        // reads, so it is sent again once on a fresh connection.
+        const code = (error as { cause?: { code?: string } }).cause?.code;
+        if (attempt === 0 && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) continue;
+        throw this.#transportError(error);
+      }
     }
   }
 

@@ -21,6 +21,7 @@ import type { BitcoinNetwork } from './network.ts';
 import { BitcoinRpcError, classifyBitcoinError } from './rpc-client.ts';
 import type { BitcoinRpc } from './rpc-client.ts';
 import { BlockFetcher } from './block-fetcher.ts';
+import type { FetchedBlock } from './block-fetcher.ts';
 import { parseBlock } from './raw-block.ts';
 import { parseTransaction } from './raw-transaction.ts';
 import type { RawTransaction } from './raw-transaction.ts';
@@ -223,16 +224,20 @@ export class BitcoinWatcher implements Watcher {
     const from = this.#chain.height;
     if (bestHeight - from > 1) this.#ctx.log.info({ from: from + 1, to: bestHeight }, 'bitcoin: catching up');
     let logged = from;
-    while (this.#chain.height < bestHeight && !this.#stopped) {
-      const first = this.#chain.height + 1;
-      let blocks;
+    // The next batch is fetched while this one is parsed and matched: the node's time to serve
+    // blocks overlaps ours instead of adding to it. A prefetch left behind (reorg, stop) is dropped.
+    let pending: Promise<FetchedBlock[]> | null = this.#fetchSettled(this.#chain.height + 1, bestHeight);
+    while (pending !== null && !this.#stopped) {
+      let blocks: FetchedBlock[];
       try {
-        blocks = await this.#blocks.fetch(first, bestHeight);
+        blocks = await pending;
       } catch (error) {
         // The chain got shorter while we were syncing (a reorg to a shorter chain): retry next poll.
         if (error instanceof BitcoinRpcError && error.kind === 'rpc') return;
         throw error;
       }
+      const after = (blocks.at(-1)?.height ?? this.#chain.height) + 1;
+      pending = after <= bestHeight ? this.#fetchSettled(after, bestHeight) : null;
       let complete = true;
       for (const fetched of blocks) {
         const block = this.#parse(fetched.raw, fetched.hash, fetched.height);
@@ -250,6 +255,13 @@ export class BitcoinWatcher implements Watcher {
       }
       if (!complete) return;
     }
+  }
+
+  /** A fetch whose failure is only seen when awaited (a dropped prefetch must not be an unhandled rejection). */
+  #fetchSettled(first: number, last: number): Promise<FetchedBlock[]> {
+    const fetching = this.#blocks.fetch(first, last);
+    fetching.catch(() => {});
+    return fetching;
   }
 
   /** A block from the node that does not parse, or is not the block asked for, is the node's fault: never matched. */
