@@ -193,3 +193,27 @@ test('a node answering 503 with Retry-After is left alone for that long, then fo
     await close();
   }
 });
+
+test('a mempool transaction that does not parse is skipped with a log line; its block still confirms the payment', async () => {
+  // Proves one bad transaction from the node neither stops the watcher nor gets matched.
+  const { relay, method, ctx, close } = await relayedWatcher();
+  try {
+    const target = await watchNewTarget(method, new CountingIndexes(), ctx, 35_000n);
+    let served = 0;
+    relay.rewrite = (call, result) => {
+      if (call.method !== 'getrawtransaction') return result;
+      served++;
+      return typeof result === 'string' ? result.slice(0, 30) : result;
+    };
+    const paid = await node.pay([{ address: target.address, amountSat: 35_000n }]);
+    const key = `${paid.txid}:0`;
+    await ctx.waitFor(() => served > 0);
+    await node.mine(1);
+    await ctx.waitFor((c) => c.latest.get(key)?.state === 'confirmed');
+    assert.deepEqual(ctx.emitted.filter((o) => o.paymentKey === key).map((o) => o.state), ['confirmed']);
+    assert.equal(ctx.health.at(-1)?.ok, true);
+    assert.equal(served, 1, 'the bad transaction is remembered, not fetched again every poll');
+  } finally {
+    await close();
+  }
+});
