@@ -213,10 +213,7 @@ export class BitcoinWatcher implements Watcher {
 
   async #syncChain(): Promise<void> {
     const best = await this.#rpc.getBestBlockHash();
-    if (best === tipHash(this.#chain)) {
-      await this.#emitConfirmations();
-      return;
-    }
+    if (best === tipHash(this.#chain)) return;
     const bestHeight = (await this.#rpc.getBlockHeader(best)).height;
     if (!Number.isSafeInteger(bestHeight) || bestHeight < 0) throw new BitcoinRpcError('protocol', `getblockheader ${best} gave no height`);
     const fork = await this.#findFork(bestHeight);
