@@ -1,6 +1,7 @@
-// Bench: bitcoin detection latency END TO END through Coffer's real parts (issue 3's speed item).
-// Target: a mempool payment shows `payment_detected` within 2 s of entering the node's mempool; a
-// confirmed one is credited within 2 s of the block.
+// Bench: bitcoin detection latency END TO END through Coffer's real parts (issues 3 and 14).
+// Targets (issue 14): broadcast → `payment_detected` p50 <= 1 s and p99 <= 2 s with a 1 s poll,
+// measured from the broadcast (what the payer sees), not from when the node lists the
+// transaction; block → credited <= 2 s.
 // Run: node --import tsx bench/bitcoin-latency.ts [--payments 20] [--poll-interval-ms <ms>]
 //
 // Composition is the chain suites' harness (test/support/chain-world.ts + chain-bitcoin.ts): a
@@ -25,6 +26,7 @@ import { BitcoinSettings } from '../src/methods/bitcoin/config.ts';
 import { POLL_INTERVAL_MS_DEFAULT } from '../src/methods/bitcoin/limits.ts';
 
 const TARGET_MS = 2_000;
+const DETECT_P50_TARGET_MS = 1_000;
 const API_POLL_MS = 25;
 const MEMPOOL_POLL_MS = 1;
 const WAIT_MAX_MS = 30_000;
@@ -51,7 +53,7 @@ if (payments > PAYMENTS_MAX) throw new Error(`--payments at most ${PAYMENTS_MAX}
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const now = (): number => performance.now();
 
-interface Summary { readonly p50: number; readonly p95: number; readonly max: number; readonly min: number; readonly mean: number }
+interface Summary { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly min: number; readonly mean: number }
 
 /** Nearest-rank percentiles, rounded to 0.1 ms. */
 function summarise(samples: readonly number[]): Summary {
@@ -59,7 +61,7 @@ function summarise(samples: readonly number[]): Summary {
   const rank = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
   const r = (ms: number): number => Math.round(ms * 10) / 10;
   const mean = sorted.reduce((s, v) => s + v, 0) / sorted.length;
-  return { p50: r(rank(50)), p95: r(rank(95)), max: r(sorted[sorted.length - 1] as number), min: r(sorted[0] as number), mean: r(mean) };
+  return { p50: r(rank(50)), p95: r(rank(95)), p99: r(rank(99)), max: r(sorted[sorted.length - 1] as number), min: r(sorted[0] as number), mean: r(mean) };
 }
 
 async function until<T>(what: string, probe: () => Promise<T | null>, stepMs: number): Promise<{ value: T; at: number }> {
@@ -89,6 +91,7 @@ try {
   }, WAIT_MAX_MS);
 
   const detect: number[] = [];
+  const nodeListed: number[] = [];
   const credit: number[] = [];
   const mineCall: number[] = [];
   const account = await w.account();
@@ -101,10 +104,12 @@ try {
     const inv = await w.deposit(account, { amount: DEPOSIT_USD, currency: 'USD', payment_method: 'bitcoin' });
     const tx = node.buildTx(await node.takeCoin(), [{ address: inv.payment.address, amountSat: DEPOSIT_SAT }]);
     await sleep(Math.random() * pollIntervalMs);
+    const broadcastAt = now();
     await node.rpc('sendrawtransaction', [tx.hex]);
     const inMempool = await until('mempool', async () => ((await node.mempool()).includes(tx.txid) ? true : null), MEMPOOL_POLL_MS);
+    nodeListed.push(inMempool.at - broadcastAt);
     const detected = await until('payment_detected', invoiceIn(inv.id, (x) => x.status === 'payment_detected'), API_POLL_MS);
-    detect.push(detected.at - inMempool.at);
+    detect.push(detected.at - broadcastAt);
 
     await sleep(Math.random() * pollIntervalMs);
     const mineStart = now();
@@ -112,12 +117,12 @@ try {
     mineCall.push(now() - mineStart);
     const done = await until('complete', invoiceIn(inv.id, (x) => x.status === 'complete' && x.credited_amount === DEPOSIT_USD), API_POLL_MS);
     credit.push(done.at - mineStart);
-    process.stdout.write(`payment ${i + 1}/${payments}: detected ${(detected.at - inMempool.at).toFixed(0)} ms, credited ${(done.at - mineStart).toFixed(0)} ms\n`);
+    process.stdout.write(`payment ${i + 1}/${payments}: detected ${(detected.at - broadcastAt).toFixed(0)} ms after broadcast, credited ${(done.at - mineStart).toFixed(0)} ms\n`);
   }
   const balance = await w.balance(account);
   if (balance !== DEPOSIT_USD * payments) throw new Error(`balance ${balance}, expected ${DEPOSIT_USD * payments}`);
 
-  const mempoolToDetected = summarise(detect);
+  const broadcastToDetected = summarise(detect);
   const blockToCredited = summarise(credit);
   const result = {
     at: new Date().toISOString(),
@@ -127,19 +132,21 @@ try {
     apiPollMs: API_POLL_MS,
     store: 'sqlite',
     node: 'bcoin@1.0.2 regtest (in-process)',
-    targetMs: TARGET_MS,
-    mempoolToDetectedMs: mempoolToDetected,
+    targetMs: { detectedP50: DETECT_P50_TARGET_MS, detectedP99: TARGET_MS, credited: TARGET_MS },
+    broadcastToDetectedMs: broadcastToDetected,
+    broadcastToNodeMempoolMs: summarise(nodeListed),
     blockToCreditedMs: blockToCredited,
     mineCallMs: summarise(mineCall),
-    pass: mempoolToDetected.max <= TARGET_MS && blockToCredited.max <= TARGET_MS,
-    samples: { mempoolToDetectedMs: detect.map((v) => Math.round(v)), blockToCreditedMs: credit.map((v) => Math.round(v)) },
+    pass: broadcastToDetected.p50 <= DETECT_P50_TARGET_MS && broadcastToDetected.p99 <= TARGET_MS && blockToCredited.max <= TARGET_MS,
+    samples: { broadcastToDetectedMs: detect.map((v) => Math.round(v)), blockToCreditedMs: credit.map((v) => Math.round(v)) },
   };
   writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
-  const line = (name: string, s: Summary): string => `${name.padEnd(24)} p50 ${s.p50} ms  p95 ${s.p95} ms  max ${s.max} ms`;
+  const line = (name: string, s: Summary): string => `${name.padEnd(24)} p50 ${s.p50} ms  p95 ${s.p95} ms  p99 ${s.p99} ms  max ${s.max} ms`;
   console.log(`\n${payments} payments, adapter poll interval ${pollIntervalMs} ms (default ${POLL_INTERVAL_MS_DEFAULT}), API polled every ${API_POLL_MS} ms`);
-  console.log(line('mempool → detected', mempoolToDetected));
+  console.log(line('broadcast → detected', broadcastToDetected));
+  console.log(line('broadcast → node mempool', result.broadcastToNodeMempoolMs));
   console.log(line('block → credited', blockToCredited));
-  console.log(`target ${TARGET_MS} ms for both: ${result.pass ? 'PASS' : 'FAIL'}  (written to ${RESULTS})`);
+  console.log(`targets detected p50 ${DETECT_P50_TARGET_MS} ms / p99 ${TARGET_MS} ms, credited ${TARGET_MS} ms: ${result.pass ? 'PASS' : 'FAIL'}  (written to ${RESULTS})`);
 } finally {
   await world?.close();
   await node.close();

@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BcoinRegtest } from './support/bcoin-regtest.ts';
+import { MainnetBlocks } from './support/bcoin-blocks.ts';
+import { scriptForAddress } from '../src/methods/bitcoin/address.ts';
 import { TcpProxy } from './support/bcoin-tcp-proxy.ts';
 import { bitcoinRegistry } from './support/chain-bitcoin.ts';
 import { ChainWorld } from './support/chain-world.ts';
@@ -22,9 +24,15 @@ const TIERS = 'bitcoin>0.01=3';
 
 let node: BcoinRegtest;
 let proxy: TcpProxy;
+let bigBlocks: MainnetBlocks;
+/** 9 witness-heavy transactions: a ~1.9 MB block. Twelve of them are 45 MB of hex in replies. */
+const BIG_TXS_PER_BLOCK = 9;
+const BIG_BLOCKS = 12;
 
 before(async () => {
   node = await BcoinRegtest.start();
+  bigBlocks = new MainnetBlocks(node);
+  await bigBlocks.fund(4, BIG_TXS_PER_BLOCK);
   // The adapter talks to the node through a relay the /readyz scenario can cut.
   proxy = new TcpProxy(node.port);
   await proxy.up();
@@ -281,6 +289,38 @@ for (const [n, dialect] of dialects().entries()) {
       await caughtUp();
       assert.equal(await world.balance(acct), 30);
       await world.invariants([`${payA.txid}:0`, `${payB.txid}:0`]);
+    });
+
+    test('Coffer down across 12 mainnet-sized blocks (~1.9 MB): caught up by bytes, every payment credited once, confirmations counted to the tip', async () => {
+      // Proves issue 14: ten 1.9 MB blocks no longer go in one reply over the cap (which failed forever); the count is the real depth.
+      await world.stopWatchers();
+      const acct = await world.account();
+      const invoices = [(await deposit(10, acct)).inv, (await deposit(20, acct)).inv, (await deposit(5, acct)).inv];
+      const script = (address: string) => scriptForAddress(address, 'regtest');
+      const paidIn = [0, 5, BIG_BLOCKS - 1];
+      const hashes: string[] = [];
+      for (let b = 0; b < BIG_BLOCKS; b++) {
+        const i = paidIn.indexOf(b);
+        const invoice = invoices[i];
+        const payments = invoice ? [{ script: script(invoice.payment.address), valueSat: BigInt(Math.round(invoice.payment.price * 1e8)) }] : [];
+        hashes.push(await bigBlocks.mine({ smallTxs: payments.length, bigTxs: BIG_TXS_PER_BLOCK, payments }));
+      }
+      const sizes = await Promise.all(hashes.map(async (h) => (await node.rpc<string>('getblock', [h, false])).length / 2));
+      assert.ok(sizes.every((bytes) => bytes > 1_800_000 && bytes < 2_000_000), sizes.join(','));
+      await world.startWatchers();
+      for (const inv of invoices) await world.waitInvoice(acct, inv.id, (i) => i.status === 'complete', 60_000);
+      await caughtUp();
+      assert.equal(await world.balance(acct), 35);
+      const first = await world.invoice(acct, invoices[0]!.id);
+      assert.equal(first.payment.transactions[0]?.confirmations, BIG_BLOCKS);
+      await world.stopWatchers();
+      await world.startWatchers();
+      await node.mine(1, OTHER);
+      await caughtUp();
+      assert.equal(await world.balance(acct), 35);
+      assert.equal((await world.invoice(acct, invoices[0]!.id)).payment.transactions[0]?.confirmations, BIG_BLOCKS + 1);
+      const keys = await Promise.all(invoices.map(async (inv) => (await world.invoice(acct, inv.id)).payment.transactions.map((t) => `${t.id}:1`)));
+      await world.invariants(keys.flat());
     });
 
     test('node cut mid-run: /readyz says so, bitcoin deposits are refused, invoices keep their truth', async () => {

@@ -134,6 +134,23 @@ export class BcoinRegtest {
     return { txid: tx.id, hex: tx.hex };
   }
 
+  /** Signs a tx spending `coin` to raw output scripts (P2WSH and such), change back to the miner. */
+  buildScriptTx(coin: Coin, outputs: readonly { script: Uint8Array; amountSat: bigint }[], feeSat: bigint = FEE_SAT): BuiltTx {
+    const tx = new btc.Transaction({ allowUnknownOutputs: true });
+    tx.addInput({ txid: coin.txid, index: coin.vout, witnessUtxo: { script: this.#minerScript, amount: coin.valueSat } });
+    let paid = 0n;
+    for (const output of outputs) {
+      tx.addOutput({ script: output.script, amount: output.amountSat });
+      paid += output.amountSat;
+    }
+    const change = coin.valueSat - paid - feeSat;
+    if (change < 0n) throw new Error('coin too small');
+    if (change > 1_000n) tx.addOutputAddress(this.minerAddress, change, REGTEST);
+    tx.sign(this.#minerKey);
+    tx.finalize();
+    return { txid: tx.id, hex: tx.hex };
+  }
+
   /** sendrawtransaction returns before the tx is in the mempool: wait until it is listed. */
   async broadcast(tx: BuiltTx): Promise<string> {
     await this.rpc<string>('sendrawtransaction', [tx.hex]);

@@ -60,7 +60,9 @@ async function checkNode(rpc: BitcoinRpc, config: BitcoinConfig, log: Logger): P
 
 export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMethodDeps): Promise<BitcoinMethod> {
   const log = deps.log.child({ method: BITCOIN_METHOD_ID });
-  const rpc = new BitcoinRpc({ url: config.rpcUrl, cookieFile: config.rpcCookieFile, fetch: deps.fetch ?? globalThis.fetch });
+  const rpc = new BitcoinRpc({
+    url: config.rpcUrl, cookieFile: config.rpcCookieFile, fetch: deps.fetch ?? globalThis.fetch, replyMaxBytes: config.rpcReplyMaxBytes,
+  });
   const info = await checkNode(rpc, config, log);
   const wallet = config.wallet;
   log.info({ endpoint: rpc.endpoint, chain: info.chain, height: info.blocks, walletId: wallet.walletId, origin: wallet.origin }, 'bitcoin method ready');

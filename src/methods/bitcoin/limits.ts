@@ -3,16 +3,35 @@
 
 /** One JSON-RPC request may not take longer than this (a 4 MB block is 8 MB of hex). */
 export const RPC_TIMEOUT_MS = 30_000;
-/** Largest JSON-RPC response accepted (a max-weight block as hex plus JSON framing). */
-export const RPC_RESPONSE_MAX_BYTES = 16 * 1024 * 1024;
-/** Blocks fetched per batched getblock call while catching up or rescanning. */
-export const BLOCK_FETCH_BATCH = 10;
+/** Largest JSON-RPC reply read, in bytes (COFFER_BITCOIN_RPC_REPLY_MAX_BYTES; a 4 MB block is 8 MB of hex). */
+export const RPC_RESPONSE_MAX_BYTES = 32 * 1024 * 1024;
+/** Smallest reply cap that may be configured (below twice the largest block, that block cannot be fetched). */
+export const RPC_RESPONSE_MAX_BYTES_MIN = 64 * 1024;
+/** JSON-RPC framing per block in a batched reply (id, keys, quotes), in bytes, rounded up. */
+export const RPC_REPLY_FRAMING_BYTES = 128;
+/**
+ * Most blocks per batched getblock request (catch-up, reorgs, rescans). The real bound is bytes:
+ * a request asks for as many blocks of the recent size as fill a share of the reply cap.
+ */
+export const BLOCK_FETCH_BATCH_MAX = 16;
+/**
+ * A batch of blocks aims at 1/4 of the reply cap, so blocks up to four times the recent size
+ * still fit: with the default 32 MiB cap, 4 MB blocks come one at a time, 1.7 MB ones two.
+ */
+export const BLOCK_BATCH_REPLY_SHARE = 4;
+/** Blocks whose sizes size the next request (the largest of them counts). */
+export const BLOCK_SIZE_WINDOW = 6;
 /** Blocks processed between two progress log lines / state checkpoints during a rescan. */
 export const RESCAN_PROGRESS_BLOCKS = 100;
-/** Mempool transactions fetched per batched getrawtransaction call. */
+/** Mempool transactions fetched per batched getrawtransaction call (split when a reply is too large). */
 export const MEMPOOL_FETCH_BATCH = 200;
 /** New mempool transactions fetched per poll; the rest wait for the next poll. */
 export const MEMPOOL_FETCH_PER_POLL_MAX = 5_000;
+/**
+ * The txid list is pulled at most once per this many times the last pull took (list + diff), so
+ * a mempool of 300,000 transactions (a 20 MB list) costs at most a fifth of the watcher's time.
+ */
+export const MEMPOOL_LIST_IDLE_FACTOR = 4;
 /** Recent block hashes remembered to find a fork point; deeper reorgs need an operator rescan. */
 export const RECENT_HASHES_MAX = 144;
 /** Default blocks after which a vanished payment is declared gone (also the re-emit depth). */
@@ -21,5 +40,5 @@ export const REORG_HORIZON_DEFAULT = 6;
 export const GAP_LIMIT_DEFAULT = 20;
 /** Default poll interval for tip and mempool. */
 export const POLL_INTERVAL_MS_DEFAULT = 1_000;
-/** Longest wait between polls when the node keeps failing (exponential backoff cap). */
-export const POLL_BACKOFF_MAX_MS = 30_000;
+/** Characters of a bad reply or error quoted in a log line. */
+export const LOGGED_DETAIL_CHARS_MAX = 200;

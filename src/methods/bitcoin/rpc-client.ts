@@ -3,20 +3,42 @@
 // calls can be batched (one HTTP request, many calls) where a watcher needs many answers at once.
 
 import { readFile } from 'node:fs/promises';
+import { RemoteFailureKind, parseRetryAfter } from '../request-policy.ts';
 import { RPC_RESPONSE_MAX_BYTES, RPC_TIMEOUT_MS } from './limits.ts';
 
-export type RpcFailureKind = 'unreachable' | 'unauthorized' | 'rpc' | 'protocol';
+/**
+ * How a call failed: `too_large` (the reply passed our cap, or a proxy answered 413), `busy`
+ * (HTTP 429, or 503 — Bitcoin Core's "work queue depth exceeded" and warm-up answers), `timeout`,
+ * `unreachable`, `unauthorized`, `rpc` (the node answered with a JSON-RPC error) and `protocol`
+ * (an answer that is not JSON-RPC: garbage, a missing reply).
+ */
+export type RpcFailureKind = 'unreachable' | 'unauthorized' | 'rpc' | 'protocol' | 'too_large' | 'busy' | 'timeout';
 
 export class BitcoinRpcError extends Error {
   override readonly name = 'BitcoinRpcError';
   readonly kind: RpcFailureKind;
   /** JSON-RPC error code when the node answered with one (e.g. -5 not found, -8 out of range). */
   readonly code: number | null;
+  /** How long the node asked us to wait (Retry-After), when it said. */
+  readonly retryAfterMs: number | null;
 
-  constructor(kind: RpcFailureKind, message: string, code: number | null = null) {
+  constructor(kind: RpcFailureKind, message: string, code: number | null = null, retryAfterMs: number | null = null) {
     super(message);
     this.kind = kind;
     this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The request policy's view of a bitcoin client failure (request-policy.ts); null: not the node's doing. */
+export function classifyBitcoinError(error: unknown): RemoteFailureKind | null {
+  if (!(error instanceof BitcoinRpcError)) return null;
+  switch (error.kind) {
+    case 'too_large': return RemoteFailureKind.tooLarge;
+    case 'busy': return RemoteFailureKind.rateLimited;
+    case 'timeout': return RemoteFailureKind.timeout;
+    case 'unreachable': case 'protocol': return RemoteFailureKind.unavailable;
+    default: return null;
   }
 }
 
@@ -33,6 +55,8 @@ export interface BitcoinRpcOptions {
   readonly cookieFile?: string | null;
   readonly fetch: typeof fetch;
   readonly timeoutMs?: number;
+  /** Largest reply read, in bytes (a batch of blocks is split below it); default RPC_RESPONSE_MAX_BYTES. */
+  readonly replyMaxBytes?: number;
 }
 
 export interface BlockchainInfo {
@@ -62,7 +86,10 @@ export class BitcoinRpc {
   readonly #cookieFile: string | null;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #replyMaxBytes: number;
   #cookieAuth: string | null = null;
+  /** Whether the node takes getrawmempool's mempool_sequence argument; null until known. */
+  #mempoolSequence: boolean | null = null;
   #nextId = 1;
 
   constructor(options: BitcoinRpcOptions) {
@@ -76,6 +103,12 @@ export class BitcoinRpc {
     this.#cookieFile = options.cookieFile ?? null;
     this.#fetch = options.fetch;
     this.#timeoutMs = options.timeoutMs ?? RPC_TIMEOUT_MS;
+    this.#replyMaxBytes = options.replyMaxBytes ?? RPC_RESPONSE_MAX_BYTES;
+  }
+
+  /** The reply cap in bytes: batches of blocks are sized to stay well below it. */
+  get replyMaxBytes(): number {
+    return this.#replyMaxBytes;
   }
 
   /** Where requests go, without credentials: safe to log. */
@@ -141,13 +174,21 @@ export class BitcoinRpc {
     if (response.status === 401 || response.status === 403) {
       throw new BitcoinRpcError('unauthorized', `node at ${this.#endpoint} refused the credentials (HTTP ${response.status})`);
     }
-    const text = await response.text();
-    if (text.length > RPC_RESPONSE_MAX_BYTES * 2) throw new BitcoinRpcError('protocol', 'reply too large');
+    if (response.status === 429 || response.status === 503) {
+      await response.body?.cancel();
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      throw new BitcoinRpcError('busy', `node at ${this.#endpoint} is busy (HTTP ${response.status})`, null, retryAfterMs);
+    }
+    if (response.status === 413) {
+      await response.body?.cancel();
+      throw new BitcoinRpcError('too_large', `node at ${this.#endpoint} refused the request as too large (HTTP 413)`);
+    }
+    const text = await this.#readCapped(response);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new BitcoinRpcError('protocol', `node at ${this.#endpoint} answered HTTP ${response.status} with a non-JSON body`);
+      throw new BitcoinRpcError('protocol', `node at ${this.#endpoint} answered HTTP ${response.status} with a non-JSON body (${text.length} bytes: ${JSON.stringify(text.slice(0, 80))})`);
     }
     // A batch is answered with an array; some servers answer a failing batch with one object.
     if (Array.isArray(parsed)) return parsed as JsonRpcReply[];
@@ -158,17 +199,54 @@ export class BitcoinRpc {
     throw new BitcoinRpcError('protocol', `node at ${this.#endpoint} answered a batch with HTTP ${response.status} and no array`);
   }
 
+  /** The body as text, refusing (and cancelling) it once it passes the reply cap. */
+  async #readCapped(response: Response): Promise<string> {
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > this.#replyMaxBytes) {
+      await response.body?.cancel();
+      throw new BitcoinRpcError('too_large', `reply too large: ${declared} bytes (cap ${this.#replyMaxBytes})`);
+    }
+    if (!response.body) return '';
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    try {
+      for await (const chunk of response.body) {
+        bytes += chunk.byteLength;
+        if (bytes > this.#replyMaxBytes) {
+          await response.body.cancel().catch(() => {});
+          throw new BitcoinRpcError('too_large', `reply too large: over ${this.#replyMaxBytes} bytes`);
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      if (error instanceof BitcoinRpcError) throw error;
+      throw this.#transportError(error);
+    }
+    return Buffer.concat(chunks, bytes).toString('utf8');
+  }
+
+  #transportError(error: unknown): BitcoinRpcError {
+    const name = (error as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') return new BitcoinRpcError('timeout', `node at ${this.#endpoint} did not answer within ${this.#timeoutMs} ms`);
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? name;
+    return new BitcoinRpcError('unreachable', `cannot reach node at ${this.#endpoint} (${cause})`);
+  }
+
   async #send(body: readonly object[], refreshCookie: boolean): Promise<Response> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const auth = await this.#authorization(refreshCookie);
     if (auth) headers.authorization = auth;
-    try {
-      return await this.#fetch(this.#endpoint, {
-        method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new BitcoinRpcError('unreachable', `cannot reach node at ${this.#endpoint} (${cause})`);
+    const payload = JSON.stringify(body);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#fetch(this.#endpoint, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(this.#timeoutMs) });
+      } catch (error) {
+        // A kept-alive connection the node closed while idle fails at once: every call here only
+        // reads, so it is sent again once on a fresh connection.
+        const code = (error as { cause?: { code?: string } }).cause?.code;
+        if (attempt === 0 && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) continue;
+        throw this.#transportError(error);
+      }
     }
   }
 
@@ -185,22 +263,61 @@ export class BitcoinRpc {
   }
 
   /** Hashes at the given heights, in order (one request). */
-  getBlockHashes(heights: readonly number[]): Promise<string[]> {
-    return this.batch<string>(heights.map((h) => ({ method: 'getblockhash', params: [h] })));
+  async getBlockHashes(heights: readonly number[]): Promise<string[]> {
+    const hashes = await this.batch<unknown>(heights.map((h) => ({ method: 'getblockhash', params: [h] })));
+    if (!hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) {
+      throw new BitcoinRpcError('protocol', `node at ${this.#endpoint} answered getblockhash with something other than a block hash`);
+    }
+    return hashes as string[];
   }
 
   /** Raw blocks (verbosity false: hex, parsed in-process), in order (one request). */
   async getRawBlocks(hashes: readonly string[]): Promise<Buffer[]> {
-    const hex = await this.batch<string>(hashes.map((h) => ({ method: 'getblock', params: [h, false] })));
-    return hex.map((h) => Buffer.from(h, 'hex'));
+    const hex = await this.batch<unknown>(hashes.map((h) => ({ method: 'getblock', params: [h, false] })));
+    return hex.map((h, i) => {
+      const raw = typeof h === 'string' && h.length % 2 === 0 ? Buffer.from(h, 'hex') : null;
+      if (raw === null || raw.length * 2 !== (h as string).length) {
+        throw new BitcoinRpcError('protocol', `node at ${this.#endpoint} answered getblock ${hashes[i]} with something other than hex`);
+      }
+      return raw;
+    });
   }
 
-  getRawMempool(): Promise<string[]> {
-    return this.call<string[]>('getrawmempool', [false]);
+  /**
+   * The mempool's txids. Bitcoin Core (since v21) answers `getrawmempool false true` with
+   * {txids, mempool_sequence} — still the whole list, plus a counter that moves on every add or
+   * removal (see Core's rpc/mempool.cpp and doc/zmq.md). bcoin 1.0.2 takes only `( verbose )` and
+   * refuses a second argument with a JSON-RPC error; then the plain list is asked for from then on.
+   */
+  async getMempoolSnapshot(): Promise<{ txids: string[]; sequence: number | null }> {
+    if (this.#mempoolSequence !== false) {
+      try {
+        const reply = await this.call<unknown>('getrawmempool', [false, true]);
+        if (reply && typeof reply === 'object' && !Array.isArray(reply)) {
+          const { txids, mempool_sequence: sequence } = reply as { txids?: unknown; mempool_sequence?: unknown };
+          this.#mempoolSequence = true;
+          return { txids: txidList(txids, this.#endpoint), sequence: typeof sequence === 'number' ? sequence : null };
+        }
+        this.#mempoolSequence = false;
+        return { txids: txidList(reply, this.#endpoint), sequence: null };
+      } catch (error) {
+        if (!(error instanceof BitcoinRpcError && error.kind === 'rpc') || this.#mempoolSequence === true) throw error;
+        this.#mempoolSequence = false;
+      }
+    }
+    return { txids: txidList(await this.call<unknown>('getrawmempool', [false]), this.#endpoint), sequence: null };
   }
 
   /** Raw transactions by txid; a txid the node no longer has (mined away, evicted) is a failed outcome. */
   getRawTransactions(txids: readonly string[]): Promise<RpcOutcome<string>[]> {
     return this.batchSettled<string>(txids.map((t) => ({ method: 'getrawtransaction', params: [t, false] })));
   }
+}
+
+/** A reply that must be a list of txids; anything else is the node's garbage, not ours to match. */
+function txidList(value: unknown, endpoint: string): string[] {
+  if (!Array.isArray(value) || !value.every((t) => typeof t === 'string' && /^[0-9a-f]{64}$/.test(t))) {
+    throw new BitcoinRpcError('protocol', `node at ${endpoint} answered getrawmempool with something other than a txid list`);
+  }
+  return value as string[];
 }

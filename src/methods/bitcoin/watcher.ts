@@ -1,18 +1,27 @@
 // The bitcoin watcher: follows the node's best chain block by block (raw blocks parsed
-// in-process, outputs matched by script), polls the mempool for unconfirmed payments, and turns
+// in-process, outputs matched by script), follows the mempool for unconfirmed payments, and turns
 // what it sees into Observations. It reports facts only: confirmations, reorgs (a payment whose
 // block left the chain is `seen` again), and disappearance (`gone`). Crediting is settlement's job.
 //
-// One poll ("tick"): refresh targets → snapshot the mempool → sync the chain (reorg check, then
-// connect new blocks in batches) → scan new mempool transactions → declare vanished ones gone.
-// The mempool snapshot is taken before the chain sync, so a transaction missing from both was
-// really replaced or dropped, not mined between two calls.
+// One poll ("tick"): snapshot the mempool's txids → refresh targets → sync the chain (reorg
+// check, then connect new blocks in byte-bounded batches) → fetch and match only the mempool
+// transactions not seen before → declare vanished ones gone. Blocks and mempool are independent
+// paths, each with its own pacer (request-policy.ts): a failing mempool never stops blocks, and
+// failing blocks never stop mempool detection. The snapshot is taken before the chain sync, so a
+// transaction missing from both was really replaced or dropped, not mined between two calls;
+// `gone` is only declared in a tick where both paths succeeded. Targets are refreshed after the
+// snapshot: every transaction in it was built after its address was handed out, so its target is
+// already known when it is matched.
 
 import type { Observation } from '../../core/observation.ts';
 import type { KnownPayment, MethodHealth, Watcher, WatcherContext } from '../../core/payment-method.ts';
+import { Limits } from '../../core/limits.ts';
+import { RequestPacer, RemoteRequestError, AdaptiveSize, withAdaptiveSize } from '../request-policy.ts';
 import type { BitcoinNetwork } from './network.ts';
-import { BitcoinRpcError } from './rpc-client.ts';
+import { BitcoinRpcError, classifyBitcoinError } from './rpc-client.ts';
 import type { BitcoinRpc } from './rpc-client.ts';
+import { BlockFetcher } from './block-fetcher.ts';
+import type { FetchedBlock } from './block-fetcher.ts';
 import { parseBlock } from './raw-block.ts';
 import { parseTransaction } from './raw-transaction.ts';
 import type { RawTransaction } from './raw-transaction.ts';
@@ -23,7 +32,7 @@ import {
 } from './chain-state.ts';
 import type { ChainState } from './chain-state.ts';
 import {
-  BLOCK_FETCH_BATCH, MEMPOOL_FETCH_BATCH, MEMPOOL_FETCH_PER_POLL_MAX, POLL_BACKOFF_MAX_MS, RESCAN_PROGRESS_BLOCKS,
+  LOGGED_DETAIL_CHARS_MAX, MEMPOOL_FETCH_BATCH, MEMPOOL_FETCH_PER_POLL_MAX, MEMPOOL_LIST_IDLE_FACTOR, RESCAN_PROGRESS_BLOCKS,
 } from './limits.ts';
 
 export const BITCOIN_METHOD_ID = 'bitcoin';
@@ -56,25 +65,37 @@ interface Tracked {
   orphanedAt: number | null;
 }
 
+/** The txids the node listed at one moment; null when the mempool could not be read this poll. */
+type MempoolSnapshot = ReadonlySet<string> | null;
+
 export class BitcoinWatcher implements Watcher {
   readonly #ctx: WatcherContext;
   readonly #options: BitcoinWatcherOptions;
   readonly #rpc: BitcoinRpc;
   readonly #watched: WatchedScripts;
+  readonly #blocks: BlockFetcher;
   readonly #tracked = new Map<string, Tracked>();
-  /** Mempool transactions already parsed, kept so new targets can be matched without refetching. */
-  readonly #mempoolTxs = new Map<string, RawTransaction>();
+  /** Mempool txids already fetched (or found unparsable): only new ones are fetched. */
+  readonly #mempoolSeen = new Set<string>();
+  readonly #mempoolBatch = new AdaptiveSize({ initial: MEMPOOL_FETCH_BATCH, min: 1, max: MEMPOOL_FETCH_BATCH });
+  readonly #blockPacer = new RequestPacer();
+  readonly #mempoolPacer = new RequestPacer();
+  /** Earliest time (monotonic ms) of the next txid-list pull: bounded by how long the last one took. */
+  #mempoolNextListMs = 0;
+  #mempoolSequence: number | null = null;
+  #mempoolProblem: string | null = null;
+  #blockProblem: string | null = null;
   #chain: ChainState = { height: -1, hashes: ['0'.repeat(64)] };
   #stopped = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
-  #failures = 0;
 
   constructor(ctx: WatcherContext, options: BitcoinWatcherOptions) {
     this.#ctx = ctx;
     this.#options = options;
     this.#rpc = options.rpc;
     this.#watched = new WatchedScripts(options.network);
+    this.#blocks = new BlockFetcher(options.rpc);
   }
 
   async start(): Promise<void> {
@@ -108,20 +129,22 @@ export class BitcoinWatcher implements Watcher {
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
-      try {
-        await this.#tick();
-        this.#failures = 0;
-        this.#beat({ ok: true, height: this.#chain.height, updatedAt: this.#ctx.clock.now() });
-      } catch (error) {
-        this.#failures++;
-        const detail = error instanceof BitcoinRpcError ? error.message : `watcher error: ${(error as Error).message}`;
-        this.#ctx.log.error({ err: error, failures: this.#failures }, 'bitcoin watcher poll failed');
-        this.#beat({ ok: false, detail, height: this.#chain.height, updatedAt: this.#ctx.clock.now() });
-      }
+      await this.#tick();
+      const health: MethodHealth = this.#blockProblem === null
+        ? { ok: true, height: this.#chain.height, updatedAt: this.#ctx.clock.now(), ...(this.#mempoolProblem === null ? {} : { detail: `mempool: ${this.#mempoolProblem}` }) }
+        : { ok: false, detail: this.#blockProblem, height: this.#chain.height, updatedAt: this.#ctx.clock.now() };
+      this.#beat(health);
       if (this.#stopped) break;
-      const backoff = Math.min(this.#options.pollIntervalMs * 2 ** Math.min(this.#failures, 10), POLL_BACKOFF_MAX_MS);
-      await this.#sleep(this.#failures > 0 ? Math.max(backoff, this.#options.pollIntervalMs) : this.#options.pollIntervalMs);
+      // Each path waits for its own pacer; the poll waits for the first path that is due.
+      const now = this.#nowMs();
+      const due = Math.min(this.#blockPacer.delayMs(now), Math.max(this.#mempoolPacer.delayMs(now), this.#mempoolNextListMs - now));
+      await this.#sleep(Math.max(this.#options.pollIntervalMs, due));
     }
+  }
+
+  /** Monotonic time for pacing (waits are real durations; the injected clock may be a test's frozen one). */
+  #nowMs(): number {
+    return performance.now();
   }
 
   #sleep(ms: number): Promise<void> {
@@ -141,21 +164,49 @@ export class BitcoinWatcher implements Watcher {
   }
 
   async #tick(): Promise<void> {
-    const added = await this.#refreshTargets();
-    const mempool = new Set(await this.#rpc.getRawMempool());
-    await this.#syncChain();
-    if (this.#stopped) return;
-    await this.#scanMempool(mempool, added);
-    await this.#dropVanished(mempool);
+    const mempool = await this.#snapshotMempool();
+    let chainSynced = false;
+    if (this.#blockPacer.delayMs(this.#nowMs()) === 0) {
+      try {
+        await this.#refreshTargets();
+        await this.#syncChain();
+        chainSynced = true;
+        this.#blockPacer.succeeded();
+        this.#blockProblem = null;
+      } catch (error) {
+        this.#blockProblem = this.#failed('blocks', error, this.#blockPacer);
+      }
+    }
+    if (this.#stopped || mempool === null) return;
+    try {
+      if (!chainSynced) await this.#refreshTargets();
+      await this.#scanMempool(mempool);
+      // A payment absent from the snapshot may sit in a block this poll did not reach: only
+      // a poll that synced the chain may call it gone.
+      if (chainSynced) await this.#dropVanished(mempool);
+      this.#mempoolPacer.succeeded();
+      this.#mempoolProblem = null;
+    } catch (error) {
+      this.#mempoolProblem = this.#failed('mempool', error, this.#mempoolPacer);
+    }
   }
 
-  async #refreshTargets(): Promise<number> {
+  /** Logs a path's failure with where it came from, paces that path, and returns the health detail. */
+  #failed(path: 'blocks' | 'mempool', error: unknown, pacer: RequestPacer): string {
+    const kind = classifyBitcoinError(error);
+    const retryAfterMs = error instanceof BitcoinRpcError ? error.retryAfterMs : null;
+    const waitMs = pacer.failed(kind === null ? null : new RemoteRequestError(kind, (error as Error).message, retryAfterMs), this.#nowMs());
+    const message = (error as Error).message.slice(0, LOGGED_DETAIL_CHARS_MAX);
+    this.#ctx.log.error({ err: error, path, endpoint: this.#rpc.endpoint, failures: pacer.failuresInARow, retryInMs: waitMs },
+      `bitcoin ${path} poll failed`);
+    return error instanceof BitcoinRpcError ? message : `watcher error: ${message}`;
+  }
+
+  async #refreshTargets(): Promise<void> {
     const { targets, cursor } = await this.#ctx.targets(this.#watched.cursor);
-    const before = this.#watched.size;
     this.#watched.add(targets, (target, error) => this.#ctx.log.warn({ targetKey: target.targetKey, err: error }, 'bitcoin target is not an address of this network; not watched'));
     this.#watched.advance(cursor);
     this.#watched.prune(this.#ctx.clock.now().getTime());
-    return targets.length > 0 ? Math.max(1, this.#watched.size - before) : 0;
   }
 
   // ---- chain ----
@@ -164,43 +215,68 @@ export class BitcoinWatcher implements Watcher {
     const best = await this.#rpc.getBestBlockHash();
     if (best === tipHash(this.#chain)) return;
     const bestHeight = (await this.#rpc.getBlockHeader(best)).height;
+    if (!Number.isSafeInteger(bestHeight) || bestHeight < 0) throw new BitcoinRpcError('protocol', `getblockheader ${best} gave no height`);
     const fork = await this.#findFork(bestHeight);
     if (fork < this.#chain.height) await this.#disconnectTo(fork);
     const from = this.#chain.height;
-    if (bestHeight - from > BLOCK_FETCH_BATCH) this.#ctx.log.info({ from: from + 1, to: bestHeight }, 'bitcoin rescan: catching up');
+    if (bestHeight - from > 1) this.#ctx.log.info({ from: from + 1, to: bestHeight }, 'bitcoin: catching up');
     let logged = from;
-    while (this.#chain.height < bestHeight && !this.#stopped) {
-      const first = this.#chain.height + 1;
-      const heights = Array.from({ length: Math.min(BLOCK_FETCH_BATCH, bestHeight - first + 1) }, (_, i) => first + i);
-      let hashes: string[];
+    // The next batch is fetched while this one is parsed and matched: the node's time to serve
+    // blocks overlaps ours instead of adding to it. A prefetch left behind (reorg, stop) is dropped.
+    let pending: Promise<FetchedBlock[]> | null = this.#fetchSettled(this.#chain.height + 1, bestHeight);
+    while (pending !== null && !this.#stopped) {
+      let blocks: FetchedBlock[];
       try {
-        hashes = await this.#rpc.getBlockHashes(heights);
+        blocks = await pending;
       } catch (error) {
         // The chain got shorter while we were syncing (a reorg to a shorter chain): retry next poll.
         if (error instanceof BitcoinRpcError && error.kind === 'rpc') return;
         throw error;
       }
-      const raws = await this.#rpc.getRawBlocks(hashes);
-      const observations: Observation[] = [];
-      for (const [i, raw] of raws.entries()) {
-        const block = parseBlock(raw);
-        if (block.hash !== hashes[i]) throw new BitcoinRpcError('protocol', `getblock returned ${block.hash} for ${hashes[i]}`);
+      const after = (blocks.at(-1)?.height ?? this.#chain.height) + 1;
+      pending = after <= bestHeight ? this.#fetchSettled(after, bestHeight) : null;
+      let complete = true;
+      for (const fetched of blocks) {
+        const block = this.#parse(fetched.raw, fetched.hash, fetched.height);
         // Parent mismatch mid-sync means the chain moved under us: the next poll finds the fork.
-        if (block.prevHash !== tipHash(this.#chain)) break;
+        if (block.prevHash !== tipHash(this.#chain)) {
+          complete = false;
+          break;
+        }
         this.#connectBlock(block.hash, block.time, block.transactions);
       }
-      this.#confirmationUpdates(observations);
-      await this.#commit(observations);
+      await this.#emitConfirmations();
       if (this.#chain.height - logged >= RESCAN_PROGRESS_BLOCKS) {
         logged = this.#chain.height;
-        this.#ctx.log.info({ height: this.#chain.height, to: bestHeight, left: bestHeight - this.#chain.height }, 'bitcoin rescan progress');
+        this.#ctx.log.info({ height: this.#chain.height, to: bestHeight, left: bestHeight - this.#chain.height, batchBlocks: this.#blocks.batchBlocks }, 'bitcoin catch-up progress');
       }
-      if (this.#chain.height < first + hashes.length - 1) return;
+      if (!complete) return;
     }
   }
 
-  /** Emits, then records progress: a crash in between replays (idempotent) rather than skips. */
-  async #commit(observations: readonly Observation[]): Promise<void> {
+  /** A fetch whose failure is only seen when awaited (a dropped prefetch must not be an unhandled rejection). */
+  #fetchSettled(first: number, last: number): Promise<FetchedBlock[]> {
+    const fetching = this.#blocks.fetch(first, last);
+    fetching.catch(() => {});
+    return fetching;
+  }
+
+  /** A block from the node that does not parse, or is not the block asked for, is the node's fault: never matched. */
+  #parse(raw: Buffer, hash: string, height: number): ReturnType<typeof parseBlock> {
+    let block: ReturnType<typeof parseBlock>;
+    try {
+      block = parseBlock(raw);
+    } catch (error) {
+      throw new BitcoinRpcError('protocol', `block ${hash} at height ${height} from ${this.#rpc.endpoint} does not parse (${raw.length} bytes): ${(error as Error).message}`);
+    }
+    if (block.hash !== hash) throw new BitcoinRpcError('protocol', `getblock returned ${block.hash} for ${hash} (height ${height}) from ${this.#rpc.endpoint}`);
+    return block;
+  }
+
+  /** Emits confirmation counts that changed, then records progress: a crash in between replays (idempotent) rather than skips. */
+  async #emitConfirmations(extra: readonly Observation[] = []): Promise<void> {
+    const observations = [...extra];
+    this.#confirmationUpdates(observations);
     if (observations.length > 0) await this.#ctx.emit(observations);
     await this.#ctx.state.set(CHAIN_STATE_KEY, encodeChainState(this.#chain));
   }
@@ -240,8 +316,7 @@ export class BitcoinWatcher implements Watcher {
       t.orphanedAt = fork;
       observations.push(this.#observation(t, 'seen', 0));
     }
-    this.#confirmationUpdates(observations);
-    await this.#commit(observations);
+    await this.#emitConfirmations(observations);
   }
 
   #connectBlock(hash: string, time: number, transactions: readonly RawTransaction[]): void {
@@ -255,47 +330,76 @@ export class BitcoinWatcher implements Watcher {
       t.orphanedAt = null;
       t.emittedConfirmations = -1;
     }
-    for (const tx of transactions) this.#mempoolTxs.delete(tx.txid);
     this.#chain = appendBlock(this.#chain, hash);
   }
 
-  /** Re-emits confirmation counts that changed; stops tracking payments deeper than any reorg we handle. */
+  /**
+   * Re-emits confirmation counts that changed. A payment is followed until it is final for Coffer
+   * (Limits.reorgHorizonConfirmations deep: the depth past which the store stops handing it back
+   * as known), so the count the API shows keeps up with the chain until then, whatever the
+   * confirmations an amount tier requires. Past that depth it is no longer tracked.
+   */
   #confirmationUpdates(out: Observation[]): void {
-    const finalDepth = Math.max(this.#options.confirmations, this.#options.reorgHorizon);
+    const finalDepth = Math.max(this.#options.confirmations, this.#options.reorgHorizon, Limits.reorgHorizonConfirmations);
     for (const [key, t] of this.#tracked) {
       if (t.state !== 'confirmed' || t.blockHeight === null) continue;
-      const confirmations = this.#chain.height - t.blockHeight + 1;
+      const confirmations = Math.min(this.#chain.height - t.blockHeight + 1, finalDepth);
       if (confirmations < 1) continue;
       if (confirmations !== t.emittedConfirmations) {
         t.emittedConfirmations = confirmations;
         out.push(this.#observation(t, 'confirmed', confirmations));
       }
-      if (confirmations > finalDepth) this.#tracked.delete(key);
+      if (confirmations >= finalDepth) this.#tracked.delete(key);
     }
   }
 
   // ---- mempool ----
 
-  async #scanMempool(mempool: ReadonlySet<string>, newTargets: number): Promise<void> {
-    for (const txid of this.#mempoolTxs.keys()) if (!mempool.has(txid)) this.#mempoolTxs.delete(txid);
-    const matches: OutputMatch[] = [];
-    const nowMs = this.#ctx.clock.now().getTime();
-    // New targets may already have been paid by a transaction parsed earlier: match them again.
-    if (newTargets > 0) for (const tx of this.#mempoolTxs.values()) this.#watched.matchTransaction(tx, nowMs, matches);
+  /**
+   * The node's mempool txids, when this path is due (its pacer, and the list-pull bound); null
+   * otherwise or on failure. Bitcoin Core's mempool_sequence, when it comes with the list, says
+   * whether anything changed since the last pull; then the list is not diffed again.
+   */
+  async #snapshotMempool(): Promise<MempoolSnapshot> {
+    const started = this.#nowMs();
+    if (this.#mempoolPacer.delayMs(started) > 0 || started < this.#mempoolNextListMs) return null;
+    try {
+      const { txids, sequence } = await this.#rpc.getMempoolSnapshot();
+      const snapshot = new Set(txids);
+      const unchanged = sequence !== null && sequence === this.#mempoolSequence;
+      this.#mempoolSequence = sequence;
+      if (!unchanged) for (const txid of this.#mempoolSeen) if (!snapshot.has(txid)) this.#mempoolSeen.delete(txid);
+      const took = this.#nowMs() - started;
+      this.#mempoolNextListMs = started + took * (1 + MEMPOOL_LIST_IDLE_FACTOR);
+      return snapshot;
+    } catch (error) {
+      this.#mempoolProblem = this.#failed('mempool', error, this.#mempoolPacer);
+      return null;
+    }
+  }
+
+  /** Fetches and matches mempool transactions not seen before, at most MEMPOOL_FETCH_PER_POLL_MAX a poll. */
+  async #scanMempool(mempool: ReadonlySet<string>): Promise<void> {
     const fresh: string[] = [];
     for (const txid of mempool) {
-      if (!this.#mempoolTxs.has(txid)) fresh.push(txid);
       if (fresh.length >= MEMPOOL_FETCH_PER_POLL_MAX) break;
+      if (!this.#mempoolSeen.has(txid)) fresh.push(txid);
     }
-    for (let i = 0; i < fresh.length && !this.#stopped; i += MEMPOOL_FETCH_BATCH) {
-      const batch = fresh.slice(i, i + MEMPOOL_FETCH_BATCH);
-      const outcomes = await this.#rpc.getRawTransactions(batch);
-      for (const outcome of outcomes) {
+    const matches: OutputMatch[] = [];
+    const nowMs = this.#ctx.clock.now().getTime();
+    for (let i = 0; i < fresh.length && !this.#stopped;) {
+      const outcomes = await withAdaptiveSize(this.#mempoolBatch, async (n) => {
+        const batch = fresh.slice(i, i + n);
+        return { batch, outcomes: await this.#rpc.getRawTransactions(batch) };
+      }, classifyBitcoinError);
+      for (const [j, outcome] of outcomes.outcomes.entries()) {
+        const txid = outcomes.batch[j] as string;
         if (!outcome.ok) continue; // left the mempool since the snapshot
-        const tx = parseTransaction(outcome.value);
-        this.#mempoolTxs.set(tx.txid, tx);
-        this.#watched.matchTransaction(tx, nowMs, matches);
+        this.#mempoolSeen.add(txid);
+        const tx = this.#parseMempoolTx(txid, outcome.value);
+        if (tx) this.#watched.matchTransaction(tx, nowMs, matches);
       }
+      i += outcomes.batch.length;
     }
     const observations: Observation[] = [];
     for (const m of matches) {
@@ -306,6 +410,19 @@ export class BitcoinWatcher implements Watcher {
       observations.push(this.#observation(t, 'seen', 0));
     }
     if (observations.length > 0) await this.#ctx.emit(observations);
+  }
+
+  /** A mempool transaction the node sent that does not parse (or is not that txid) is logged and skipped. */
+  #parseMempoolTx(txid: string, hex: unknown): RawTransaction | null {
+    try {
+      if (typeof hex !== 'string') throw new Error(`not a hex string but ${typeof hex}`);
+      const tx = parseTransaction(hex);
+      if (tx.txid !== txid) throw new Error(`it hashes to ${tx.txid}`);
+      return tx;
+    } catch (error) {
+      this.#ctx.log.warn({ txid, endpoint: this.#rpc.endpoint, err: error }, 'bitcoin node sent a mempool transaction that does not parse; skipped');
+      return null;
+    }
   }
 
   /** Unconfirmed payments absent from the mempool: replaced or dropped (or orphaned past the horizon). */

@@ -1,0 +1,148 @@
+// Bench (issue 14): catch-up of mainnet-sized blocks after Coffer was down, against 100,000
+// watched scripts, compared with the raw parse of the same blocks in the same run.
+// Targets: catch-up time <= 1.5x the raw parse; watcher RSS < 300 MB; no stall.
+// Run: node --import tsx bench/bitcoin-catchup.ts [--blocks 144] [--small-txs 3000] [--big-txs 6] [--watched 100000]
+//
+// The node is bcoin regtest in a CHILD process (bench/support/bcoin-node-child.ts), so its memory
+// and CPU are not counted as the watcher's. It builds the blocks first (each ~1.65 MB: 3,000
+// one-in/two-out transactions plus 6 witness-heavy ones, as test/support/bcoin-blocks.ts
+// explains), one payment to a watched address per block. Then the real watcher (the adapter's
+// createWatcher, real JSON-RPC over HTTP) starts at the first of those blocks and catches up to
+// the tip; "catch-up" is wall time from start() to the last block stored as processed. "Raw
+// parse" is parseBlock alone over the same raw blocks, fetched beforehand (their fetch time is
+// reported as the node's serve time). Both are taken as wall time and as this process's CPU time:
+// with bcoin serving a 1.65 MB block in ~1 s (it decodes and re-encodes it) the wall figure is
+// the node's, the CPU figure is Coffer's. RSS is this process's (100,000 targets included),
+// sampled every 50 ms after a full GC; a stall is the longest time the stored height did not move.
+
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { bech32 } from '@scure/base';
+import { parseBlock } from '../src/methods/bitcoin/raw-block.ts';
+import { BitcoinRpc } from '../src/methods/bitcoin/rpc-client.ts';
+import { regtestMethod } from '../test/support/bcoin-wallet.ts';
+import { MemoryWatcherContext } from '../test/support/memory-watcher-context.ts';
+
+const { values } = parseArgs({ options: {
+  blocks: { type: 'string', default: '144' }, 'small-txs': { type: 'string', default: '3000' },
+  'big-txs': { type: 'string', default: '6' }, watched: { type: 'string', default: '100000' },
+} });
+const BLOCKS = Number(values.blocks);
+const SMALL_TXS = Number(values['small-txs']);
+const BIG_TXS = Number(values['big-txs']);
+const WATCHED = Number(values.watched);
+const PAYMENT_SAT = 50_000n;
+const RATIO_TARGET = 1.5;
+const RSS_TARGET_MB = 300;
+const SAMPLE_MS = 50;
+const RESULTS = 'bench/results/bitcoin-catchup.json';
+
+type ChildMessage = { type: 'ready'; url: string; port: number; apiKey: string } | { type: 'built'; hashes: string[]; tip: number; buildMs: number };
+
+const child = fork(new URL('./support/bcoin-node-child.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const next = (): Promise<ChildMessage> => new Promise((resolve, reject) => {
+  child.once('message', (m) => resolve(m as ChildMessage));
+  child.once('exit', (code) => reject(new Error(`bcoin child exited ${code}`)));
+});
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/** The RSS base is taken after a full collection, so the bench's own garbage is not the watcher's. */
+function collectGarbage(): void {
+  gc();
+  gc();
+}
+
+try {
+  const ready = await next();
+  if (ready.type !== 'ready') throw new Error('child not ready');
+
+  // 100,000 watched P2WPKH addresses; one per block is paid.
+  const hashes20 = Array.from({ length: WATCHED }, () => randomBytes(20));
+  const watchUntil = new Date(Date.now() + 86_400_000);
+  const ctx = new MemoryWatcherContext();
+  for (const [i, h] of hashes20.entries()) {
+    ctx.addTarget({ methodId: 'bitcoin', targetKey: bech32.encode('bcrt', [0, ...bech32.toWords(h)]), invoiceId: `inv_${i}`, watchUntil });
+  }
+  const paidScripts = Array.from({ length: BLOCKS }, (_, i) => Buffer.concat([Buffer.from([0x00, 0x14]), hashes20[(i * 677) % WATCHED] as Buffer]).toString('hex'));
+
+  const builtPromise = next();
+  child.send({ type: 'build', blocks: BLOCKS, smallTxs: SMALL_TXS, bigTxs: BIG_TXS, payments: paidScripts, paymentSat: PAYMENT_SAT.toString() });
+  const built = await builtPromise;
+  if (built.type !== 'built') throw new Error('child did not build');
+  const firstHeight = built.tip - BLOCKS + 1;
+
+  // The raw blocks, fetched untimed, for the parse baseline and the per-block figures.
+  const rpc = new BitcoinRpc({ url: ready.url, fetch });
+  const raws: Buffer[] = [];
+  let t = performance.now();
+  for (const hash of built.hashes) raws.push(...await rpc.getRawBlocks([hash]));
+  const fetchMs = performance.now() - t;
+  const bytes = raws.map((r) => r.length);
+  const txs = raws.map((r) => parseBlock(r).transactions.length);
+  for (let i = 0; i < 2; i++) for (const raw of raws) parseBlock(raw); // warm-up
+  t = performance.now();
+  const parseCpu = process.cpuUsage();
+  for (const raw of raws) parseBlock(raw);
+  const parseMs = performance.now() - t;
+  const parseUsed = process.cpuUsage(parseCpu);
+  const parseCpuMs = (parseUsed.user + parseUsed.system) / 1000;
+  raws.length = 0;
+  collectGarbage();
+
+  const method = await regtestMethod(ready.url, { COFFER_BITCOIN_START_HEIGHT: String(firstHeight) });
+  const rssBase = process.memoryUsage().rss;
+  let rssPeak = rssBase;
+  let stored = -1;
+  let movedAt = performance.now();
+  let stallMs = 0;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    void ctx.state.get('bitcoin.chain').then((v) => {
+      const height = v === null ? -1 : (JSON.parse(v) as { height: number }).height;
+      const now = performance.now();
+      if (height > stored) { stored = height; movedAt = now; } else stallMs = Math.max(stallMs, now - movedAt);
+    });
+  }, SAMPLE_MS);
+  t = performance.now();
+  const cpu = process.cpuUsage();
+  const watcher = method.createWatcher(ctx);
+  await watcher.start();
+  await ctx.waitFor(() => stored >= built.tip, 30 * 60_000);
+  const catchupMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  const catchupCpuMs = (used.user + used.system) / 1000;
+  clearInterval(sampler);
+  await watcher.stop();
+
+  const payments = new Set(ctx.emitted.filter((o) => o.state === 'confirmed').map((o) => o.paymentKey));
+  const firstConfirmations = new Map<string, number>();
+  for (const o of ctx.emitted) if (o.state === 'confirmed' && !firstConfirmations.has(o.paymentKey)) firstConfirmations.set(o.paymentKey, o.confirmations);
+  if (payments.size !== BLOCKS) throw new Error(`expected ${BLOCKS} payments found, got ${payments.size}`);
+  const ratio = catchupCpuMs / parseCpuMs;
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const result = {
+    at: new Date().toISOString(), bench: 'bitcoin-catchup', node: 'bcoin@1.0.2 regtest (child process)', blocks: BLOCKS,
+    blockBytes: { min: Math.min(...bytes), max: Math.max(...bytes), mean: Math.round(sum(bytes) / BLOCKS) },
+    txsPerBlock: { min: Math.min(...txs), max: Math.max(...txs) }, watched: WATCHED, paymentsFound: payments.size,
+    buildMsPerBlock: Math.round(built.buildMs / BLOCKS),
+    rawParseMs: Math.round(parseMs), rawParseMsPerBlock: +(parseMs / BLOCKS).toFixed(1),
+    rawParseCpuMs: Math.round(parseCpuMs),
+    nodeServeMs: Math.round(fetchMs), nodeServeMsPerBlock: +(fetchMs / BLOCKS).toFixed(1),
+    catchupMs: Math.round(catchupMs), catchupMsPerBlock: +(catchupMs / BLOCKS).toFixed(1),
+    catchupCpuMs: Math.round(catchupCpuMs), catchupCpuMsPerBlock: +(catchupCpuMs / BLOCKS).toFixed(1),
+    wallRatio: +(catchupMs / parseMs).toFixed(2),
+    ratio: +ratio.toFixed(2), ratioTarget: RATIO_TARGET,
+    rssBaseMb: mb(rssBase), rssPeakMb: mb(rssPeak), rssWatcherMb: mb(rssPeak - rssBase), rssTargetMb: RSS_TARGET_MB, longestStallMs: Math.round(stallMs),
+    pass: ratio <= RATIO_TARGET && mb(rssPeak) < RSS_TARGET_MB,
+    note: 'ratio = watcher CPU during catch-up / CPU of parseBlock over the same blocks; wallRatio = catch-up wall time / parse wall time (includes the node serving blocks)',
+  };
+  writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result));
+} finally {
+  child.send({ type: 'stop' });
+}
