@@ -22,7 +22,7 @@ import { addressTopic, decodeTransfer, TRANSFER_TOPIC } from './erc20.ts';
 import { JsonRpcError } from './json-rpc.ts';
 import {
   BALANCE_GATE_ADDRESSES_MAX, BLOCK_RANGE_MAX_LIMIT, INCONSISTENT_STEPS_MAX, TARGET_PAGES_MAX, TOPIC_FILTER_ADDRESSES_MAX,
-  TRACE_BLOCKS_PER_STEP_MAX,
+  TRACE_TXS_PER_STEP_MAX,
 } from './limits.ts';
 
 interface TargetEntry {
@@ -73,8 +73,8 @@ export class ChainWatcher {
   readonly #pacer = new RequestPacer();
   /** Deposit-address balances at the cursor (the balance gate); cleared on a rewind. */
   #balances = new Map<string, bigint>();
-  /** Whether the node answers debug_traceBlockByNumber (null until first asked). */
-  #traces: boolean | null = null;
+  /** How the node gives call traces: per block, per transaction, not at all (null until first asked). */
+  #traces: 'block' | 'transaction' | 'none' | null = null;
   #tagWarned = false;
 
   constructor(chain: EvmChainConfig, methods: readonly EvmMethodConfig[], reader: ChainReader, ctx: WatcherContext) {
@@ -352,49 +352,71 @@ export class ChainWatcher {
   }
 
   /**
-   * Native coin sent to watched addresses by contracts, from call traces of the blocks read
-   * (debug_traceBlockByNumber, callTracer). A node without the method is asked once; then only
-   * top-level transfers are seen (docs/evm.md says which nodes and providers offer traces).
+   * Native coin sent to watched addresses by contracts, from call traces of the blocks read:
+   * debug_traceBlockByNumber (callTracer; geth, erigon, reth, anvil, most paid provider plans),
+   * else debug_traceTransaction per transaction (EDR, nodes without the block method), else
+   * nothing (then only top-level transfers are seen; the node is asked once per start).
    */
   async #matchTraces(blocks: readonly Block[]): Promise<Candidate[]> {
     const native = this.#native;
-    if (native === undefined || this.#traces === false) return [];
-    const busy = blocks.filter((b) => b.transactions.length > 0).slice(0, TRACE_BLOCKS_PER_STEP_MAX);
-    let traces: Awaited<ReturnType<ChainReader['traceBlock']>>[];
-    try {
-      traces = await Promise.all(busy.map((b) => this.#reader.traceBlock(b.number)));
-      this.#traces = true;
-    } catch (error) {
-      if (this.#traces === null && isMethodMissing(error)) {
-        this.#traces = false;
-        this.#ctx.log.warn({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm node offers no call traces: ETH sent by contracts is not seen');
-        return [];
-      }
-      throw error;
-    }
+    if (native === undefined || this.#traces === 'none') return [];
+    const busy = blocks.filter((b) => b.transactions.length > 0);
     const out: Candidate[] = [];
-    for (const [i, block] of busy.entries()) {
-      const trace = traces[i] ?? [];
-      if (trace.length !== block.transactions.length) throw new InconsistentChainError(`trace of block ${block.number} has ${trace.length} entries for ${block.transactions.length} transactions`);
-      for (const [j, entry] of trace.entries()) {
+    let traced = 0;
+    for (const block of busy) {
+      if (traced >= TRACE_TXS_PER_STEP_MAX) {
+        this.#ctx.log.warn({ chainId: this.chain.chainId, block: block.number }, 'evm trace budget of the step spent; later blocks of the range not traced');
+        break;
+      }
+      const frames = await this.#traceFrames(block);
+      if (frames === null) return out;
+      traced += frames.length;
+      for (const [j, frame] of frames.entries()) {
         const txHash = (block.transactions[j] as Block['transactions'][number]).hash;
-        if (entry.txHash !== null && entry.txHash !== txHash) throw new InconsistentChainError('trace out of transaction order');
         let transfers;
         try {
-          transfers = internalTransfers(entry.frame);
+          transfers = internalTransfers(frame);
         } catch (error) {
           // A malformed trace credits nothing, and says where it came from.
           this.#ctx.log.warn({ chainId: this.chain.chainId, rpc: this.#reader.rpc.url, block: block.number, tx: txHash, err: (error as Error).message }, 'evm trace ignored');
           continue;
         }
         for (const t of transfers) {
-          const entryTarget = this.#watchedAt(t.to, block);
-          if (entryTarget === undefined) continue;
-          out.push({ method: native, targetKey: entryTarget.targetKey, txHash, amountUnits: t.valueWei, block, blockLogIndex: null, tracePath: t.path });
+          const target = this.#watchedAt(t.to, block);
+          if (target === undefined) continue;
+          out.push({ method: native, targetKey: target.targetKey, txHash, amountUnits: t.valueWei, block, blockLogIndex: null, tracePath: t.path });
         }
       }
     }
     return out;
+  }
+
+  /** Call trees of a block's transactions in order; null when the node offers no trace method. */
+  async #traceFrames(block: Block): Promise<unknown[] | null> {
+    if (this.#traces === null || this.#traces === 'block') {
+      try {
+        const trace = await this.#reader.traceBlock(block.number);
+        this.#traces = 'block';
+        if (trace.length !== block.transactions.length) throw new InconsistentChainError(`trace of block ${block.number} has ${trace.length} entries for ${block.transactions.length} transactions`);
+        for (const [j, entry] of trace.entries()) {
+          if (entry.txHash !== null && entry.txHash !== block.transactions[j]?.hash) throw new InconsistentChainError('trace out of transaction order');
+        }
+        return trace.map((e) => e.frame);
+      } catch (error) {
+        if (this.#traces !== null || !isMethodMissing(error)) throw error;
+        this.#traces = 'transaction';
+      }
+    }
+    try {
+      const frames = await Promise.all(block.transactions.map((tx) => this.#reader.traceTransaction(tx.hash)));
+      this.#traces = 'transaction';
+      return frames;
+    } catch (error) {
+      if (!isMethodMissing(error)) throw error;
+      this.#traces = 'none';
+      this.#ctx.log.warn({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm node offers no call traces: ETH sent by contracts is not seen');
+      return null;
+    }
   }
 
   #matchLogs(logs: readonly LogEntry[], headers: ReadonlyMap<number, BlockHeader>): Candidate[] {

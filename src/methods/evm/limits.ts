@@ -17,8 +17,8 @@ export const LOGS_RANGE_INITIAL_DEFAULT = 1_000;
  * calls per range, not one per block). Above this many, every block is read instead.
  */
 export const BALANCE_GATE_ADDRESSES_MAX = 200;
-/** Most debug_traceBlockByNumber calls in one step (one per block read with transactions). */
-export const TRACE_BLOCKS_PER_STEP_MAX = 1_000;
+/** Most transactions whose call traces one step reads (the rest of the range is logged, not traced). */
+export const TRACE_TXS_PER_STEP_MAX = 20_000;
 /** Poll interval when the watcher is caught up with the head. */
 export const POLL_INTERVAL_MS_DEFAULT = 1_000;
 /** No new block for this long and the chain is reported stale (unhealthy). */
