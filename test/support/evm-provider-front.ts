@@ -26,23 +26,26 @@ export interface ProviderFrontOptions {
   readonly retryAfter?: string;
 }
 
+export interface RpcCall { readonly jsonrpc?: string; readonly id?: unknown; readonly method?: string; readonly params?: unknown[] }
+
 export interface ProviderFront {
   readonly url: string;
   readonly refused: { logsRange: number; batch: number; rateLimited: number };
   /** Requests forwarded upstream (answered by the node). */
   readonly forwarded: { requests: number; calls: number };
-  /** The next `n` answers to calls of `method` are replaced by `answer` (raw JSON text of the result or a whole body). */
-  tamper(method: string, answer: (call: RpcCall) => unknown, n?: number): void;
+  /** The next `n` results of `method` are passed through `change` (it gets the call and the node's result). */
+  tamper(method: string, change: (call: RpcCall, result: unknown) => unknown, n?: number): void;
+  /** The next `n` HTTP requests are answered 200 with a body that is not JSON. */
+  garbage(n: number): void;
   close(): Promise<void>;
 }
-
-interface RpcCall { readonly jsonrpc?: string; readonly id?: unknown; readonly method?: string; readonly params?: unknown[] }
 
 export async function startProviderFront(options: ProviderFrontOptions): Promise<ProviderFront> {
   const refused = { logsRange: 0, batch: 0, rateLimited: 0 };
   const forwarded = { requests: 0, calls: 0 };
-  const tampers: { method: string; answer: (call: RpcCall) => unknown; left: number }[] = [];
+  const tampers: { method: string; change: (call: RpcCall, result: unknown) => unknown; left: number }[] = [];
   let requests = 0;
+  let garbageLeft = 0;
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -56,6 +59,12 @@ export async function startProviderFront(options: ProviderFrontOptions): Promise
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     requests += 1;
+    if (garbageLeft > 0) {
+      garbageLeft -= 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('<html>502 Bad Gateway</html>');
+      return;
+    }
     if (options.rateLimitEvery !== undefined && requests % options.rateLimitEvery === 0) {
       refused.rateLimited += 1;
       res.writeHead(429, { 'retry-after': options.retryAfter ?? '1', 'content-type': 'application/json' });
@@ -78,9 +87,7 @@ export async function startProviderFront(options: ProviderFrontOptions): Promise
     const answers = new Map<number, unknown>();
     for (const [i, call] of calls.entries()) {
       const refusal = refuseLogs(call);
-      if (refusal !== null) { refused.logsRange += 1; answers.set(i, { jsonrpc: '2.0', id: call.id, error: refusal }); continue; }
-      const t = tampers.find((x) => x.method === call.method && x.left > 0);
-      if (t !== undefined) { t.left -= 1; answers.set(i, { jsonrpc: '2.0', id: call.id, result: t.answer(call) }); }
+      if (refusal !== null) { refused.logsRange += 1; answers.set(i, { jsonrpc: '2.0', id: call.id, error: refusal }); }
     }
     const passing = calls.filter((_, i) => !answers.has(i));
     let upstream: unknown[] = [];
@@ -92,7 +99,14 @@ export async function startProviderFront(options: ProviderFrontOptions): Promise
       upstream = Array.isArray(parsed) ? parsed : [parsed];
     }
     let k = 0;
-    const out = calls.map((_, i) => answers.has(i) ? answers.get(i) : upstream[k++]);
+    const out = calls.map((call, i) => {
+      if (answers.has(i)) return answers.get(i);
+      const answer = upstream[k++] as { result?: unknown };
+      const t = tampers.find((x) => x.method === call.method && x.left > 0);
+      if (t === undefined || answer?.result === undefined) return answer;
+      t.left -= 1;
+      return { ...answer, result: t.change(call, answer.result) };
+    });
     send(res, Array.isArray(body) ? out : out[0]);
   }
 
@@ -122,7 +136,8 @@ export async function startProviderFront(options: ProviderFrontOptions): Promise
     url: `http://127.0.0.1:${port}`,
     refused,
     forwarded,
-    tamper: (method, answer, n = 1) => { tampers.push({ method, answer, left: n }); },
+    tamper: (method, change, n = 1) => { tampers.push({ method, change, left: n }); },
+    garbage: (n) => { garbageLeft += n; },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,11 +6,14 @@
 // Calls made in the same event-loop turn are sent as one HTTP batch (what a watcher step asks at
 // once costs one request, not one per call). The batch size adapts (request-policy.ts): a batch
 // the provider refuses as too large (413, geth's "batch too large", an oversized reply) is split
-// and resent, never resent unchanged; it grows back slowly after successes. Every failure is a
-// JsonRpcError carrying the policy's kind (rpc-errors.ts) and the provider's Retry-After.
+// and resent, never resent unchanged; it grows back slowly after successes. A request answered
+// "slow down" (429, a rate-limit error) waits for the provider's Retry-After (or the policy's
+// backoff) and is sent again, a few times, before its callers see the error; every later request
+// to the endpoint waits too. Every failure is a JsonRpcError carrying the policy's kind
+// (rpc-errors.ts) and the provider's Retry-After.
 
-import { AdaptiveSize, parseRetryAfter, RemoteFailureKind } from '../request-policy.ts';
-import { RPC_BATCH_MAX, RPC_RESPONSE_BYTES_MAX, RPC_TIMEOUT_MS } from './limits.ts';
+import { AdaptiveSize, parseRetryAfter, RemoteFailureKind, RemoteRequestError, RequestPacer } from '../request-policy.ts';
+import { RPC_BATCH_MAX, RPC_RATE_LIMIT_RETRIES, RPC_RESPONSE_BYTES_MAX, RPC_TIMEOUT_MS } from './limits.ts';
 import { classifyRpcFailure } from './rpc-errors.ts';
 
 export class JsonRpcError extends Error {
@@ -62,6 +65,8 @@ export class JsonRpcClient {
   readonly #timeoutMs: number;
   /** Calls per HTTP request: shrinks on a refused batch, grows back after successes. */
   readonly batchSize: AdaptiveSize;
+  /** When the next request may go out (after a rate limit). */
+  readonly pacer = new RequestPacer();
   #id = 0;
   #queue: Pending[] = [];
   #flushScheduled = false;
@@ -100,12 +105,17 @@ export class JsonRpcClient {
     const queue = this.#queue;
     this.#queue = [];
     let i = 0;
+    let rateLimited = 0;
     while (i < queue.length) {
       const size = this.batchSize.value;
       const chunk = queue.slice(i, i + size);
       try {
+        const delayMs = this.pacer.delayMs(Date.now());
+        if (delayMs > 0) await sleep(delayMs);
         const answers = await this.#send(chunk.map((p) => p.call));
         this.batchSize.succeeded();
+        this.pacer.succeeded();
+        rateLimited = 0;
         for (const [j, p] of chunk.entries()) {
           const a = answers[j] as unknown[] | JsonRpcError;
           if (a instanceof JsonRpcError) p.reject(a);
@@ -114,6 +124,12 @@ export class JsonRpcClient {
         i += chunk.length;
       } catch (error) {
         const e = error as JsonRpcError;
+        if (e.kind === RemoteFailureKind.rateLimited && rateLimited < RPC_RATE_LIMIT_RETRIES) {
+          // Same request again once the provider's wait is over (the pacer holds every request).
+          rateLimited += 1;
+          this.pacer.failed(new RemoteRequestError(e.kind, e.message, e.retryAfterMs), Date.now());
+          continue;
+        }
         // A refused batch of several calls is split and resent; one call alone gets the error
         // (its caller splits what it asked for: a range, say).
         if (chunk.length > 1 && (e.kind === RemoteFailureKind.tooLarge || e.kind === RemoteFailureKind.timeout)) {
@@ -184,6 +200,10 @@ export class JsonRpcClient {
       return [r.result];
     });
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The body as text, or null when it is longer than `maxBytes` (the read stops there). */

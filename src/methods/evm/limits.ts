@@ -7,6 +7,8 @@ export const BLOCK_RANGE_MAX_LIMIT = 10_000;
 export const RPC_BATCH_MAX = 100;
 /** One JSON-RPC HTTP request may take this long before it counts as a node failure (and is split). */
 export const RPC_TIMEOUT_MS = 15_000;
+/** A rate-limited request is sent again this many times (after Retry-After or backoff) before it fails. */
+export const RPC_RATE_LIMIT_RETRIES = 3;
 /** A JSON-RPC reply larger than this is refused as too large (the range or batch is split). */
 export const RPC_RESPONSE_BYTES_MAX = 32 * 1024 * 1024;
 /** Blocks per eth_getLogs call to start with when no preset says otherwise (adapts down to 1, up to the range max). */
