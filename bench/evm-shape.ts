@@ -3,7 +3,8 @@
 //    250 ms (one transaction each), the real adapter follows it with the chain's default poll
 //    interval; idle = every transaction goes to strangers (ETH and USDC), busy = every one pays one
 //    of our open deposit addresses. Counted by the adapter's JSON-RPC client (HTTP requests and
-//    calls). 20 ETH and 20 USDC deposit addresses are open.
+//    calls) from the end of the watcher's first step. 20 ETH and 20 USDC deposit addresses are
+//    open. EDR has no block tracer, so busy blocks are traced per transaction.
 // 2. Catch-up of 10,000 blocks (anvil, 10 payments spread over them) through a provider-shaped
 //    front that refuses eth_getLogs ranges over 10 blocks with Alchemy's error: time and requests.
 
@@ -47,6 +48,9 @@ async function followAtSpeed(node: EvmNode, usdc: `0x${string}`, busy: boolean):
   const watcher = adapter.createWatcher!(ctx);
   await watcher.start();
   const rpc = adapter.readers.get(42161)!.rpc;
+  // Steady state: counted from the end of the first step (which reads the bodies once, to learn
+  // the open addresses' balances).
+  await ctx.waitFor((c) => c.health.length > 0, 30_000);
   const startBlock = await node.blockNumber();
   const [requests0, calls0] = [rpc.requests, rpc.calls];
   const ends = Date.now() + FOLLOW_SECONDS * 1000;

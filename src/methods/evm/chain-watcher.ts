@@ -360,17 +360,23 @@ export class ChainWatcher {
   async #matchTraces(blocks: readonly Block[]): Promise<Candidate[]> {
     const native = this.#native;
     if (native === undefined || this.#traces === 'none') return [];
-    const busy = blocks.filter((b) => b.transactions.length > 0);
-    const out: Candidate[] = [];
-    let traced = 0;
-    for (const block of busy) {
-      if (traced >= TRACE_TXS_PER_STEP_MAX) {
+    const busy: Block[] = [];
+    let budget = 0;
+    for (const block of blocks) {
+      if (block.transactions.length === 0) continue;
+      if (budget >= TRACE_TXS_PER_STEP_MAX) {
         this.#ctx.log.warn({ chainId: this.chain.chainId, block: block.number }, 'evm trace budget of the step spent; later blocks of the range not traced');
         break;
       }
-      const frames = await this.#traceFrames(block);
-      if (frames === null) return out;
-      traced += frames.length;
+      budget += block.transactions.length;
+      busy.push(block);
+    }
+    // All blocks at once: the client sends the calls as one batch.
+    const traces = await Promise.all(busy.map((b) => this.#traceFrames(b)));
+    const out: Candidate[] = [];
+    for (const [i, block] of busy.entries()) {
+      const frames = traces[i];
+      if (frames === null || frames === undefined) return [];
       for (const [j, frame] of frames.entries()) {
         const txHash = (block.transactions[j] as Block['transactions'][number]).hash;
         let transfers;
@@ -403,7 +409,7 @@ export class ChainWatcher {
         }
         return trace.map((e) => e.frame);
       } catch (error) {
-        if (this.#traces !== null || !isMethodMissing(error)) throw error;
+        if (this.#traces === 'block' || !isMethodMissing(error)) throw error;
         this.#traces = 'transaction';
       }
     }

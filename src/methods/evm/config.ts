@@ -196,8 +196,11 @@ function buildChain(raw: EvmSettings['chains'][number], names: SettingNames, con
   const preset = ProviderPresets[provider];
   const blockRangeMax = raw.blockRangeMax === undefined ? BLOCK_RANGE_MAX_DEFAULT
     : intSetting(n('blockRangeMax'), raw.blockRangeMax, 1, BLOCK_RANGE_MAX_LIMIT);
+  const finality = raw.finality === undefined ? 'confirmations' : choiceSetting(n('finality'), raw.finality, FinalityModes);
+  // With a tag, payments are held one short of the count until the tag passes them: 1 would credit at once.
+  if (finality !== 'confirmations' && confirmations < 2) throw new ConfigError(n('confirmations'), `must be at least 2 with finality ${finality}`);
   return {
-    finality: raw.finality === undefined ? 'confirmations' : choiceSetting(n('finality'), raw.finality, FinalityModes),
+    finality,
     provider,
     logsRangeInitial: raw.logsRange === undefined ? preset.logsRange : intSetting(n('logsRange'), raw.logsRange, 1, BLOCK_RANGE_MAX_LIMIT),
     batchSize: raw.batchSize === undefined ? preset.batchSize : intSetting(n('batchSize'), raw.batchSize, 1, RPC_BATCH_MAX),
