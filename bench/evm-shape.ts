@@ -89,6 +89,7 @@ async function catchUp(): Promise<Record<string, number | string>> {
     else await payEth(node, payee, 1_000n + BigInt(k));
     // anvil may close a kept-alive socket while mining under load: one retry.
     await node.mine(999).catch(() => node.mine(999));
+    console.error('catch-up chain', k, await node.blockNumber());
   }
   const head = await node.blockNumber();
   console.error('catch-up chain ready', start, head);
@@ -113,6 +114,9 @@ async function catchUp(): Promise<Record<string, number | string>> {
 }
 
 export async function mainnetShape(): Promise<Record<string, unknown>> {
+  // EVM_SHAPE_PARTS=catchup runs only the catch-up (the speed part needs ~2 x EVM_SHAPE_SECONDS).
+  if (process.env.EVM_SHAPE_PARTS === 'catchup') return { catchUp10k: await catchUp() };
+  const speedOnly = process.env.EVM_SHAPE_PARTS === 'speed';
   const node = await startEvmNode({ chainId: 42161 });
   const usdc = await deployToken(node, 'USDC', 6);
   const idle = await followAtSpeed(node, usdc, false);
@@ -120,5 +124,6 @@ export async function mainnetShape(): Promise<Record<string, unknown>> {
   const busy = await followAtSpeed(node, usdc, true);
   console.error('busy', JSON.stringify(busy));
   await node.close();
-  return { arbitrumSpeed: { blockMs: BLOCK_MS, seconds: FOLLOW_SECONDS, openAddresses: 2 * OPEN, idle, busy }, catchUp10k: await catchUp() };
+  const arbitrumSpeed = { blockMs: BLOCK_MS, seconds: FOLLOW_SECONDS, openAddresses: 2 * OPEN, idle, busy };
+  return speedOnly ? { arbitrumSpeed } : { arbitrumSpeed, catchUp10k: await catchUp() };
 }
