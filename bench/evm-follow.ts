@@ -4,7 +4,13 @@
 // Target: ratio <= 2. Then detection latency: a token payment reaching its confirmations until
 // the watcher reports it, with the default poll interval.
 //
-// Run: node --import tsx bench/evm-follow.ts   (about a minute; prints a JSON summary)
+// Then "mainnet shape" (issue 14): JSON-RPC requests per block followed at Arbitrum speed (4
+// blocks/s, the chain's default poll interval), on an idle chain (traffic, none of it ours) and a
+// busy one (a payment to us in every block); goal <= 0.2 HTTP requests per idle block. And a
+// catch-up of 10,000 blocks through a provider-shaped front capped at 10 blocks per eth_getLogs.
+//
+// Run: node --import tsx bench/evm-follow.ts          (both parts, ~3 minutes; JSON summary)
+//      node --import tsx bench/evm-follow.ts shape    (the mainnet-shape part only)
 
 import { randomBytes } from 'node:crypto';
 import type { Hex } from 'viem';
@@ -20,6 +26,12 @@ import { MemoryWatcherContext } from '../test/support/memory-watcher-context.ts'
 import { startEvmNode } from '../test/support/evm-node.ts';
 import { deployToken, payEth, payToken } from '../test/support/evm-chain.ts';
 import { testXpub } from '../test/support/evm-fixture.ts';
+import { mainnetShape } from './evm-shape.ts';
+
+if (process.argv.includes('shape')) {
+  console.log(JSON.stringify(await mainnetShape(), null, 2));
+  process.exit(0);
+}
 
 const BLOCKS = 1_000;
 const WATCHED = 100_000;
@@ -144,5 +156,5 @@ const result = {
   bareCalls, followCalls, paymentsFound: found, startupLoadMsMedian: Math.round(median(loads)),
   detection: { pollIntervalMs: chain.pollIntervalMs, msMedian: Math.round(median(latencies)), msMax: Math.round(Math.max(...latencies)) },
 };
-console.log(JSON.stringify(result, null, 2));
+console.log(JSON.stringify({ ...result, mainnetShape: await mainnetShape() }, null, 2));
 if (result.ratio > 2) process.exitCode = 1;

@@ -1,16 +1,18 @@
-// EVM deposits END TO END on every dialect: POST /v2/accounts/deposit for ETH and a USDC-like
-// token, real transactions on in-process EDR nodes (chain 1 and chain 8453), the real EVM watcher
-// under the WatcherSupervisor, settlement into the real store, and the truth read back through
-// GET /v2/invoices/{id} and /v2/accounts/balance. Adversarial payments (ADVERSARIAL 11–16) credit
-// nothing. Every scenario ends with invariants I1–I5.
+// EVM deposits END TO END on every dialect and on two real nodes (in-process EDR, and anvil as a
+// child process): POST /v2/accounts/deposit for ETH and a USDC-like token, real transactions
+// (chain 1 and chain 8453), the real EVM watcher under the WatcherSupervisor, settlement into the
+// real store, and the truth read back through GET /v2/invoices/{id} and /v2/accounts/balance.
+// Adversarial payments (ADVERSARIAL 11–16) credit nothing; ETH sent by a contract is credited
+// once (call traces); anvil's own reorgs and its finalized tag are followed. Every scenario ends
+// with invariants I1–I5.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Hex } from 'viem';
 import { toChecksumAddress } from '../src/methods/evm/address.ts';
-import { startEvmFixture } from './support/evm-fixture.ts';
-import type { EvmFixture } from './support/evm-fixture.ts';
+import { ANVIL_SLOTS_IN_EPOCH, startEvmFixture } from './support/evm-fixture.ts';
+import type { EvmFixture, EvmNodeKind } from './support/evm-fixture.ts';
 import type { EvmNode } from './support/evm-node.ts';
-import { payEth, payToken, receiptOf, sendRaw, signedTx, spoofTransfer, transferCall } from './support/evm-chain.ts';
+import { forwardEth, payEth, payToken, receiptOf, sendRaw, signedTx, spoofTransfer, transferCall } from './support/evm-chain.ts';
 import { evmRegistry } from './support/chain-evm.ts';
 import { ChainWorld } from './support/chain-world.ts';
 import type { WireInvoice } from './support/chain-world.ts';
@@ -21,10 +23,12 @@ import type { TestAccount } from './support/harness.ts';
 const CONF = 4;
 const RATES = staticRates({ 'ETH/USD': '2000', 'USDC/USD': '1', 'USDT/USD': '1' });
 
+for (const kind of ['edr', 'anvil'] as const satisfies readonly EvmNodeKind[]) {
+describe(`evm chain suite on ${kind}`, () => {
 let fx: EvmFixture;
 
 before(async () => {
-  fx = await startEvmFixture({ confirmations: CONF });
+  fx = await startEvmFixture({ confirmations: CONF, node: kind });
 });
 
 after(async () => {
@@ -32,7 +36,7 @@ after(async () => {
 });
 
 for (const dialect of dialects()) {
-  describe(`evm end to end (${dialect})`, () => {
+  describe(`evm end to end (${kind}, ${dialect})`, () => {
     let world: ChainWorld;
     let watcherName = '';
 
@@ -108,7 +112,7 @@ for (const dialect of dialects()) {
     test('failed transactions (status 0) to deposit addresses credit nothing', async () => {
       // Proves ADVERSARIAL 13: neither a reverted ETH transfer nor a failed token transfer becomes a payment.
       const eth = await deposit('ethereum', 20);
-      await fx.l1.request('hardhat_setCode', [eth.inv.payment.address, '0x60006000fd']);
+      await fx.l1.request(kind === 'anvil' ? 'anvil_setCode' : 'hardhat_setCode', [eth.inv.payment.address, '0x60006000fd']);
       const failedEth = await payEth(fx.l1, eth.inv.payment.address, 10n ** 16n);
       assert.equal((await receiptOf(fx.l1, failedEth)).status, '0x0');
       const usdc = await deposit('usdc_erc20', 10);
@@ -221,5 +225,72 @@ for (const dialect of dialects()) {
       assert.ok(events.includes('deposit.reversed'), events.join(','));
       await world.invariants([`1:${tx}:native`]);
     });
+
+    test('ETH sent by a contract is credited once; a reverted inner call and a failed transaction credit nothing', async () => {
+      // Proves ETH arriving through an inner call (no transaction to the address, no log) is found in the call trace and credited once under its own key; undone inner calls never are.
+      const { acct, inv } = await deposit('ethereum', 20);
+      const tx = await forwardEth(fx.l1, fx.forwarder, 'forward', inv.payment.address, 10n ** 16n);
+      const other = await deposit('ethereum', 20);
+      await forwardEth(fx.l1, fx.forwarder, 'forwardReverted', other.inv.payment.address, 10n ** 16n);
+      const failed = await forwardEth(fx.l1, fx.forwarder, 'forwardThenFail', other.inv.payment.address, 10n ** 16n);
+      assert.equal((await receiptOf(fx.l1, failed)).status, '0x0');
+      await fx.l1.mine(CONF - 1);
+      const done = await world.waitInvoice(acct, inv.id, (i) => i.status === 'complete');
+      assert.equal(done.credited_amount, 20);
+      assert.deepEqual(done.payment.transactions.map((t) => [t.id, t.amount, t.status]), [[tx, '0.01', 'credited']]);
+      await caughtUp(fx.l1);
+      await assertUntouched(other.acct, other.inv);
+      await world.invariants([`1:${tx}:trace:0`]);
+    });
+
+    if (kind === 'anvil') {
+      test('anvil_reorg under a credited payment: re-mined or reversed, never credited twice', async () => {
+        // Proves the watcher follows anvil's own reorg (blocks replaced at the same height, no snapshot): the payment keeps one key and one credit at most.
+        const { acct, inv } = await deposit('ethereum', 20);
+        const tx = await payEth(fx.l1, inv.payment.address, 10n ** 16n);
+        await fx.l1.mine(CONF - 1);
+        await world.waitInvoice(acct, inv.id, (i) => i.status === 'complete');
+        const key = `1:${tx}:native`;
+        const firstBlock = (await world.deps.store.payments.getByKey(key))?.blockHash;
+        await fx.l1.request('anvil_reorg', [CONF + 1, []]);
+        await fx.l1.mine(1);
+        const receipt = await fx.l1.request<{ blockHash: string } | null>('eth_getTransactionReceipt', [tx]);
+        if (receipt === null) {
+          // Noticed missing at the new head; declared gone once it stays absent for more blocks.
+          await world.waitInvoice(acct, inv.id, (i) => i.payment.transactions[0]?.confirmations === 0);
+          await fx.l1.mine(3);
+          const reversed = await world.waitInvoice(acct, inv.id, (i) => i.payment.transactions[0]?.status === 'reversed');
+          assert.equal(reversed.credited_amount, 0);
+          assert.equal(await world.balance(acct), 0);
+        } else {
+          assert.notEqual(receipt.blockHash, firstBlock);
+          await fx.l1.mine(CONF);
+          await world.waitUntil('payment confirmed in its new block', async () => {
+            const p = await world.deps.store.payments.getByKey(key);
+            return p?.state === 'confirmed' && p.blockHash === receipt.blockHash && p.confirmations >= CONF;
+          });
+          assert.equal((await world.invoice(acct, inv.id)).credited_amount, 20);
+          assert.equal(await world.balance(acct), 20);
+        }
+        await world.invariants([key]);
+      });
+
+      test('finalized tag: a Base payment completes when its block is finalized, not at the block count', async () => {
+        // Proves tag finality: 4 confirmations are not enough on a chain configured with `finalized`; the node's finalized block passing the payment is.
+        const { acct, inv } = await deposit('eth_base', 20);
+        const tx = await payEth(fx.base, inv.payment.address, 10n ** 16n);
+        await fx.base.mine(CONF - 1);
+        await caughtUp(fx.base);
+        const held = await world.waitInvoice(acct, inv.id, (i) => i.payment.transactions[0]?.confirmations === CONF - 1);
+        assert.equal(held.status, 'payment_detected');
+        assert.equal(held.credited_amount, 0);
+        await fx.base.mine(2 * ANVIL_SLOTS_IN_EPOCH);
+        const done = await world.waitInvoice(acct, inv.id, (i) => i.status === 'complete');
+        assert.equal(done.credited_amount, 20);
+        await world.invariants([`8453:${tx}:native`]);
+      });
+    }
   });
+}
+});
 }

@@ -13,6 +13,9 @@ interface Artifact { readonly abi: Abi; readonly bytecode: Hex }
 const artifacts = JSON.parse(readFileSync(new URL('../fixtures/evm-test-token.json', import.meta.url), 'utf8')) as {
   TestToken: Artifact; TransferSpoofer: Artifact;
 };
+const forwarderArtifacts = JSON.parse(readFileSync(new URL('../fixtures/evm-forwarder.json', import.meta.url), 'utf8')) as {
+  Forwarder: Artifact;
+};
 
 const tokenAbi = parseAbi([
   'function mint(address to, uint256 value)',
@@ -23,10 +26,14 @@ const tokenAbi = parseAbi([
 
 export interface Receipt { readonly status: Hex; readonly blockHash: Hex; readonly blockNumber: Hex; readonly contractAddress: Hex | null; readonly transactionHash: Hex }
 
+/** The receipt of a sent transaction; anvil mines it just after answering, so wait (at most ~10 s). */
 export async function receiptOf(node: EvmNode, hash: Hex): Promise<Receipt> {
-  const receipt = await node.request<Receipt | null>('eth_getTransactionReceipt', [hash]);
-  if (receipt === null) throw new Error(`no receipt for ${hash}`);
-  return receipt;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const receipt = await node.request<Receipt | null>('eth_getTransactionReceipt', [hash]);
+    if (receipt !== null) return receipt;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no receipt for ${hash}`);
 }
 
 export async function send(node: EvmNode, tx: { from?: Hex; to?: Hex; value?: bigint; data?: Hex; gas?: bigint }): Promise<Hex> {
@@ -57,6 +64,24 @@ export async function deployToken(node: EvmNode, symbol: string, decimals: numbe
 
 export function deploySpoofer(node: EvmNode): Promise<Hex> {
   return deploy(node, artifacts.TransferSpoofer, []);
+}
+
+export function deployForwarder(node: EvmNode): Promise<Hex> {
+  return deploy(node, forwarderArtifacts.Forwarder, []);
+}
+
+export type ForwardHow = 'forward' | 'forwardReverted' | 'forwardThenFail';
+
+/** Sends `valueWei` to the forwarder, which pays `to` in an inner call (undone for the last two). */
+export function forwardEth(node: EvmNode, forwarder: Hex, how: ForwardHow, to: string, valueWei: bigint): Promise<Hex> {
+  const data = encodeFunctionData({ abi: forwarderArtifacts.Forwarder.abi, functionName: how, args: [to as Hex] });
+  return send(node, { to: forwarder, data, value: valueWei, gas: 500_000n });
+}
+
+/** One transaction paying `a` and `b` half each through two inner calls. */
+export function splitEth(node: EvmNode, forwarder: Hex, a: string, b: string, valueWei: bigint): Promise<Hex> {
+  const data = encodeFunctionData({ abi: forwarderArtifacts.Forwarder.abi, functionName: 'split', args: [a as Hex, b as Hex] });
+  return send(node, { to: forwarder, data, value: valueWei, gas: 500_000n });
 }
 
 export function payEth(node: EvmNode, to: string, valueWei: bigint, from?: Hex): Promise<Hex> {

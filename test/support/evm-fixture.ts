@@ -1,5 +1,6 @@
-// Shared setup for EVM adapter suites: two real EDR nodes (chain 1 and chain 8453) with the test
-// tokens deployed, an adapter configured for them, and helpers to allocate watched targets.
+// Shared setup for EVM adapter suites: two real nodes (chain 1 and chain 8453; EDR in-process or
+// anvil as a child process) with the test tokens and the ETH forwarder deployed, an adapter
+// configured for them, and helpers to allocate watched targets.
 
 import { HDKey } from '@scure/bip32';
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
@@ -15,7 +16,8 @@ import { createEvmMethod } from '../../src/methods/evm/evm-method.ts';
 import type { EvmMethodAdapter } from '../../src/methods/evm/evm-method.ts';
 import { startEvmNode } from './evm-node.ts';
 import type { EvmNode } from './evm-node.ts';
-import { deploySpoofer, deployToken } from './evm-chain.ts';
+import { startAnvilNode } from './anvil-node.ts';
+import { deployForwarder, deploySpoofer, deployToken } from './evm-chain.ts';
 import type { MemoryWatcherContext } from './memory-watcher-context.ts';
 
 export const ABANDON_MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
@@ -35,13 +37,20 @@ export class CountingIndexes implements IndexAllocator {
   }
 }
 
+export type EvmNodeKind = 'edr' | 'anvil';
+
+/** anvil's `safe` is head - slots, `finalized` head - 2 x slots (anvil --slots-in-an-epoch). */
+export const ANVIL_SLOTS_IN_EPOCH = 3;
+
 export interface EvmFixture {
+  readonly kind: EvmNodeKind;
   readonly l1: EvmNode;
   readonly base: EvmNode;
   readonly usdc: Hex;
   readonly usdt: Hex;
   readonly fakeUsdc: Hex;
   readonly spoofer: Hex;
+  readonly forwarder: Hex;
   readonly baseUsdc: Hex;
   readonly settings: EvmSettings;
   readonly config: EvmConfig;
@@ -50,13 +59,27 @@ export interface EvmFixture {
   close(): Promise<void>;
 }
 
-export async function startEvmFixture(options: { confirmations?: number; pollIntervalMs?: number } = {}): Promise<EvmFixture> {
-  const l1 = await startEvmNode({ chainId: 1 });
-  const base = await startEvmNode({ chainId: 8453 });
+export async function startEvmFixture(options: { confirmations?: number; pollIntervalMs?: number; node?: EvmNodeKind } = {}): Promise<EvmFixture> {
+  const kind = options.node ?? 'edr';
+  const start = (chainId: number): Promise<EvmNode> => kind === 'edr' ? startEvmNode({ chainId })
+    : startAnvilNode({ chainId, args: ['--slots-in-an-epoch', String(ANVIL_SLOTS_IN_EPOCH)] });
+  const [l1, base] = await Promise.all([start(1), start(8453)]);
+  try {
+    return await deployAndConfigure(kind, l1, base, options);
+  } catch (error) {
+    // Never leave a node (anvil is a child process) running after a failed setup.
+    await l1.close();
+    await base.close();
+    throw error;
+  }
+}
+
+async function deployAndConfigure(kind: EvmNodeKind, l1: EvmNode, base: EvmNode, options: { confirmations?: number; pollIntervalMs?: number }): Promise<EvmFixture> {
   const usdc = await deployToken(l1, 'USDC', 6);
   const usdt = await deployToken(l1, 'USDT', 6);
   const fakeUsdc = await deployToken(l1, 'USDC', 6);
   const spoofer = await deploySpoofer(l1);
+  const forwarder = await deployForwarder(l1);
   const baseUsdc = await deployToken(base, 'USDC', 6);
   const confirmations = options.confirmations ?? 4;
   const pollIntervalMs = options.pollIntervalMs ?? 20;
@@ -64,7 +87,8 @@ export async function startEvmFixture(options: { confirmations?: number; pollInt
     xpub: testXpub(),
     chains: [
       { chainId: 1, rpcUrl: l1.url, confirmations, pollIntervalMs, goneAfterBlocks: 2 },
-      { chainId: 8453, rpcUrl: base.url, confirmations, pollIntervalMs, goneAfterBlocks: 2 },
+      // On anvil, chain 8453 is final by the node's `finalized` tag (head - 2 x slots), not by count.
+      { chainId: 8453, rpcUrl: base.url, confirmations, pollIntervalMs, goneAfterBlocks: 2, ...(kind === 'anvil' ? { finality: 'finalized' as const } : {}) },
     ],
     methods: [
       { id: 'ethereum' },
@@ -77,7 +101,7 @@ export async function startEvmFixture(options: { confirmations?: number; pollInt
   const config = evmConfigFromSettings(settings, 'regtest');
   const adapter = await createEvmMethod(config, { clock: systemClock, log: silentLogger });
   return {
-    l1, base, usdc, usdt, fakeUsdc, spoofer, baseUsdc, settings, config, adapter, indexes: new CountingIndexes(),
+    kind, l1, base, usdc, usdt, fakeUsdc, spoofer, forwarder, baseUsdc, settings, config, adapter, indexes: new CountingIndexes(),
     close: async () => { await adapter.close?.(); await l1.close(); await base.close(); },
   };
 }

@@ -151,6 +151,40 @@ export class ChainReader {
     });
   }
 
+  /** A header by number or tag; null when the node has no such block (or does not know the tag). */
+  async header(at: number | 'latest' | 'safe' | 'finalized'): Promise<BlockHeader | null> {
+    const m = 'eth_getBlockByNumber';
+    const raw = await this.rpc.call(m, [typeof at === 'number' ? toHexQuantity(at) : at, false]);
+    if (raw === null) return null;
+    const block = parseBlock(m, raw, false);
+    if (typeof at === 'number' && block.number !== at) fail(m, `asked for ${at}, got ${block.number}`);
+    return { number: block.number, hash: block.hash, parentHash: block.parentHash, timestampSec: block.timestampSec };
+  }
+
+  /** Balances (wei) of `addresses` at block `at`, in one batch. */
+  async balances(addresses: readonly string[], at: number): Promise<bigint[]> {
+    const m = 'eth_getBalance';
+    const raws = await this.rpc.batch(addresses.map((a) => ({ method: m, params: [a, toHexQuantity(at)] })));
+    return raws.map((raw) => quantity(m, raw, 'balance'));
+  }
+
+  /** Call trees of every transaction in block `n` (geth's callTracer), in transaction order. */
+  async traceBlock(n: number): Promise<{ readonly txHash: string | null; readonly frame: unknown }[]> {
+    const m = 'debug_traceBlockByNumber';
+    const raw = await this.rpc.call(m, [toHexQuantity(n), { tracer: 'callTracer' }]);
+    if (!Array.isArray(raw)) fail(m, 'not an array');
+    return raw.map((entry) => {
+      const e = record(m, entry, 'trace entry');
+      if ('error' in e && e.result === undefined) fail(m, `trace failed: ${String(e.error)}`);
+      return { txHash: e.txHash === undefined ? null : hash(m, e.txHash, 'trace txHash'), frame: e.result };
+    });
+  }
+
+  /** The call tree of one transaction (callTracer). */
+  async traceTransaction(txHash: string): Promise<unknown> {
+    return this.rpc.call('debug_traceTransaction', [txHash, { tracer: 'callTracer' }]);
+  }
+
   async logs(filter: { fromBlock: number; toBlock: number; address: readonly string[]; topics: readonly (string | readonly string[] | null)[] }): Promise<LogEntry[]> {
     const raw = await this.rpc.call('eth_getLogs', [{
       fromBlock: toHexQuantity(filter.fromBlock), toBlock: toHexQuantity(filter.toBlock),

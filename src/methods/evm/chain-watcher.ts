@@ -1,15 +1,29 @@
 // One EVM chain's watcher loop: follows the head in bounded block ranges, finds deposits to
-// watched addresses (native coin from successful transactions, ERC-20 from Transfer logs of the
-// configured contracts only), walks back to the fork point on a reorg, keeps confirmation counts
-// of known payments current and re-verifies a payment on chain before reporting it final.
+// watched addresses (native coin from successful transactions and, through call traces, from
+// contracts; ERC-20 from Transfer logs of the configured contracts only), walks back to the fork
+// point on a reorg, keeps confirmation counts of known payments current and re-verifies a payment
+// on chain before reporting it final (after its confirmations, or once the node's safe/finalized
+// block passes it).
+//
+// Cost (docs/evm.md "Requests"): a range is read with ranged calls — eth_getLogs over the range,
+// the headers at its ends, and the balances of open deposit addresses at its end. Block bodies
+// (and their traces) are read only when a deposit address's balance changed in the range, or when
+// too many addresses are open for that check. Request sizes adapt to the provider (request-policy).
 
 import type { Observation } from '../../core/observation.ts';
 import type { KnownPayment, MethodHealth, WatcherContext } from '../../core/payment-method.ts';
-import type { Block, ChainReader, LogEntry } from './chain-reader.ts';
+import { AdaptiveSize, RemoteRequestError, RequestPacer } from '../request-policy.ts';
+import { failureKind, readRangeAdaptive } from './adaptive-range.ts';
+import { internalTransferAt, internalTransfers, isMethodMissing } from './call-traces.ts';
+import type { Block, BlockHeader, ChainReader, LogEntry } from './chain-reader.ts';
 import { ChainCursor } from './chain-cursor.ts';
 import type { EvmChainConfig, EvmMethodConfig } from './config.ts';
 import { addressTopic, decodeTransfer, TRANSFER_TOPIC } from './erc20.ts';
-import { BACKOFF_MS_MAX, INCONSISTENT_STEPS_MAX, TARGET_PAGES_MAX, TOPIC_FILTER_ADDRESSES_MAX } from './limits.ts';
+import { JsonRpcError } from './json-rpc.ts';
+import {
+  BALANCE_GATE_ADDRESSES_MAX, BLOCK_RANGE_MAX_LIMIT, INCONSISTENT_STEPS_MAX, TARGET_PAGES_MAX, TOPIC_FILTER_ADDRESSES_MAX,
+  TRACE_TXS_PER_STEP_MAX,
+} from './limits.ts';
 
 interface TargetEntry {
   readonly targetKey: string;
@@ -21,9 +35,11 @@ interface Candidate {
   readonly targetKey: string;
   readonly txHash: string;
   readonly amountUnits: bigint;
-  readonly block: Block;
+  readonly block: BlockHeader;
   /** Block-level index of the Transfer log; null for a native transfer. */
   readonly blockLogIndex: number | null;
+  /** Path of an inner call (call traces) that moved native coin; null otherwise. */
+  readonly tracePath: string | null;
 }
 
 /** Thrown when the node's answers disagree with each other (a reorg mid-step): retry the step. */
@@ -52,6 +68,14 @@ export class ChainWatcher {
   #inconsistentSteps = 0;
   readonly #stateKey: string;
   readonly #missingKey: string;
+  /** Blocks per eth_getLogs call: adapts to what the provider accepts. */
+  readonly logsRange: AdaptiveSize;
+  readonly #pacer = new RequestPacer();
+  /** Deposit-address balances at the cursor (the balance gate); cleared on a rewind. */
+  #balances = new Map<string, bigint>();
+  /** How the node gives call traces: per block, per transaction, not at all (null until first asked). */
+  #traces: 'block' | 'transaction' | 'none' | null = null;
+  #tagWarned = false;
 
   constructor(chain: EvmChainConfig, methods: readonly EvmMethodConfig[], reader: ChainReader, ctx: WatcherContext) {
     this.chain = chain;
@@ -63,6 +87,7 @@ export class ChainWatcher {
     this.#cursor = new ChainCursor(chain.hashWindow);
     this.#stateKey = `evm:${chain.chainId}:cursor`;
     this.#missingKey = `evm:${chain.chainId}:missing`;
+    this.logsRange = new AdaptiveSize({ initial: chain.logsRangeInitial, min: 1, max: BLOCK_RANGE_MAX_LIMIT });
   }
 
   get methodIds(): string[] {
@@ -89,26 +114,33 @@ export class ChainWatcher {
 
   /** Runs steps until `signal` aborts; failures back off and are reported through health. */
   async run(signal: AbortSignal, onHealth: () => void): Promise<void> {
-    let backoffMs = this.chain.pollIntervalMs;
     while (!signal.aborted) {
       let waitMs = 0;
       try {
         const caughtUp = await this.step();
         this.#inconsistentSteps = 0;
-        backoffMs = this.chain.pollIntervalMs;
+        this.#pacer.succeeded();
         if (caughtUp) waitMs = this.chain.pollIntervalMs;
       } catch (error) {
-        const message = (error as Error).message;
-        if (error instanceof InconsistentChainError) this.#inconsistentSteps += 1;
-        const transient = error instanceof InconsistentChainError && this.#inconsistentSteps < INCONSISTENT_STEPS_MAX;
-        this.#ctx.log[transient ? 'info' : 'warn']({ chainId: this.chain.chainId, err: message }, 'evm watcher step failed');
-        if (!transient) this.health = { ok: false, detail: `chain ${this.chain.chainId}: ${message}`, height: this.#cursor.last ?? 0, updatedAt: this.#ctx.clock.now() };
-        waitMs = transient ? this.chain.pollIntervalMs : backoffMs;
-        if (!transient) backoffMs = Math.min(backoffMs * 2, BACKOFF_MS_MAX);
+        waitMs = this.#failed(error);
       }
       onHealth();
       if (waitMs > 0) await sleep(waitMs, signal);
     }
+  }
+
+  /** Logs a failed step with the node's words, reports it, and returns how long to wait. */
+  #failed(error: unknown): number {
+    const message = (error as Error).message;
+    if (error instanceof InconsistentChainError) this.#inconsistentSteps += 1;
+    const transient = error instanceof InconsistentChainError && this.#inconsistentSteps < INCONSISTENT_STEPS_MAX;
+    const kind = failureKind(error);
+    this.#ctx.log[transient ? 'info' : 'warn']({ chainId: this.chain.chainId, rpc: this.#reader.rpc.url, kind, err: message }, 'evm watcher step failed');
+    if (transient) return this.chain.pollIntervalMs;
+    this.health = { ok: false, detail: `chain ${this.chain.chainId}: ${message}`, height: this.#cursor.last ?? 0, updatedAt: this.#ctx.clock.now() };
+    // Retry-After (a rate limit) or exponential backoff, from the shared policy.
+    const told = error instanceof JsonRpcError && kind !== null ? new RemoteRequestError(kind, message, error.retryAfterMs) : null;
+    return Math.max(this.chain.pollIntervalMs, this.#pacer.failed(told, this.#ctx.clock.now().getTime()));
   }
 
   /** One step: returns true when caught up with the head (the caller then waits a poll interval). */
@@ -215,6 +247,7 @@ export class ChainWatcher {
     }
     this.#ctx.log.warn({ chainId: this.chain.chainId, from: this.#cursor.last, fork }, 'evm reorg: rewinding to fork point');
     this.#cursor.rewind(fork);
+    this.#balances.clear();
     if (this.#cursor.hashAt(fork) === undefined && fork >= 0) {
       const [block] = await this.#reader.blocks(fork, fork, false);
       this.#cursor.record(fork, (block as Block).hash);
@@ -225,34 +258,80 @@ export class ChainWatcher {
   /** Scans [from, to]; returns true when the range does not extend the stored chain (reorg). */
   async #processRange(from: number, to: number): Promise<boolean> {
     const watching = this.#targets.size > 0;
-    const full = watching && this.#native !== undefined;
-    const [blocks, logs] = await Promise.all([
-      this.#reader.blocks(from, to, full),
+    const native = watching && this.#native !== undefined;
+    const gated = native && this.#targets.size <= BALANCE_GATE_ADDRESSES_MAX;
+    const addresses = gated ? [...this.#targets.keys()] : [];
+    // One round of ranged calls (coalesced into one HTTP batch by the client): the stored ends
+    // of the last two ranges (a reorg racing the previous step is caught here), the new end, the
+    // token logs and the balances at the new end.
+    const checks = this.#cursor.heightsDescending().slice(0, 2);
+    const [checked, end, logs, balances] = await Promise.all([
+      Promise.all(checks.map((h) => this.#reader.header(h))),
+      this.#reader.header(to),
       watching && this.#tokens.size > 0 ? this.#fetchLogs(from, to) : Promise.resolve([]),
+      gated ? this.#reader.balances(addresses, to).catch((error: unknown) => this.#balanceUnknown(error)) : Promise.resolve(null),
     ]);
-    const parent = this.#cursor.hashAt(from - 1);
-    if (parent !== undefined && blocks[0]?.parentHash !== parent) return true;
-    for (let i = 1; i < blocks.length; i++) {
-      if ((blocks[i] as Block).parentHash !== (blocks[i - 1] as Block).hash) throw new InconsistentChainError('blocks do not link');
+    for (const [i, h] of checks.entries()) if (checked[i]?.hash !== this.#cursor.hashAt(h)) return true;
+    if (end === null) throw new InconsistentChainError(`block ${to} not found (node behind its own head?)`);
+    const scanBodies = native && (!gated || balances === null || this.#balanceChanged(addresses, balances));
+    const blocks = scanBodies ? await this.#reader.blocks(from, to, true) : [];
+    if (scanBodies) {
+      if (blocks[0]?.parentHash !== this.#cursor.hashAt(from - 1) && this.#cursor.hashAt(from - 1) !== undefined) return true;
+      for (let i = 1; i < blocks.length; i++) {
+        if ((blocks[i] as Block).parentHash !== (blocks[i - 1] as Block).hash) throw new InconsistentChainError('blocks do not link');
+      }
+      if (blocks.at(-1)?.hash !== end.hash) throw new InconsistentChainError('range end changed while reading');
     }
-    const candidates = [...this.#matchNative(blocks), ...this.#matchLogs(logs, blocks, from)];
+    const headers = await this.#headersFor(logs, blocks, end);
+    const traced = scanBodies ? await this.#matchTraces(blocks) : [];
+    const candidates = [...this.#matchNative(blocks), ...traced, ...this.#matchLogs(logs, headers)];
     const observations = await this.#confirmCandidates(candidates, to);
     if (observations.length > 0) await this.#ctx.emit(observations);
     for (const b of blocks) this.#cursor.record(b.number, b.hash);
+    for (const c of candidates) this.#cursor.record(c.block.number, c.block.hash);
+    this.#cursor.record(end.number, end.hash);
     this.#cursor.last = to;
-    this.#pruneTargets((blocks.at(-1) as Block).timestampSec * 1000);
+    if (balances !== null) this.#balances = new Map(addresses.map((a, i) => [a, balances[i] as bigint]));
+    this.#pruneTargets(end.timestampSec * 1000);
     await this.#ctx.state.set(this.#stateKey, this.#cursor.serialize());
     return false;
+  }
+
+  #balanceUnknown(error: unknown): null {
+    // A pruned node has no state for older blocks ("missing trie node"): read the bodies instead.
+    this.#ctx.log.info({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm balance check failed; reading block bodies');
+    return null;
+  }
+
+  /** True when any watched address's balance differs from the one at the cursor (or is new). */
+  #balanceChanged(addresses: readonly string[], balances: readonly bigint[]): boolean {
+    return addresses.some((a, i) => this.#balances.get(a) !== balances[i]);
+  }
+
+  /** Headers of the blocks logs came from: from the bodies read, else one batch of headers. */
+  async #headersFor(logs: readonly LogEntry[], blocks: readonly Block[], end: BlockHeader): Promise<Map<number, BlockHeader>> {
+    const byNumber = new Map<number, BlockHeader>(blocks.map((b) => [b.number, b]));
+    byNumber.set(end.number, end);
+    const wanted = [...new Set(logs.filter((l) => this.#tokens.has(l.address)).map((l) => l.blockNumber))].filter((n) => !byNumber.has(n));
+    const fetched = await Promise.all(wanted.map((n) => this.#reader.header(n)));
+    for (const [i, n] of wanted.entries()) {
+      const h = fetched[i];
+      if (h === null || h === undefined) throw new InconsistentChainError(`block ${n} of a log not found`);
+      byNumber.set(n, h);
+    }
+    return byNumber;
   }
 
   #fetchLogs(from: number, to: number): Promise<LogEntry[]> {
     // With few watched addresses the node filters by recipient; with many, the request would be
     // megabytes, so every Transfer of the configured contracts is fetched and matched here.
     const recipients = this.#targets.size <= TOPIC_FILTER_ADDRESSES_MAX ? [...this.#targets.keys()].map(addressTopic) : null;
-    return this.#reader.logs({ fromBlock: from, toBlock: to, address: [...this.#tokens.keys()], topics: [TRANSFER_TOPIC, null, recipients] });
+    const address = [...this.#tokens.keys()];
+    return readRangeAdaptive(from, to, this.logsRange,
+      (f, t) => this.#reader.logs({ fromBlock: f, toBlock: t, address, topics: [TRANSFER_TOPIC, null, recipients] }));
   }
 
-  #watchedAt(address: string, block: Block): TargetEntry | undefined {
+  #watchedAt(address: string, block: BlockHeader): TargetEntry | undefined {
     const entry = this.#targets.get(address);
     return entry !== undefined && block.timestampSec * 1000 <= entry.watchUntilMs ? entry : undefined;
   }
@@ -266,27 +345,108 @@ export class ChainWatcher {
         if (tx.to === null || tx.valueWei === 0n) continue;
         const entry = this.#watchedAt(tx.to, block);
         if (entry === undefined) continue;
-        out.push({ method: native, targetKey: entry.targetKey, txHash: tx.hash, amountUnits: tx.valueWei, block, blockLogIndex: null });
+        out.push({ method: native, targetKey: entry.targetKey, txHash: tx.hash, amountUnits: tx.valueWei, block, blockLogIndex: null, tracePath: null });
       }
     }
     return out;
   }
 
-  #matchLogs(logs: readonly LogEntry[], blocks: readonly Block[], from: number): Candidate[] {
+  /**
+   * Native coin sent to watched addresses by contracts, from call traces of the blocks read:
+   * debug_traceBlockByNumber (callTracer; geth, erigon, reth, anvil, most paid provider plans),
+   * else debug_traceTransaction per transaction (EDR, nodes without the block method), else
+   * nothing (then only top-level transfers are seen; the node is asked once per start).
+   */
+  async #matchTraces(blocks: readonly Block[]): Promise<Candidate[]> {
+    const native = this.#native;
+    if (native === undefined || this.#traces === 'none') return [];
+    const busy: Block[] = [];
+    let budget = 0;
+    for (const block of blocks) {
+      if (block.transactions.length === 0) continue;
+      if (budget >= TRACE_TXS_PER_STEP_MAX) {
+        this.#ctx.log.warn({ chainId: this.chain.chainId, block: block.number }, 'evm trace budget of the step spent; later blocks of the range not traced');
+        break;
+      }
+      budget += block.transactions.length;
+      busy.push(block);
+    }
+    // All blocks at once: the client sends the calls as one batch.
+    const traces = await Promise.all(busy.map((b) => this.#traceFrames(b)));
+    const out: Candidate[] = [];
+    for (const [i, block] of busy.entries()) {
+      const frames = traces[i];
+      if (frames === null || frames === undefined) return [];
+      for (const [j, frame] of frames.entries()) {
+        const txHash = (block.transactions[j] as Block['transactions'][number]).hash;
+        let transfers;
+        try {
+          transfers = internalTransfers(frame);
+        } catch (error) {
+          // A malformed trace credits nothing, and says where it came from.
+          this.#ctx.log.warn({ chainId: this.chain.chainId, rpc: this.#reader.rpc.url, block: block.number, tx: txHash, err: (error as Error).message }, 'evm trace ignored');
+          continue;
+        }
+        for (const t of transfers) {
+          const target = this.#watchedAt(t.to, block);
+          if (target === undefined) continue;
+          out.push({ method: native, targetKey: target.targetKey, txHash, amountUnits: t.valueWei, block, blockLogIndex: null, tracePath: t.path });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Call trees of a block's transactions in order; null when the node offers no trace method. */
+  async #traceFrames(block: Block): Promise<unknown[] | null> {
+    if (this.#traces === null || this.#traces === 'block') {
+      try {
+        const trace = await this.#reader.traceBlock(block.number);
+        this.#traces = 'block';
+        if (trace.length !== block.transactions.length) throw new InconsistentChainError(`trace of block ${block.number} has ${trace.length} entries for ${block.transactions.length} transactions`);
+        for (const [j, entry] of trace.entries()) {
+          if (entry.txHash !== null && entry.txHash !== block.transactions[j]?.hash) throw new InconsistentChainError('trace out of transaction order');
+        }
+        return trace.map((e) => e.frame);
+      } catch (error) {
+        if (this.#traces === 'block' || !isMethodMissing(error)) throw error;
+        this.#traces = 'transaction';
+      }
+    }
+    try {
+      const frames = await Promise.all(block.transactions.map((tx) => this.#reader.traceTransaction(tx.hash)));
+      this.#traces = 'transaction';
+      return frames;
+    } catch (error) {
+      if (!isMethodMissing(error)) throw error;
+      this.#traces = 'none';
+      this.#ctx.log.warn({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm node offers no call traces: ETH sent by contracts is not seen');
+      return null;
+    }
+  }
+
+  #matchLogs(logs: readonly LogEntry[], headers: ReadonlyMap<number, BlockHeader>): Candidate[] {
     const out: Candidate[] = [];
     for (const log of logs) {
       if (log.removed) continue;
       // The node was asked for these contracts only; it is checked again because a log from any
       // other contract (a look-alike or a spoofed Transfer) must never become a deposit.
       const method = this.#tokens.get(log.address);
-      if (method === undefined) continue;
-      const block = blocks[log.blockNumber - from];
+      if (method === undefined) {
+        this.#ctx.log.warn({ chainId: this.chain.chainId, rpc: this.#reader.rpc.url, contract: log.address, tx: log.transactionHash }, 'evm log from a contract not asked for ignored');
+        continue;
+      }
+      const block = headers.get(log.blockNumber);
       if (block === undefined || block.hash !== log.blockHash) throw new InconsistentChainError('log block hash differs from block');
       const transfer = decodeTransfer(log);
-      if (transfer === null || transfer.valueUnits === 0n) continue;
+      if (transfer === null) {
+        this.#ctx.log.warn({ chainId: this.chain.chainId, rpc: this.#reader.rpc.url, tx: log.transactionHash, logIndex: log.logIndex }, 'evm malformed Transfer log ignored');
+        continue;
+      }
+      if (transfer.valueUnits === 0n) continue;
       const entry = this.#watchedAt(transfer.to, block);
       if (entry === undefined) continue;
-      out.push({ method, targetKey: entry.targetKey, txHash: log.transactionHash, amountUnits: transfer.valueUnits, block, blockLogIndex: log.logIndex });
+      out.push({ method, targetKey: entry.targetKey, txHash: log.transactionHash, amountUnits: transfer.valueUnits, block, blockLogIndex: log.logIndex, tracePath: null });
     }
     return out;
   }
@@ -302,19 +462,50 @@ export class ChainWatcher {
       if (receipt === null || receipt === undefined || receipt.blockHash !== c.block.hash) throw new InconsistentChainError('receipt not in the scanned block');
       if (receipt.status !== 1) continue;
       let suffix = 'native';
-      if (c.blockLogIndex !== null) {
+      if (c.tracePath !== null) {
+        // Never the same key as a top-level transfer of the same transaction.
+        suffix = `trace:${c.tracePath}`;
+      } else if (c.blockLogIndex !== null) {
         const index = receipt.logs.findIndex((l) => l.logIndex === c.blockLogIndex);
         const log = receipt.logs[index];
         if (log === undefined || log.address !== c.method.token) throw new InconsistentChainError('log missing from receipt');
         suffix = String(index);
       }
+      const confirmations = tip - c.block.number + 1;
       out.push({
         methodId: c.method.methodId, targetKey: c.targetKey, paymentKey: `${this.chain.chainId}:${c.txHash}:${suffix}`,
-        amountUnits: c.amountUnits, state: 'confirmed', confirmations: tip - c.block.number + 1, txid: c.txHash,
+        amountUnits: c.amountUnits, state: 'confirmed', confirmations: this.#reported(confirmations, false), txid: c.txHash,
         blockHash: c.block.hash, blockHeight: c.block.number,
       });
     }
     return out;
+  }
+
+  /**
+   * The count reported for a payment. With tag finality, a payment is final when its block is at
+   * or below the node's safe/finalized block, not after a count: below that it is held one short
+   * of the requirement, and at it reported at least the requirement (the real count if higher).
+   */
+  #reported(confirmations: number, tagFinal: boolean): number {
+    if (this.chain.finality === 'confirmations') return confirmations;
+    const required = this.chain.confirmations;
+    return tagFinal ? Math.max(confirmations, required) : Math.max(1, Math.min(confirmations, required - 1));
+  }
+
+  /** The node's safe/finalized block number; null when it has none (not every node does). */
+  async #tagHeight(): Promise<number | null> {
+    if (this.chain.finality === 'confirmations') return null;
+    try {
+      const header = await this.#reader.header(this.chain.finality);
+      return header?.number ?? null;
+    } catch (error) {
+      if (!this.#tagWarned) {
+        this.#tagWarned = true;
+        this.#ctx.log.warn({ chainId: this.chain.chainId, tag: this.chain.finality, err: (error as Error).message }, 'evm node does not answer the finality tag; payments stay unconfirmed');
+      }
+      if (failureKind(error) !== null) throw error;
+      return null;
+    }
   }
 
   #pruneTargets(processedUntilMs: number): void {
@@ -333,6 +524,7 @@ export class ChainWatcher {
     const known = await this.#ctx.knownPayments(this.methodIds);
     const out: Observation[] = [];
     let missingChanged = false;
+    let tag: number | null | undefined; // the safe/finalized height, read once when needed
     for (const k of known) {
       if (k.state === 'confirmed' && k.blockHeight !== undefined) {
         const vanished = k.blockHeight > last ? last >= head : (this.#cursor.hashAt(k.blockHeight) ?? k.blockHash) !== k.blockHash;
@@ -343,7 +535,12 @@ export class ChainWatcher {
           continue;
         }
         if (k.blockHeight > last || this.#cursor.hashAt(k.blockHeight) === undefined) continue;
-        const confirmations = last - k.blockHeight + 1;
+        let tagFinal = k.confirmations >= this.chain.confirmations;
+        if (!tagFinal && this.chain.finality !== 'confirmations') {
+          if (tag === undefined) tag = await this.#tagHeight();
+          tagFinal = tag !== null && k.blockHeight <= tag;
+        }
+        const confirmations = this.#reported(last - k.blockHeight + 1, tagFinal);
         if (confirmations <= k.confirmations) continue;
         if (k.confirmations < this.chain.confirmations && confirmations >= this.chain.confirmations && !(await this.#reverify(k))) continue;
         out.push({ ...observationOf(k), confirmations });
@@ -368,6 +565,11 @@ export class ChainWatcher {
     const method = this.#methods.find((m) => m.methodId === k.methodId);
     const ok = receipt !== null && receipt !== undefined && method !== undefined && receipt.status === 1 && receipt.blockHash === k.blockHash;
     if (!ok) return false;
+    const suffix = k.paymentKey.split(':').slice(2);
+    if (method.token === null && suffix[0] === 'trace') {
+      const transfer = internalTransferAt(await this.#reader.traceTransaction(k.txid), suffix[1] ?? '');
+      return transfer !== null && transfer.to === k.targetKey.toLowerCase() && transfer.valueWei === k.amountUnits;
+    }
     if (method.token === null) {
       const tx = await this.#reader.transaction(k.txid);
       return tx !== null && tx.blockHash === k.blockHash && tx.to === k.targetKey.toLowerCase() && tx.valueWei === k.amountUnits;

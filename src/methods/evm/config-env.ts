@@ -5,6 +5,9 @@
 //                                        aliases for the network's chain id in this mode
 //   COFFER_EVM_CONFIRMATIONS_<CHAINID>, COFFER_EVM_BLOCK_RANGE_MAX_<CHAINID>,
 //   COFFER_EVM_START_BLOCK_<CHAINID>, COFFER_EVM_GONE_AFTER_BLOCKS_<CHAINID>
+//   COFFER_EVM_FINALITY_<CHAINID>        confirmations | safe | finalized
+//   COFFER_EVM_PROVIDER_<CHAINID>        own-node | alchemy | infura | quicknode | public (request presets)
+//   COFFER_EVM_LOGS_RANGE_<CHAINID>, COFFER_EVM_BATCH_SIZE_<CHAINID>   initial request shapes (adapt)
 //   COFFER_EVM_POLL_INTERVAL_MS, COFFER_EVM_STALE_AFTER_MS   (every chain)
 //   COFFER_EVM_METHODS                   comma list; unset = every method that is fully configured
 //   COFFER_EVM_CHAIN_<METHODID>          chain id override, e.g. COFFER_EVM_CHAIN_ETHEREUM=31337
@@ -13,7 +16,7 @@
 import { ConfigError } from '../../core/errors.ts';
 import { DefaultMethodSpecs } from '../../core/methods.ts';
 import { defaultChainId, evmConfigFromSettings } from './config.ts';
-import type { EvmConfig, EvmMode, EvmSettings, SettingNames } from './config.ts';
+import type { EvmConfig, EvmMode, EvmSettings, FinalityMode, ProviderPreset, SettingNames } from './config.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -78,7 +81,16 @@ export function evmConfigFromEnv(env: Env, mode: EvmMode): EvmConfig | null {
     const goneAfterBlocks = v('COFFER_EVM_GONE_AFTER_BLOCKS');
     const pollIntervalMs = envInt(env, 'COFFER_EVM_POLL_INTERVAL_MS');
     const staleAfterMs = envInt(env, 'COFFER_EVM_STALE_AFTER_MS');
+    const logsRange = v('COFFER_EVM_LOGS_RANGE');
+    const batchSize = v('COFFER_EVM_BATCH_SIZE');
+    // Checked against the allowed values by evmConfigFromSettings, which names the variable.
+    const finality = set(env, `COFFER_EVM_FINALITY_${chainId}`) as FinalityMode | undefined;
+    const provider = set(env, `COFFER_EVM_PROVIDER_${chainId}`) as ProviderPreset | undefined;
     return {
+      ...(logsRange !== undefined ? { logsRange } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(finality !== undefined ? { finality } : {}),
+      ...(provider !== undefined ? { provider } : {}),
       chainId, rpcUrl: url,
       ...(confirmations !== undefined ? { confirmations } : {}),
       ...(blockRangeMax !== undefined ? { blockRangeMax } : {}),
@@ -114,6 +126,10 @@ export function evmConfigFromEnv(env: Env, mode: EvmMode): EvmConfig | null {
         goneAfterBlocks: `COFFER_EVM_GONE_AFTER_BLOCKS_${chainId}`,
         pollIntervalMs: 'COFFER_EVM_POLL_INTERVAL_MS',
         staleAfterMs: 'COFFER_EVM_STALE_AFTER_MS',
+        finality: `COFFER_EVM_FINALITY_${chainId}`,
+        provider: `COFFER_EVM_PROVIDER_${chainId}`,
+        logsRange: `COFFER_EVM_LOGS_RANGE_${chainId}`,
+        batchSize: `COFFER_EVM_BATCH_SIZE_${chainId}`,
       };
       return byField[field] ?? `COFFER_EVM_*_${chainId}`;
     },

@@ -83,3 +83,18 @@ test('structured settings', () => {
     methods: [{ id: 'ethereum', chainId: 31337 }, { id: 'eth_base', chainId: 31337 }],
   }, 'regtest')), 'evm.methods[id=eth_base].chainId');
 });
+
+// Finality and request presets: per chain, from either form, refused by name when wrong.
+test('finality and provider presets', () => {
+  const base = { COFFER_EVM_XPUB: XPUB, COFFER_ETHEREUM_RPC_URL: 'http://n', COFFER_EVM_METHODS: 'ethereum' };
+  const config = evmConfigFromEnv({ ...base, COFFER_EVM_FINALITY_1: 'finalized', COFFER_EVM_PROVIDER_1: 'alchemy', COFFER_EVM_LOGS_RANGE_1: '10' }, 'live');
+  assert.deepEqual(config?.chains.map((c) => [c.finality, c.provider, c.logsRangeInitial, c.batchSize, c.pollIntervalMs]), [['finalized', 'alchemy', 10, 50, 4000]]);
+  const plain = evmConfigFromEnv(base, 'live');
+  assert.deepEqual(plain?.chains.map((c) => [c.finality, c.provider, c.logsRangeInitial, c.batchSize]), [['confirmations', 'own-node', 5000, 100]]);
+  assert.equal(settingOf(() => evmConfigFromEnv({ ...base, COFFER_EVM_FINALITY_1: 'final' }, 'live')), 'COFFER_EVM_FINALITY_1');
+  assert.equal(settingOf(() => evmConfigFromEnv({ ...base, COFFER_EVM_PROVIDER_1: 'llama' }, 'live')), 'COFFER_EVM_PROVIDER_1');
+  assert.equal(settingOf(() => evmConfigFromEnv({ ...base, COFFER_EVM_BATCH_SIZE_1: '0' }, 'live')), 'COFFER_EVM_BATCH_SIZE_1');
+  assert.equal(settingOf(() => evmConfigFromSettings({
+    xpub: XPUB, chains: [{ chainId: 1, rpcUrl: 'http://n', confirmations: 1, finality: 'safe' }], methods: [{ id: 'ethereum' }],
+  }, 'live')), 'evm.chains[chainId=1].confirmations');
+});

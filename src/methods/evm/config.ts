@@ -13,8 +13,44 @@ import { isValidChecksum, parseEvmWalletKey, toChecksumAddress } from './address
 import type { EvmWalletKey } from './address.ts';
 import {
   BLOCK_RANGE_MAX_DEFAULT, BLOCK_RANGE_MAX_LIMIT, CONFIRMATIONS_MAX, HASH_WINDOW_MAX, HASH_WINDOW_MIN,
-  POLL_INTERVAL_MS_DEFAULT, STALE_AFTER_MS_DEFAULT,
+  POLL_INTERVAL_MS_DEFAULT, RPC_BATCH_MAX, STALE_AFTER_MS_DEFAULT,
 } from './limits.ts';
+
+/**
+ * When a payment on a chain is final: after `confirmations` blocks (every chain), or once its
+ * block is at or below the node's `safe` / `finalized` block (post-merge Ethereum, the OP stack
+ * (Base), Arbitrum Nitro, Polygon PoS since its milestones). docs/evm.md has the per-chain notes.
+ */
+export const FinalityModes = ['confirmations', 'safe', 'finalized'] as const;
+export type FinalityMode = (typeof FinalityModes)[number];
+
+/**
+ * Request shapes to start from, per kind of endpoint (what the provider documents; the follower
+ * adapts from there on every refusal, so a wrong preset costs a few refused requests, not a stuck
+ * chain). Sources: Alchemy eth_getLogs docs (2,000-block range, 10K logs; free tier 10 blocks, see
+ * the "up to a 10 block range" error) and batch docs (max 1,000 calls, fewer recommended); Infura
+ * eth_getLogs constraints (10,000 results, live range cap 10,000, INFURA/infura#237); QuickNode
+ * eth_getLogs (10,000-block range limit; free plans 5); public endpoints: sqd.dev/learn/eth-getlogs-limits
+ * (1rpc.io 50 blocks, merkle 1,000) and chainstack's recommendation (2,000).
+ */
+export const ProviderPresets = {
+  'own-node': { logsRange: 5_000, batchSize: 100 },
+  alchemy: { logsRange: 2_000, batchSize: 50 },
+  infura: { logsRange: 2_000, batchSize: 50 },
+  quicknode: { logsRange: 5_000, batchSize: 50 },
+  public: { logsRange: 50, batchSize: 10 },
+} as const satisfies Record<string, { logsRange: number; batchSize: number }>;
+export type ProviderPreset = keyof typeof ProviderPresets;
+export const ProviderPresetNames = Object.keys(ProviderPresets) as ProviderPreset[];
+
+/**
+ * Default poll interval per known chain: about one block on slow chains, and a range of ~12
+ * blocks per step on Arbitrum (~4 blocks/s), so an idle chain costs ~0.2 requests per block
+ * (docs/benchmarks.md "EVM at mainnet shape"). Other chains (local, test) poll every second.
+ */
+const PollIntervalMsByChain: Readonly<Record<number, number>> = {
+  1: 4_000, 11155111: 4_000, 8453: 2_000, 84532: 2_000, 137: 2_000, 80002: 2_000, 42161: 3_000, 421614: 3_000,
+};
 
 export type EvmMode = 'sandbox' | 'regtest' | 'testnet' | 'live';
 
@@ -34,6 +70,14 @@ export interface EvmChainConfig {
   readonly goneAfterBlocks: number;
   /** Setting that named the RPC URL, for start errors. */
   readonly rpcUrlSetting: string;
+  /** When a payment is final on this chain: confirmations (default) or the node's safe/finalized tag. */
+  readonly finality: FinalityMode;
+  /** The preset the request shapes start from. */
+  readonly provider: ProviderPreset;
+  /** Blocks per eth_getLogs call to start with (adapts; a provider's stated limit caps it). */
+  readonly logsRangeInitial: number;
+  /** JSON-RPC calls per HTTP batch to start with (adapts). */
+  readonly batchSize: number;
 }
 
 export interface EvmMethodConfig {
@@ -68,6 +112,10 @@ export interface EvmSettings {
     readonly staleAfterMs?: number;
     readonly startBlock?: number;
     readonly goneAfterBlocks?: number;
+    readonly finality?: FinalityMode;
+    readonly provider?: ProviderPreset;
+    readonly logsRange?: number;
+    readonly batchSize?: number;
   }[];
   /** Absent = every EVM method id whose chain is configured and whose token contract is known. */
   readonly methods?: readonly {
@@ -132,18 +180,35 @@ function contractSetting(name: string, value: unknown): string {
   return value.toLowerCase();
 }
 
+function choiceSetting<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
 function buildChain(raw: EvmSettings['chains'][number], names: SettingNames, confirmationsDefault: number): EvmChainConfig {
   const chainId = intSetting(names.chain(Number(raw.chainId), 'chainId'), raw.chainId, 1, Number.MAX_SAFE_INTEGER);
   const n = (field: string): string => names.chain(chainId, field);
   const confirmations = raw.confirmations === undefined ? confirmationsDefault
     : intSetting(n('confirmations'), raw.confirmations, 1, CONFIRMATIONS_MAX);
+  const provider = raw.provider === undefined ? 'own-node' : choiceSetting(n('provider'), raw.provider, ProviderPresetNames);
+  const preset = ProviderPresets[provider];
+  const blockRangeMax = raw.blockRangeMax === undefined ? BLOCK_RANGE_MAX_DEFAULT
+    : intSetting(n('blockRangeMax'), raw.blockRangeMax, 1, BLOCK_RANGE_MAX_LIMIT);
+  const finality = raw.finality === undefined ? 'confirmations' : choiceSetting(n('finality'), raw.finality, FinalityModes);
+  // With a tag, payments are held one short of the count until the tag passes them: 1 would credit at once.
+  if (finality !== 'confirmations' && confirmations < 2) throw new ConfigError(n('confirmations'), `must be at least 2 with finality ${finality}`);
   return {
+    finality,
+    provider,
+    logsRangeInitial: raw.logsRange === undefined ? preset.logsRange : intSetting(n('logsRange'), raw.logsRange, 1, BLOCK_RANGE_MAX_LIMIT),
+    batchSize: raw.batchSize === undefined ? preset.batchSize : intSetting(n('batchSize'), raw.batchSize, 1, RPC_BATCH_MAX),
     chainId,
     rpcUrl: urlSetting(n('rpcUrl'), raw.rpcUrl),
     confirmations,
-    blockRangeMax: raw.blockRangeMax === undefined ? BLOCK_RANGE_MAX_DEFAULT
-      : intSetting(n('blockRangeMax'), raw.blockRangeMax, 1, BLOCK_RANGE_MAX_LIMIT),
-    pollIntervalMs: raw.pollIntervalMs === undefined ? POLL_INTERVAL_MS_DEFAULT
+    blockRangeMax,
+    pollIntervalMs: raw.pollIntervalMs === undefined ? (PollIntervalMsByChain[chainId] ?? POLL_INTERVAL_MS_DEFAULT)
       : intSetting(n('pollIntervalMs'), raw.pollIntervalMs, 10, 600_000),
     staleAfterMs: raw.staleAfterMs === undefined ? STALE_AFTER_MS_DEFAULT
       : intSetting(n('staleAfterMs'), raw.staleAfterMs, 1_000, 86_400_000),

@@ -59,7 +59,7 @@ async function checkBackends(config: EvmConfig, readers: ReadonlyMap<number, Cha
 
 export async function createEvmMethod(config: EvmConfig, deps: EvmMethodDeps): Promise<EvmMethodAdapter> {
   const readers = new Map<number, ChainReader>(
-    config.chains.map((c) => [c.chainId, new ChainReader(new JsonRpcClient(c.rpcUrl, deps.fetch ?? fetch))]),
+    config.chains.map((c) => [c.chainId, new ChainReader(new JsonRpcClient(c.rpcUrl, deps.fetch ?? fetch, { batchSize: c.batchSize }))]),
   );
   await checkBackends(config, readers);
   let watchers: ChainWatcher[] = [];

@@ -5,12 +5,24 @@ export const BLOCK_RANGE_MAX_DEFAULT = 100;
 export const BLOCK_RANGE_MAX_LIMIT = 10_000;
 /** Most JSON-RPC calls in one HTTP batch; public providers commonly accept 100. */
 export const RPC_BATCH_MAX = 100;
-/** One JSON-RPC HTTP request may take this long before it counts as a node failure. */
+/** One JSON-RPC HTTP request may take this long before it counts as a node failure (and is split). */
 export const RPC_TIMEOUT_MS = 15_000;
+/** A rate-limited request is sent again this many times (after Retry-After or backoff) before it fails. */
+export const RPC_RATE_LIMIT_RETRIES = 3;
+/** A JSON-RPC reply larger than this is refused as too large (the range or batch is split). */
+export const RPC_RESPONSE_BYTES_MAX = 32 * 1024 * 1024;
+/** Blocks per eth_getLogs call to start with when no preset says otherwise (adapts down to 1, up to the range max). */
+export const LOGS_RANGE_INITIAL_DEFAULT = 1_000;
+/**
+ * Open native-coin deposit addresses whose balances are checked at the end of each range before
+ * blocks are read: when none changed, the range needs no block bodies (an idle chain costs a few
+ * calls per range, not one per block). Above this many, every block is read instead.
+ */
+export const BALANCE_GATE_ADDRESSES_MAX = 200;
+/** Most transactions whose call traces one step reads (the rest of the range is logged, not traced). */
+export const TRACE_TXS_PER_STEP_MAX = 20_000;
 /** Poll interval when the watcher is caught up with the head. */
 export const POLL_INTERVAL_MS_DEFAULT = 1_000;
-/** Backoff after a failed step grows to at most this. */
-export const BACKOFF_MS_MAX = 30_000;
 /** No new block for this long and the chain is reported stale (unhealthy). */
 export const STALE_AFTER_MS_DEFAULT = 5 * 60_000;
 /** Block hashes kept per chain for reorg detection (the reorg horizon), at least. */
