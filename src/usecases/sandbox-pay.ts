@@ -8,6 +8,7 @@ import type { Invoice, Payment } from '../core/invoice.ts';
 import { parseDecimal, rescale, Rounding } from '../core/money.ts';
 import type { Observation } from '../core/observation.ts';
 import { randomBytes } from 'node:crypto';
+import { base58 } from '@scure/base';
 import type { MethodSpec } from '../core/methods.ts';
 import type { Deps } from './deps.ts';
 import { applyObservation } from './apply-observations.ts';
@@ -33,7 +34,7 @@ export interface SandboxPayResult {
 
 const CONFIRMATIONS_MAX = 1000;
 
-/** A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log). */
+/** A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log, solana:sig:ix). */
 function sandboxPaymentKey(spec: MethodSpec, targetKey: string): { paymentKey: string; txid: string } {
   const hash = randomBytes(32).toString('hex');
   switch (spec.family) {
@@ -42,6 +43,11 @@ function sandboxPaymentKey(spec: MethodSpec, targetKey: string): { paymentKey: s
     case 'evm': return spec.contractAddress
       ? { paymentKey: `${spec.chainId}:0x${hash}:0`, txid: `0x${hash}` }
       : { paymentKey: `${spec.chainId}:0x${hash}:native`, txid: `0x${hash}` };
+    case 'solana': {
+      // A Solana signature is 64 bytes in base58; the key names the transfer instruction's index.
+      const signature = base58.encode(randomBytes(64));
+      return { paymentKey: `solana:${signature}:0`, txid: signature };
+    }
   }
 }
 
