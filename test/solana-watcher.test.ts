@@ -141,6 +141,17 @@ describe('usdc_solana watcher', () => {
     node.failNext(1, { rpcError: { code: -32603, message: 'Internal error' } });
     await assert.rejects(watcher.step(), (e: unknown) => e instanceof RemoteRequestError && e.kind === RemoteFailureKind.unavailable);
 
+    // One reference's failing request does not hold back another's payment in the same poll.
+    const first = watch(ctx);
+    const second = watch(ctx);
+    await payUsdc(fx, payer, 1_000_000n, { reference: first });
+    const other = await payUsdc(fx, payer, 2_000_000n, { reference: second });
+    node.failNext(1, { rpcError: { code: -32603, message: 'Internal error' }, method: 'getTransaction' });
+    await assert.rejects(watcher.step(), (e: unknown) => e instanceof RemoteRequestError && e.kind === RemoteFailureKind.unavailable);
+    assert.deepEqual(ctx.emitted.map((o) => o.txid), [other.signature]);
+    await watcher.step();
+    assert.equal(ctx.emitted.length, 2, 'the failed reference is read again on the next poll');
+
     const config = solanaConfigFromEnv({
       COFFER_SOLANA_RPC_URL: node.url, COFFER_SOLANA_OWNER: fx.owner, COFFER_SOLANA_USDC_MINT: fx.mint,
       COFFER_SOLANA_POLL_INTERVAL_MS: '10',

@@ -44,6 +44,10 @@ export interface SignatureInfo {
 interface Reference {
   readonly reference: string;
   watchUntilMs: number;
+  /** Signatures settled for good (finalized, or failed/not ours when final): never re-read. */
+  readonly done: Set<string>;
+  /** paymentKey → state last emitted, so an unchanged payment is not re-emitted every poll. */
+  readonly emitted: Map<string, ObservationState>;
 }
 
 export class SolanaWatcher {
@@ -52,10 +56,6 @@ export class SolanaWatcher {
   readonly #ctx: WatcherContext;
   readonly #references = new Map<string, Reference>();
   #targetCursor = 0;
-  /** Signatures settled for good (finalized, or failed/not ours at a final commitment): never re-read. */
-  readonly #done = new Set<string>();
-  /** paymentKey → state last emitted, so an unchanged payment is not re-emitted every poll. */
-  readonly #emitted = new Map<string, ObservationState>();
   readonly #page = new AdaptiveSize({ initial: SIGNATURE_PAGE_MAX, min: SIGNATURE_PAGE_MIN, max: SIGNATURE_PAGE_MAX });
   readonly #pacer = new RequestPacer();
   #lastSuccessMs: number;
@@ -101,15 +101,26 @@ export class SolanaWatcher {
     await this.#refreshTargets();
     const slot = await this.#rpc.call('getSlot', [{ commitment: this.#config.commitment }]) as number;
     const nowMs = this.#ctx.clock.now().getTime();
+    // A reference whose requests fail never holds back the others (DESIGN §6): its error is
+    // thrown after the poll, for the pacer. Only a rate limit stops the poll at once.
+    let failure: unknown = null;
     for (const ref of [...this.#references.values()]) {
       if (nowMs > ref.watchUntilMs + FINALITY_GRACE_MS) {
         this.#references.delete(ref.reference);
         continue;
       }
-      const observations = await this.#scan(ref);
+      let observations: Observation[];
+      try {
+        observations = await this.#scan(ref);
+      } catch (error) {
+        if (failureKind(error) === RemoteFailureKind.rateLimited) throw error;
+        failure ??= error;
+        continue;
+      }
       if (observations.length > 0) await this.#ctx.emit(observations);
-      for (const o of observations) this.#emitted.set(o.paymentKey, o.state);
+      for (const o of observations) ref.emitted.set(o.paymentKey, o.state);
     }
+    if (failure !== null) throw failure;
     this.#lastSuccessMs = this.#ctx.clock.now().getTime();
     this.health = { ok: true, detail: `slot ${slot}, ${this.#references.size} references`, height: slot, updatedAt: this.#ctx.clock.now() };
   }
@@ -129,7 +140,7 @@ export class SolanaWatcher {
         if (t.methodId !== this.#config.methodId) continue;
         const until = t.watchUntil.getTime();
         const prior = this.#references.get(t.targetKey);
-        if (prior === undefined) this.#references.set(t.targetKey, { reference: t.targetKey, watchUntilMs: until });
+        if (prior === undefined) this.#references.set(t.targetKey, { reference: t.targetKey, watchUntilMs: until, done: new Set(), emitted: new Map() });
         else prior.watchUntilMs = Math.max(prior.watchUntilMs, until);
       }
     }
@@ -138,16 +149,16 @@ export class SolanaWatcher {
   async #scan(ref: Reference): Promise<Observation[]> {
     const out: Observation[] = [];
     for (const info of await this.#signatures(ref.reference)) {
-      if (this.#done.has(info.signature)) continue;
+      if (ref.done.has(info.signature)) continue;
       const final = info.confirmationStatus === 'finalized';
       const late = info.blockTime !== null && info.blockTime * 1000 > ref.watchUntilMs;
       if (info.err !== null || late) {
-        if (final) this.#done.add(info.signature);
+        if (final) ref.done.add(info.signature);
         continue;
       }
       const observation = await this.#verify(ref.reference, info);
-      if (final) this.#done.add(info.signature);
-      if (observation !== null && this.#emitted.get(observation.paymentKey) !== observation.state) out.push(observation);
+      if (final) ref.done.add(info.signature);
+      if (observation !== null && ref.emitted.get(observation.paymentKey) !== observation.state) out.push(observation);
     }
     return out;
   }
