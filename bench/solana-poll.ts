@@ -1,7 +1,7 @@
 // Benchmark: one usdc_solana poll over 1,000 watched references (10 of them paid) against the
 // LiteSVM-backed JSON-RPC node, compared in the same run with the bare calls any follower must
-// make for the same poll (one getSignaturesForAddress per reference, one getTransaction per
-// payment, sequential over HTTP). Target: ratio <= 2. Then detection latency: a finalized payment
+// make for the same poll (one getSignaturesForAddress per reference with the same number of
+// requests in flight, one getTransaction per payment). Target: ratio <= 2. Then detection latency: a finalized payment
 // until the watcher reports it, with the default 2 s poll interval.
 //
 // Run: node --import tsx bench/solana-poll.ts   (about half a minute; prints a JSON summary)
@@ -9,7 +9,7 @@
 import { newReference } from '../src/methods/solana/keys.ts';
 import { SolanaRpc } from '../src/methods/solana/rpc-client.ts';
 import { SolanaWatcher } from '../src/methods/solana/watcher.ts';
-import { POLL_INTERVAL_MS_DEFAULT } from '../src/methods/solana/limits.ts';
+import { POLL_INTERVAL_MS_DEFAULT, REFERENCE_WORKERS } from '../src/methods/solana/limits.ts';
 import { MemoryWatcherContext } from '../test/support/memory-watcher-context.ts';
 import { payUsdc, SolanaTestNode, usdcFixture } from '../test/support/solana-rpc.ts';
 
@@ -37,7 +37,13 @@ async function bare(): Promise<number> {
   const rpc = new SolanaRpc(node.url);
   const started = performance.now();
   await rpc.call('getSlot', [{ commitment: 'finalized' }]);
-  for (const reference of references) await rpc.call('getSignaturesForAddress', [reference, { commitment: 'confirmed', limit: 1000 }]);
+  const queue = [...references];
+  const work = async (): Promise<void> => {
+    for (let reference = queue.shift(); reference !== undefined; reference = queue.shift()) {
+      await rpc.call('getSignaturesForAddress', [reference, { commitment: 'confirmed', limit: 1000 }]);
+    }
+  };
+  await Promise.all(Array.from({ length: REFERENCE_WORKERS }, work));
   for (const signature of signatures) {
     await rpc.call('getTransaction', [signature, { encoding: 'jsonParsed', commitment: 'confirmed', maxSupportedTransactionVersion: 0 }]);
   }

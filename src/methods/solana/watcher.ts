@@ -16,7 +16,7 @@ import type { MethodHealth, WatcherContext } from '../../core/payment-method.ts'
 import { AdaptiveSize, RemoteFailureKind, RemoteRequestError, RequestPacer } from '../request-policy.ts';
 import type { SolanaCommitment } from './config.ts';
 import {
-  FINALITY_GRACE_MS, SIGNATURE_PAGE_MAX, SIGNATURE_PAGE_MIN, SIGNATURE_PAGES_PER_REFERENCE_MAX, TARGET_PAGES_MAX,
+  FINALITY_GRACE_MS, REFERENCE_WORKERS, SIGNATURE_PAGE_MAX, SIGNATURE_PAGE_MIN, SIGNATURE_PAGES_PER_REFERENCE_MAX, TARGET_PAGES_MAX,
 } from './limits.ts';
 import { failureKind, statedLimit } from './rpc-client.ts';
 import type { SolanaRpc } from './rpc-client.ts';
@@ -101,25 +101,30 @@ export class SolanaWatcher {
     await this.#refreshTargets();
     const slot = await this.#rpc.call('getSlot', [{ commitment: this.#config.commitment }]) as number;
     const nowMs = this.#ctx.clock.now().getTime();
-    // A reference whose requests fail never holds back the others (DESIGN §6): its error is
-    // thrown after the poll, for the pacer. Only a rate limit stops the poll at once.
-    let failure: unknown = null;
     for (const ref of [...this.#references.values()]) {
-      if (nowMs > ref.watchUntilMs + FINALITY_GRACE_MS) {
-        this.#references.delete(ref.reference);
-        continue;
-      }
-      let observations: Observation[];
-      try {
-        observations = await this.#scan(ref);
-      } catch (error) {
-        if (failureKind(error) === RemoteFailureKind.rateLimited) throw error;
-        failure ??= error;
-        continue;
-      }
-      if (observations.length > 0) await this.#ctx.emit(observations);
-      for (const o of observations) ref.emitted.set(o.paymentKey, o.state);
+      if (nowMs > ref.watchUntilMs + FINALITY_GRACE_MS) this.#references.delete(ref.reference);
     }
+    // References are read by a few workers at once: one round trip per reference in a row would
+    // make a poll over many open invoices take minutes on a remote provider. A reference whose
+    // requests fail never holds back the others (DESIGN §6): its error is thrown after the poll,
+    // for the pacer. A rate limit stops every worker at once.
+    const queue = [...this.#references.values()];
+    let failure: unknown = null;
+    let limited: unknown = null;
+    const work = async (): Promise<void> => {
+      for (let ref = queue.shift(); ref !== undefined && limited === null; ref = queue.shift()) {
+        try {
+          const observations = await this.#scan(ref);
+          if (observations.length > 0) await this.#ctx.emit(observations);
+          for (const o of observations) ref.emitted.set(o.paymentKey, o.state);
+        } catch (error) {
+          if (failureKind(error) === RemoteFailureKind.rateLimited) limited = error;
+          else failure ??= error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REFERENCE_WORKERS, queue.length) }, work));
+    if (limited !== null) throw limited;
     if (failure !== null) throw failure;
     this.#lastSuccessMs = this.#ctx.clock.now().getTime();
     this.health = { ok: true, detail: `slot ${slot}, ${this.#references.size} references`, height: slot, updatedAt: this.#ctx.clock.now() };
