@@ -1,11 +1,10 @@
 // Proves usdc_solana deposits END TO END on every dialect: POST /v2/accounts/deposit returns a Solana Pay transfer request, a wallet pays it with a real signed SPL Token transaction (LiteSVM behind JSON-RPC), the real watcher under the WatcherSupervisor settles it, and GET /v2/invoices/{id} and the balance tell the truth; under/over/late/repeated follow the shared rules, and nothing else is ever credited.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solanaConfigFromEnv } from '../src/methods/solana/config.ts';
-import { createSolanaMethod, SOLANA_METHOD_ID, solanaMethodSpec } from '../src/methods/solana/solana-method.ts';
-import { DefaultMethodSpecs } from '../src/core/methods.ts';
+import { loadConfig } from '../src/config.ts';
+import { buildMethods } from '../src/runtime.ts';
+import { SOLANA_METHOD_ID } from '../src/methods/solana/solana-method.ts';
 import { silentLogger } from '../src/core/logger.ts';
-import { MethodRegistry } from '../src/usecases/method-registry.ts';
 import { ChainWorld } from './support/chain-world.ts';
 import type { WireInvoice } from './support/chain-world.ts';
 import { dialects, staticRates } from './support/harness.ts';
@@ -41,18 +40,13 @@ for (const dialect of dialects()) {
     before(async () => {
       world = await ChainWorld.open(dialect, {
         rates: RATES,
-        methods: async (clock) => {
-          const config = solanaConfigFromEnv({
-            COFFER_SOLANA_RPC_URL: node.url, COFFER_SOLANA_OWNER: fx.owner, COFFER_SOLANA_USDC_MINT: fx.mint,
-            COFFER_SOLANA_POLL_INTERVAL_MS: '20',
-          }, 'regtest');
-          const adapter = await createSolanaMethod(config!, { clock, log: silentLogger });
-          const base = DefaultMethodSpecs.find((s) => s.id === SOLANA_METHOD_ID)!;
-          const registry = new MethodRegistry();
-          registry.add({ spec: solanaMethodSpec(base, config!), adapter, tiers: [] });
-          return registry;
-        },
+        // Built by the composition root from the environment, as `coffer serve` does.
+        methods: (clock) => buildMethods(loadConfig({
+          COFFER_MODE: 'regtest', COFFER_SOLANA_RPC_URL: node.url, COFFER_SOLANA_OWNER: fx.owner,
+          COFFER_SOLANA_USDC_MINT: fx.mint, COFFER_SOLANA_POLL_INTERVAL_MS: '20',
+        }), clock, silentLogger),
       });
+      assert.deepEqual(world.deps.methods.ids(), [SOLANA_METHOD_ID]);
       await world.startWatchers();
     });
     after(() => world.close());
