@@ -10,6 +10,7 @@ import { RemoteFailureKind, RemoteRequestError } from '../src/methods/request-po
 import { solanaConfigFromEnv } from '../src/methods/solana/config.ts';
 import type { SolanaCommitment } from '../src/methods/solana/config.ts';
 import { newReference } from '../src/methods/solana/keys.ts';
+import { SIGNATURE_PAGES_PER_REFERENCE_MAX } from '../src/methods/solana/limits.ts';
 import { SolanaRpc } from '../src/methods/solana/rpc-client.ts';
 import { createSolanaMethod } from '../src/methods/solana/solana-method.ts';
 import { SolanaWatcher } from '../src/methods/solana/watcher.ts';
@@ -127,6 +128,24 @@ describe('usdc_solana watcher', () => {
       assert.equal(node.served.limitRefusals, refusals + 1, 'refused once, then paged within the limit');
       assert.deepEqual(new Set(ctx.emitted.map((o) => o.txid)), new Set(paid.map((p) => p.signature)));
       assert.equal(ctx.emitted.reduce((sum, o) => sum + o.amountUnits, 0n), 15_000_000n);
+    } finally {
+      node.maxSignatureLimit = 1000;
+    }
+  });
+
+  test('a reference with more signatures than one poll reads: the next poll continues below, so the oldest payment is found', async () => {
+    const ctx = new MemoryWatcherContext();
+    const reference = watch(ctx);
+    const oldest = await payUsdc(fx, payer, 9_000_000n, { reference });
+    for (let i = 0; i < SIGNATURE_PAGES_PER_REFERENCE_MAX; i++) await payUsdc(fx, payer, 1n, { reference });
+    node.maxSignatureLimit = 1;
+    try {
+      const watcher = watcherFor(ctx);
+      await watcher.step();
+      assert.equal(ctx.emitted.length, SIGNATURE_PAGES_PER_REFERENCE_MAX, 'one page budget of the newest');
+      await watcher.step();
+      assert.ok(ctx.emitted.some((o) => o.txid === oldest.signature), 'the oldest payment is reached on the next poll');
+      assert.equal(ctx.emitted.length, SIGNATURE_PAGES_PER_REFERENCE_MAX + 1);
     } finally {
       node.maxSignatureLimit = 1000;
     }

@@ -48,6 +48,8 @@ interface Reference {
   readonly done: Set<string>;
   /** paymentKey → state last emitted, so an unchanged payment is not re-emitted every poll. */
   readonly emitted: Map<string, ObservationState>;
+  /** Where a listing cut short by the page budget continues on the next poll. */
+  resumeBefore: string | undefined;
 }
 
 export class SolanaWatcher {
@@ -145,7 +147,7 @@ export class SolanaWatcher {
         if (t.methodId !== this.#config.methodId) continue;
         const until = t.watchUntil.getTime();
         const prior = this.#references.get(t.targetKey);
-        if (prior === undefined) this.#references.set(t.targetKey, { reference: t.targetKey, watchUntilMs: until, done: new Set(), emitted: new Map() });
+        if (prior === undefined) this.#references.set(t.targetKey, { reference: t.targetKey, watchUntilMs: until, done: new Set(), emitted: new Map(), resumeBefore: undefined });
         else prior.watchUntilMs = Math.max(prior.watchUntilMs, until);
       }
     }
@@ -153,7 +155,7 @@ export class SolanaWatcher {
 
   async #scan(ref: Reference): Promise<Observation[]> {
     const out: Observation[] = [];
-    for (const info of await this.#signatures(ref.reference)) {
+    for (const info of await this.#signatures(ref)) {
       if (ref.done.has(info.signature)) continue;
       const final = info.confirmationStatus === 'finalized';
       const late = info.blockTime !== null && info.blockTime * 1000 > ref.watchUntilMs;
@@ -184,17 +186,23 @@ export class SolanaWatcher {
     };
   }
 
-  /** Every signature of `reference`, newest first, paging back with `before`; the page size adapts. */
-  async #signatures(reference: string): Promise<SignatureInfo[]> {
+  /** The reference's signatures, newest first, paging back with `before`; the page size adapts. */
+  async #signatures(ref: Reference): Promise<SignatureInfo[]> {
     const all: SignatureInfo[] = [];
-    let before: string | undefined;
+    // A listing cut short by the page budget resumes below where it stopped on the next poll
+    // (which then reads no newer ones), so the oldest signatures of a busy reference are reached.
+    let before = ref.resumeBefore;
     for (let page = 0; page < SIGNATURE_PAGES_PER_REFERENCE_MAX; page++) {
-      const { items, limit } = await this.#signaturePage(reference, before);
+      const { items, limit } = await this.#signaturePage(ref.reference, before);
       all.push(...items);
-      if (items.length < limit) return all;
+      if (items.length < limit) {
+        ref.resumeBefore = undefined;
+        return all;
+      }
       before = items.at(-1)?.signature;
     }
-    this.#ctx.log.warn({ reference }, 'solana reference has more signatures than one poll reads; older ones wait for the next poll');
+    ref.resumeBefore = before;
+    this.#ctx.log.warn({ reference: ref.reference }, 'solana reference has more signatures than one poll reads; the next poll continues below');
     return all;
   }
 
