@@ -33,7 +33,8 @@ export const UsdcMints: Readonly<Partial<Record<SolanaCluster, string>>> = {
 
 /**
  * Genesis hashes (getGenesisHash) of the public clusters, checked at start so a devnet URL never
- * serves a live deployment. Source: solana-labs/solana genesis-utils / docs "Clusters".
+ * serves a live deployment. Source: the `--expected-genesis-hash` of each cluster's validator
+ * example in the Solana docs "Clusters" page (docs.solanalabs.com/clusters/available).
  */
 export const GenesisHashes: Readonly<Partial<Record<SolanaCluster, string>>> = {
   'mainnet-beta': '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d',
