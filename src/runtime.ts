@@ -22,6 +22,8 @@ import { evmConfigFromEnv } from './methods/evm/config-env.ts';
 import { evmConfigFromSettings, evmMethodSpecs } from './methods/evm/config.ts';
 import type { EvmSettings } from './methods/evm/config.ts';
 import { createEvmMethod } from './methods/evm/evm-method.ts';
+import { solanaConfigFromEnv } from './methods/solana/config.ts';
+import { createSolanaMethod, SOLANA_METHOD_ID, solanaMethodSpec } from './methods/solana/solana-method.ts';
 import { ConfigError } from './core/errors.ts';
 import type { Env } from './core/mode.ts';
 import type { MethodSpec } from './core/methods.ts';
@@ -93,8 +95,14 @@ export async function buildMethods(config: Config, clock: Clock, log: Logger): P
     const adapter = await createEvmMethod(evm, { clock, log });
     for (const spec of evmMethodSpecs(evm)) registry.add({ spec, adapter, tiers: confirmationTiers(config.env, spec) });
   }
+  const solana = solanaConfigFromEnv(config.env, config.mode);
+  if (solana) {
+    const adapter = await createSolanaMethod(solana, { clock, log });
+    const spec = solanaMethodSpec(defaultSpec(SOLANA_METHOD_ID), solana);
+    registry.add({ spec, adapter, tiers: confirmationTiers(config.env, spec) });
+  }
   if (registry.ids().length === 0) {
-    log.warn({ mode: config.mode }, 'no payment method is configured: set COFFER_BITCOIN_*, COFFER_LIGHTNING_* or COFFER_EVM_* (see docs/configuration.md)');
+    log.warn({ mode: config.mode }, 'no payment method is configured: set COFFER_BITCOIN_*, COFFER_LIGHTNING_*, COFFER_EVM_* or COFFER_SOLANA_* (see docs/configuration.md)');
   }
   return registry;
 }

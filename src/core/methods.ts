@@ -4,7 +4,7 @@
 
 import type { CryptoAsset } from './assets.ts';
 
-export const MethodFamilies = ['bitcoin', 'lightning', 'evm'] as const;
+export const MethodFamilies = ['bitcoin', 'lightning', 'evm', 'solana'] as const;
 export type MethodFamily = (typeof MethodFamilies)[number];
 
 export interface MethodSpec {
@@ -39,4 +39,7 @@ export const DefaultMethodSpecs: readonly MethodSpec[] = [
     contractAddress: '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359' },
   { id: 'usdt_polygon', family: 'evm', asset: 'USDT', unitScale: 6, pricePrecision: 6, confirmations: 64, network: 'polygon', chainId: 137,
     contractAddress: '0xc2132D05D31c914a87C6611C10748AEb04B58e8F' },
+  // Solana Pay transfer requests (methods/solana): credited at the configured commitment, reported as 1 confirmation.
+  { id: 'usdc_solana', family: 'solana', asset: 'USDC', unitScale: 6, pricePrecision: 6, confirmations: 1, network: 'solana',
+    contractAddress: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v' },
 ];

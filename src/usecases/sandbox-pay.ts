@@ -8,6 +8,7 @@ import type { Invoice, Payment } from '../core/invoice.ts';
 import { parseDecimal, rescale, Rounding } from '../core/money.ts';
 import type { Observation } from '../core/observation.ts';
 import { createHash, randomBytes } from 'node:crypto';
+import { base58 } from '@scure/base';
 import type { MethodSpec } from '../core/methods.ts';
 import type { Deps } from './deps.ts';
 import { applyTogether } from './apply-observations.ts';
@@ -40,7 +41,7 @@ export interface SandboxPayResult {
 
 const CONFIRMATIONS_MAX = 1000;
 
-/** A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log). */
+/** A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log, solana:sig:ix). */
 function sandboxPaymentKey(spec: MethodSpec, targetKey: string, invoiceId: string, seed: string | undefined): { paymentKey: string; txid: string } {
   const hash = seed === undefined ? randomBytes(32).toString('hex')
     : createHash('sha256').update(`sandbox-pay\u0000${invoiceId}\u0000${targetKey}\u0000${seed}`).digest('hex');
@@ -50,6 +51,12 @@ function sandboxPaymentKey(spec: MethodSpec, targetKey: string, invoiceId: strin
     case 'evm': return spec.contractAddress
       ? { paymentKey: `${spec.chainId}:0x${hash}:0`, txid: `0x${hash}` }
       : { paymentKey: `${spec.chainId}:0x${hash}:native`, txid: `0x${hash}` };
+    case 'solana': {
+      // A Solana signature is 64 bytes in base58; the key names the transfer instruction's index.
+      // Derived from the same hash, so a seeded (idempotent) payment keeps its signature too.
+      const signature = base58.encode(Buffer.from(hash + createHash('sha256').update(hash).digest('hex'), 'hex'));
+      return { paymentKey: `solana:${signature}:0`, txid: signature };
+    }
   }
 }
 

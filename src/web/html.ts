@@ -36,7 +36,7 @@ export function trustedMarkup(markup: string): SafeHtml {
   return new SafeHtml(markup);
 }
 
-const SAFE_URL_RE = /^(\/(?!\/)|bitcoin:|lightning:|ethereum:|https?:\/\/)/i;
+const SAFE_URL_RE = /^(\/(?!\/)|bitcoin:|lightning:|ethereum:|solana:|https?:\/\/)/i;
 
 /** A URL for href: relative paths and payment URIs only; anything else becomes '#'. */
 export function safeUrl(url: string): string {

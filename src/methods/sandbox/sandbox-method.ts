@@ -14,6 +14,7 @@ import { deriveAheadAfter, deriveP2wpkh, parseBitcoinWalletKey } from '../bitcoi
 import { bip21Uri } from '../bitcoin/bip21.ts';
 import { deriveEvmAddress, deriveEvmAheadAfter, eip681Uri, parseEvmWalletKey } from '../evm/address.ts';
 import { encodeBolt11 } from '../lightning/bolt11.ts';
+import { sandboxSolanaSpec, sandboxSolanaTarget } from '../solana/sandbox-target.ts';
 
 // Fixed, public test keys: sandbox addresses are deterministic and hold nothing of value.
 const SEED = sha256(utf8ToBytes('coffer sandbox wallet seed (test only)'));
@@ -43,6 +44,7 @@ export class SandboxMethod implements PaymentMethodAdapter {
       case 'bitcoin': return this.#bitcoinTarget(request, indexes);
       case 'lightning': return this.#lightningTarget(request);
       case 'evm': return this.#evmTarget(request, indexes);
+      case 'solana': return sandboxSolanaTarget(request);
     }
   }
 
@@ -84,7 +86,10 @@ export class SandboxMethod implements PaymentMethodAdapter {
   }
 }
 
-/** The method specs as the sandbox serves them: bitcoin and lightning on regtest. */
+/** The method specs as the sandbox serves them: bitcoin and lightning on regtest, Solana on devnet. */
 export function sandboxSpecs(specs: readonly MethodSpec[]): MethodSpec[] {
-  return specs.map((spec) => (spec.family === 'evm' ? spec : { ...spec, network: 'regtest' }));
+  return specs.map((spec) => {
+    if (spec.family === 'evm') return spec;
+    return spec.family === 'solana' ? sandboxSolanaSpec(spec) : { ...spec, network: 'regtest' };
+  });
 }
