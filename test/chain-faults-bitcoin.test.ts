@@ -125,8 +125,8 @@ for (const [n, dialect] of dialects().entries()) {
       await world.invariants([`${payC.txid}:0`, `${payD.txid}:0`]);
     });
 
-    // DESIGN §6: a provider's Retry-After is honoured. Marked todo (it runs and reports) while it fails.
-    test('429 with Retry-After: the follower asks the node nothing for the stated time', { skip: n !== 0 && 'once, on the first dialect', todo: 'the follower does not use the shared RequestPacer yet (src/methods/request-policy.ts); owner: src/methods/bitcoin' }, async () => {
+    // DESIGN §6: a provider's Retry-After is honoured.
+    test('429 with Retry-After: the follower asks the node nothing for the stated time', { skip: n !== 0 && 'once, on the first dialect' }, async () => {
       await world.waitUntil('a healthy watcher', () => health()?.ok === true, SLOW_MS);
       assert.ok((await retryAfterGapMs(proxy, 1)) >= 1_000);
     });

@@ -147,8 +147,8 @@ for (const { kind, dialect, scripted } of cases) {
       }
     });
 
-    // DESIGN §6: a provider's Retry-After is honoured. Marked todo (it runs and reports) while it fails.
-    test('429 with Retry-After: the follower asks the node nothing for the stated time', { skip: !scripted && 'once, on the first dialect', todo: 'the follower does not use the shared RequestPacer yet (src/methods/request-policy.ts); owner: src/methods/evm' }, async () => {
+    // DESIGN §6: a provider's Retry-After is honoured.
+    test('429 with Retry-After: the follower asks the node nothing for the stated time', { skip: !scripted && 'once, on the first dialect' }, async () => {
       await world.waitUntil('a healthy watcher', () => health()?.ok === true, SLOW_MS);
       assert.ok((await retryAfterGapMs(rig.proxy, 1)) >= 1_000);
     });

@@ -51,11 +51,34 @@ export function bitcoinBehind(node: BitcoinRpcSource, tipHeight: number): Fault 
         const height = await heightOf(call.params[0]);
         return height !== null && height > tipHeight ? rpcError(reply, -5, 'Block not found') : reply;
       }
+      case 'getrawmempool':
+        // A node that has not seen the newer blocks still holds their transactions in its mempool.
+        return rpcResult(reply, withUnminedBlocks(reply.result, await txidsAbove(node, tipHeight)));
       default:
         return reply;
     }
   };
   return { kind: 'rpc', rewrite };
+}
+
+/** The non-coinbase txids of the blocks above `tipHeight` on the real node. */
+async function txidsAbove(node: BitcoinRpcSource, tipHeight: number): Promise<string[]> {
+  const top = await node.rpc<number>('getblockcount', []);
+  const txids: string[] = [];
+  for (let height = tipHeight + 1; height <= top; height++) {
+    const hash = await node.rpc<string>('getblockhash', [height]);
+    const block = await node.rpc<{ tx: Array<string | { txid: string }> }>('getblock', [hash, true]);
+    for (const tx of block.tx.slice(1)) txids.push(typeof tx === 'string' ? tx : tx.txid);
+  }
+  return txids;
+}
+
+/** getrawmempool's answer (a txid list, or Core's {txids, mempool_sequence}) with `extra` added. */
+function withUnminedBlocks(result: unknown, extra: readonly string[]): unknown {
+  if (Array.isArray(result)) return [...new Set([...(result as string[]), ...extra])];
+  const shaped = result as { txids?: string[] } | null;
+  if (shaped !== null && Array.isArray(shaped.txids)) return { ...shaped, txids: [...new Set([...shaped.txids, ...extra])] };
+  return result;
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;

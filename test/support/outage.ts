@@ -105,7 +105,9 @@ export class InvoiceTruth {
 
   async #loop(): Promise<void> {
     let rank = 0;
-    while (this.#running) {
+    // One last sample after stop(): a status reached just before the stop is always recorded.
+    for (let last = false; !last;) {
+      last = !this.#running;
       let invoice: WireInvoice;
       let balance: number;
       try {
@@ -113,13 +115,13 @@ export class InvoiceTruth {
         balance = await this.#world.balance(this.#account);
       } catch (error) {
         // The world closed under a failed test: stop quietly, the test reports its own failure.
-        if (this.#running) this.lies.push(`read failed: ${String(error)}`);
+        if (!last) this.lies.push(`read failed: ${String(error)}`);
         return;
       }
       this.#check(invoice, balance, rank);
       rank = Math.max(rank, ORDER.indexOf(invoice.status as (typeof ORDER)[number]));
       if (this.seen.at(-1) !== invoice.status) this.seen.push(invoice.status);
-      await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
+      if (!last) await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
     }
   }
 

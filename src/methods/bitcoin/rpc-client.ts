@@ -3,7 +3,7 @@
 // calls can be batched (one HTTP request, many calls) where a watcher needs many answers at once.
 
 import { readFile } from 'node:fs/promises';
-import { RemoteFailureKind, parseRetryAfter } from '../request-policy.ts';
+import { PolicyLimits, RemoteFailureKind, parseRetryAfter } from '../request-policy.ts';
 import { RPC_RESPONSE_MAX_BYTES, RPC_TIMEOUT_MS } from './limits.ts';
 
 /**
@@ -91,6 +91,8 @@ export class BitcoinRpc {
   /** Whether the node takes getrawmempool's mempool_sequence argument; null until known. */
   #mempoolSequence: boolean | null = null;
   #nextId = 1;
+  /** No request leaves before this (ms since the epoch): the last Retry-After the node gave. */
+  #quietUntilMs = 0;
 
   constructor(options: BitcoinRpcOptions) {
     const url = new URL(options.url);
@@ -168,6 +170,10 @@ export class BitcoinRpc {
   }
 
   async #post(body: readonly object[]): Promise<JsonRpcReply[]> {
+    // A Retry-After is the endpoint's word, not one path's: until it passes, no path (blocks,
+    // mempool, rescan) sends anything; each is told how long is left and paces itself by it.
+    const quietMs = this.#quietUntilMs - Date.now();
+    if (quietMs > 0) throw new BitcoinRpcError('busy', `node at ${this.#endpoint} asked to wait (Retry-After)`, null, quietMs);
     let response = await this.#send(body, false);
     // Bitcoin Core rewrites its cookie on every restart: re-read it once before giving up.
     if (response.status === 401 && this.#cookieFile && !this.#urlAuth) response = await this.#send(body, true);
@@ -177,6 +183,7 @@ export class BitcoinRpc {
     if (response.status === 429 || response.status === 503) {
       await response.body?.cancel();
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      if (retryAfterMs !== null) this.#quietUntilMs = Date.now() + Math.min(retryAfterMs, PolicyLimits.retryAfterMsMax);
       throw new BitcoinRpcError('busy', `node at ${this.#endpoint} is busy (HTTP ${response.status})`, null, retryAfterMs);
     }
     if (response.status === 413) {
