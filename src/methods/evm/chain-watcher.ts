@@ -12,7 +12,7 @@
 
 import type { Observation } from '../../core/observation.ts';
 import type { KnownPayment, MethodHealth, WatcherContext } from '../../core/payment-method.ts';
-import { AdaptiveSize, RemoteRequestError, RequestPacer } from '../request-policy.ts';
+import { AdaptiveSize, RemoteRequestError, RequestPacer, sleepUnlessAborted } from '../request-policy.ts';
 import { failureKind, readRangeAdaptive } from './adaptive-range.ts';
 import { internalTransferAt, internalTransfers, isMethodMissing } from './call-traces.ts';
 import type { Block, BlockHeader, ChainReader, LogEntry } from './chain-reader.ts';
@@ -125,7 +125,7 @@ export class ChainWatcher {
         waitMs = this.#failed(error);
       }
       onHealth();
-      if (waitMs > 0) await sleep(waitMs, signal);
+      if (waitMs > 0) await sleepUnlessAborted(waitMs, signal);
     }
   }
 
@@ -595,15 +595,3 @@ function demote(k: KnownPayment): Observation {
   return { methodId: k.methodId, targetKey: k.targetKey, paymentKey: k.paymentKey, amountUnits: k.amountUnits, state: 'seen', confirmations: 0, txid: k.txid };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) { resolve(); return; }
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}

@@ -12,7 +12,7 @@
 
 import type { Observation } from '../../core/observation.ts';
 import type { MethodHealth, Watcher, WatcherContext } from '../../core/payment-method.ts';
-import { RemoteFailureKind, RemoteRequestError, RequestPacer } from '../request-policy.ts';
+import { RemoteFailureKind, RemoteRequestError, RequestPacer, sleepUnlessAborted } from '../request-policy.ts';
 import { verifyBolt11, type Bolt11Network } from './bolt11.ts';
 import { LightningBackendError, type BackendInvoice, type LightningBackend, type SettleCursor, type SettlementPoller } from './lightning-backend.ts';
 import { LightningLimits } from './lightning-limits.ts';
@@ -30,18 +30,6 @@ export interface LightningWatcherOptions {
 const STATE_SETTLE_INDEX = 'settle_index';
 const STATE_SCAN_FROM = 'scan_from';
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -113,7 +101,7 @@ export class LightningWatcher implements Watcher {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
       const paced = this.#pacer.delayMs(Date.now());
-      if (paced > 0) await sleep(paced, signal);
+      if (paced > 0) await sleepUnlessAborted(paced, signal);
       if (signal.aborted) break;
       let waitMs: number = this.#options.pollIntervalMs;
       try {
@@ -132,7 +120,7 @@ export class LightningWatcher implements Watcher {
       }
       await new Promise<void>((resolve) => {
         this.#pollWake = resolve;
-        void sleep(waitMs, signal).then(resolve);
+        void sleepUnlessAborted(waitMs, signal).then(resolve);
       });
       this.#pollWake = null;
     }
@@ -187,7 +175,7 @@ export class LightningWatcher implements Watcher {
       }
       if (signal.aborted) break;
       this.pollNow();
-      await sleep(backoffMs, signal);
+      await sleepUnlessAborted(backoffMs, signal);
       backoffMs = Math.min(backoffMs * 2, LightningLimits.reconnectMsMax);
     }
   }

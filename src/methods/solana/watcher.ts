@@ -13,7 +13,7 @@
 
 import type { Observation, ObservationState } from '../../core/observation.ts';
 import type { MethodHealth, WatcherContext } from '../../core/payment-method.ts';
-import { AdaptiveSize, RemoteFailureKind, RemoteRequestError, RequestPacer } from '../request-policy.ts';
+import { AdaptiveSize, RemoteFailureKind, RemoteRequestError, RequestPacer, sleepUnlessAborted } from '../request-policy.ts';
 import type { SolanaCommitment } from './config.ts';
 import {
   FINALITY_GRACE_MS, REFERENCE_WORKERS, SIGNATURE_PAGE_MAX, SIGNATURE_PAGE_MIN, SIGNATURE_PAGES_PER_REFERENCE_MAX, TARGET_PAGES_MAX,
@@ -94,7 +94,7 @@ export class SolanaWatcher {
         this.#setUnhealthyIfStale(`${remote?.kind ?? 'error'}: ${(error as Error).message}; retry in ${waitMs} ms`);
       }
       onHealth();
-      await sleep(waitMs, signal);
+      await sleepUnlessAborted(waitMs, signal);
     }
   }
 
@@ -226,15 +226,3 @@ export class SolanaWatcher {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) { resolve(); return; }
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}
