@@ -93,6 +93,7 @@ export class BitcoinRpc {
   #nextId = 1;
   /** No request leaves before this (ms since the epoch): the last Retry-After the node gave. */
   #quietUntilMs = 0;
+  #quietReason = '';
 
   constructor(options: BitcoinRpcOptions) {
     const url = new URL(options.url);
@@ -173,7 +174,7 @@ export class BitcoinRpc {
     // A Retry-After is the endpoint's word, not one path's: until it passes, no path (blocks,
     // mempool, rescan) sends anything; each is told how long is left and paces itself by it.
     const quietMs = this.#quietUntilMs - Date.now();
-    if (quietMs > 0) throw new BitcoinRpcError('busy', `node at ${this.#endpoint} asked to wait (Retry-After)`, null, quietMs);
+    if (quietMs > 0) throw new BitcoinRpcError('busy', `${this.#quietReason}; waiting out its Retry-After`, null, quietMs);
     let response = await this.#send(body, false);
     // Bitcoin Core rewrites its cookie on every restart: re-read it once before giving up.
     if (response.status === 401 && this.#cookieFile && !this.#urlAuth) response = await this.#send(body, true);
@@ -183,8 +184,12 @@ export class BitcoinRpc {
     if (response.status === 429 || response.status === 503) {
       await response.body?.cancel();
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-      if (retryAfterMs !== null) this.#quietUntilMs = Date.now() + Math.min(retryAfterMs, PolicyLimits.retryAfterMsMax);
-      throw new BitcoinRpcError('busy', `node at ${this.#endpoint} is busy (HTTP ${response.status})`, null, retryAfterMs);
+      const reason = `node at ${this.#endpoint} is busy (HTTP ${response.status})`;
+      if (retryAfterMs !== null) {
+        this.#quietUntilMs = Date.now() + Math.min(retryAfterMs, PolicyLimits.retryAfterMsMax);
+        this.#quietReason = reason;
+      }
+      throw new BitcoinRpcError('busy', reason, null, retryAfterMs);
     }
     if (response.status === 413) {
       await response.body?.cancel();
