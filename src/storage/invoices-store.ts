@@ -2,6 +2,7 @@
 
 import type { Kysely, Selectable } from 'kysely';
 import type { BalanceCurrency, CryptoAsset } from '../core/assets.ts';
+import type { InvoiceConversion } from '../core/conversion.ts';
 import type { Invoice, InvoiceRef, InvoiceStatus, LockedRate, SettlementInvoice } from '../core/invoice.ts';
 import type { WatchedTarget } from '../core/payment-method.ts';
 import type { Database, InvoicesTable } from './schema.ts';
@@ -13,6 +14,19 @@ import type { OutboxEvent } from '../core/events.ts';
 export function rateFromColumns(units: string | null, scale: number | null, sources: string | null, at: string | null): LockedRate | null {
   if (units === null || scale === null) return null;
   return { value: { units: toAmount(units), scale }, sources: sources ? sources.split(',') : [], at: toDate(at ?? new Date(0).toISOString()) };
+}
+
+type ConversionRow = Pick<Selectable<InvoicesTable>, 'credit_currency' | 'fx_rate_units' | 'fx_rate_scale' | 'fx_rate_sources' | 'fx_rate_at'>;
+
+export function conversionFromColumns(row: ConversionRow): InvoiceConversion | null {
+  const rate = rateFromColumns(row.fx_rate_units, row.fx_rate_scale, row.fx_rate_sources, row.fx_rate_at);
+  if (row.credit_currency === null || rate === null) return null;
+  return { currency: row.credit_currency as BalanceCurrency, rate };
+}
+
+function conversionValues(c: InvoiceConversion | null): SqlValue[] {
+  if (c === null) return [null, null, null, null, null];
+  return [c.currency, fromAmount(c.rate.value.units), c.rate.value.scale, c.rate.sources.join(','), iso(c.rate.at)];
 }
 
 type InvoiceRefRow = Pick<Selectable<InvoicesTable>, 'id' | 'currency' | 'asset'>;
@@ -27,7 +41,7 @@ function toInvoice(row: Selectable<InvoicesTable>): Invoice {
     currency: row.currency as BalanceCurrency, amountMinor: toAmountOrNull(row.amount), methodId: row.method_id,
     asset: row.asset as CryptoAsset, unitScale: row.unit_scale, pricePrecision: row.price_precision,
     priceUnits: toAmountOrNull(row.price_units),
-    rate: rateFromColumns(row.rate_units, row.rate_scale, row.rate_sources, row.rate_at),
+    rate: rateFromColumns(row.rate_units, row.rate_scale, row.rate_sources, row.rate_at), conversion: conversionFromColumns(row),
     targetKey: row.target_key, address: row.address, uri: row.uri, lightningInvoice: row.lightning_invoice,
     network: row.network, chainId: row.chain_id, contractAddress: row.contract_address, walletId: row.wallet_id,
     derivationIndex: row.derivation_index, confirmationsRequired: row.confirmations_required,
@@ -41,7 +55,7 @@ export type NewInvoice = Omit<Invoice, 'seq'>;
 
 const SETTLEMENT_COLUMNS = ['id', 'account_id', 'status', 'currency', 'amount', 'method_id', 'asset', 'unit_scale', 'price_units',
   'rate_units', 'rate_scale', 'rate_sources', 'rate_at', 'target_key', 'received_units', 'credited_amount', 'expires_at',
-  'completed_at', 'updated_at'] as const;
+  'completed_at', 'updated_at', 'credit_currency', 'fx_rate_units', 'fx_rate_scale', 'fx_rate_sources', 'fx_rate_at'] as const;
 type SettlementRow = Pick<Selectable<InvoicesTable>, (typeof SETTLEMENT_COLUMNS)[number]>;
 const SELECT_SETTLEMENT = `select ${SETTLEMENT_COLUMNS.join(', ')} from invoices where id = ?`;
 const SELECT_SETTLEMENT_FOR_UPDATE = `${SELECT_SETTLEMENT} for update`;
@@ -51,7 +65,7 @@ function toSettlementInvoice(row: SettlementRow): SettlementInvoice {
     id: row.id, accountId: row.account_id, status: row.status as InvoiceStatus, currency: row.currency as BalanceCurrency,
     amountMinor: toAmountOrNull(row.amount), methodId: row.method_id, asset: row.asset as CryptoAsset, unitScale: row.unit_scale,
     priceUnits: toAmountOrNull(row.price_units), rate: rateFromColumns(row.rate_units, row.rate_scale, row.rate_sources, row.rate_at),
-    targetKey: row.target_key, receivedUnits: toAmount(row.received_units), creditedMinor: toAmount(row.credited_amount),
+    conversion: conversionFromColumns(row), targetKey: row.target_key, receivedUnits: toAmount(row.received_units), creditedMinor: toAmount(row.credited_amount),
     expiresAt: toDate(row.expires_at), completedAt: toDateOrNull(row.completed_at), updatedAt: toDate(row.updated_at),
   };
 }
@@ -77,6 +91,7 @@ const INVOICE_COLUMNS = [
   'rate_units', 'rate_scale', 'rate_sources', 'rate_at', 'target_key', 'address', 'uri', 'lightning_invoice', 'network', 'chain_id',
   'contract_address', 'wallet_id', 'derivation_index', 'confirmations_required', 'received_units', 'credited_amount', 'webhook_url',
   'created_at', 'expires_at', 'watch_until', 'completed_at', 'updated_at',
+  'credit_currency', 'fx_rate_units', 'fx_rate_scale', 'fx_rate_sources', 'fx_rate_at',
 ] as const;
 
 /** The values of INVOICE_COLUMNS, in order. */
@@ -88,7 +103,7 @@ function invoiceValues(i: NewInvoice): SqlValue[] {
     i.rate ? iso(i.rate.at) : null, i.targetKey, i.address, i.uri, i.lightningInvoice, i.network, i.chainId,
     i.contractAddress, i.walletId, i.derivationIndex, i.confirmationsRequired, fromAmount(i.receivedUnits),
     fromAmount(i.creditedMinor), i.webhookUrl, iso(i.createdAt), iso(i.expiresAt), iso(i.watchUntil),
-    i.completedAt ? iso(i.completedAt) : null, iso(i.updatedAt),
+    i.completedAt ? iso(i.completedAt) : null, iso(i.updatedAt), ...conversionValues(i.conversion),
   ];
 }
 
@@ -108,7 +123,7 @@ const INSERT_CREATED_PG = `with inv as (${INSERT_INVOICE} returning seq),
 const PG_COLUMN_TYPES: Partial<Record<(typeof INVOICE_COLUMNS)[number], string>> = {
   amount: 'numeric', price_units: 'numeric', rate_units: 'numeric', received_units: 'numeric', credited_amount: 'numeric',
   unit_scale: 'integer', price_precision: 'integer', rate_scale: 'integer', chain_id: 'integer', derivation_index: 'integer',
-  confirmations_required: 'integer',
+  confirmations_required: 'integer', fx_rate_units: 'numeric', fx_rate_scale: 'integer',
 };
 const OUTBOX_COLUMNS = ['id', 'type', 'account_id', 'invoice_id', 'payload', 'created_at'] as const;
 const byPosition = (columns: readonly string[], types: Readonly<Record<string, string | undefined>> = {}) =>
