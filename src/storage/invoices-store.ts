@@ -16,17 +16,25 @@ export function rateFromColumns(units: string | null, scale: number | null, sour
   return { value: { units: toAmount(units), scale }, sources: sources ? sources.split(',') : [], at: toDate(at ?? new Date(0).toISOString()) };
 }
 
-type ConversionRow = Pick<Selectable<InvoicesTable>, 'credit_currency' | 'fx_rate_units' | 'fx_rate_scale' | 'fx_rate_sources' | 'fx_rate_at'>;
+const CONVERSION_COLUMNS = ['credit_currency', 'credit_rate_units', 'credit_rate_scale', 'fx_invoice_rate_units', 'fx_invoice_rate_scale',
+  'fx_sources', 'fx_at'] as const;
+type ConversionRow = Pick<Selectable<InvoicesTable>, (typeof CONVERSION_COLUMNS)[number]>;
 
 export function conversionFromColumns(row: ConversionRow): InvoiceConversion | null {
-  const rate = rateFromColumns(row.fx_rate_units, row.fx_rate_scale, row.fx_rate_sources, row.fx_rate_at);
-  if (row.credit_currency === null || rate === null) return null;
-  return { currency: row.credit_currency as BalanceCurrency, rate };
+  if (row.credit_currency === null || row.credit_rate_units === null || row.credit_rate_scale === null
+    || row.fx_invoice_rate_units === null || row.fx_invoice_rate_scale === null) return null;
+  return {
+    currency: row.credit_currency as BalanceCurrency,
+    creditRate: { units: toAmount(row.credit_rate_units), scale: Number(row.credit_rate_scale) },
+    invoiceRate: { units: toAmount(row.fx_invoice_rate_units), scale: Number(row.fx_invoice_rate_scale) },
+    sources: row.fx_sources ? row.fx_sources.split(',') : [], at: toDate(row.fx_at ?? new Date(0).toISOString()),
+  };
 }
 
 function conversionValues(c: InvoiceConversion | null): SqlValue[] {
-  if (c === null) return [null, null, null, null, null];
-  return [c.currency, fromAmount(c.rate.value.units), c.rate.value.scale, c.rate.sources.join(','), iso(c.rate.at)];
+  if (c === null) return [null, null, null, null, null, null, null];
+  return [c.currency, fromAmount(c.creditRate.units), c.creditRate.scale, fromAmount(c.invoiceRate.units), c.invoiceRate.scale,
+    c.sources.join(','), iso(c.at)];
 }
 
 type InvoiceRefRow = Pick<Selectable<InvoicesTable>, 'id' | 'currency' | 'asset'>;
@@ -55,7 +63,7 @@ export type NewInvoice = Omit<Invoice, 'seq'>;
 
 const SETTLEMENT_COLUMNS = ['id', 'account_id', 'status', 'currency', 'amount', 'method_id', 'asset', 'unit_scale', 'price_units',
   'rate_units', 'rate_scale', 'rate_sources', 'rate_at', 'target_key', 'received_units', 'credited_amount', 'expires_at',
-  'completed_at', 'updated_at', 'credit_currency', 'fx_rate_units', 'fx_rate_scale', 'fx_rate_sources', 'fx_rate_at'] as const;
+  'completed_at', 'updated_at', ...CONVERSION_COLUMNS] as const;
 type SettlementRow = Pick<Selectable<InvoicesTable>, (typeof SETTLEMENT_COLUMNS)[number]>;
 const SELECT_SETTLEMENT = `select ${SETTLEMENT_COLUMNS.join(', ')} from invoices where id = ?`;
 const SELECT_SETTLEMENT_FOR_UPDATE = `${SELECT_SETTLEMENT} for update`;
@@ -91,7 +99,7 @@ const INVOICE_COLUMNS = [
   'rate_units', 'rate_scale', 'rate_sources', 'rate_at', 'target_key', 'address', 'uri', 'lightning_invoice', 'network', 'chain_id',
   'contract_address', 'wallet_id', 'derivation_index', 'confirmations_required', 'received_units', 'credited_amount', 'webhook_url',
   'created_at', 'expires_at', 'watch_until', 'completed_at', 'updated_at',
-  'credit_currency', 'fx_rate_units', 'fx_rate_scale', 'fx_rate_sources', 'fx_rate_at',
+  ...CONVERSION_COLUMNS,
 ] as const;
 
 /** The values of INVOICE_COLUMNS, in order. */
@@ -123,7 +131,8 @@ const INSERT_CREATED_PG = `with inv as (${INSERT_INVOICE} returning seq),
 const PG_COLUMN_TYPES: Partial<Record<(typeof INVOICE_COLUMNS)[number], string>> = {
   amount: 'numeric', price_units: 'numeric', rate_units: 'numeric', received_units: 'numeric', credited_amount: 'numeric',
   unit_scale: 'integer', price_precision: 'integer', rate_scale: 'integer', chain_id: 'integer', derivation_index: 'integer',
-  confirmations_required: 'integer', fx_rate_units: 'numeric', fx_rate_scale: 'integer',
+  confirmations_required: 'integer', credit_rate_units: 'numeric', credit_rate_scale: 'integer',
+  fx_invoice_rate_units: 'numeric', fx_invoice_rate_scale: 'integer',
 };
 const OUTBOX_COLUMNS = ['id', 'type', 'account_id', 'invoice_id', 'payload', 'created_at'] as const;
 const byPosition = (columns: readonly string[], types: Readonly<Record<string, string | undefined>> = {}) =>

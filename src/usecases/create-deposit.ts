@@ -4,7 +4,6 @@
 import type { Account } from '../core/account.ts';
 import { CurrencyScale, isBalanceCurrency } from '../core/assets.ts';
 import type { BalanceCurrency } from '../core/assets.ts';
-import { crossRate } from '../core/conversion.ts';
 import type { InvoiceConversion } from '../core/conversion.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Invoice, LockedRate } from '../core/invoice.ts';
@@ -51,17 +50,18 @@ async function lockRate(deps: Deps, spec: MethodSpec, currency: BalanceCurrency)
 
 /**
  * A deposit in another currency than the account's credits the account's currency (issue 15,
- * 8c): the rate account currency per invoice currency is locked now, derived from the crypto
- * asset's rates in both (the same sources and freshness rules as the price). No rate for either
- * pair → `rate_unavailable` and no invoice: a deposit is never credited at a guessed rate.
+ * 8c): the crypto asset's rates in both currencies are locked now, from the same sources and
+ * under the same freshness rules as the price. No rate for either pair → `rate_unavailable` and
+ * no invoice: a deposit is never credited at a guessed rate.
  */
 async function lockConversion(deps: Deps, spec: MethodSpec, account: Account, currency: BalanceCurrency,
   invoiceRate: LockedRate | null): Promise<InvoiceConversion | null> {
   if (account.currency === currency) return null;
-  const [toPerAsset, fromPerAsset] = await Promise.all([
-    lockRate(deps, spec, account.currency), invoiceRate ?? lockRate(deps, spec, currency),
-  ]);
-  return { currency: account.currency, rate: crossRate(toPerAsset, fromPerAsset) };
+  const [credit, own] = await Promise.all([lockRate(deps, spec, account.currency), invoiceRate ?? lockRate(deps, spec, currency)]);
+  return {
+    currency: account.currency, creditRate: credit.value, invoiceRate: own.value,
+    sources: [...new Set([...credit.sources, ...own.sources])], at: credit.at < own.at ? credit.at : own.at,
+  };
 }
 
 function allocator(deps: Deps): IndexAllocator {

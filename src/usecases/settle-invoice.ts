@@ -61,7 +61,7 @@ async function credit(deps: Deps, tx: StoreTx, invoice: SettlementInvoice, payme
     paymentId: payment.id, invoiceId: invoice.id, accountId: invoice.accountId, methodId: payment.methodId,
     paymentCurrency: paymentLedgerCurrency(unit.asset, unit.unitScale), receivedUnits: payment.amountUnits,
     balanceCurrency: balance.currency, creditMinor: balance.amountMinor,
-    description: invoice.conversion ? conversionText(invoice.currency, creditMinor, invoice.conversion) : undefined,
+    description: invoice.conversion ? conversionText(invoice.currency, invoice.asset, creditMinor, invoice.conversion) : undefined,
   }), now);
   events.push(balanceEvent('balance.credited', invoice, payment, creditMinor, now));
   return { creditedMinor: creditMinor, heldReason: null };
