@@ -49,6 +49,11 @@ export function conversionRate(conversion: InvoiceConversion): Decimal {
   return { units, scale };
 }
 
+/** The balance currency an invoice credits. */
+export function creditCurrency(invoice: { readonly currency: BalanceCurrency; readonly conversion: InvoiceConversion | null }): BalanceCurrency {
+  return invoice.conversion?.currency ?? invoice.currency;
+}
+
 /** The currency a credit of `invoice` lands in, and its amount there. */
 export function creditedBalance(invoice: { readonly currency: BalanceCurrency; readonly conversion: InvoiceConversion | null },
   creditMinor: bigint): { currency: BalanceCurrency; amountMinor: bigint } {

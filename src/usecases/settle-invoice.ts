@@ -2,7 +2,7 @@
 // ledger, stores payment and invoice changes, and writes the outbox events for all of it.
 
 import { CurrencyScale } from '../core/assets.ts';
-import { conversionText, creditedBalance } from '../core/conversion.ts';
+import { conversionText, creditCurrency, creditedBalance } from '../core/conversion.ts';
 import type { OutboxEvent } from '../core/events.ts';
 import type { Payment, SettlementInvoice } from '../core/invoice.ts';
 import { creditTransfers, isCustomerLedgerAccount, LedgerAccounts, paymentLedgerCurrency, reversalOf } from '../core/ledger.ts';
@@ -41,7 +41,7 @@ async function reverse(tx: StoreTx, invoice: SettlementInvoice, payment: Payment
   const transfers = (await tx.ledger.forPayment(payment.id)).filter((t) => t.kind !== 'reversal');
   await tx.ledger.post(transfers.map((t) => reversalOf(t, `payment ${payment.paymentKey} left the chain`)), now);
   events.push(balanceEvent('deposit.reversed', invoice, payment, payment.creditedMinor ?? 0n, now));
-  const customer = LedgerAccounts.customer(invoice.accountId, creditedBalance(invoice, 0n).currency);
+  const customer = LedgerAccounts.customer(invoice.accountId, creditCurrency(invoice));
   if (transfers.some((t) => isCustomerLedgerAccount(t.creditAccount)) && (await tx.ledger.balance(customer)) < 0n) {
     // Only a reversal can take a balance below zero; the account is frozen until an operator acts.
     await tx.accounts.setStatus(invoice.accountId, 'frozen');

@@ -3,6 +3,7 @@
 // plan's payment status in, sentences out. The settlement itself is core's planSettlement.
 
 import { CurrencyScale } from '../core/assets.ts';
+import { creditedBalance } from '../core/conversion.ts';
 import type { Invoice, Payment, PaymentStatus } from '../core/invoice.ts';
 import { formatFixed } from '../core/money.ts';
 import { cryptoText, timeText } from './format.ts';
@@ -26,8 +27,12 @@ export function stepOf(invoice: Invoice): number {
   }
 }
 
+/** A credit as the balance received it: converted to the account's currency when the invoice was in another. */
 function credited(invoice: Invoice, units: bigint): string {
-  return `${formatFixed(units, CurrencyScale[invoice.currency])} ${invoice.currency}`;
+  const own = `${formatFixed(units, CurrencyScale[invoice.currency])} ${invoice.currency}`;
+  if (invoice.conversion === null) return own;
+  const balance = creditedBalance(invoice, units);
+  return `${formatFixed(balance.amountMinor, CurrencyScale[balance.currency])} ${balance.currency} (${own} converted)`;
 }
 
 function lateLines(invoice: Invoice, payments: readonly Payment[]): string[] {
