@@ -154,6 +154,34 @@ for (const dialect of dialects()) {
       assert.deepEqual((await balanceOf(acct)).balances, [{ currency: 'USD', balance: 65, pending: 27.17 }]);
     });
 
+    test('a late payment is decided at the rate when seen, then converted at the locked ratio', async () => {
+      const acct = await businessAccount(world.deps, 'USD');
+      const invoice = await eurDeposit(acct, 25);
+      assert.equal((await call(acct, 'POST', `/v2/sandbox/invoices/${invoice.id}/pay`, {})).statusCode, 200);
+      assert.equal((await call(acct, 'POST', `/v2/sandbox/invoices/${invoice.id}/pay`, { amount: '0.0001' })).statusCode, 200);
+      const read = await invoiceOf(acct, invoice.id);
+      const late = read.payment.transactions.find((t: { late: boolean }) => t.late);
+      assert.equal(late.credited_amount, cents(satsToEur(10_000n)));
+      assert.equal(late.credited_balance_amount, cents(eurToUsd(satsToEur(10_000n))));
+      assert.equal((await balanceOf(acct)).balance, cents(eurToUsd(2500n) + eurToUsd(satsToEur(10_000n))));
+      assert.ok((await verifyLedger(world.deps.store)).ok);
+    });
+
+    test('a USD deposit on a BTC account is credited in satoshis, at most one below the exact value', async () => {
+      const acct = await businessAccount(world.deps, 'BTC');
+      const res = await call(acct, 'POST', '/v2/accounts/deposit', { currency: 'USD', payment_method: 'bitcoin', amount: 10 });
+      assert.equal(res.statusCode, 200, res.body);
+      const invoice = res.json().data;
+      assert.equal(invoice.conversion.currency, 'BTC');
+      assert.equal(invoice.conversion.credit_rate, '1', 'BTC per BTC: the identity, no market rate');
+      assert.equal(invoice.conversion.invoice_rate, '65000');
+      assert.equal((await call(acct, 'POST', `/v2/sandbox/invoices/${invoice.id}/pay`, {})).statusCode, 200);
+      // 10.00 USD ÷ 65000 USD/BTC = 15384.6… sats, rounded down; the price sent was 15385 sats (rounded up).
+      assert.equal(invoice.payment.price, 0.00015385);
+      assert.equal((await balanceOf(acct)).balance, 0.00015384);
+      assert.ok((await verifyLedger(world.deps.store)).ok);
+    });
+
     test('a deposit in the account\'s own currency is unchanged: no conversion', async () => {
       const acct = await businessAccount(world.deps, 'EUR');
       const invoice = await eurDeposit(acct, 25);
