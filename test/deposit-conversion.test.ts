@@ -154,6 +154,27 @@ for (const dialect of dialects()) {
       assert.deepEqual((await balanceOf(acct)).balances, [{ currency: 'USD', balance: 65, pending: 27.17 }]);
     });
 
+    test('two payments completing one invoice: each share converted once, the invoice and the balance agree', async () => {
+      const acct = await businessAccount(world.deps, 'USD');
+      const invoice = await eurDeposit(acct, 25);
+      const priceSats = BigInt(Math.round(invoice.payment.price * 1e8));
+      const firstSats = 20_000n;
+      for (const sats of [firstSats, priceSats - firstSats]) {
+        const amount = `0.${sats.toString().padStart(8, '0')}`;
+        assert.equal((await call(acct, 'POST', `/v2/sandbox/invoices/${invoice.id}/pay`, { amount })).statusCode, 200);
+      }
+      // The 25 EUR is split over the payments by amount, exactly; each share is converted on its own.
+      const first = (firstSats * 2500n) / priceSats;
+      const expected = eurToUsd(first) + eurToUsd(2500n - first);
+      const read = await invoiceOf(acct, invoice.id);
+      assert.equal(read.status, 'complete');
+      assert.equal(read.credited_amount, 25);
+      assert.equal(read.conversion.credited_amount, cents(expected));
+      assert.equal((await balanceOf(acct)).balance, cents(expected));
+      assert.ok(eurToUsd(2500n) - expected <= 1n, 'at most one cent per payment below the single conversion');
+      assert.ok((await verifyLedger(world.deps.store)).ok);
+    });
+
     test('a late payment is decided at the rate when seen, then converted at the locked ratio', async () => {
       const acct = await businessAccount(world.deps, 'USD');
       const invoice = await eurDeposit(acct, 25);

@@ -62,6 +62,20 @@ export function creditedBalance(invoice: { readonly currency: BalanceCurrency; r
   return { currency: conversion.currency, amountMinor: convertMinor(creditMinor, invoice.currency, conversion) };
 }
 
+/**
+ * What the balance got from `invoice` so far: on a converted invoice the sum of each credited
+ * payment's conversion (each rounded down on its own, as the ledger posted them), not the
+ * conversion of the total.
+ */
+export function balanceCredited(invoice: { readonly currency: BalanceCurrency; readonly conversion: InvoiceConversion | null; readonly creditedMinor: bigint },
+  payments: ReadonlyArray<{ readonly creditedMinor: bigint | null; readonly reversed: boolean }>): { currency: BalanceCurrency; amountMinor: bigint } {
+  const { conversion } = invoice;
+  if (conversion === null) return { currency: invoice.currency, amountMinor: invoice.creditedMinor };
+  const amountMinor = payments.reduce((sum, p) => (p.creditedMinor !== null && !p.reversed
+    ? sum + convertMinor(p.creditedMinor, invoice.currency, conversion) : sum), 0n);
+  return { currency: conversion.currency, amountMinor };
+}
+
 /** "25 EUR × 65000 USD/BTC ÷ 59800 EUR/BTC = 27.17 USD": the conversion as the ledger states it. */
 export function conversionText(from: BalanceCurrency, asset: string, creditMinor: bigint, conversion: InvoiceConversion): string {
   const to = conversion.currency;

@@ -3,7 +3,7 @@
 // JSON numbers, crypto amounts exact strings except `price`, which clients type as a number.
 
 import { CurrencyScale } from './assets.ts';
-import { conversionRate, convertMinor } from './conversion.ts';
+import { balanceCredited, conversionRate, convertMinor } from './conversion.ts';
 import type { Invoice, Payment } from './invoice.ts';
 import type { PostedTransfer } from './ledger.ts';
 import { isCustomerLedgerAccount, LedgerCurrencyScale } from './ledger.ts';
@@ -97,7 +97,7 @@ function presentConversion(invoice: Invoice, payments: readonly Payment[]): Reco
   const conversion = invoice.conversion;
   if (conversion === null) return undefined;
   const convert = (minor: bigint) => convertMinor(minor, invoice.currency, conversion);
-  const credited = payments.reduce((sum, p) => (p.creditedMinor !== null && !p.reversed ? sum + convert(p.creditedMinor) : sum), 0n);
+  const credited = balanceCredited(invoice, payments).amountMinor;
   const scale = CurrencyScale[conversion.currency];
   return {
     currency: conversion.currency,
