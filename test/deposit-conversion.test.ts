@@ -203,6 +203,19 @@ for (const dialect of dialects()) {
       assert.ok((await verifyLedger(world.deps.store)).ok);
     });
 
+    test('an invoice stored before migration 005 (no conversion) still credits its own currency', async () => {
+      const acct = await businessAccount(world.deps, 'USD');
+      const invoice = await eurDeposit(acct, 25);
+      await world.testDb.db.kysely.updateTable('invoices').where('id', '=', invoice.id).set({
+        credit_currency: null, credit_rate_units: null, credit_rate_scale: null, fx_invoice_rate_units: null, fx_invoice_rate_scale: null,
+        fx_sources: null, fx_at: null,
+      }).execute();
+      assert.equal((await invoiceOf(acct, invoice.id)).conversion, undefined);
+      assert.equal((await call(acct, 'POST', `/v2/sandbox/invoices/${invoice.id}/pay`, {})).statusCode, 200);
+      assert.deepEqual((await balanceOf(acct)).balances, [{ currency: 'USD', balance: 0, pending: 0 }, { currency: 'EUR', balance: 25, pending: 0 }]);
+      assert.ok((await verifyLedger(world.deps.store)).ok);
+    });
+
     test('a deposit in the account\'s own currency is unchanged: no conversion', async () => {
       const acct = await businessAccount(world.deps, 'EUR');
       const invoice = await eurDeposit(acct, 25);
