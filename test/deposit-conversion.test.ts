@@ -9,7 +9,7 @@ import { createStaticSource, staticRateTable } from '../src/rates/static-source.
 import { RateAggregator } from '../src/rates/rate-aggregator.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { applyObservation } from '../src/usecases/apply-observations.ts';
-import { expireInvoices } from '../src/usecases/expire-invoices.ts';
+import { expireInvoices, settleById } from '../src/usecases/expire-invoices.ts';
 import { verifyLedger } from '../src/usecases/verify-ledger.ts';
 import { businessAccount, dialects, openWorld } from './support/harness.ts';
 import type { TestAccount, World } from './support/harness.ts';
@@ -80,6 +80,12 @@ for (const dialect of dialects()) {
       assert.deepEqual(transfers.map((t) => [t.kind, t.currency, t.debitAccount.split(':')[0], t.creditAccount]),
         [['receive', 'BTC', 'received', 'fx:BTC'], ['credit', 'USD', 'fx', `customer:${acct.id}:USD`]]);
       assert.equal(await world.deps.store.ledger.balance(`customer:${acct.id}:EUR`), 0n);
+      // The balance event says both: the invoice's credit and what the balance moved by.
+      const events = (await world.deps.store.webhooks.outboxAfter(0, 100_000))
+        .filter((e) => e.invoiceId === invoice.id && e.type === 'balance.credited');
+      assert.equal(events.length, 1);
+      const payload = JSON.parse(events[0]!.payload);
+      assert.deepEqual([payload.currency, payload.amount, payload.balance_currency, payload.balance_amount], ['EUR', '25', 'USD', '27.17']);
       const report = await verifyLedger(world.deps.store);
       assert.ok(report.ok, JSON.stringify(report));
     });
@@ -99,6 +105,7 @@ for (const dialect of dialects()) {
       };
       assert.equal(await applyObservation(world.deps, seen), 'unchanged');
       assert.equal(await applyObservation(world.deps, { ...seen, confirmations: seen.confirmations + 3 }), 'applied');
+      await settleById(world.deps, invoice.id);
       assert.equal((await balanceOf(acct)).balance, 27.17);
       assert.equal((await world.deps.store.ledger.forPayment(payment!.id)).length, 2);
       assert.ok((await verifyLedger(world.deps.store)).ok);
@@ -117,6 +124,7 @@ for (const dialect of dialects()) {
       world.clock.advance(31 * MINUTE);
       try {
         await expireInvoices(world.deps);
+        await settleById(world.deps, invoice.id); // settling the complete invoice again decides nothing new
       } finally {
         world.clock.advance(-31 * MINUTE);
       }
