@@ -39,14 +39,14 @@ export async function accountBalanceView(store: Store, account: Account): Promis
   for (const row of rows.pending) {
     if (!isBalanceCurrency(row.currency) || row.amountMinor <= row.creditedMinor) continue;
     const owed = pendingIn(row.currency, row.amountMinor - row.creditedMinor, row.conversion);
-    if (owed !== null) pending.set(owed.currency, (pending.get(owed.currency) ?? 0n) + owed.amountMinor);
+    pending.set(owed.currency, (pending.get(owed.currency) ?? 0n) + owed.amountMinor);
   }
   return { balances: ordered.map((currency) => ({ currency, balanceMinor: byCurrency.get(currency) ?? 0n })), pending };
 }
 
 /** What a pending invoice amount will credit: converted (rounded down) when the invoice credits another currency. */
 function pendingIn(currency: BalanceCurrency, amountMinor: bigint, conversion: PendingInvoiceAmount['conversion'])
-  : { currency: BalanceCurrency; amountMinor: bigint } | null {
+  : { currency: BalanceCurrency; amountMinor: bigint } {
   if (conversion === null) return { currency, amountMinor };
   return { currency: conversion.currency, amountMinor: convertMinor(amountMinor, currency, conversion) };
 }
