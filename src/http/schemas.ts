@@ -45,13 +45,25 @@ export const invoiceSchema = {
             properties: {
               id: { type: 'string' }, amount: { type: 'string' }, confirmations: { type: 'integer' },
               status: { type: 'string', enum: ['pending', 'confirmed', 'credited', 'held', 'gone', 'reversed'] },
-              late: { type: 'boolean' }, credited_amount: { type: 'number' },
+              late: { type: 'boolean' }, credited_amount: { type: 'number' }, credited_balance_amount: { type: 'number' },
             },
           },
         },
       },
     },
     orders: { type: 'array', maxItems: 0 },
+    // Coffer's own (issue 15, 8c): present when `currency` is not the account's currency.
+    conversion: {
+      type: 'object',
+      description: 'The account currency this invoice credits instead of `currency`: credit_rate ÷ invoice_rate (both per 1 payment.currency, locked at creation), rounded down once',
+      required: ['currency', 'rate', 'credit_rate', 'invoice_rate', 'rate_sources', 'rate_time', 'amount', 'credited_amount'],
+      properties: {
+        currency: { type: 'string', enum: ['USD', 'EUR', 'BTC'] }, rate: { type: 'string' },
+        credit_rate: { type: 'string' }, invoice_rate: { type: 'string' },
+        rate_sources: { type: 'array', items: { type: 'string' } }, rate_time: isoTime,
+        amount: { type: ['number', 'null'] }, credited_amount: { type: 'number' },
+      },
+    },
   },
 } as const;
 

@@ -25,6 +25,30 @@ export interface PaymentTransaction {
   readonly late: boolean;
   /** What this payment credited, in the invoice currency. */
   readonly credited_amount?: string;
+  /** On a converted invoice: what that credit came to in the account's currency (`conversion.currency`). */
+  readonly credited_balance_amount?: string;
+}
+
+/**
+ * Present when the invoice's `currency` is not the account's: the balance is credited in the
+ * account's currency instead, at `credit_rate` ÷ `invoice_rate` (both per one unit of
+ * `payment.currency`, locked at creation), each credit rounded down once.
+ */
+export interface InvoiceConversion {
+  /** The balance currency credited. */
+  readonly currency: BalanceCurrency;
+  /** `currency` per one unit of the invoice currency, for reading (18 decimals, rounded down). */
+  readonly rate: string;
+  /** `currency` per one unit of `payment.currency`. */
+  readonly credit_rate: string;
+  /** The invoice currency per one unit of `payment.currency`. */
+  readonly invoice_rate: string;
+  readonly rate_sources: readonly string[];
+  readonly rate_time: string;
+  /** The requested amount converted; null for a flexible invoice. */
+  readonly amount: string | null;
+  /** Credited to the balance so far, in `currency`. */
+  readonly credited_amount: string;
 }
 
 export interface InvoicePayment {
@@ -64,10 +88,11 @@ export interface Invoice {
   /** Requested amount in `currency`; null for a flexible invoice. */
   readonly amount: string | null;
   readonly currency: BalanceCurrency;
-  /** Credited to the balance so far, in `currency`. */
+  /** Credited so far, in `currency` (see `conversion` for the balance currency it landed in). */
   readonly credited_amount: string;
   readonly payment: InvoicePayment;
   readonly orders: readonly unknown[];
+  readonly conversion?: InvoiceConversion;
 }
 
 /** Statuses after which an invoice no longer changes on its own (late payments aside). */
