@@ -32,6 +32,14 @@ export interface ThrottleState {
   readonly lockedUntil: Date | null;
 }
 
+export interface WebResetToken {
+  /** SHA-256 (hex) of the token sent in the link. */
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
 export interface UsageRow {
   readonly kind: string;
   readonly currency: string;
@@ -151,6 +159,39 @@ export class WebStore {
   async deleteStaleThrottles(windowStartedBefore: Date, now: Date): Promise<number> {
     const result = await this.k.deleteFrom('web_login_throttle').where('window_started_at', '<', iso(windowStartedBefore))
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', iso(now))])).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async insertResetToken(token: WebResetToken): Promise<void> {
+    await this.k.insertInto('web_reset_tokens').values({
+      id: token.id, user_id: token.userId, created_at: iso(token.createdAt), expires_at: iso(token.expiresAt), used_at: null,
+    }).execute();
+  }
+
+  /** The unused, unexpired reset token with this hash, or null. */
+  async liveResetToken(id: string, now: Date): Promise<WebResetToken | null> {
+    const row = await this.k.selectFrom('web_reset_tokens').selectAll().where('id', '=', id)
+      .where('used_at', 'is', null).where('expires_at', '>', iso(now)).executeTakeFirst();
+    return row ? { id: row.id, userId: row.user_id, createdAt: toDate(row.created_at), expiresAt: toDate(row.expires_at) } : null;
+  }
+
+  /**
+   * Marks the token used if it is still live; true for exactly one caller (a conditional update,
+   * so two concurrent resets with one link cannot both succeed). Inside the reset's transaction.
+   */
+  async consumeResetToken(id: string, now: Date): Promise<boolean> {
+    const result = await this.k.updateTable('web_reset_tokens').set({ used_at: iso(now) }).where('id', '=', id)
+      .where('used_at', 'is', null).where('expires_at', '>', iso(now)).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Every other reset token of the user becomes worthless (after a reset or a password change). */
+  async deleteResetTokensOfUser(userId: string): Promise<void> {
+    await this.k.deleteFrom('web_reset_tokens').where('user_id', '=', userId).execute();
+  }
+
+  async deleteExpiredResetTokens(now: Date): Promise<number> {
+    const result = await this.k.deleteFrom('web_reset_tokens').where('expires_at', '<=', iso(now)).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

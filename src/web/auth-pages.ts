@@ -19,6 +19,7 @@ ${inputField({ name: 'email', label: 'Email', type: 'email', value: values.email
 ${inputField({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }, errors)}
 <button type="submit">Sign in</button>
 </form>
+<p><a href="/forgot-password">Forgot your password?</a></p>
 ${signUpOpen ? html`<p>New here? <a href="/signup">Create an account</a>.</p>` : ''}
 </div>`;
 }

@@ -37,7 +37,8 @@ export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
     if (await alreadySignedIn(request, reply)) return reply;
     const query = request.query as Record<string, unknown>;
     const next = safeNext(typeof query['next'] === 'string' ? query['next'] : '/account');
-    const notice = query['signed_out'] !== undefined ? 'You are signed out.' : undefined;
+    const notice = query['signed_out'] !== undefined ? 'You are signed out.'
+      : query['reset'] !== undefined ? 'Your password was changed and every session was signed out. Sign in with the new password.' : undefined;
     return web.send(request, reply, 200, 'Sign in', signInBody(request.webCsrfToken!, { email: '', next }, {}, web.settings.signUp, notice));
   });
 

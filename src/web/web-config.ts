@@ -22,9 +22,20 @@ export function webConfigFromEnv(env: Env, mode: Mode): WebOptions | null {
   const secureRaw = env['COFFER_WEB_SECURE_COOKIES'] || 'auto';
   if (!['auto', 'true', 'false'].includes(secureRaw)) throw new ConfigError('COFFER_WEB_SECURE_COOKIES', `must be auto, true or false, got "${secureRaw}"`);
   return {
+    ...mailFromEnv(env),
     cookieSecret: secret,
     secureCookies: secureRaw === 'auto' ? 'auto' : secureRaw === 'true',
     sandbox: mode === 'sandbox',
     signUp: flag(env, 'COFFER_WEB_SIGNUP', true),
   };
+}
+
+/** COFFER_SMTP_URL (smtp:// or smtps://) needs COFFER_SMTP_FROM; the emailed links use COFFER_PUBLIC_URL (main.ts passes it). */
+function mailFromEnv(env: Env): Pick<WebOptions, 'smtpUrl' | 'smtpFrom'> {
+  const smtpUrl = env['COFFER_SMTP_URL'] || undefined;
+  if (smtpUrl === undefined) return {};
+  if (!/^smtps?:\/\/\S+$/.test(smtpUrl)) throw new ConfigError('COFFER_SMTP_URL', 'must be an smtp:// or smtps:// URL');
+  const smtpFrom = env['COFFER_SMTP_FROM'] || undefined;
+  if (smtpFrom === undefined) throw new ConfigError('COFFER_SMTP_FROM', 'is required with COFFER_SMTP_URL (the From address of password-reset email)');
+  return { smtpUrl, smtpFrom };
 }

@@ -16,6 +16,7 @@ import { field } from './forms.ts';
 import { page } from './layout.ts';
 import type { NavItem } from './layout.ts';
 import type { SafeHtml } from './html.ts';
+import type { Mailer } from './mailer.ts';
 
 export const SESSION_COOKIE = 'coffer_session';
 export const CSRF_COOKIE = 'coffer_csrf';
@@ -44,6 +45,8 @@ export interface WebSettings {
   readonly secureCookies: boolean | 'auto';
   readonly sandbox: boolean;
   readonly signUp: boolean;
+  /** Password-reset email: the mailer and the website's public address for links; null: recovery by the operator. */
+  readonly mail: { readonly mailer: Mailer; readonly publicUrl: string } | null;
 }
 
 export class WebRuntime {
