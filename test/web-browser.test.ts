@@ -16,6 +16,8 @@ import { chromiumMissing, launchChromium, openWebWorld } from './support/browser
 import { createAccount, issueCredential } from '../src/usecases/manage-accounts.ts';
 import { attachLogin } from '../src/usecases/web-attach-login.ts';
 import { chargeAccount } from '../src/usecases/charge-account.ts';
+import { sandboxPay } from '../src/usecases/sandbox-pay.ts';
+import { expireInvoices } from '../src/usecases/expire-invoices.ts';
 
 const PASSWORD = 'correct horse battery';
 const SHOTS = process.env['WEB_SCREENSHOTS'] === '1' ? join(import.meta.dirname, '..', 'docs', 'screenshots') : null;
@@ -215,6 +217,54 @@ describe('website in a real browser', { skip: missing }, () => {
     assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
     assert.equal(await alice.evaluate('typeof window.pwned'), 'undefined');
     assert.equal(await alice.locator('[data-balance="USD"]').textContent(), '24.00 USD');
+  });
+
+  test('a payment seen replaces the QR live, its confirmations count up live, and the receipt takes focus when credited', async () => {
+    const page = await newPage({ width: 1280, height: 800 });
+    await signUp(page, 'erin@example.com');
+    const id = await addFunds(page, '40', 'USDC (Base)');
+    assert.ok(await page.locator('.qr svg').isVisible());
+    const account = (await world.deps.store.accounts.get(await userAccount('erin@example.com')))!;
+    const { txid } = await sandboxPay(world.deps, account, id, { confirmations: 0 });
+    await page.locator('#status[data-state="detected"]').waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('.qr').count(), 0, 'no QR once the payment is seen');
+    assert.equal(await page.locator('[data-wallet-link]').count(), 0);
+    assert.equal(await page.getByText('Quote expires').count(), 0);
+    assert.equal(await page.locator('[data-confirmations]').textContent(), '0 of 10');
+    await sandboxPay(world.deps, account, id, { txid, confirmations: 4 });
+    await page.locator('[data-confirmations]', { hasText: '4 of 10' }).waitFor({ timeout: 20_000 });
+    await shot(page, 'checkout-seen');
+    await sandboxPay(world.deps, account, id, { txid, confirmations: 10 });
+    await page.locator('#status[data-state="credited"]').waitFor({ timeout: 20_000 });
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'receipt-heading');
+    assert.equal(await page.locator('[data-receipt-credited]').textContent(), '40.00 USD');
+    assert.ok(await page.locator('[data-receipt-txids]').getByText(txid).isVisible());
+    await shot(page, 'checkout-receipt');
+  });
+
+  test('a late payment shows up live on an expired checkout, in one sentence; the page notices a sign-out in another tab', async () => {
+    const page = await newPage();
+    await signUp(page, 'fred@example.com');
+    const id = await addFunds(page, '10', 'Bitcoin (on-chain)');
+    const other = await page.context().newPage();
+    world.clock.advance(world.deps.settings.invoiceExpiryMs + 1000);
+    await expireInvoices(world.deps);
+    await page.reload();
+    assert.equal(await page.locator('.qr').count(), 0, 'an expired quote shows no QR');
+    assert.ok(await page.getByText('Expired').first().isVisible());
+    const account = (await world.deps.store.accounts.get(await userAccount('fred@example.com')))!;
+    await sandboxPay(world.deps, account, id, { amount: '0.0002' });
+    await page.locator('#status[data-state="late_credited"]').waitFor({ timeout: 30_000 });
+    assert.ok(await page.getByRole('heading', { name: 'Credited — paid after the quote expired' }).isVisible());
+    assert.equal(await page.getByText('nothing arrived').count(), 0);
+    await shot(page, 'checkout-late');
+
+    const id2 = await addFunds(other, '10', 'Bitcoin (on-chain)');
+    await page.goto(`${base}/account/deposits/${id2}`);
+    await other.goto(`${base}/account`);
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('[data-signed-out]').waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match((await page.locator('[data-signed-out]').textContent()) ?? '', /You were signed out/);
   });
 
   test('the checkout fits a phone screen and the pages raised no script or CSP errors', async () => {

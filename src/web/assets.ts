@@ -63,6 +63,10 @@ ol.steps li{border:2px solid var(--line);border-radius:999px;padding:.2rem .8rem
 ol.steps li.done{border-color:var(--ok);color:var(--ok)}ol.steps li[aria-current=step]{border-color:var(--accent);color:var(--fg);font-weight:700}
 .secret{border:2px dashed var(--err);padding:1rem;margin:1rem 0;background:var(--err-bg)}
 .countdown{font-variant-numeric:tabular-nums;font-weight:700}
+.pay-now .wallet{margin:.75rem 0 0;text-align:center}.pay-now .wallet .button{width:100%;text-align:center}
+.seen .big{font-size:1.15rem}
+.receipt{border:2px solid var(--ok);border-radius:6px;padding:.75rem 1rem;margin:1rem 0}.receipt h2{margin-top:0}
+@media (max-width:40rem){code.value.long{display:block;max-width:14rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;word-break:normal}}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 details.sandbox-pay{border:2px solid #000;background:#fff7cc;padding:.75rem 1rem;border-radius:6px;margin-top:1rem}
 details.sandbox-pay summary{font-weight:700;cursor:pointer}
@@ -77,20 +81,29 @@ document.addEventListener('click',function(e){var b=e.target.closest&&e.target.c
  if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(text).then(done,function(){sel(el);})}else{sel(el);done()}
 });
 function sel(el){var r=document.createRange();r.selectNodeContents(el);var s=window.getSelection();s.removeAllRanges();s.addRange(r);try{document.execCommand('copy')}catch(_){}}
-var cd=document.querySelector('[data-expires]');
-if(cd){var exp=Date.parse(cd.getAttribute('data-expires'));var offset=Number(cd.getAttribute('data-now'))-Date.now();
- var out=cd.querySelector('.countdown');
- var tick=function(){var left=Math.max(0,exp-(Date.now()+offset));var s=Math.floor(left/1000);
-  var h=Math.floor(s/3600),m=Math.floor(s%3600/60),r=s%60;
-  out.textContent=left<=0?'expired':(h>0?h+':'+String(m).padStart(2,'0'):m)+':'+String(r).padStart(2,'0');
-  if(left>0)setTimeout(tick,1000-((Date.now()+offset)%1000))};tick()}
+var timer=null;
+function countdown(){clearTimeout(timer);var cd=document.querySelector('[data-expires]');if(!cd)return;
+ var exp=Date.parse(cd.getAttribute('data-expires'));var offset=Number(cd.getAttribute('data-now'))-Date.now();
+ var wrap=cd.querySelector('.countdown-in');var out=cd.querySelector('.countdown');if(wrap)wrap.hidden=false;
+ var tick=function(){var left=exp-(Date.now()+offset);
+  if(left<=0){cd.textContent='The quote has expired.';poll();return}
+  var s=Math.floor(left/1000);var h=Math.floor(s/3600),m=Math.floor(s%3600/60),r=s%60;
+  out.textContent=(h>0?h+':'+String(m).padStart(2,'0'):m)+':'+String(r).padStart(2,'0');
+  timer=setTimeout(tick,1000-((Date.now()+offset)%1000))};tick()}
+countdown();
 var panel=document.querySelector('[data-status-url]');var polling=null;var started=Date.now();
-function poll(){if(!panel)return;fetch(panel.getAttribute('data-status-url'),{headers:{accept:'application/json'},credentials:'same-origin',cache:'no-store'})
- .then(function(r){if(!r.ok)throw new Error(String(r.status));return r.json()}).then(function(d){
-  if(d.status!==panel.getAttribute('data-status')){panel.innerHTML=d.html;panel.setAttribute('data-status',d.status);say(d.title)}
+var OPEN={unpaid:1,partial:1,detected:1,late_pending:1};
+function signedOut(){clearTimeout(polling);clearTimeout(timer);if(panel)panel.setAttribute('data-final','true');
+ var n=document.querySelector('[data-signed-out]');if(n){n.hidden=false;n.setAttribute('tabindex','-1');n.focus()}}
+function poll(){if(!panel)return;fetch(panel.getAttribute('data-status-url'),{headers:{accept:'application/json'},credentials:'same-origin',cache:'no-store',redirect:'manual'})
+ .then(function(r){if(r.status===401||r.type==='opaqueredirect'||r.redirected){signedOut();throw 'signed-out'}if(!r.ok)throw new Error(String(r.status));return r.json()}).then(function(d){
+  if(d.key!==panel.getAttribute('data-key')){var changed=d.state!==panel.getAttribute('data-state');
+   panel.innerHTML=d.html;panel.setAttribute('data-status',d.status);panel.setAttribute('data-state',d.state);panel.setAttribute('data-key',d.key);countdown();
+   if(changed){say(d.title);if(d.state==='credited'||d.state==='late_credited'){var h=document.getElementById('receipt-heading');if(h)h.focus()}}
+   else{var c=panel.querySelector('[data-confirmations]');if(c)say('Confirmations: '+c.textContent)}
+   var sp=document.querySelector('[data-simulate-panel]');if(sp&&!(d.state==='unpaid'||d.state==='partial'))sp.hidden=true}
   panel.setAttribute('data-final',d.final?'true':'false');
-  if(d.status==='complete'){var sp=document.querySelector('[data-simulate-panel]');if(sp)sp.hidden=true}
-  schedule()}).catch(function(){schedule(5000)})}
+  schedule(OPEN[d.state]?2000:10000)}).catch(function(e){if(e!=='signed-out')schedule(5000)})}
 function schedule(ms){clearTimeout(polling);if(!panel||panel.getAttribute('data-final')==='true'||Date.now()-started>3600000)return;polling=setTimeout(poll,ms||2000)}
 schedule();
 var sim=document.querySelector('form[data-simulate]');

@@ -23,6 +23,7 @@ export function webConfigFromEnv(env: Env, mode: Mode): WebOptions | null {
   if (!['auto', 'true', 'false'].includes(secureRaw)) throw new ConfigError('COFFER_WEB_SECURE_COOKIES', `must be auto, true or false, got "${secureRaw}"`);
   return {
     ...mailFromEnv(env),
+    ...explorersFromEnv(env),
     cookieSecret: secret,
     secureCookies: secureRaw === 'auto' ? 'auto' : secureRaw === 'true',
     sandbox: mode === 'sandbox',
@@ -38,4 +39,21 @@ function mailFromEnv(env: Env): Pick<WebOptions, 'smtpUrl' | 'smtpFrom'> {
   const smtpFrom = env['COFFER_SMTP_FROM'] || undefined;
   if (smtpFrom === undefined) throw new ConfigError('COFFER_SMTP_FROM', 'is required with COFFER_SMTP_URL (the From address of password-reset email)');
   return { smtpUrl, smtpFrom };
+}
+
+/** COFFER_WEB_EXPLORERS=bitcoin=https://mempool.space/tx/{txid},usdc_base=https://basescan.org/tx/{txid} */
+function explorersFromEnv(env: Env): Pick<WebOptions, 'explorers'> {
+  const raw = env['COFFER_WEB_EXPLORERS'];
+  if (raw === undefined || raw.trim() === '') return {};
+  const explorers: Record<string, string> = {};
+  for (const item of raw.split(',')) {
+    const eq = item.indexOf('=');
+    const id = item.slice(0, eq).trim();
+    const template = item.slice(eq + 1).trim();
+    if (eq <= 0 || !/^[a-z0-9_]+$/.test(id) || !/^https:\/\/[^\s]+$/.test(template) || !template.includes('{txid}')) {
+      throw new ConfigError('COFFER_WEB_EXPLORERS', `expected method=https://explorer/tx/{txid}[,...], got "${item}"`);
+    }
+    explorers[id] = template;
+  }
+  return { explorers };
 }

@@ -32,6 +32,8 @@ export interface WebOptions {
   readonly smtpFrom?: string | undefined;
   /** The website's public address (https://coffer.example.com), used in emailed links. Required with smtpUrl. */
   readonly publicUrl?: string | undefined;
+  /** Block-explorer link templates per method id, e.g. { bitcoin: 'https://mempool.space/tx/{txid}' }. */
+  readonly explorers?: Readonly<Record<string, string>>;
 }
 
 function mailSettings(options: WebOptions): WebSettings['mail'] {
@@ -66,7 +68,7 @@ export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance
     const secret = options.cookieSecret ? Buffer.from(options.cookieSecret, 'utf8') : randomBytes(32);
     const mail = mailSettings(options);
     const web = new WebRuntime(context.deps, context, {
-      secret, secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.deps.settings.sandbox, signUp: options.signUp ?? true, mail,
+      secret, secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.deps.settings.sandbox, signUp: options.signUp ?? true, mail, explorers: options.explorers ?? {},
     });
     if (mail) app.addHook('onClose', async () => mail.mailer.close());
 
@@ -110,6 +112,10 @@ export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance
       account.addHook('onRequest', async (request, reply) => {
         request.webSignedIn = await resolveSession(web.deps, web.sessionToken(request));
         if (request.webSignedIn) return;
+        // The checkout's polling asks for JSON: a 401 it can read, not a sign-in page to parse.
+        if ((request.headers.accept ?? '').includes('application/json')) {
+          return reply.status(401).type('application/json; charset=utf-8').send(JSON.stringify({ signed_out: true, message: 'You are signed out.' }));
+        }
         const path = request.url.split('?')[0] ?? '/account';
         return reply.redirect(request.method === 'GET' ? `/signin?next=${encodeURIComponent(path)}` : '/signin', 303);
       });

@@ -47,6 +47,8 @@ export interface WebSettings {
   readonly signUp: boolean;
   /** Password-reset email: the mailer and the website's public address for links; null: recovery by the operator. */
   readonly mail: { readonly mailer: Mailer; readonly publicUrl: string } | null;
+  /** Block-explorer link per method id, `{txid}` replaced by the transaction id (receipts link to it). */
+  readonly explorers: Readonly<Record<string, string>>;
 }
 
 export class WebRuntime {
