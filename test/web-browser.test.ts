@@ -147,12 +147,20 @@ describe('website in a real browser', { skip: missing }, () => {
     await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('Label (optional)').fill('checkout server');
     await page.getByRole('button', { name: 'Create key' }).click();
+    await page.waitForURL(`${base}/account/keys#new-key`);
     const apiId = (await page.locator('#new-api-id').textContent())!;
     const apiSecret = (await page.locator('#new-api-secret').textContent())!;
     await shot(page, 'api-keys');
+    // A reload never creates a second key, and the secret is gone.
+    await page.reload();
+    assert.equal(await page.locator('#new-api-secret').count(), 0);
+    assert.equal((await world.deps.store.accounts.listCredentials(account.id)).filter((c) => c.revokedAt === null).length, 2, 'the operator key and the one created here');
     const headers = { authorization: 'Basic ' + Buffer.from(`${apiId}:${apiSecret}`).toString('base64') };
     assert.equal((await fetch(`${base}/v2/accounts/balance`, { headers })).status, 200);
-    await page.getByRole('button', { name: `Revoke key ${apiId}` }).click();
+    await page.getByRole('link', { name: `Revoke key ${apiId}` }).click();
+    await page.getByRole('heading', { name: /Revoke key/ }).waitFor();
+    assert.equal((await fetch(`${base}/v2/accounts/balance`, { headers })).status, 200, 'one click does not revoke');
+    await page.getByRole('button', { name: 'Yes, revoke this key' }).click();
     await page.getByText('was revoked').waitFor();
     assert.equal(await page.locator('#new-api-secret').count(), 0, 'the secret is not shown again');
     assert.equal((await fetch(`${base}/v2/accounts/balance`, { headers })).status, 401);

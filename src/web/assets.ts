@@ -17,7 +17,8 @@ a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,su
 header.top{border-bottom:1px solid var(--line);background:var(--panel)}
 .bar{max-width:60rem;margin:0 auto;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center}
 .brand{font-weight:700;font-size:1.15rem;text-decoration:none;color:var(--fg);margin-right:auto}
-nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0}
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;align-items:center}
+nav a{display:inline-flex;align-items:center;min-height:2.75rem;padding:0 .25rem}
 nav a[aria-current=page]{font-weight:700;text-decoration:none}
 main{max-width:60rem;margin:0 auto;padding:1rem 1rem 3rem}
 h1{font-size:1.6rem;margin:.5rem 0 1rem;line-height:1.25}h2{font-size:1.2rem;margin:1.75rem 0 .5rem}
@@ -35,8 +36,8 @@ input[type=radio],input[type=checkbox]{width:1.2rem;height:1.2rem;accent-color:v
 .error{color:var(--err);font-weight:600;margin:.25rem 0}
 button,.button{font:inherit;font-weight:600;display:inline-block;min-height:2.75rem;padding:.55rem 1.1rem;border-radius:4px;border:2px solid var(--accent);background:var(--accent);color:var(--accent-fg);cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:#fff;color:var(--accent)}
-button.danger{background:#fff;color:var(--err);border-color:var(--err)}
-button.small{min-height:2.25rem;padding:.25rem .7rem;font-size:.9rem}
+button.danger,.button.danger{background:#fff;color:var(--err);border-color:var(--err)}
+button.small,.button.small{min-height:2.75rem;min-width:2.75rem;padding:.25rem .7rem;font-size:.9rem}
 button[disabled]{opacity:.6;cursor:progress}
 .notice{border-left:6px solid var(--accent);background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 .notice.success{border-color:var(--ok);background:var(--ok-bg)}.notice.warning{border-color:#c77700;background:var(--warn-bg)}
@@ -81,6 +82,7 @@ document.addEventListener('click',function(e){var b=e.target.closest&&e.target.c
  if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(text).then(done,function(){sel(el);})}else{sel(el);done()}
 });
 function sel(el){var r=document.createRange();r.selectNodeContents(el);var s=window.getSelection();s.removeAllRanges();s.addRange(r);try{document.execCommand('copy')}catch(_){}}
+var summary=document.getElementById('error-summary');if(summary)summary.focus();
 var timer=null;
 function countdown(){clearTimeout(timer);var cd=document.querySelector('[data-expires]');if(!cd)return;
  var exp=Date.parse(cd.getAttribute('data-expires'));var offset=Number(cd.getAttribute('data-now'))-Date.now();

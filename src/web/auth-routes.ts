@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCofferError } from '../core/errors.ts';
 import { resolveSession, endSession } from '../usecases/web-sessions.ts';
 import { signIn } from '../usecases/web-sign-in.ts';
-import { signUp } from '../usecases/web-sign-up.ts';
+import { signUp, signUpProblems } from '../usecases/web-sign-up.ts';
 import { signInBody, signUpBody } from './auth-pages.ts';
 import { field } from './forms.ts';
 import type { WebRuntime } from './web-runtime.ts';
@@ -65,8 +65,12 @@ export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
 
     app.post('/signup', async (request, reply) => {
       const values = { email: field(request.body, 'email'), currency: field(request.body, 'currency') || 'USD' };
+      const input = { ...values, password: field(request.body, 'password'), passwordConfirm: field(request.body, 'password_confirm') };
+      // Every problem at once; the email and currency are kept (passwords are never sent back into a page).
+      const problems = signUpProblems(input);
+      if (Object.keys(problems).length > 0) return web.send(request, reply, 400, 'Create an account', signUpBody(request.webCsrfToken!, values, problems));
       try {
-        const result = await signUp(deps, { ...values, password: field(request.body, 'password'), passwordConfirm: field(request.body, 'password_confirm') });
+        const result = await signUp(deps, input);
         web.setSession(request, reply, result.token);
         return reply.redirect('/account', 303);
       } catch (error) {

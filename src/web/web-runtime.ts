@@ -103,7 +103,8 @@ export class WebRuntime {
   send(request: FastifyRequest, reply: FastifyReply, status: number, title: string, body: SafeHtml, current?: NavItem): FastifyReply {
     const signedIn = request.webSignedIn ?? null;
     const markup = page({
-      title, body, csrf: request.webCsrfToken ?? '', sandbox: this.settings.sandbox, current,
+      // A refused form or an error page says so in the title, which screen readers announce first.
+      title: status >= 400 ? `Error: ${title}` : title, body, csrf: request.webCsrfToken ?? '', sandbox: this.settings.sandbox, current,
       viewer: signedIn ? { email: signedIn.user.email, accountType: signedIn.account.type } : null,
     });
     return reply.status(status).type('text/html; charset=utf-8').send(markup.value);
