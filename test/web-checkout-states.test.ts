@@ -8,7 +8,7 @@
 // state names; a signed-out poll gets a 401 the page can read.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { dialects } from './support/harness.ts';
+import { businessAccount, dialects } from './support/harness.ts';
 import type { World } from './support/harness.ts';
 import { InjectBrowser, openWebWorld, textOf } from './support/browser.ts';
 import { expireInvoices } from '../src/usecases/expire-invoices.ts';
@@ -130,6 +130,35 @@ for (const dialect of dialects()) {
       const list = (await b.get('/account/deposits')).body;
       assert.match(list, /data-state="late_credited">Credited \(paid late\)</);
       assert.doesNotMatch(list, />Expired</);
+    });
+
+    test('each method refuses amounts below what it can carry (bitcoin dust), on the website and in /v2, and the form lists the minimums', async () => {
+      const { b, account } = await signedIn('dust@example.com');
+      const form = (await b.get('/account/add-funds')).body;
+      assert.match(form, /Bitcoin \(on-chain\) <span class="muted">— from 546 sats \(0\.00000546 BTC\)/);
+      assert.match(form, /USDC \(Base\) <span class="muted">— from 0\.01 USDC/);
+      // 0.01 USD at 50,000 USD/BTC is 20 sats: below bitcoin's dust limit.
+      const refused = await b.post('/account/add-funds', { currency: 'USD', amount: '0.01', payment_method: 'bitcoin' });
+      assert.equal(refused.statusCode, 400);
+      assert.match(textOf(refused.body, 'amount-error'), /0\.0000002 BTC, below the smallest payment this method carries, 546 sats \(0\.00000546 BTC\) \(the network(&#39;|')s dust limit\)/);
+      assert.match(refused.body, /value="0\.01"/, 'what was typed is kept');
+      assert.equal((await world.deps.store.invoices.page({ accountId: account.id, start: 0, limit: 10 })).length, 0);
+      assert.equal((await b.post('/account/add-funds', { currency: 'USD', amount: '0.01', payment_method: 'lightning' })).statusCode, 303, '20 sats over lightning is fine');
+      assert.equal((await b.post('/account/add-funds', { currency: 'USD', amount: '0.30', payment_method: 'bitcoin' })).statusCode, 303, '600 sats is above dust');
+
+      const biz = await businessAccount(world.deps);
+      const api = await world.app.inject({ method: 'POST', url: '/v2/accounts/deposit', headers: biz.headers, payload: JSON.stringify({ amount: 0.01, currency: 'USD', payment_method: 'bitcoin' }) });
+      assert.equal(api.statusCode, 400);
+      assert.equal(api.json().error_code, 'amount_too_small');
+    });
+
+    test('a decimal comma is read as the decimal point ("1,5" EUR)', async () => {
+      const { b } = await signedIn('comma@example.com');
+      const id = await deposit(b, { currency: 'EUR', amount: '1,5', payment_method: 'lightning' });
+      const invoice = (await world.deps.store.invoices.get(id))!;
+      assert.equal(invoice.amountMinor, 150n);
+      const bad = await b.post('/account/add-funds', { currency: 'EUR', amount: '1,5,0', payment_method: 'lightning' });
+      assert.equal(bad.statusCode, 400);
     });
 
     test('a poll from a signed-out session gets a 401 the page can read, not the sign-in page', async () => {

@@ -5,6 +5,7 @@ import type { Account } from '../core/account.ts';
 import { CurrencyScale, isBalanceCurrency } from '../core/assets.ts';
 import type { BalanceCurrency } from '../core/assets.ts';
 import { CofferError } from '../core/errors.ts';
+import { minimumText, minimumUnits } from '../core/method-minimums.ts';
 import type { Invoice, LockedRate } from '../core/invoice.ts';
 import { formatDecimal, parseDecimal, rescale, Rounding } from '../core/money.ts';
 import { identityRate, priceFor } from '../core/rate.ts';
@@ -85,6 +86,10 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   const amountMinor = input.amount === undefined ? null : parseAmount(deps, input.amount, currency);
   const rate = amountMinor === null ? null : await lockRate(deps, method.spec, currency);
   const priceUnits = amountMinor === null || rate === null ? null : priceFor(amountMinor, currency, rate.value, method.spec);
+  if (priceUnits !== null && priceUnits < minimumUnits(method.spec)) {
+    throw new CofferError('amount_too_small', `amount is too small for ${method.spec.id}: it comes to ${formatDecimal(priceUnits, method.spec.unitScale)} ${method.spec.asset}, `
+      + `below the smallest payment this method carries, ${minimumText(method.spec)}${method.spec.family === 'bitcoin' ? ' (the network\'s dust limit)' : ''}`, { field: 'amount' });
+  }
 
   const id = newUuid();
   const now = deps.clock.now();

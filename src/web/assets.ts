@@ -83,6 +83,14 @@ document.addEventListener('click',function(e){var b=e.target.closest&&e.target.c
 });
 function sel(el){var r=document.createRange();r.selectNodeContents(el);var s=window.getSelection();s.removeAllRanges();s.addRange(r);try{document.execCommand('copy')}catch(_){}}
 var summary=document.getElementById('error-summary');if(summary)summary.focus();
+var kept=document.querySelector('form[data-remember]');
+if(kept){var store='coffer-form-'+kept.getAttribute('data-remember');var skip={_csrf:1,idempotency_key:1};
+ var restore=function(){var saved;try{saved=JSON.parse(sessionStorage.getItem(store)||'null')}catch(_){saved=null}if(!saved)return;
+  var amount=kept.querySelector('input[name=amount]');if(!amount||amount.value!=='')return;
+  Object.keys(saved).forEach(function(n){if(skip[n])return;var els=kept.querySelectorAll('[name="'+n+'"]');for(var i=0;i<els.length;i++){var el=els[i];
+   if(el.type==='radio'||el.type==='checkbox')el.checked=el.value===saved[n];else el.value=saved[n]}})};
+ restore();window.addEventListener('pageshow',restore);
+ kept.addEventListener('submit',function(){var data={};new FormData(kept).forEach(function(v,k){if(!skip[k])data[k]=String(v)});try{sessionStorage.setItem(store,JSON.stringify(data))}catch(_){}})}
 var timer=null;
 function countdown(){clearTimeout(timer);var cd=document.querySelector('[data-expires]');if(!cd)return;
  var exp=Date.parse(cd.getAttribute('data-expires'));var offset=Number(cd.getAttribute('data-now'))-Date.now();

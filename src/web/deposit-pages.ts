@@ -5,6 +5,7 @@ import { BalanceCurrencies } from '../core/assets.ts';
 import type { Invoice, Payment, PaymentStatus } from '../core/invoice.ts';
 import type { MethodSpec } from '../core/methods.ts';
 import { rateText } from '../core/rate.ts';
+import { minimumText } from '../core/method-minimums.ts';
 import { csrfField, errorSummary, idempotencyField, inputField, radioField } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 import { describeOutcome, stepOf } from './deposit-outcome.ts';
@@ -27,13 +28,13 @@ export function addFundsBody(csrf: string, values: AddFundsValues, methods: read
 <h1>Add funds</h1>
 ${errorSummary(errors, { currency: 'Currency', amount: 'Amount', payment_method: 'Pay with' })}
 ${methods.length === 0 ? html`<div class="notice warning"><p>No payment method is configured on this server yet.</p></div>` : ''}
-<form method="post" action="/account/add-funds" novalidate>
+<form method="post" action="/account/add-funds" novalidate data-remember="add-funds">
 ${csrfField(csrf)}
 ${idempotencyField()}
 ${radioField({ name: 'currency', legend: 'Currency to add', value: values.currency, options: BalanceCurrencies.map((c) => ({ value: c, label: c })) }, errors)}
-${inputField({ name: 'amount', label: 'Amount', value: values.amount, inputmode: 'decimal', autocomplete: 'off', hint: 'For example 25 or 25.50 (BTC: up to 8 decimals).' }, errors)}
+${inputField({ name: 'amount', label: 'Amount', value: values.amount, inputmode: 'decimal', autocomplete: 'off', hint: 'For example 25 or 25.50 (a decimal comma, 25,50, works too; BTC: up to 8 decimals). Each way to pay has a smallest payment, shown next to it.' }, errors)}
 <div class="field choices"><label><input type="checkbox" name="any_amount" value="1"${values.any ? html` checked` : ''}> Any amount — pay what you like; it is credited at the rate when it arrives</label></div>
-${radioField({ name: 'payment_method', legend: 'Pay with', value: values.method, options: methods.map((m) => ({ value: m.id, label: methodName(m.id) })) }, errors)}
+${radioField({ name: 'payment_method', legend: 'Pay with', value: values.method, options: methods.map((m) => ({ value: m.id, label: methodName(m.id), hint: `— from ${minimumText(m)}` })) }, errors)}
 <button type="submit">Continue to payment</button>
 </form>
 </div>`;

@@ -74,7 +74,7 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
   app.post('/add-funds', async (request, reply) => {
     const { account } = signedInOf(request);
     const values: AddFundsValues = {
-      currency: field(request.body, 'currency'), amount: field(request.body, 'amount').trim(),
+      currency: field(request.body, 'currency'), amount: decimalPoint(field(request.body, 'amount').trim()),
       any: field(request.body, 'any_amount') !== '', method: field(request.body, 'payment_method'),
     };
     const errors: Record<string, string> = {};
@@ -121,6 +121,11 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
       }
     });
   }
+}
+
+/** "1,5" → "1.5": a decimal comma (most of Europe) is read as the decimal point; anything else is left for the usual checks. */
+export function decimalPoint(text: string): string {
+  return /^\d+,\d+$/.test(text) ? text.replace(',', '.') : text;
 }
 
 /** step=detect: seen only; step=confirm: the same payment (txid) confirmed; step=all: both. */
