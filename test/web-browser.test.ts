@@ -275,6 +275,46 @@ describe('website in a real browser', { skip: missing }, () => {
     assert.match((await page.locator('[data-signed-out]').textContent()) ?? '', /You were signed out/);
   });
 
+  test('phone first: the wallet button sits under the QR on the first screen, a BOLT11 is one line behind its copy button, targets are 44 px, Back keeps the amount', async () => {
+    const page = await newPage({ width: 390, height: 844 });
+    await signUp(page, 'gina@example.com');
+    const nav = await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Deposits' }).boundingBox();
+    assert.ok(nav && nav.height >= 44, `nav link ${nav?.height}px high`);
+    const id = await addFunds(page, '7,5', 'Bitcoin Lightning');
+    const qr = (await page.locator('.qr').boundingBox())!;
+    const wallet = (await page.locator('[data-wallet-link]').boundingBox())!;
+    assert.ok(wallet.y >= qr.y + qr.height && wallet.y - (qr.y + qr.height) < 40, `wallet button ${wallet.y - (qr.y + qr.height)}px under the QR`);
+    assert.ok(wallet.y + wallet.height <= 844, `wallet button ends at ${wallet.y + wallet.height}px, below the first screen`);
+    const bolt11 = (await page.locator('#pay-address').boundingBox())!;
+    assert.ok(bolt11.height < 40, `the BOLT11 takes ${bolt11.height}px (collapsed to one line)`);
+    assert.match((await page.locator('#pay-address').textContent()) ?? '', /^lnbcrt[0-9a-z]{50,}$/, 'the whole invoice is still there to copy');
+    const copy = (await page.getByRole('button', { name: 'Copy lightning invoice' }).boundingBox())!;
+    assert.ok(copy.height >= 44, `copy button ${copy.height}px high`);
+    assert.match((await page.locator('#pay-amount').textContent()) ?? '', /^\d+$/, 'lightning amounts in sats');
+    assert.equal(await page.locator('dl.facts dt', { hasText: 'Confirmations' }).count(), 0, 'no confirmations row for lightning');
+    await shot(page, 'checkout-phone', false);
+
+    const account = (await world.deps.store.accounts.get(await userAccount('gina@example.com')))!;
+    await sandboxPay(world.deps, account, id, {});
+    await page.locator('#status[data-state="credited"]').waitFor({ timeout: 20_000 });
+    assert.match((await page.locator('#live').textContent()) ?? '', /Credited/, 'announced in the live region');
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'receipt-heading', 'focus moved to the receipt');
+    await shot(page, 'checkout-receipt-phone', false);
+
+    await page.goto(`${base}/account/add-funds`);
+    await page.getByLabel('Amount', { exact: true }).fill('12.34');
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL(/\/account\/deposits\/[0-9a-f-]{36}$/);
+    await page.goBack();
+    await page.waitForURL(`${base}/account/add-funds`);
+    await page.waitForFunction(`document.getElementById('amount').value === '12.34'`, undefined, { timeout: 5000 });
+
+    await page.goto(`${base}/account/deposits`);
+    const region = page.getByRole('region', { name: 'All deposits, newest first' });
+    await region.focus();
+    assert.equal(await page.evaluate(`document.activeElement && document.activeElement.getAttribute('role')`), 'region', 'the sideways-scrolling table is reachable by keyboard');
+  });
+
   test('the checkout fits a phone screen and the pages raised no script or CSP errors', async () => {
     const page = await newPage({ width: 390, height: 844 });
     await page.goto(`${base}/signin`);
