@@ -107,12 +107,15 @@ for (const dialect of dialects()) {
       assert.match((await b.get(String(res.headers.location))).body, /8\.00 EUR was added/);
     });
 
-    test('EVM token checkouts name the network, chain id and token contract', async () => {
+    test('EVM token checkouts name the network, chain id and token contract — in the sandbox a test network, with a warning not to pay on mainnet', async () => {
       const { b } = await signedIn('evm@example.com');
       const id = await deposit(b, { currency: 'USD', amount: '12.50', payment_method: 'usdc_base' });
       const page = await b.get(`/account/deposits/${id}`);
-      assert.match(page.body, /base \(chain id 8453\)/);
-      assert.equal(textOf(page.body, 'pay-contract'), '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913');
+      assert.match(page.body, /base-sepolia \(chain id 84532\) — a test network/);
+      assert.doesNotMatch(page.body, /chain id 8453\b|@8453\/|0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913/, 'no mainnet chain id or contract anywhere, QR link included');
+      assert.equal(textOf(page.body, 'pay-contract'), '0x036CbD53842c5426634e7929541eC2318f3dCF7e');
+      assert.match(page.body, /href="ethereum:0x036CbD53842c5426634e7929541eC2318f3dCF7e@84532\/transfer/);
+      assert.match(page.body, /Sandbox — test network only\.<\/strong> This deposit is on base-sepolia, a test network\. Do not send USDC on a mainnet/);
       assert.match(textOf(page.body, 'pay-address'), /^0x[0-9a-fA-F]{40}$/);
     });
 

@@ -55,7 +55,7 @@ export interface CheckoutData {
   readonly explorers: Readonly<Record<string, string>>;
 }
 
-export type LiveData = Omit<CheckoutData, 'sandbox' | 'csrf'>;
+export type LiveData = Omit<CheckoutData, 'csrf'>;
 
 /** Polling stops when nothing can change any more: a failed payment, or the monitoring window over. */
 export function isFinalForPage(invoice: Invoice, now: Date): boolean {
@@ -113,7 +113,13 @@ function amountFact(invoice: Invoice, units: bigint, label: string): SafeHtml {
   return html`<dt>${label}</dt><dd>${copyable('pay-amount', cryptoNumber(units, invoice), 'amount', invoice.asset)}</dd>`;
 }
 
-function facts(invoice: Invoice, state: DepositState): SafeHtml {
+/** Sandbox: the network is a test network, and nothing is to be sent on a mainnet. */
+function sandboxNetworkWarning(invoice: Invoice): SafeHtml {
+  const token = invoice.contractAddress !== null ? ` ${invoice.asset}` : '';
+  return html`<div class="notice warning" data-sandbox-warning><p><strong>Sandbox — test network only.</strong> This deposit is on ${invoice.network}, a test network. Do not send${token} on a mainnet: real money sent there is not credited and cannot be recovered. Use "Simulate payment" below.</p></div>`;
+}
+
+function facts(invoice: Invoice, state: DepositState, sandbox: boolean): SafeHtml {
   const evm = invoice.chainId !== null;
   // Solana Pay: the address is the operator's wallet, shared by every deposit; only the reference in the link tells them apart.
   const solana = invoice.network.startsWith('solana');
@@ -126,7 +132,7 @@ ${rest !== null ? amountFact(invoice, rest, 'Still to pay')
       : html`<dt>Amount</dt><dd>Any amount of ${invoice.asset}</dd>`}
 <dt>${invoice.address === invoice.lightningInvoice ? 'Invoice' : 'Address'}</dt><dd>${copyable('pay-address', invoice.address, invoice.address === invoice.lightningInvoice ? 'lightning invoice' : 'address')}</dd>
 ${invoice.lightningInvoice && invoice.address !== invoice.lightningInvoice && state === 'unpaid' ? html`<dt>Or over Lightning</dt><dd>${copyable('pay-lightning', invoice.lightningInvoice, 'lightning invoice')}</dd>` : ''}
-${evm ? html`<dt>Network</dt><dd>${invoice.network} (chain id ${invoice.chainId})</dd>` : html`<dt>Network</dt><dd>${invoice.network}</dd>`}
+${evm ? html`<dt>Network</dt><dd>${invoice.network} (chain id ${invoice.chainId})${sandbox ? ' — a test network' : ''}</dd>` : html`<dt>Network</dt><dd>${invoice.network}${sandbox ? ' — a test network' : ''}</dd>`}
 ${invoice.contractAddress && !solana ? html`<dt>Token contract</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token contract')}<br><span class="muted">Send only ${invoice.asset} from this contract, on this network. Other tokens are not credited.</span></dd>` : ''}
 ${invoice.contractAddress && solana ? html`<dt>Token mint</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token mint')}<br><span class="muted" data-solana-warning>Send only ${invoice.asset} of this mint, on ${invoice.network}. Pay by scanning the QR code or opening the payment link in a Solana Pay wallet: the payment must carry this deposit's reference. A transfer typed in by hand to the address cannot be matched to this deposit.</span></dd>` : ''}
 ${invoice.rate ? html`<dt>Rate</dt><dd>1 ${invoice.asset} = ${rateText(invoice.rate.value)} ${invoice.currency} (locked until expiry)</dd>` : ''}
@@ -153,8 +159,9 @@ function payArea(data: LiveData, state: DepositState): SafeHtml {
 <p class="wallet"><a class="button" href="${safeUrl(uri)}" data-wallet-link>Open in wallet</a></p>
 </div>
 <div>
+${data.sandbox && (invoice.chainId !== null || invoice.contractAddress !== null) ? sandboxNetworkWarning(invoice) : ''}
 ${countdown(invoice, now)}
-${facts(invoice, state)}
+${facts(invoice, state, data.sandbox)}
 </div>
 </div>`;
 }

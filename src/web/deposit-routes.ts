@@ -60,7 +60,7 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
     const balances = await accountBalances(deps.store, signedInOf(request).account);
     const balanceMinor = balances.find((b) => b.currency === invoice.currency)?.balanceMinor ?? 0n;
     const payUri = payUriOf(invoice, now);
-    return { invoice, payments, paymentStatus: plan.paymentStatus, balanceMinor, now, qrSvg: payUri === null ? null : await qr(payUri), explorers: web.settings.explorers };
+    return { invoice, payments, paymentStatus: plan.paymentStatus, balanceMinor, now, qrSvg: payUri === null ? null : await qr(payUri), explorers: web.settings.explorers, sandbox: web.settings.sandbox };
   }
 
   const renderForm = (request: FastifyRequest, reply: FastifyReply, status: number, values: AddFundsValues, errors: Record<string, string>) =>
@@ -95,7 +95,7 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
 
   app.get('/deposits/:id', async (request, reply) => {
     const state = await statusOf(request);
-    return web.send(request, reply, 200, 'Deposit', checkoutBody({ ...state, sandbox: web.settings.sandbox, csrf: request.webCsrfToken! }), 'deposits');
+    return web.send(request, reply, 200, 'Deposit', checkoutBody({ ...state, csrf: request.webCsrfToken! }), 'deposits');
   });
 
   app.get('/deposits/:id/status', async (request, reply) => {
