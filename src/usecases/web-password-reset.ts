@@ -1,6 +1,7 @@
 // Account recovery: a password-reset link carrying a random single-use token that expires after
 // WebLimits.resetTokenTtlMs. Only the token's SHA-256 is stored, so a leaked database row cannot
-// be used as a link. A request for an unknown email does the same database work and gets the same
+// be used as a link. A request for an unknown email does nearly the same database work (all but
+// the token insert) and gets the same
 // answer as one for a real login (the caller sends the email after answering, so the time of the
 // answer does not tell them apart either). Requests take a slot of the email's and the client
 // address's limit first, through the sign-in throttle's concurrency-safe reserve
