@@ -13,6 +13,7 @@ import type { World } from './support/harness.ts';
 import { InjectBrowser, openWebWorld, textOf } from './support/browser.ts';
 import { expireInvoices } from '../src/usecases/expire-invoices.ts';
 import { sandboxPay } from '../src/usecases/sandbox-pay.ts';
+import QRCode from 'qrcode';
 
 const UUID = /\/account\/deposits\/([0-9a-f-]{36})$/;
 const EXPLORER = 'https://explorer.example/tx/{txid}';
@@ -83,6 +84,10 @@ for (const dialect of dialects()) {
       assert.doesNotMatch(walletHref(page) ?? '', /lightning=/);
       assert.equal(textOf(page, 'pay-amount'), '0.00015');
       assert.match(page, /Still to pay/);
+      // The QR encodes that same re-priced URI (rendered with the page's own qrcode options).
+      const qrOfRest = await QRCode.toString(walletHref(page)!.replaceAll('&amp;', '&'), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+      assert.ok(page.includes(qrOfRest), 'the QR asks for the remainder');
+      assert.match(page, /id="sim-amount" name="amount" type="text" inputmode="decimal" value="0\.00015"/, 'the sandbox form offers the remainder');
       assert.match((await b.get('/account/deposits')).body, /data-state="partial">Partly paid</);
 
       const usdc = await deposit(b, { currency: 'USD', amount: '40', payment_method: 'usdc_base' });

@@ -203,7 +203,9 @@ ${at ? html`<dt>Time</dt><dd>${timeText(at)}</dd>` : ''}
 
 function sandboxForm(data: CheckoutData): SafeHtml {
   const { invoice } = data;
-  const price = invoice.priceUnits === null ? '' : cryptoNumber(invoice.priceUnits, invoice);
+  // After a partial payment the form offers what is still owed.
+  const owed = depositState(invoice, data.now) === 'partial' ? remainderUnits(invoice) ?? invoice.priceUnits : invoice.priceUnits;
+  const price = owed === null ? '' : cryptoNumber(owed, invoice);
   return html`<details class="sandbox-pay" open data-simulate-panel>
 <summary>Sandbox: simulate a payment</summary>
 <form method="post" action="/account/deposits/${invoice.id}/simulate" data-simulate>
