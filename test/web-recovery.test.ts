@@ -18,6 +18,7 @@ import type { SmtpSink } from './support/smtp-sink.ts';
 import { webLoginCommand } from '../src/cli/web-command.ts';
 import { WebLimits } from '../src/core/limits.ts';
 import { resetTokenIdOf } from '../src/usecases/web-password-reset.ts';
+import { redactPathSecrets } from '../src/http/app.ts';
 
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -66,6 +67,7 @@ for (const dialect of dialects()) {
       const path = linkIn(mail.text);
       assert.equal(smtp.received.filter((m) => m.to.includes('reset.me@example.org')).length, 0, 'no email for an unknown address');
       const token = path.split('/').pop()!;
+      assert.equal(redactPathSecrets(`${path}?x=1`), '/reset-password/[redacted]?x=1', 'request logs never show the token');
       // Stored only as a hash.
       const row = await world.deps.store.web.liveResetToken(resetTokenIdOf(token), world.clock.now());
       assert.ok(row);
