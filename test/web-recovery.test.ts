@@ -24,6 +24,7 @@ const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new passphrase';
 const PUBLIC_URL = 'https://coffer.test';
 const FROM = 'Coffer <no-reply@coffer.test>';
+const RESET = /Reset your Coffer password/;
 
 function linkIn(text: string, base = PUBLIC_URL): string {
   const match = new RegExp(`${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/reset-password/[A-Za-z0-9_-]{43})`).exec(text);
@@ -61,7 +62,7 @@ for (const dialect of dialects()) {
       assert.equal(unknown.statusCode, 200);
       assert.equal(comparable(known.body).replace('reset.me@example.com', 'X'), comparable(unknown.body).replace('reset.me@example.org', 'X'));
 
-      const mail = await smtp.next('reset.me@example.com');
+      const mail = await smtp.next('reset.me@example.com', RESET);
       assert.equal(mail.from, 'no-reply@coffer.test');
       assert.match(mail.headers.get('subject') ?? '', /Reset your Coffer password/);
       const path = linkIn(mail.text);
@@ -99,12 +100,12 @@ for (const dialect of dialects()) {
       const b = visitor('10.2.0.2');
       await b.get('/forgot-password');
       await b.post('/forgot-password', { email: 'expire.me@example.com' });
-      const first = linkIn((await smtp.next('expire.me@example.com')).text);
+      const first = linkIn((await smtp.next('expire.me@example.com', RESET)).text);
       world.clock.advance(WebLimits.resetTokenTtlMs + 1000);
       assert.equal((await b.get(first)).statusCode, 404);
 
       await b.post('/forgot-password', { email: 'expire.me@example.com' });
-      const second = linkIn((await smtp.next('expire.me@example.com')).text);
+      const second = linkIn((await smtp.next('expire.me@example.com', RESET)).text);
       assert.equal((await b.get(second)).statusCode, 200);
       await owner.get('/account/password');
       await owner.post('/account/password', { current_password: PASSWORD, new_password: NEW_PASSWORD, new_password_confirm: NEW_PASSWORD });
@@ -130,6 +131,27 @@ for (const dialect of dialects()) {
       assert.equal(answers.at(-1), 429);
     });
 
+    test('sign-up sends a confirmation link: following it confirms the email once; it can never reset the password', async () => {
+      const b = visitor('10.5.0.1');
+      await b.signUp('confirm.me@example.com');
+      const dash = await b.get('/account');
+      assert.match(dash.body, /data-confirm-email/);
+      const mail = await smtp.next('confirm.me@example.com', /Confirm your email/);
+      assert.match(mail.headers.get('subject') ?? '', /Confirm your email/);
+      const path = new RegExp(`${PUBLIC_URL.replace(/\./g, '\\.')}(/verify-email/[A-Za-z0-9_-]{43})`).exec(mail.text)?.[1];
+      assert.ok(path, mail.text);
+      const token = path.split('/').pop()!;
+      assert.equal((await b.get(`/reset-password/${token}`)).statusCode, 404, 'a confirmation link is not a reset link');
+      await b.get('/forgot-password');
+      assert.equal((await b.post('/reset-password', { token, password: NEW_PASSWORD, password_confirm: NEW_PASSWORD })).statusCode, 404);
+      const confirmed = await b.get(path);
+      assert.equal(confirmed.statusCode, 200);
+      assert.match(confirmed.body, /data-email-confirmed/);
+      assert.equal((await b.get(path)).statusCode, 404, 'once');
+      assert.ok((await world.deps.store.web.userByEmail('confirm.me@example.com'))?.emailVerifiedAt);
+      assert.doesNotMatch((await b.get('/account')).body, /data-confirm-email/);
+    });
+
     test('a reset lifts a sign-in lock on the email', async () => {
       await visitor('10.4.0.1').signUp('locked.out@example.com');
       const attacker = visitor('10.4.0.2');
@@ -138,7 +160,7 @@ for (const dialect of dialects()) {
       const b = visitor('10.4.0.3');
       await b.get('/forgot-password');
       await b.post('/forgot-password', { email: 'locked.out@example.com' });
-      const path = linkIn((await smtp.next('locked.out@example.com')).text);
+      const path = linkIn((await smtp.next('locked.out@example.com', RESET)).text);
       await b.get(path);
       await b.post('/reset-password', { token: path.split('/').pop()!, password: NEW_PASSWORD, password_confirm: NEW_PASSWORD });
       assert.equal((await visitor('10.4.0.3').signIn('locked.out@example.com', NEW_PASSWORD)).headers.location, '/account');
@@ -157,6 +179,7 @@ for (const dialect of dialects()) {
       const page = await anon.get('/forgot-password');
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /data-recovery="operator"/);
+      assert.doesNotMatch((await b.get('/account')).body, /data-confirm-email/, 'no confirmation asked when no email is sent');
       assert.match(page.body, /recovery is done by its operator/);
       assert.doesNotMatch(page.body, /<form method="post" action="\/forgot-password"/);
 
@@ -219,7 +242,7 @@ describe('account recovery in a real browser', { skip: missing }, () => {
     await page.getByLabel('Email').fill('dora@example.com');
     await page.getByRole('button', { name: 'Send me a link' }).click();
     await page.getByRole('heading', { name: 'Check your email' }).waitFor();
-    const mail = await smtp.next('dora@example.com');
+    const mail = await smtp.next('dora@example.com', RESET);
     const link = /http:\/\/127\.0\.0\.1:\d+\/reset-password\/[A-Za-z0-9_-]{43}/.exec(mail.text)?.[0];
     assert.ok(link, mail.text);
     await page.goto(link);

@@ -15,7 +15,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CofferError } from '../core/errors.ts';
 import { WebLimits } from '../core/limits.ts';
-import type { WebUser } from '../storage/web-store.ts';
+import type { LinkPurpose, WebUser } from '../storage/web-store.ts';
 import type { Deps } from './deps.ts';
 import { recordFailedSignIn, reserveSignIn, throttleKeys } from './web-login-throttle.ts';
 import { checkNewPassword, hashPassword, normaliseEmail } from './web-password.ts';
@@ -43,11 +43,11 @@ export interface IssuedReset {
   readonly expiresAt: Date;
 }
 
-async function issue(deps: Pick<Deps, 'store' | 'clock'>, user: WebUser): Promise<IssuedReset> {
+export async function issueLink(deps: Pick<Deps, 'store' | 'clock'>, user: WebUser, purpose: LinkPurpose = 'reset'): Promise<IssuedReset> {
   const token = randomBytes(32).toString('base64url');
   const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + WebLimits.resetTokenTtlMs);
-  await deps.store.web.insertResetToken({ id: resetTokenIdOf(token), userId: user.id, createdAt: now, expiresAt });
+  const expiresAt = new Date(now.getTime() + (purpose === 'reset' ? WebLimits.resetTokenTtlMs : WebLimits.verifyTokenTtlMs));
+  await deps.store.web.insertResetToken({ id: resetTokenIdOf(token), userId: user.id, purpose, createdAt: now, expiresAt });
   return { email: user.email, token, expiresAt };
 }
 
@@ -65,7 +65,7 @@ export async function requestPasswordReset(deps: Pick<Deps, 'store' | 'clock'>, 
   const user = await deps.store.web.userByEmail(email);
   const account = user ? await deps.store.accounts.get(user.accountId) : null;
   if (!user || !account || account.status === 'closed') return null;
-  return issue(deps, user);
+  return issueLink(deps, user);
 }
 
 /** The operator issues a link for a login (`coffer web-login reset-link`): no throttle, a clear error for an unknown email. */
@@ -73,7 +73,7 @@ export async function issueResetLinkByOperator(deps: Pick<Deps, 'store' | 'clock
   const email = normaliseEmail(emailText);
   const user = await deps.store.web.userByEmail(email);
   if (!user) throw new CofferError('not_found', `No website login has the email ${email}`, { field: 'email' });
-  return issue(deps, user);
+  return issueLink(deps, user);
 }
 
 /** The login a live link belongs to (to show the form), or a form error when the link is dead. */

@@ -47,6 +47,8 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
       .filter((i) => OPEN_STATUSES.has(i.status) && (i.status !== 'unpaid' || i.expiresAt > now));
     return web.send(request, reply, 200, 'Dashboard', dashboardBody({
       account, balances, pending, open, history: history.slice(0, size), page, hasNext: history.length > size, now,
+      unconfirmedEmail: web.settings.mail && !signedInOf(request).user.emailVerifiedAt ? signedInOf(request).user.email : null,
+      notice: confirmationNotice(request.query), csrf: request.webCsrfToken ?? '',
     }), 'dashboard');
   });
 
@@ -76,4 +78,11 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
       return web.send(request, reply, problem.status, 'Change password', passwordBody(request.webCsrfToken!, { [problem.field]: problem.message }, false), 'password');
     }
   });
+}
+
+function confirmationNotice(query: unknown): string | null {
+  const q = (query ?? {}) as Record<string, unknown>;
+  if (q['confirmation_sent'] !== undefined) return 'A new confirmation link is on its way.';
+  if (q['confirmation_limited'] !== undefined) return 'Too many links asked for; try again in a few minutes.';
+  return null;
 }

@@ -8,6 +8,7 @@ import { signUp, signUpProblems } from '../usecases/web-sign-up.ts';
 import { signInBody, signUpBody } from './auth-pages.ts';
 import { field } from './forms.ts';
 import type { WebRuntime } from './web-runtime.ts';
+import { sendEmailConfirmation } from './recovery-routes.ts';
 
 const NEXT_RE = /^\/account(\/[A-Za-z0-9_/-]*)?$/;
 
@@ -72,6 +73,7 @@ export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
       try {
         const result = await signUp(deps, input);
         web.setSession(request, reply, result.token);
+        await sendEmailConfirmation(web, request, result.user);
         return reply.redirect('/account', 303);
       } catch (error) {
         const problem = errorField(error, ['email', 'password', 'password_confirm', 'currency']);

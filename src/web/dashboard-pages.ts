@@ -20,6 +20,15 @@ export interface DashboardData {
   readonly page: number;
   readonly hasNext: boolean;
   readonly now: Date;
+  /** The login's email while it awaits confirmation (the website sends email); null otherwise. */
+  readonly unconfirmedEmail?: string | null;
+  readonly notice?: string | null;
+  readonly csrf?: string;
+}
+
+function confirmNotice(email: string, csrf: string): SafeHtml {
+  return html`<div class="notice info" data-confirm-email><p>Please confirm <strong>${email}</strong>: we sent it a link. It is where password-reset links go.</p>
+<form class="inline" method="post" action="/account/confirm-email"><input type="hidden" name="_csrf" value="${csrf}"><button class="small secondary" type="submit">Send the link again</button></form></div>`;
 }
 
 function pager(base: string, page: number, hasNext: boolean, label: string): SafeHtml {
@@ -62,6 +71,8 @@ function historyTable(transfers: readonly PostedTransfer[]): SafeHtml {
 export function dashboardBody(data: DashboardData): SafeHtml {
   const { account } = data;
   return html`<h1>Your balance</h1>
+${data.notice ? html`<div class="notice success" role="status"><p>${data.notice}</p></div>` : ''}
+${data.unconfirmedEmail ? confirmNotice(data.unconfirmedEmail, data.csrf ?? '') : ''}
 ${account.status === 'frozen' ? html`<div class="notice error" role="alert"><p>Your account is frozen: charges are refused until the operator reviews it. Deposits are still credited.</p></div>` : ''}
 <ul class="balances">${data.balances.map((b) => {
     const pending = data.pending.get(b.currency) ?? 0n;

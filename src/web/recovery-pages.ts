@@ -72,3 +72,19 @@ export function resetEmailText(link: string, expiresAt: Date): string {
     'If you did not ask for this, ignore this email: your password stays as it is.',
   ].join('\n');
 }
+
+export function confirmedBody(email: string): SafeHtml {
+  return html`<div class="narrow"><h1>Email confirmed</h1><div class="notice success" role="status" data-email-confirmed><p><strong>${email}</strong> is confirmed. Password-reset links are sent there.</p></div>
+<p><a href="/account">Go to your account</a></p></div>`;
+}
+
+export function confirmEmailText(link: string, expiresAt: Date): string {
+  return [
+    'Welcome to Coffer. Please confirm that this is your email address:',
+    '',
+    link,
+    '',
+    'The link works once, until ' + expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC.',
+    'If you did not create an account, ignore this email.',
+  ].join('\n');
+}

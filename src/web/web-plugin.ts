@@ -15,7 +15,7 @@ import { keysRoutes } from './keys-routes.ts';
 import { WebRuntime } from './web-runtime.ts';
 import type { WebAppContext, WebSettings } from './web-runtime.ts';
 import { smtpMailer } from './mailer.ts';
-import { recoveryRoutes } from './recovery-routes.ts';
+import { confirmationAccountRoutes, recoveryRoutes } from './recovery-routes.ts';
 
 export interface WebOptions {
   /** Signs CSRF tokens. Give every process of one deployment the same value (≥ 32 characters); default: random per process. */
@@ -123,6 +123,7 @@ export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance
       accountRoutes(account, web);
       depositRoutes(account, web);
       keysRoutes(account, web);
+      confirmationAccountRoutes(account, web);
     }, { prefix: '/account' });
   };
 }

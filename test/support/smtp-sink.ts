@@ -17,8 +17,8 @@ export interface ReceivedMail {
 export interface SmtpSink {
   readonly url: string;
   readonly received: ReceivedMail[];
-  /** The next message to `to` (waits for it). */
-  next(to: string, timeoutMs?: number): Promise<ReceivedMail>;
+  /** The next message to `to` whose subject matches `subject` (waits for it). */
+  next(to: string, subject?: RegExp, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
@@ -64,10 +64,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
-    async next(to, timeoutMs = 10_000) {
+    async next(to, subject = /./, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const index = received.findIndex((m, i) => !taken.has(i) && m.to.includes(to));
+        const index = received.findIndex((m, i) => !taken.has(i) && m.to.includes(to) && subject.test(m.headers.get('subject') ?? ''));
         if (index >= 0) { taken.add(index); return received[index]!; }
         if (Date.now() > deadline) throw new Error(`no email to ${to} within ${timeoutMs} ms`);
         await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 200); });
