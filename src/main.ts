@@ -53,7 +53,7 @@ async function serve(config: Config): Promise<void> {
   const { app } = await buildApp(deps, {
     adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
-    plugins: web ? [createWebPlugin(web)] : [],
+    plugins: web ? [createWebPlugin({ ...web, publicUrl: config.publicUrl })] : [],
   });
   const watchers = new WatcherSupervisor(deps);
   const webhooks = webhookLoops(deps, webhookConfigFromEnv(config.env));
@@ -115,7 +115,7 @@ async function runCommand(config: Config, command: string, args: readonly string
       case 'key': return await keyCommand(runtime.deps, args);
       case 'charge': return await chargeCommand(runtime.deps, args);
       case 'ledger': return await ledgerCommand(runtime.deps, args);
-      case 'web-login': return await webLoginCommand(runtime.deps, args);
+      case 'web-login': return await webLoginCommand(runtime.deps, args, undefined, config.publicUrl);
       case 'wallet': return await walletCommand(runtime.deps, args);
       case 'rescan': return await rescanCommand(runtime.deps, args);
       case 'webhook': return await webhookCommand(runtime.deps, args);

@@ -155,9 +155,10 @@ for (const dialect of dialects()) {
       assert.equal(invoice.amount, 12.34);
       // EUR on this USD account: the published schema covers the invoice's conversion too.
       assert.equal(invoice.conversion.currency, 'USD');
-      assert.equal(invoice.payment.chain_id, 8453);
+      // The sandbox serves EVM methods on their test networks (Base Sepolia), never mainnet ids.
+      assert.equal(invoice.payment.chain_id, 84532);
       assert.match(invoice.payment.contract_address, /^0x[0-9a-fA-F]{40}$/);
-      assert.match(invoice.payment.uri, /^ethereum:0x[0-9a-fA-F]{40}@8453\/transfer\?address=0x/);
+      assert.match(invoice.payment.uri, /^ethereum:0x[0-9a-fA-F]{40}@84532\/transfer\?address=0x/);
       assert.ok(validBalance((await get('/v2/accounts/balance')).json()));
       const doc = (await world.app.inject({ method: 'GET', url: '/v2/openapi.json' })).json();
       assert.equal(doc.openapi, '3.1.0');

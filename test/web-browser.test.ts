@@ -16,6 +16,8 @@ import { chromiumMissing, launchChromium, openWebWorld } from './support/browser
 import { createAccount, issueCredential } from '../src/usecases/manage-accounts.ts';
 import { attachLogin } from '../src/usecases/web-attach-login.ts';
 import { chargeAccount } from '../src/usecases/charge-account.ts';
+import { sandboxPay } from '../src/usecases/sandbox-pay.ts';
+import { expireInvoices } from '../src/usecases/expire-invoices.ts';
 
 const PASSWORD = 'correct horse battery';
 const SHOTS = process.env['WEB_SCREENSHOTS'] === '1' ? join(import.meta.dirname, '..', 'docs', 'screenshots') : null;
@@ -145,12 +147,20 @@ describe('website in a real browser', { skip: missing }, () => {
     await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('Label (optional)').fill('checkout server');
     await page.getByRole('button', { name: 'Create key' }).click();
+    await page.waitForURL(`${base}/account/keys#new-key`);
     const apiId = (await page.locator('#new-api-id').textContent())!;
     const apiSecret = (await page.locator('#new-api-secret').textContent())!;
     await shot(page, 'api-keys');
+    // A reload never creates a second key, and the secret is gone.
+    await page.reload();
+    assert.equal(await page.locator('#new-api-secret').count(), 0);
+    assert.equal((await world.deps.store.accounts.listCredentials(account.id)).filter((c) => c.revokedAt === null).length, 2, 'the operator key and the one created here');
     const headers = { authorization: 'Basic ' + Buffer.from(`${apiId}:${apiSecret}`).toString('base64') };
     assert.equal((await fetch(`${base}/v2/accounts/balance`, { headers })).status, 200);
-    await page.getByRole('button', { name: `Revoke key ${apiId}` }).click();
+    await page.getByRole('link', { name: `Revoke key ${apiId}` }).click();
+    await page.getByRole('heading', { name: /Revoke key/ }).waitFor();
+    assert.equal((await fetch(`${base}/v2/accounts/balance`, { headers })).status, 200, 'one click does not revoke');
+    await page.getByRole('button', { name: 'Yes, revoke this key' }).click();
     await page.getByText('was revoked').waitFor();
     assert.equal(await page.locator('#new-api-secret').count(), 0, 'the secret is not shown again');
     assert.equal((await fetch(`${base}/v2/accounts/balance`, { headers })).status, 401);
@@ -215,6 +225,94 @@ describe('website in a real browser', { skip: missing }, () => {
     assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
     assert.equal(await alice.evaluate('typeof window.pwned'), 'undefined');
     assert.equal(await alice.locator('[data-balance="USD"]').textContent(), '24.00 USD');
+  });
+
+  test('a payment seen replaces the QR live, its confirmations count up live, and the receipt takes focus when credited', async () => {
+    const page = await newPage({ width: 1280, height: 800 });
+    await signUp(page, 'erin@example.com');
+    const id = await addFunds(page, '40', 'USDC (Base)');
+    assert.ok(await page.locator('.qr svg').isVisible());
+    const account = (await world.deps.store.accounts.get(await userAccount('erin@example.com')))!;
+    const { txid } = await sandboxPay(world.deps, account, id, { confirmations: 0 });
+    await page.locator('#status[data-state="detected"]').waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('.qr').count(), 0, 'no QR once the payment is seen');
+    assert.equal(await page.locator('[data-wallet-link]').count(), 0);
+    assert.equal(await page.getByText('Quote expires').count(), 0);
+    assert.equal(await page.locator('[data-confirmations]').textContent(), '0 of 10');
+    await sandboxPay(world.deps, account, id, { txid, confirmations: 4 });
+    await page.locator('[data-confirmations]', { hasText: '4 of 10' }).waitFor({ timeout: 20_000 });
+    await shot(page, 'checkout-seen');
+    await sandboxPay(world.deps, account, id, { txid, confirmations: 10 });
+    await page.locator('#status[data-state="credited"]').waitFor({ timeout: 20_000 });
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'receipt-heading');
+    assert.equal(await page.locator('[data-receipt-credited]').textContent(), '40.00 USD');
+    assert.ok(await page.locator('[data-receipt-txids]').getByText(txid).isVisible());
+    await shot(page, 'checkout-receipt');
+  });
+
+  test('a late payment shows up live on an expired checkout, in one sentence; the page notices a sign-out in another tab', async () => {
+    const page = await newPage();
+    await signUp(page, 'fred@example.com');
+    const id = await addFunds(page, '10', 'Bitcoin (on-chain)');
+    const other = await page.context().newPage();
+    world.clock.advance(world.deps.settings.invoiceExpiryMs + 1000);
+    await expireInvoices(world.deps);
+    await page.reload();
+    assert.equal(await page.locator('.qr').count(), 0, 'an expired quote shows no QR');
+    assert.ok(await page.getByText('Expired').first().isVisible());
+    const account = (await world.deps.store.accounts.get(await userAccount('fred@example.com')))!;
+    await sandboxPay(world.deps, account, id, { amount: '0.0002' });
+    await page.locator('#status[data-state="late_credited"]').waitFor({ timeout: 30_000 });
+    assert.ok(await page.getByRole('heading', { name: 'Credited — paid after the quote expired' }).isVisible());
+    assert.equal(await page.getByText('nothing arrived').count(), 0);
+    await shot(page, 'checkout-late');
+
+    const id2 = await addFunds(other, '10', 'Bitcoin (on-chain)');
+    await page.goto(`${base}/account/deposits/${id2}`);
+    await other.goto(`${base}/account`);
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('[data-signed-out]').waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match((await page.locator('[data-signed-out]').textContent()) ?? '', /You were signed out/);
+  });
+
+  test('phone first: the wallet button sits under the QR on the first screen, a BOLT11 is one line behind its copy button, targets are 44 px, Back keeps the amount', async () => {
+    const page = await newPage({ width: 390, height: 844 });
+    await signUp(page, 'gina@example.com');
+    const nav = await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Deposits' }).boundingBox();
+    assert.ok(nav && nav.height >= 44, `nav link ${nav?.height}px high`);
+    const id = await addFunds(page, '7,5', 'Bitcoin Lightning');
+    const qr = (await page.locator('.qr').boundingBox())!;
+    const wallet = (await page.locator('[data-wallet-link]').boundingBox())!;
+    assert.ok(wallet.y >= qr.y + qr.height && wallet.y - (qr.y + qr.height) < 40, `wallet button ${wallet.y - (qr.y + qr.height)}px under the QR`);
+    assert.ok(wallet.y + wallet.height <= 844, `wallet button ends at ${wallet.y + wallet.height}px, below the first screen`);
+    const bolt11 = (await page.locator('#pay-address').boundingBox())!;
+    assert.ok(bolt11.height < 40, `the BOLT11 takes ${bolt11.height}px (collapsed to one line)`);
+    assert.match((await page.locator('#pay-address').textContent()) ?? '', /^lnbcrt[0-9a-z]{50,}$/, 'the whole invoice is still there to copy');
+    const copy = (await page.getByRole('button', { name: 'Copy lightning invoice' }).boundingBox())!;
+    assert.ok(copy.height >= 44, `copy button ${copy.height}px high`);
+    assert.match((await page.locator('#pay-amount').textContent()) ?? '', /^\d+$/, 'lightning amounts in sats');
+    assert.equal(await page.locator('dl.facts dt', { hasText: 'Confirmations' }).count(), 0, 'no confirmations row for lightning');
+    await shot(page, 'checkout-phone', false);
+
+    const account = (await world.deps.store.accounts.get(await userAccount('gina@example.com')))!;
+    await sandboxPay(world.deps, account, id, {});
+    await page.locator('#status[data-state="credited"]').waitFor({ timeout: 20_000 });
+    assert.match((await page.locator('#live').textContent()) ?? '', /Credited/, 'announced in the live region');
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'receipt-heading', 'focus moved to the receipt');
+    await shot(page, 'checkout-receipt-phone', false);
+
+    await page.goto(`${base}/account/add-funds`);
+    await page.getByLabel('Amount', { exact: true }).fill('12.34');
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL(/\/account\/deposits\/[0-9a-f-]{36}$/);
+    await page.goBack();
+    await page.waitForURL(`${base}/account/add-funds`);
+    await page.waitForFunction(`document.getElementById('amount').value === '12.34'`, undefined, { timeout: 5000 });
+
+    await page.goto(`${base}/account/deposits`);
+    const region = page.getByRole('region', { name: 'All deposits, newest first' });
+    await region.focus();
+    assert.equal(await page.evaluate(`document.activeElement && document.activeElement.getAttribute('role')`), 'region', 'the sideways-scrolling table is reachable by keyboard');
   });
 
   test('the checkout fits a phone screen and the pages raised no script or CSP errors', async () => {

@@ -47,6 +47,21 @@ for (const dialect of dialects()) {
       assert.equal(await accounts(), accountsBefore);
     });
 
+    test('sign-up reports every problem at once, keeps the email and currency, and titles the page as an error', async () => {
+      const b = new InjectBrowser(world.app);
+      await b.get('/signup');
+      const res = await b.post('/signup', { email: 'not-an-email', password: 'short', password_confirm: 'other', currency: 'EUR' });
+      assert.equal(res.statusCode, 400);
+      assert.match(textOf(res.body, 'email-error'), /Enter an email address/);
+      assert.match(textOf(res.body, 'password-error'), /at least/);
+      assert.match(textOf(res.body, 'password_confirm-error'), /differ/);
+      assert.match(res.body, /value="not-an-email"/);
+      assert.match(res.body, /value="EUR" checked/);
+      assert.match(res.body, /<title>Error: Create an account · Coffer<\/title>/);
+      assert.match(res.body, /passwords are not sent back/);
+      assert.ok(!res.body.includes('value="short"'), 'passwords are never echoed');
+    });
+
     test('sign-up creates a personal account, signs in with HttpOnly SameSite=Lax cookies, and refuses a second use of the email', async () => {
       const b = new InjectBrowser(world.app);
       const res = await b.signUp('New.User@Example.com');
@@ -171,26 +186,37 @@ for (const dialect of dialects()) {
       const b = new InjectBrowser(world.app);
       assert.equal((await b.signIn('biz@example.com', PASSWORD)).statusCode, 303);
       await b.get('/account/keys');
-      const created = await b.post('/account/keys', { label: '<img src=x onerror=alert(1)>' });
-      assert.equal(created.statusCode, 201);
+      const posted = await b.post('/account/keys', { label: '<img src=x onerror=alert(1)>' });
+      // POST-redirect-GET: the answer to the POST is a redirect; the GET shows the secret once.
+      assert.equal(posted.statusCode, 303);
+      assert.equal(posted.headers.location, '/account/keys#new-key');
+      const created = await b.get('/account/keys');
       const apiId = textOf(created.body, 'new-api-id');
       const apiSecret = textOf(created.body, 'new-api-secret');
       assert.match(apiSecret, /^[0-9a-f]{64}$/);
       assert.ok(!created.body.includes('<img src=x'));
       assert.ok(created.body.includes('&lt;img src=x onerror=alert(1)&gt;'));
       const listed = await b.get('/account/keys');
-      assert.ok(!listed.body.includes(apiSecret), 'the secret is never shown again');
+      assert.ok(!listed.body.includes(apiSecret), 'the secret is never shown again (a reload shows nothing)');
+      assert.equal((await world.deps.store.accounts.listCredentials(account.id)).filter((c) => c.revokedAt === null && c.id === apiId).length, 1);
       assert.ok(listed.body.includes(apiId));
       const auth = { authorization: 'Basic ' + Buffer.from(`${apiId}:${apiSecret}`).toString('base64') };
       assert.equal((await world.app.inject({ method: 'GET', url: '/v2/accounts/balance', headers: auth })).statusCode, 200);
-      const revoked = await b.post(`/account/keys/${apiId}/revoke`, {});
+      // Revoking asks first: the list links to a confirmation; a POST without it only asks.
+      assert.match(listed.body, new RegExp(`href="/account/keys/${apiId}/revoke"`));
+      const asked = await b.get(`/account/keys/${apiId}/revoke`);
+      assert.match(asked.body, /Yes, revoke this key/);
+      assert.equal((await b.post(`/account/keys/${apiId}/revoke`, {})).statusCode, 200);
+      assert.equal((await world.app.inject({ method: 'GET', url: '/v2/accounts/balance', headers: auth })).statusCode, 200, 'not revoked without confirmation');
+      const revoked = await b.post(`/account/keys/${apiId}/revoke`, { confirm: 'yes' });
       assert.equal(revoked.statusCode, 303);
       const after = await world.app.inject({ method: 'GET', url: '/v2/accounts/balance', headers: auth });
       assert.equal(after.statusCode, 401);
       assert.match((await b.get(String(revoked.headers.location))).body, /was revoked/);
       // Another account's key cannot be revoked from here.
       const stranger = await createAccount(world.deps, { type: 'business', currency: 'USD' });
-      assert.equal((await b.post(`/account/keys/${stranger.issued.apiId}/revoke`, {})).statusCode, 404);
+      assert.equal((await b.post(`/account/keys/${stranger.issued.apiId}/revoke`, { confirm: 'yes' })).statusCode, 404);
+      assert.equal((await b.get(`/account/keys/${stranger.issued.apiId}/revoke`)).statusCode, 404);
     });
 
     test('personal accounts have no API key pages', async () => {

@@ -75,6 +75,12 @@ export const WebLimits = {
   loginFailuresPerAddressMax: 50,
   loginWindowMs: 15 * 60 * 1000,
   loginLockMs: 15 * 60 * 1000,
+  /** Password-reset links: life of a link, and reset emails per email (and client address) per login window. */
+  resetTokenTtlMs: 30 * 60 * 1000,
+  /** Email-confirmation links sent at sign-up live longer: confirming is not urgent. */
+  verifyTokenTtlMs: 48 * 60 * 60 * 1000,
+  resetRequestsPerEmailMax: 3,
+  resetRequestsPerAddressMax: 20,
   /** History and deposit pages on the website. */
   webPageSize: 20,
   /** Longest label of an API credential created on the website. */

@@ -82,9 +82,25 @@ function mapError(error: FastifyError | CofferError | Error): CofferError {
   return new CofferError('internal_error', 'Something went wrong on our side; the request can be retried');
 }
 
+const PATH_SECRET_RE = /\/reset-password\/[^/?#]+/g;
+
+/** A URL as logs may show it: one-time tokens in the path replaced by "[redacted]". */
+export function redactPathSecrets(url: string): string {
+  return url.replace(PATH_SECRET_RE, '/reset-password/[redacted]');
+}
+
 export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: FastifyInstance; context: AppContext }> {
   const app = Fastify({
-    logger: { level: options.logLevel },
+    // Request lines are logged without secrets that travel in a path (the website's one-time
+    // password-reset links); the rest is Fastify's default request serializer.
+    logger: {
+      level: options.logLevel,
+      serializers: {
+        req: (request: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+          method: request.method, url: redactPathSecrets(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort,
+        }),
+      },
+    },
     trustProxy: options.trustProxy ?? false,
     bodyLimit: Limits.httpBodyBytesMax,
     requestIdHeader: 'x-request-id',

@@ -226,6 +226,27 @@ export interface Database {
   web_login_throttle: WebLoginThrottleTable;
 }
 
+// Password-reset tokens (migration 005).
+export interface WebResetTokensTable {
+  /** SHA-256 (hex) of the emailed token; the token itself is never stored. */
+  id: string;
+  user_id: string;
+  /** 'reset' (password reset) or 'verify' (email confirmation). */
+  purpose: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+// Migration 005 also adds web_users.email_verified_at.
+export interface WebUsersTable {
+  email_verified_at: string | null;
+}
+
+export interface Database {
+  web_reset_tokens: WebResetTokensTable;
+}
+
 // Webhooks (migration 002). Declared as an interface merge so the tables join `Database`.
 
 export interface WebhookEndpointsTable {

@@ -15,6 +15,8 @@ export interface WebUser {
   readonly passwordHash: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** When the email was confirmed through an emailed link; null/absent: not confirmed. */
+  readonly emailVerifiedAt?: Date | null;
 }
 
 export interface WebSession {
@@ -32,6 +34,17 @@ export interface ThrottleState {
   readonly lockedUntil: Date | null;
 }
 
+export type LinkPurpose = 'reset' | 'verify';
+
+export interface WebResetToken {
+  /** SHA-256 (hex) of the token sent in the link. */
+  readonly id: string;
+  readonly userId: string;
+  readonly purpose: LinkPurpose;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
 export interface UsageRow {
   readonly kind: string;
   readonly currency: string;
@@ -42,7 +55,7 @@ export interface UsageRow {
 function toUser(row: Selectable<WebUsersTable>): WebUser {
   return {
     id: row.id, accountId: row.account_id, email: row.email, passwordHash: row.password_hash,
-    createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at),
+    createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at), emailVerifiedAt: toDateOrNull(row.email_verified_at ?? null),
   };
 }
 
@@ -60,7 +73,7 @@ export class WebStore {
   async insertUser(user: WebUser): Promise<void> {
     await this.k.insertInto('web_users').values({
       id: user.id, account_id: user.accountId, email: user.email, password_hash: user.passwordHash,
-      created_at: iso(user.createdAt), updated_at: iso(user.updatedAt),
+      created_at: iso(user.createdAt), updated_at: iso(user.updatedAt), email_verified_at: user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null,
     }).execute();
   }
 
@@ -151,6 +164,43 @@ export class WebStore {
   async deleteStaleThrottles(windowStartedBefore: Date, now: Date): Promise<number> {
     const result = await this.k.deleteFrom('web_login_throttle').where('window_started_at', '<', iso(windowStartedBefore))
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', iso(now))])).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async insertResetToken(token: WebResetToken): Promise<void> {
+    await this.k.insertInto('web_reset_tokens').values({
+      id: token.id, user_id: token.userId, purpose: token.purpose, created_at: iso(token.createdAt), expires_at: iso(token.expiresAt), used_at: null,
+    }).execute();
+  }
+
+  /** The unused, unexpired link token of this purpose with this hash, or null (a confirmation link never resets a password). */
+  async liveResetToken(id: string, now: Date, purpose: LinkPurpose = 'reset'): Promise<WebResetToken | null> {
+    const row = await this.k.selectFrom('web_reset_tokens').selectAll().where('id', '=', id).where('purpose', '=', purpose)
+      .where('used_at', 'is', null).where('expires_at', '>', iso(now)).executeTakeFirst();
+    return row ? { id: row.id, userId: row.user_id, purpose, createdAt: toDate(row.created_at), expiresAt: toDate(row.expires_at) } : null;
+  }
+
+  /**
+   * Marks the token used if it is still live; true for exactly one caller (a conditional update,
+   * so two concurrent resets with one link cannot both succeed). Inside the reset's transaction.
+   */
+  async consumeResetToken(id: string, now: Date, purpose: LinkPurpose = 'reset'): Promise<boolean> {
+    const result = await this.k.updateTable('web_reset_tokens').set({ used_at: iso(now) }).where('id', '=', id).where('purpose', '=', purpose)
+      .where('used_at', 'is', null).where('expires_at', '>', iso(now)).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Every other reset link of the user becomes worthless (after a reset or a password change). */
+  async deleteResetTokensOfUser(userId: string): Promise<void> {
+    await this.k.deleteFrom('web_reset_tokens').where('user_id', '=', userId).where('purpose', '=', 'reset').execute();
+  }
+
+  async setEmailVerified(userId: string, now: Date): Promise<void> {
+    await this.k.updateTable('web_users').set({ email_verified_at: iso(now) }).where('id', '=', userId).where('email_verified_at', 'is', null).execute();
+  }
+
+  async deleteExpiredResetTokens(now: Date): Promise<number> {
+    const result = await this.k.deleteFrom('web_reset_tokens').where('expires_at', '<=', iso(now)).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

@@ -6,6 +6,7 @@ import { CurrencyScale, isBalanceCurrency } from '../core/assets.ts';
 import type { BalanceCurrency } from '../core/assets.ts';
 import type { InvoiceConversion } from '../core/conversion.ts';
 import { CofferError } from '../core/errors.ts';
+import { minimumText, minimumUnits } from '../core/method-minimums.ts';
 import type { Invoice, LockedRate } from '../core/invoice.ts';
 import { formatDecimal, parseDecimal, rescale, Rounding } from '../core/money.ts';
 import { identityRate, priceFor } from '../core/rate.ts';
@@ -103,6 +104,10 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   const rate = amountMinor === null ? null : await lockRate(deps, method.spec, currency);
   const conversion = await lockConversion(deps, method.spec, account, currency, rate);
   const priceUnits = amountMinor === null || rate === null ? null : priceFor(amountMinor, currency, rate.value, method.spec);
+  if (priceUnits !== null && priceUnits < minimumUnits(method.spec)) {
+    throw new CofferError('amount_too_small', `amount is too small for ${method.spec.id}: it comes to ${formatDecimal(priceUnits, method.spec.unitScale)} ${method.spec.asset}, `
+      + `below the smallest payment this method carries, ${minimumText(method.spec)}${method.spec.family === 'bitcoin' ? ' (the network\'s dust limit)' : ''}`, { field: 'amount' });
+  }
 
   const id = newUuid();
   const now = deps.clock.now();

@@ -13,19 +13,25 @@ import type { Deps } from './deps.ts';
 import { WebLimits } from '../core/limits.ts';
 import type { ThrottleState } from '../storage/web-store.ts';
 
+// Password-reset requests use the same rows and the same reserve → record cycle under their own
+// keys (`reset:…`): each request keeps its slot, so the limit counts requests, not failures.
 export const throttleKeys = {
   email: (email: string) => `email:${email}`,
   address: (ip: string) => `ip:${ip}`,
+  resetEmail: (email: string) => `reset:email:${email}`,
+  resetAddress: (ip: string) => `reset:ip:${ip}`,
 } as const;
 
 function limitFor(key: string): number {
+  if (key.startsWith('reset:')) return key.startsWith('reset:ip:') ? WebLimits.resetRequestsPerAddressMax : WebLimits.resetRequestsPerEmailMax;
   return key.startsWith('ip:') ? WebLimits.loginFailuresPerAddressMax : WebLimits.loginFailuresPerEmailMax;
 }
 
-function refused(until: Date, now: Date): CofferError {
+function refused(key: string, until: Date, now: Date): CofferError {
   const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
   const minutes = Math.max(1, Math.ceil(seconds / 60));
-  return new CofferError('rate_limited', `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { retryAfter: String(seconds) });
+  const what = key.startsWith('reset:') ? 'Too many password-reset requests' : 'Too many failed sign-ins';
+  return new CofferError('rate_limited', `${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { retryAfter: String(seconds) });
 }
 
 /** The state's window as of `now`: a window that has run out starts again from zero. */
@@ -44,8 +50,8 @@ export async function reserveSignIn(deps: Pick<Deps, 'store' | 'clock'>, keys: r
   await deps.store.transaction(async (tx) => {
     for (const key of keys) {
       const state = current(await tx.web.lockThrottle(key, now), now);
-      if (state.lockedUntil) throw refused(state.lockedUntil, now);
-      if (state.failures >= limitFor(key)) throw refused(new Date(state.windowStartedAt.getTime() + WebLimits.loginWindowMs), now);
+      if (state.lockedUntil) throw refused(key, state.lockedUntil, now);
+      if (state.failures >= limitFor(key)) throw refused(key, new Date(state.windowStartedAt.getTime() + WebLimits.loginWindowMs), now);
       await tx.web.putThrottle({ ...state, failures: state.failures + 1 });
     }
   });

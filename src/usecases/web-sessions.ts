@@ -55,10 +55,11 @@ export async function endSession(deps: Pick<Deps, 'store'>, token: string | unde
   await deps.store.web.deleteSession(sessionIdOf(token));
 }
 
-/** Housekeeping for a worker loop: drops expired sessions and throttle rows that limit nothing. */
+/** Housekeeping for a worker loop: drops expired sessions and reset links, and throttle rows that limit nothing. */
 export async function purgeExpiredSessions(deps: Pick<Deps, 'store' | 'clock'>): Promise<number> {
   const now = deps.clock.now();
   const sessions = await deps.store.web.deleteExpiredSessions(now);
   const throttles = await deps.store.web.deleteStaleThrottles(new Date(now.getTime() - WebLimits.loginWindowMs), now);
-  return sessions + throttles;
+  const resetLinks = await deps.store.web.deleteExpiredResetTokens(now);
+  return sessions + throttles + resetLinks;
 }

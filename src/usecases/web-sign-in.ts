@@ -59,6 +59,7 @@ export async function changePassword(deps: Pick<Deps, 'store' | 'clock'>, signed
   return deps.store.transaction(async (tx) => {
     await tx.web.setPasswordHash(user.id, passwordHash, now);
     await tx.web.deleteSessionsOfUser(user.id, null);
+    await tx.web.deleteResetTokensOfUser(user.id);
     const { token } = await startSession(tx, user.id, now);
     return { token };
   });

@@ -27,6 +27,23 @@ export interface SignUpResult {
 
 const EMAIL_TAKEN = 'An account with this email already exists; sign in instead';
 
+/** Every problem of the form at once, per field (empty: nothing wrong that can be told without the database). */
+export function signUpProblems(input: SignUpInput): Record<string, string> {
+  const problems: Record<string, string> = {};
+  const check = (run: () => void) => {
+    try { run(); } catch (error) {
+      if (!(error instanceof CofferError)) throw error;
+      const field = error.details['field'] ?? 'form';
+      problems[field] ??= error.message;
+    }
+  };
+  check(() => normaliseEmail(input.email));
+  check(() => checkNewPassword(input.password, input.email));
+  check(() => { if (input.password !== input.passwordConfirm) throw new CofferError('invalid_param', 'The two passwords differ', { field: 'password_confirm' }); });
+  check(() => { if (!isBalanceCurrency(input.currency)) throw new CofferError('invalid_param', 'Choose USD, EUR or BTC', { field: 'currency' }); });
+  return problems;
+}
+
 export async function signUp(deps: Pick<Deps, 'store' | 'clock'>, input: SignUpInput): Promise<SignUpResult> {
   const email = normaliseEmail(input.email);
   checkNewPassword(input.password, email);

@@ -46,7 +46,9 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
     const open: Invoice[] = recent.map((v) => v.invoice)
       .filter((i) => OPEN_STATUSES.has(i.status) && (i.status !== 'unpaid' || i.expiresAt > now));
     return web.send(request, reply, 200, 'Dashboard', dashboardBody({
-      account, balances, pending, open, history: history.slice(0, size), page, hasNext: history.length > size,
+      account, balances, pending, open, history: history.slice(0, size), page, hasNext: history.length > size, now,
+      unconfirmedEmail: web.settings.mail && !signedInOf(request).user.emailVerifiedAt ? signedInOf(request).user.email : null,
+      notice: confirmationNotice(request.query), csrf: request.webCsrfToken ?? '',
     }), 'dashboard');
   });
 
@@ -54,7 +56,7 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
     const { account } = signedInOf(request);
     const page = pageOf(request);
     const views = await listInvoices(deps.store, { accountId: account.id, start: (page - 1) * size, limit: size + 1 });
-    return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size), 'deposits');
+    return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size, deps.clock.now()), 'deposits');
   });
 
   app.get('/password', async (request, reply) => {
@@ -76,4 +78,11 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
       return web.send(request, reply, problem.status, 'Change password', passwordBody(request.webCsrfToken!, { [problem.field]: problem.message }, false), 'password');
     }
   });
+}
+
+function confirmationNotice(query: unknown): string | null {
+  const q = (query ?? {}) as Record<string, unknown>;
+  if (q['confirmation_sent'] !== undefined) return 'A new confirmation link is on its way.';
+  if (q['confirmation_limited'] !== undefined) return 'Too many links asked for; try again in a few minutes.';
+  return null;
 }

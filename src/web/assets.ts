@@ -17,7 +17,8 @@ a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,su
 header.top{border-bottom:1px solid var(--line);background:var(--panel)}
 .bar{max-width:60rem;margin:0 auto;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center}
 .brand{font-weight:700;font-size:1.15rem;text-decoration:none;color:var(--fg);margin-right:auto}
-nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0}
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;align-items:center}
+nav a{display:inline-flex;align-items:center;min-height:2.75rem;padding:0 .25rem}
 nav a[aria-current=page]{font-weight:700;text-decoration:none}
 main{max-width:60rem;margin:0 auto;padding:1rem 1rem 3rem}
 h1{font-size:1.6rem;margin:.5rem 0 1rem;line-height:1.25}h2{font-size:1.2rem;margin:1.75rem 0 .5rem}
@@ -35,8 +36,8 @@ input[type=radio],input[type=checkbox]{width:1.2rem;height:1.2rem;accent-color:v
 .error{color:var(--err);font-weight:600;margin:.25rem 0}
 button,.button{font:inherit;font-weight:600;display:inline-block;min-height:2.75rem;padding:.55rem 1.1rem;border-radius:4px;border:2px solid var(--accent);background:var(--accent);color:var(--accent-fg);cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:#fff;color:var(--accent)}
-button.danger{background:#fff;color:var(--err);border-color:var(--err)}
-button.small{min-height:2.25rem;padding:.25rem .7rem;font-size:.9rem}
+button.danger,.button.danger{background:#fff;color:var(--err);border-color:var(--err)}
+button.small,.button.small{min-height:2.75rem;min-width:2.75rem;padding:.25rem .7rem;font-size:.9rem}
 button[disabled]{opacity:.6;cursor:progress}
 .notice{border-left:6px solid var(--accent);background:var(--panel);padding:.75rem 1rem;margin:0 0 1rem}
 .notice.success{border-color:var(--ok);background:var(--ok-bg)}.notice.warning{border-color:#c77700;background:var(--warn-bg)}
@@ -63,6 +64,10 @@ ol.steps li{border:2px solid var(--line);border-radius:999px;padding:.2rem .8rem
 ol.steps li.done{border-color:var(--ok);color:var(--ok)}ol.steps li[aria-current=step]{border-color:var(--accent);color:var(--fg);font-weight:700}
 .secret{border:2px dashed var(--err);padding:1rem;margin:1rem 0;background:var(--err-bg)}
 .countdown{font-variant-numeric:tabular-nums;font-weight:700}
+.pay-now .wallet{margin:.75rem 0 0;text-align:center}.pay-now .wallet .button{width:100%;text-align:center}
+.seen .big{font-size:1.15rem}
+.receipt{border:2px solid var(--ok);border-radius:6px;padding:.75rem 1rem;margin:1rem 0}.receipt h2{margin-top:0}
+@media (max-width:40rem){code.value.long{display:block;max-width:14rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;word-break:normal}}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 details.sandbox-pay{border:2px solid #000;background:#fff7cc;padding:.75rem 1rem;border-radius:6px;margin-top:1rem}
 details.sandbox-pay summary{font-weight:700;cursor:pointer}
@@ -77,20 +82,38 @@ document.addEventListener('click',function(e){var b=e.target.closest&&e.target.c
  if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(text).then(done,function(){sel(el);})}else{sel(el);done()}
 });
 function sel(el){var r=document.createRange();r.selectNodeContents(el);var s=window.getSelection();s.removeAllRanges();s.addRange(r);try{document.execCommand('copy')}catch(_){}}
-var cd=document.querySelector('[data-expires]');
-if(cd){var exp=Date.parse(cd.getAttribute('data-expires'));var offset=Number(cd.getAttribute('data-now'))-Date.now();
- var out=cd.querySelector('.countdown');
- var tick=function(){var left=Math.max(0,exp-(Date.now()+offset));var s=Math.floor(left/1000);
-  var h=Math.floor(s/3600),m=Math.floor(s%3600/60),r=s%60;
-  out.textContent=left<=0?'expired':(h>0?h+':'+String(m).padStart(2,'0'):m)+':'+String(r).padStart(2,'0');
-  if(left>0)setTimeout(tick,1000-((Date.now()+offset)%1000))};tick()}
+var summary=document.getElementById('error-summary');if(summary)summary.focus();
+var kept=document.querySelector('form[data-remember]');
+if(kept){var store='coffer-form-'+kept.getAttribute('data-remember');var skip={_csrf:1,idempotency_key:1};
+ var restore=function(){var saved;try{saved=JSON.parse(sessionStorage.getItem(store)||'null')}catch(_){saved=null}if(!saved)return;
+  var amount=kept.querySelector('input[name=amount]');if(!amount||amount.value!=='')return;
+  Object.keys(saved).forEach(function(n){if(skip[n])return;var els=kept.querySelectorAll('[name="'+n+'"]');for(var i=0;i<els.length;i++){var el=els[i];
+   if(el.type==='radio'||el.type==='checkbox')el.checked=el.value===saved[n];else el.value=saved[n]}})};
+ restore();window.addEventListener('pageshow',restore);
+ kept.addEventListener('submit',function(){var data={};new FormData(kept).forEach(function(v,k){if(!skip[k])data[k]=String(v)});try{sessionStorage.setItem(store,JSON.stringify(data))}catch(_){}})}
+var timer=null;
+function countdown(){clearTimeout(timer);var cd=document.querySelector('[data-expires]');if(!cd)return;
+ var exp=Date.parse(cd.getAttribute('data-expires'));var offset=Number(cd.getAttribute('data-now'))-Date.now();
+ var wrap=cd.querySelector('.countdown-in');var out=cd.querySelector('.countdown');if(wrap)wrap.hidden=false;
+ var tick=function(){var left=exp-(Date.now()+offset);
+  if(left<=0){cd.textContent='The quote has expired.';poll();return}
+  var s=Math.floor(left/1000);var h=Math.floor(s/3600),m=Math.floor(s%3600/60),r=s%60;
+  out.textContent=(h>0?h+':'+String(m).padStart(2,'0'):m)+':'+String(r).padStart(2,'0');
+  timer=setTimeout(tick,1000-((Date.now()+offset)%1000))};tick()}
+countdown();
 var panel=document.querySelector('[data-status-url]');var polling=null;var started=Date.now();
-function poll(){if(!panel)return;fetch(panel.getAttribute('data-status-url'),{headers:{accept:'application/json'},credentials:'same-origin',cache:'no-store'})
- .then(function(r){if(!r.ok)throw new Error(String(r.status));return r.json()}).then(function(d){
-  if(d.status!==panel.getAttribute('data-status')){panel.innerHTML=d.html;panel.setAttribute('data-status',d.status);say(d.title)}
+var OPEN={unpaid:1,partial:1,detected:1,late_pending:1};
+function signedOut(){clearTimeout(polling);clearTimeout(timer);if(panel)panel.setAttribute('data-final','true');
+ var n=document.querySelector('[data-signed-out]');if(n){n.hidden=false;n.setAttribute('tabindex','-1');n.focus()}}
+function poll(){if(!panel)return;fetch(panel.getAttribute('data-status-url'),{headers:{accept:'application/json'},credentials:'same-origin',cache:'no-store',redirect:'manual'})
+ .then(function(r){if(r.status===401||r.type==='opaqueredirect'||r.redirected){signedOut();throw 'signed-out'}if(!r.ok)throw new Error(String(r.status));return r.json()}).then(function(d){
+  if(d.key!==panel.getAttribute('data-key')){var changed=d.state!==panel.getAttribute('data-state');
+   panel.innerHTML=d.html;panel.setAttribute('data-status',d.status);panel.setAttribute('data-state',d.state);panel.setAttribute('data-key',d.key);countdown();
+   if(changed){say(d.title);if(d.state==='credited'||d.state==='late_credited'){var h=document.getElementById('receipt-heading');if(h)h.focus()}}
+   else{var c=panel.querySelector('[data-confirmations]');if(c)say('Confirmations: '+c.textContent)}
+   var sp=document.querySelector('[data-simulate-panel]');if(sp&&!(d.state==='unpaid'||d.state==='partial'))sp.hidden=true}
   panel.setAttribute('data-final',d.final?'true':'false');
-  if(d.status==='complete'){var sp=document.querySelector('[data-simulate-panel]');if(sp)sp.hidden=true}
-  schedule()}).catch(function(){schedule(5000)})}
+  schedule(OPEN[d.state]?2000:10000)}).catch(function(e){if(e!=='signed-out')schedule(5000)})}
 function schedule(ms){clearTimeout(polling);if(!panel||panel.getAttribute('data-final')==='true'||Date.now()-started>3600000)return;polling=setTimeout(poll,ms||2000)}
 schedule();
 var sim=document.querySelector('form[data-simulate]');

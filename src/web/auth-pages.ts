@@ -19,6 +19,7 @@ ${inputField({ name: 'email', label: 'Email', type: 'email', value: values.email
 ${inputField({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }, errors)}
 <button type="submit">Sign in</button>
 </form>
+<p><a href="/forgot-password">Forgot your password?</a></p>
 ${signUpOpen ? html`<p>New here? <a href="/signup">Create an account</a>.</p>` : ''}
 </div>`;
 }
@@ -28,6 +29,7 @@ export function signUpBody(csrf: string, values: { email: string; currency: stri
 <h1>Create an account</h1>
 <p>A personal Coffer account: add funds with bitcoin, lightning or stablecoins and spend the balance.</p>
 ${errorSummary(errors, { email: 'Email', password: 'Password', password_confirm: 'Repeat password', currency: 'Balance currency' })}
+${Object.keys(errors).length > 0 ? html`<p class="muted" data-password-note>For your safety the passwords are not sent back: type them again.</p>` : ''}
 <form method="post" action="/signup" novalidate>
 ${csrfField(csrf)}
 ${inputField({ name: 'email', label: 'Email', type: 'email', value: values.email, autocomplete: 'username', inputmode: 'email', required: true, maxlength: WebLimits.emailLengthMax }, errors)}

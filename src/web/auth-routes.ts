@@ -4,10 +4,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCofferError } from '../core/errors.ts';
 import { resolveSession, endSession } from '../usecases/web-sessions.ts';
 import { signIn } from '../usecases/web-sign-in.ts';
-import { signUp } from '../usecases/web-sign-up.ts';
+import { signUp, signUpProblems } from '../usecases/web-sign-up.ts';
 import { signInBody, signUpBody } from './auth-pages.ts';
 import { field } from './forms.ts';
 import type { WebRuntime } from './web-runtime.ts';
+import { sendEmailConfirmation } from './recovery-routes.ts';
 
 const NEXT_RE = /^\/account(\/[A-Za-z0-9_/-]*)?$/;
 
@@ -37,7 +38,8 @@ export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
     if (await alreadySignedIn(request, reply)) return reply;
     const query = request.query as Record<string, unknown>;
     const next = safeNext(typeof query['next'] === 'string' ? query['next'] : '/account');
-    const notice = query['signed_out'] !== undefined ? 'You are signed out.' : undefined;
+    const notice = query['signed_out'] !== undefined ? 'You are signed out.'
+      : query['reset'] !== undefined ? 'Your password was changed and every session was signed out. Sign in with the new password.' : undefined;
     return web.send(request, reply, 200, 'Sign in', signInBody(request.webCsrfToken!, { email: '', next }, {}, web.settings.signUp, notice));
   });
 
@@ -64,9 +66,14 @@ export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
 
     app.post('/signup', async (request, reply) => {
       const values = { email: field(request.body, 'email'), currency: field(request.body, 'currency') || 'USD' };
+      const input = { ...values, password: field(request.body, 'password'), passwordConfirm: field(request.body, 'password_confirm') };
+      // Every problem at once; the email and currency are kept (passwords are never sent back into a page).
+      const problems = signUpProblems(input);
+      if (Object.keys(problems).length > 0) return web.send(request, reply, 400, 'Create an account', signUpBody(request.webCsrfToken!, values, problems));
       try {
-        const result = await signUp(deps, { ...values, password: field(request.body, 'password'), passwordConfirm: field(request.body, 'password_confirm') });
+        const result = await signUp(deps, input);
         web.setSession(request, reply, result.token);
+        await sendEmailConfirmation(web, request, result.user);
         return reply.redirect('/account', 303);
       } catch (error) {
         const problem = errorField(error, ['email', 'password', 'password_confirm', 'currency']);

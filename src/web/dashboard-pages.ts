@@ -6,7 +6,8 @@ import type { Invoice } from '../core/invoice.ts';
 import type { PostedTransfer } from '../core/ledger.ts';
 import { isCustomerLedgerAccount } from '../core/ledger.ts';
 import type { AccountBalance } from '../usecases/read-account.ts';
-import { balanceText, methodName, signedText, statusName, timeText, TransferNames } from './format.ts';
+import { balanceText, methodName, signedText, timeText, TransferNames } from './format.ts';
+import { depositState, stateName } from './deposit-state.ts';
 import { html } from './html.ts';
 import type { SafeHtml } from './html.ts';
 
@@ -18,6 +19,16 @@ export interface DashboardData {
   readonly history: readonly PostedTransfer[];
   readonly page: number;
   readonly hasNext: boolean;
+  readonly now: Date;
+  /** The login's email while it awaits confirmation (the website sends email); null otherwise. */
+  readonly unconfirmedEmail?: string | null;
+  readonly notice?: string | null;
+  readonly csrf?: string;
+}
+
+function confirmNotice(email: string, csrf: string): SafeHtml {
+  return html`<div class="notice info" data-confirm-email><p>Please confirm <strong>${email}</strong>: we sent it a link. It is where password-reset links go.</p>
+<form class="inline" method="post" action="/account/confirm-email"><input type="hidden" name="_csrf" value="${csrf}"><button class="small secondary" type="submit">Send the link again</button></form></div>`;
 }
 
 function pager(base: string, page: number, hasNext: boolean, label: string): SafeHtml {
@@ -33,12 +44,13 @@ function depositLink(invoice: Invoice): SafeHtml {
   return html`<a href="/account/deposits/${invoice.id}">${invoice.amountMinor === null ? `Any amount of ${invoice.currency}` : balanceText(invoice.amountMinor, invoice.currency)}</a>`;
 }
 
-export function depositsTable(invoices: readonly Invoice[], caption: string): SafeHtml {
-  return html`<div class="table-wrap"><table>
+export function depositsTable(invoices: readonly Invoice[], caption: string, now: Date): SafeHtml {
+  // A table wider than a phone scrolls sideways: the box is focusable and named, so a keyboard reaches every column.
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="${caption}"><table>
 <caption class="sr-only">${caption}</caption>
 <thead><tr><th scope="col">Deposit</th><th scope="col">Method</th><th scope="col">Status</th><th scope="col" class="num">Credited</th><th scope="col">Created</th></tr></thead>
 <tbody>${invoices.map((i) => html`<tr>
-<td>${depositLink(i)}</td><td>${methodName(i.methodId)}</td><td>${statusName(i.status)}</td>
+<td>${depositLink(i)}</td><td>${methodName(i.methodId)}</td><td data-state="${depositState(i, now)}">${stateName(i, now)}</td>
 <td class="num">${balanceText(i.creditedMinor, i.currency)}</td><td>${timeText(i.createdAt)}</td></tr>`)}</tbody>
 </table></div>`;
 }
@@ -59,6 +71,8 @@ function historyTable(transfers: readonly PostedTransfer[]): SafeHtml {
 export function dashboardBody(data: DashboardData): SafeHtml {
   const { account } = data;
   return html`<h1>Your balance</h1>
+${data.notice ? html`<div class="notice success" role="status"><p>${data.notice}</p></div>` : ''}
+${data.unconfirmedEmail ? confirmNotice(data.unconfirmedEmail, data.csrf ?? '') : ''}
 ${account.status === 'frozen' ? html`<div class="notice error" role="alert"><p>Your account is frozen: charges are refused until the operator reviews it. Deposits are still credited.</p></div>` : ''}
 <ul class="balances">${data.balances.map((b) => {
     const pending = data.pending.get(b.currency) ?? 0n;
@@ -70,16 +84,16 @@ ${account.type === 'personal'
     ? html`<p class="muted">Personal accounts add funds here on the website; the API's deposit endpoint is for business accounts.</p>`
     : html`<p class="muted">Business accounts can also create deposits through the API with their <a href="/account/keys">API keys</a>.</p>`}
 <h2>Deposits on their way</h2>
-${data.open.length === 0 ? html`<p class="muted">None right now.</p>` : depositsTable(data.open, 'Open deposits')}
+${data.open.length === 0 ? html`<p class="muted">None right now.</p>` : depositsTable(data.open, 'Open deposits', data.now)}
 <h2 id="history">History</h2>
 ${data.history.length === 0 ? html`<p class="muted">No credits or charges yet.</p>` : historyTable(data.history)}
 ${pager('/account', data.page, data.hasNext, 'History')}`;
 }
 
-export function depositsBody(invoices: readonly Invoice[], page: number, hasNext: boolean): SafeHtml {
+export function depositsBody(invoices: readonly Invoice[], page: number, hasNext: boolean, now: Date): SafeHtml {
   return html`<h1>Deposits</h1>
 <p><a class="button" href="/account/add-funds">Add funds</a></p>
-${invoices.length === 0 ? html`<p class="muted">No deposits yet.</p>` : depositsTable(invoices, 'All deposits, newest first')}
+${invoices.length === 0 ? html`<p class="muted">No deposits yet.</p>` : depositsTable(invoices, 'All deposits, newest first', now)}
 ${pager('/account/deposits', page, hasNext, 'Deposits')}`;
 }
 

@@ -94,7 +94,26 @@ function completeOutcome(invoice: Invoice, payments: readonly Payment[], payment
   return { tone: 'success', title: 'Credited', lines: [`Paid in full: ${total} was added to your balance.`] };
 }
 
+/** An expired quote that a payment reached afterwards: one sentence about what happened, never "nothing arrived". */
+function lateOutcome(invoice: Invoice, late: readonly Payment[]): Outcome {
+  const received = cryptoText(late.reduce((sum, p) => sum + p.amountUnits, 0n), invoice);
+  const creditedMinor = late.reduce((sum, p) => sum + (p.creditedMinor !== null && !p.reversed ? p.creditedMinor : 0n), 0n);
+  if (late.some((p) => p.heldReason !== null && p.creditedMinor === null)) {
+    return { tone: 'warning', title: 'Paid after the quote expired — held', lines: [`The quote expired before your payment arrived; ${received} arrived later and is held because no exchange rate was available. It is credited when one is.`] };
+  }
+  if (creditedMinor > 0n && late.every((p) => p.creditedMinor !== null)) {
+    return { tone: 'success', title: 'Credited — paid after the quote expired', lines: [`The quote expired before your payment arrived; ${received} arrived later and was credited at the rate when it arrived: ${credited(invoice, creditedMinor)}.`] };
+  }
+  const n = invoice.confirmationsRequired;
+  return { tone: 'info', title: 'Payment seen after the quote expired', lines: [`The quote expired before your payment arrived; ${received} arrived later. It is credited at the rate when it arrived, once it has ${n} confirmation${n === 1 ? '' : 's'}.`] };
+}
+
 export function describeOutcome(invoice: Invoice, payments: readonly Payment[], paymentStatus: PaymentStatus): Outcome {
+  const late = payments.filter((p) => p.late && p.state !== 'gone');
+  if (invoice.status === 'expired' && late.length > 0) {
+    const base = lateOutcome(invoice, late);
+    return { ...base, lines: [...base.lines, ...reversalLines(invoice, payments)] };
+  }
   const extra = [...lateLines(invoice, payments), ...reversalLines(invoice, payments)];
   const monitoring = `Payments sent to this address until ${timeText(invoice.watchUntil)} are still credited, at the rate when they arrive.`;
   let base: Outcome;

@@ -16,7 +16,7 @@ import type { SandboxPayInput } from '../usecases/sandbox-pay.ts';
 import { signedInOf } from './account-routes.ts';
 import { errorBody } from './auth-pages.ts';
 import { errorField } from './auth-routes.ts';
-import { addFundsBody, checkoutBody, isFinalForPage, statusPanel } from './deposit-pages.ts';
+import { addFundsBody, checkoutBody, isFinalForPage, payUriOf, statusPanel } from './deposit-pages.ts';
 import type { AddFundsValues } from './deposit-pages.ts';
 import { field } from './forms.ts';
 import { formOnce } from './web-idempotency.ts';
@@ -60,7 +60,8 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
       (methodId) => deps.methods.get(methodId)?.spec);
     const balances = await accountBalances(deps.store, signedInOf(request).account);
     const balanceMinor = balances.find((b) => b.currency === creditCurrency(invoice))?.balanceMinor ?? 0n;
-    return { invoice, payments, paymentStatus: plan.paymentStatus, balanceMinor, now };
+    const payUri = payUriOf(invoice, now);
+    return { invoice, payments, paymentStatus: plan.paymentStatus, balanceMinor, now, qrSvg: payUri === null ? null : await qr(payUri), explorers: web.settings.explorers, sandbox: web.settings.sandbox };
   }
 
   const renderForm = (request: FastifyRequest, reply: FastifyReply, status: number, values: AddFundsValues, errors: Record<string, string>) =>
@@ -74,7 +75,7 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
   app.post('/add-funds', async (request, reply) => {
     const { account } = signedInOf(request);
     const values: AddFundsValues = {
-      currency: field(request.body, 'currency'), amount: field(request.body, 'amount').trim(),
+      currency: field(request.body, 'currency'), amount: decimalPoint(field(request.body, 'amount').trim()),
       any: field(request.body, 'any_amount') !== '', method: field(request.body, 'payment_method'),
     };
     const errors: Record<string, string> = {};
@@ -95,16 +96,14 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
 
   app.get('/deposits/:id', async (request, reply) => {
     const state = await statusOf(request);
-    return web.send(request, reply, 200, 'Deposit', checkoutBody({
-      ...state, qrSvg: await qr(state.invoice.uri), sandbox: web.settings.sandbox, csrf: request.webCsrfToken!,
-    }), 'deposits');
+    return web.send(request, reply, 200, 'Deposit', checkoutBody({ ...state, csrf: request.webCsrfToken! }), 'deposits');
   });
 
   app.get('/deposits/:id/status', async (request, reply) => {
     const state = await statusOf(request);
     const panel = statusPanel(state);
     return reply.type('application/json; charset=utf-8').send(JSON.stringify({
-      status: state.invoice.status, final: isFinalForPage(state.invoice), title: panel.title, html: panel.html.value,
+      status: state.invoice.status, state: panel.state, key: panel.key, final: isFinalForPage(state.invoice, state.now), title: panel.title, html: panel.html.value,
     }));
   });
 
@@ -123,6 +122,11 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
       }
     });
   }
+}
+
+/** "1,5" → "1.5": a decimal comma (most of Europe) is read as the decimal point; anything else is left for the usual checks. */
+export function decimalPoint(text: string): string {
+  return /^\d+,\d+$/.test(text) ? text.replace(',', '.') : text;
 }
 
 /** step=detect: seen only; step=confirm: the same payment (txid) confirmed; step=all: both. */

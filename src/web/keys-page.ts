@@ -58,7 +58,7 @@ ${active.length === 0 ? html`<p class="muted">No active keys.</p>` : html`<div c
 <caption class="sr-only">Active API keys</caption>
 <thead><tr><th scope="col">API id</th><th scope="col">Label</th><th scope="col">Created</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
 <tbody>${active.map((c) => html`<tr><td><code class="value">${c.id}</code></td><td>${c.label ?? ''}</td><td>${timeText(c.createdAt)}</td>
-<td><form class="inline" method="post" action="/account/keys/${c.id}/revoke">${csrfField(data.csrf)}<button class="small danger" type="submit" aria-label="Revoke key ${c.id}">Revoke</button></form></td></tr>`)}</tbody>
+<td><a class="button small danger" href="/account/keys/${c.id}/revoke" aria-label="Revoke key ${c.id}">Revoke…</a></td></tr>`)}</tbody>
 </table></div>`}
 <h2>Create a key</h2>
 ${errorSummary(data.errors, { label: 'Label' })}
@@ -70,4 +70,16 @@ ${inputField({ name: 'label', label: 'Label (optional)', value: data.label, hint
 </form>
 ${usageTable(data.usage)}
 ${revoked.length === 0 ? '' : html`<h2>Revoked keys</h2><ul>${revoked.map((c) => html`<li><code>${c.id}</code>${c.label ? ` (${c.label})` : ''} — revoked ${timeText(c.revokedAt!)}</li>`)}</ul>`}`;
+}
+
+export function revokeConfirmBody(credential: Credential, csrf: string): SafeHtml {
+  return html`<div class="narrow">
+<h1>Revoke key <code>${credential.id}</code>?</h1>
+<div class="notice warning"><p>${credential.label ? html`<strong>${credential.label}</strong>: ` : ''}every request made with this key is refused from the moment you revoke it. This cannot be undone; a new key can be created at any time.</p></div>
+<form method="post" action="/account/keys/${credential.id}/revoke">
+${csrfField(csrf)}
+<input type="hidden" name="confirm" value="yes">
+<button class="danger" type="submit">Yes, revoke this key</button> <a class="button secondary" href="/account/keys">Cancel</a>
+</form>
+</div>`;
 }

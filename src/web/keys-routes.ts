@@ -11,10 +11,15 @@ import { WebLimits } from '../core/limits.ts';
 import { signedInOf } from './account-routes.ts';
 import { field } from './forms.ts';
 import { formOnce } from './web-idempotency.ts';
-import { keysBody } from './keys-page.ts';
+import { keysBody, revokeConfirmBody } from './keys-page.ts';
+import { FLASH_TTL_SECONDS, openFlash, sealFlash } from './flash.ts';
+import { parseCookies, serializeCookie } from './cookies.ts';
 import type { WebRuntime } from './web-runtime.ts';
 
 const CONTROL_RE = /\p{Cc}/u;
+const FLASH_COOKIE = 'coffer_new_key';
+
+interface ShownKey { id: string; apiId?: string | undefined; apiSecret?: string | undefined; apiKey?: string | undefined }
 
 function business(request: FastifyRequest): ReturnType<typeof signedInOf> {
   const signedIn = signedInOf(request);
@@ -43,9 +48,20 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
     }), 'keys');
   }
 
+  // POST-redirect-GET: the new key travels to the next GET in a sealed one-view cookie (flash.ts),
+  // so a reload of the page that shows it re-runs a GET: nothing is created, the secret is gone.
   app.get('/keys', async (request, reply) => {
+    const { account, session } = business(request);
     const revoked = (request.query as Record<string, unknown>)['revoked'];
-    return render(request, reply, 200, { revoked: typeof revoked === 'string' ? revoked : null });
+    const sealed = parseCookies(request.headers.cookie).get(FLASH_COOKIE);
+    let issued: IssuedCredential | undefined;
+    if (sealed !== undefined) {
+      reply.header('set-cookie', serializeCookie(FLASH_COOKIE, '', { secure: web.secure(request), maxAgeSeconds: 0 }));
+      const shown = openFlash(web.settings.secret, session.id, sealed, deps.clock.now()) as ShownKey | null;
+      const credential = shown ? (await deps.store.accounts.listCredentials(account.id)).find((c) => c.id === shown.id && c.revokedAt === null) : undefined;
+      if (shown && credential) issued = { credential, ...definedOnly(shown) };
+    }
+    return render(request, reply, 200, { revoked: typeof revoked === 'string' ? revoked : null, ...(issued ? { issued } : {}) });
   });
 
   app.post('/keys', async (request, reply) => {
@@ -55,15 +71,30 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
       return render(request, reply, 400, { label, errors: { label: `Use at most ${WebLimits.credentialLabelLengthMax} characters, no control characters` } });
     }
     // A repeat of the same rendered form shows the key it created (secret included), not a second one.
-    const shown = await formOnce<IssuedCredential, { id: string; apiId?: string | undefined; apiSecret?: string | undefined; apiKey?: string | undefined }>(web, request, account.id, (record) => issueCredential(deps, account.id, label === '' ? null : label, record),
+    const shown = await formOnce<IssuedCredential, ShownKey>(web, request, account.id, (record) => issueCredential(deps, account.id, label === '' ? null : label, record),
       (issued) => ({ id: issued.credential.id, apiId: issued.apiId, apiSecret: issued.apiSecret, apiKey: issued.apiKey }));
-    const credential = (await deps.store.accounts.listCredentials(account.id)).find((c) => c.id === shown.id)!;
-    return render(request, reply, 201, { issued: { credential, ...definedOnly(shown) } });
+    const { session } = business(request);
+    reply.header('set-cookie', serializeCookie(FLASH_COOKIE, sealFlash(web.settings.secret, session.id, shown, deps.clock.now()), { secure: web.secure(request), maxAgeSeconds: FLASH_TTL_SECONDS }));
+    return reply.redirect('/account/keys#new-key', 303);
+  });
+
+  // Revoking asks first: the list links here, and only the confirmation's own form revokes.
+  app.get('/keys/:id/revoke', async (request, reply) => {
+    const { account } = business(request);
+    const { id } = request.params as { id: string };
+    const credential = (await deps.store.accounts.listCredentials(account.id)).find((c) => c.id === id && c.revokedAt === null);
+    if (!credential) throw new CofferError('not_found', 'There is no active key with this id in your account.');
+    return web.send(request, reply, 200, 'Revoke key?', revokeConfirmBody(credential, request.webCsrfToken!), 'keys');
   });
 
   app.post('/keys/:id/revoke', async (request, reply) => {
     const { account } = business(request);
     const { id } = request.params as { id: string };
+    if (field(request.body, 'confirm') !== 'yes') {
+      const credential = (await deps.store.accounts.listCredentials(account.id)).find((c) => c.id === id && c.revokedAt === null);
+      if (!credential) throw new CofferError('not_found', 'There is no active key with this id in your account.');
+      return web.send(request, reply, 200, 'Revoke key?', revokeConfirmBody(credential, request.webCsrfToken!), 'keys');
+    }
     await revokeCredential(deps, id, account.id);
     web.context.auth.clear();
     return reply.redirect(`/account/keys?revoked=${encodeURIComponent(id)}`, 303);

@@ -13,12 +13,27 @@ test('defaults: on, auto-secure cookies, sign-up open, sandbox from the mode', (
   assert.deepEqual(set, { cookieSecret: 's'.repeat(32), secureCookies: true, sandbox: false, signUp: false });
 });
 
+test('block explorers per method for receipts', () => {
+  const set = webConfigFromEnv({ COFFER_WEB_EXPLORERS: 'bitcoin=https://mempool.space/tx/{txid}, usdc_base=https://basescan.org/tx/{txid}' }, 'live');
+  assert.deepEqual(set?.explorers, { bitcoin: 'https://mempool.space/tx/{txid}', usdc_base: 'https://basescan.org/tx/{txid}' });
+});
+
+test('password-reset email: COFFER_SMTP_URL with its from-address', () => {
+  const mail = webConfigFromEnv({ COFFER_SMTP_URL: 'smtps://u:p@mail.example.com:465', COFFER_SMTP_FROM: 'Coffer <coffer@example.com>' }, 'live');
+  assert.equal(mail?.smtpUrl, 'smtps://u:p@mail.example.com:465');
+  assert.equal(mail?.smtpFrom, 'Coffer <coffer@example.com>');
+});
+
 test('bad values name their setting', () => {
   const cases: Array<[Record<string, string>, string]> = [
     [{ COFFER_WEB: 'yes' }, 'COFFER_WEB'],
     [{ COFFER_WEB_SECRET: 'short' }, 'COFFER_WEB_SECRET'],
     [{ COFFER_WEB_SECURE_COOKIES: 'maybe' }, 'COFFER_WEB_SECURE_COOKIES'],
     [{ COFFER_WEB_SIGNUP: '1' }, 'COFFER_WEB_SIGNUP'],
+    [{ COFFER_SMTP_URL: 'mail.example.com' }, 'COFFER_SMTP_URL'],
+    [{ COFFER_SMTP_URL: 'smtp://mail.example.com' }, 'COFFER_SMTP_FROM'],
+    [{ COFFER_WEB_EXPLORERS: 'bitcoin=http://insecure.example/tx/{txid}' }, 'COFFER_WEB_EXPLORERS'],
+    [{ COFFER_WEB_EXPLORERS: 'bitcoin=https://mempool.space/tx/' }, 'COFFER_WEB_EXPLORERS'],
   ];
   for (const [env, setting] of cases) {
     assert.throws(() => webConfigFromEnv(env, 'live'), (error: unknown) => error instanceof ConfigError && error.setting === setting);

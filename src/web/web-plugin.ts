@@ -13,7 +13,9 @@ import { authRoutes } from './auth-routes.ts';
 import { depositRoutes } from './deposit-routes.ts';
 import { keysRoutes } from './keys-routes.ts';
 import { WebRuntime } from './web-runtime.ts';
-import type { WebAppContext } from './web-runtime.ts';
+import type { WebAppContext, WebSettings } from './web-runtime.ts';
+import { smtpMailer } from './mailer.ts';
+import { confirmationAccountRoutes, recoveryRoutes } from './recovery-routes.ts';
 
 export interface WebOptions {
   /** Signs CSRF tokens. Give every process of one deployment the same value (≥ 32 characters); default: random per process. */
@@ -24,6 +26,20 @@ export interface WebOptions {
   readonly sandbox?: boolean;
   /** Whether visitors may create personal accounts themselves (default true). */
   readonly signUp?: boolean;
+  /** SMTP connection URL for password-reset email (nodemailer syntax); absent: recovery by the operator. */
+  readonly smtpUrl?: string | undefined;
+  /** From-address of that email. Required with smtpUrl. */
+  readonly smtpFrom?: string | undefined;
+  /** The website's public address (https://coffer.example.com), used in emailed links. Required with smtpUrl. */
+  readonly publicUrl?: string | undefined;
+  /** Block-explorer link templates per method id, e.g. { bitcoin: 'https://mempool.space/tx/{txid}' }. */
+  readonly explorers?: Readonly<Record<string, string>>;
+}
+
+function mailSettings(options: WebOptions): WebSettings['mail'] {
+  if (!options.smtpUrl) return null;
+  if (!options.smtpFrom || !options.publicUrl) throw new Error('the website needs smtpFrom and publicUrl to send password-reset email');
+  return { mailer: smtpMailer(options.smtpUrl, options.smtpFrom), publicUrl: options.publicUrl };
 }
 
 const FORM_BODY_BYTES_MAX = 16 * 1024;
@@ -50,9 +66,11 @@ function parseForm(text: string): Record<string, string> {
 export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance, context: WebAppContext) => Promise<void> {
   return async (app, context) => {
     const secret = options.cookieSecret ? Buffer.from(options.cookieSecret, 'utf8') : randomBytes(32);
+    const mail = mailSettings(options);
     const web = new WebRuntime(context.deps, context, {
-      secret, secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.deps.settings.sandbox, signUp: options.signUp ?? true,
+      secret, secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.deps.settings.sandbox, signUp: options.signUp ?? true, mail, explorers: options.explorers ?? {},
     });
+    if (mail) app.addHook('onClose', async () => mail.mailer.close());
 
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_BYTES_MAX }, (_request, body, done) => {
       done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
@@ -88,11 +106,16 @@ export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance
     });
 
     authRoutes(app, web);
+    recoveryRoutes(app, web);
 
     await app.register(async (account) => {
       account.addHook('onRequest', async (request, reply) => {
         request.webSignedIn = await resolveSession(web.deps, web.sessionToken(request));
         if (request.webSignedIn) return;
+        // The checkout's polling asks for JSON: a 401 it can read, not a sign-in page to parse.
+        if ((request.headers.accept ?? '').includes('application/json')) {
+          return reply.status(401).type('application/json; charset=utf-8').send(JSON.stringify({ signed_out: true, message: 'You are signed out.' }));
+        }
         const path = request.url.split('?')[0] ?? '/account';
         return reply.redirect(request.method === 'GET' ? `/signin?next=${encodeURIComponent(path)}` : '/signin', 303);
       });
@@ -100,6 +123,7 @@ export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance
       accountRoutes(account, web);
       depositRoutes(account, web);
       keysRoutes(account, web);
+      confirmationAccountRoutes(account, web);
     }, { prefix: '/account' });
   };
 }

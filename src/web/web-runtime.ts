@@ -16,6 +16,7 @@ import { field } from './forms.ts';
 import { page } from './layout.ts';
 import type { NavItem } from './layout.ts';
 import type { SafeHtml } from './html.ts';
+import type { Mailer } from './mailer.ts';
 
 export const SESSION_COOKIE = 'coffer_session';
 export const CSRF_COOKIE = 'coffer_csrf';
@@ -44,6 +45,10 @@ export interface WebSettings {
   readonly secureCookies: boolean | 'auto';
   readonly sandbox: boolean;
   readonly signUp: boolean;
+  /** Password-reset email: the mailer and the website's public address for links; null: recovery by the operator. */
+  readonly mail: { readonly mailer: Mailer; readonly publicUrl: string } | null;
+  /** Block-explorer link per method id, `{txid}` replaced by the transaction id (receipts link to it). */
+  readonly explorers: Readonly<Record<string, string>>;
 }
 
 export class WebRuntime {
@@ -98,7 +103,8 @@ export class WebRuntime {
   send(request: FastifyRequest, reply: FastifyReply, status: number, title: string, body: SafeHtml, current?: NavItem): FastifyReply {
     const signedIn = request.webSignedIn ?? null;
     const markup = page({
-      title, body, csrf: request.webCsrfToken ?? '', sandbox: this.settings.sandbox, current,
+      // A refused form or an error page says so in the title, which screen readers announce first.
+      title: status >= 400 ? `Error: ${title}` : title, body, csrf: request.webCsrfToken ?? '', sandbox: this.settings.sandbox, current,
       viewer: signedIn ? { email: signedIn.user.email, accountType: signedIn.account.type } : null,
     });
     return reply.status(status).type('text/html; charset=utf-8').send(markup.value);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { HDKey } from '@scure/bip32';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { evmTestNetworkSpec } from './test-networks.ts';
 import type { MethodSpec } from '../../core/methods.ts';
 import type { IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest } from '../../core/payment-method.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -86,10 +87,10 @@ export class SandboxMethod implements PaymentMethodAdapter {
   }
 }
 
-/** The method specs as the sandbox serves them: bitcoin and lightning on regtest, Solana on devnet. */
+/** The method specs as the sandbox serves them: bitcoin and lightning on regtest, Solana on devnet, EVM on Sepolia/Amoy. */
 export function sandboxSpecs(specs: readonly MethodSpec[]): MethodSpec[] {
   return specs.map((spec) => {
-    if (spec.family === 'evm') return spec;
+    if (spec.family === 'evm') return evmTestNetworkSpec(spec);
     return spec.family === 'solana' ? sandboxSolanaSpec(spec) : { ...spec, network: 'regtest' };
   });
 }

@@ -9,6 +9,7 @@ import * as webhooks from './002-webhooks.ts';
 import * as web from './003-web.ts';
 import * as webhookBatches from './004-webhook-batches.ts';
 import * as invoiceConversion from './005-invoice-conversion.ts';
+import * as webResetTokens from './006-web-reset-tokens.ts';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   { name: '003-web', up: web.up },
   { name: '004-webhook-batches', up: webhookBatches.up },
   { name: '005-invoice-conversion', up: invoiceConversion.up },
+  { name: '006-web-reset-tokens', up: webResetTokens.up },
 ];
 
 const MIGRATION_LOCK_ID = 7_264_001;
