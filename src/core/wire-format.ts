@@ -11,12 +11,13 @@ import { rateText } from './rate.ts';
 import { planSettlement } from './settlement.ts';
 import type { MethodUnitOf } from './settlement.ts';
 import { JsonDecimal } from './json-writer.ts';
+import type { InvoiceWire, PaymentTransactionStatus, TransactionWire } from './wire-schema.ts';
 
 export function money(units: bigint, scale: number): JsonDecimal {
   return new JsonDecimal(formatDecimal(units, scale));
 }
 
-function transactionStatus(p: Payment): string {
+function transactionStatus(p: Payment): PaymentTransactionStatus {
   if (p.reversed) return 'reversed';
   if (p.state === 'gone') return 'gone';
   if (p.creditedMinor !== null) return 'credited';
@@ -35,10 +36,10 @@ export interface PresentOptions {
   readonly userEmail?: string | null;
 }
 
-export function presentInvoice(invoice: Invoice, payments: readonly Payment[], options: PresentOptions): Record<string, unknown> {
+export function presentInvoice(invoice: Invoice, payments: readonly Payment[], options: PresentOptions): InvoiceWire {
   const scale = CurrencyScale[invoice.currency];
   const plan = planSettlement(invoice, payments, options.now, (p) => options.confirmationsFor(p.methodId, p.amountUnits), options.unitOf);
-  const payment: Record<string, unknown> = {
+  const payment: InvoiceWire['payment'] = {
     method: invoice.methodId,
     address: invoice.address,
     price: money(invoice.priceUnits ?? 0n, invoice.unitScale),
@@ -73,7 +74,7 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
     status: invoice.status,
     // Bitrefill's `user`: the account the invoice belongs to.
     user: { id: invoice.accountId, email: options.userEmail ?? '' },
-    type: 'deposit',
+    type: 'deposit' as const,
     amount: invoice.amountMinor === null ? null : money(invoice.amountMinor, scale),
     currency: invoice.currency,
     credited_amount: money(invoice.creditedMinor, scale),
@@ -82,7 +83,7 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
   };
 }
 
-export function presentTransfer(transfer: PostedTransfer): Record<string, unknown> {
+export function presentTransfer(transfer: PostedTransfer): TransactionWire {
   const scale = LedgerCurrencyScale[transfer.currency];
   const incoming = isCustomerLedgerAccount(transfer.creditAccount);
   return {
