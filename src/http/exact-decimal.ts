@@ -7,7 +7,9 @@
 // Ajv user-defined keywords, `modifying` and the data context (instancePath, parentData,
 // parentDataProperty, rootData): https://ajv.js.org/keywords.html#define-keyword-with-validate-function
 
-import type { Ajv, SchemaValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
+import type { SchemaValidateFunction } from 'ajv';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 
 /** Ajv's data context for a `validate` keyword (ajv/dist/types DataValidationCxt, not re-exported by the package root). */
@@ -50,4 +52,17 @@ const exactDecimal: SchemaValidateFunction = function check(_schema: boolean, da
 /** Teaches an Ajv instance the `x-coffer-decimal` keyword. */
 export function addExactDecimalKeyword(ajv: Ajv): void {
   ajv.addKeyword({ keyword: DECIMAL_KEYWORD, schemaType: 'boolean', modifying: true, errors: true, validate: exactDecimal });
+}
+
+/**
+ * The app's validator compilers. Query strings and path params arrive as text and are coerced to
+ * their types; JSON bodies are never coerced (["USD"] is not "USD", "10" is not 10). Fastify's own
+ * default is one Ajv with coercion for every part; TypeBox schemas are plain JSON Schema, so Ajv
+ * compiles them as they are (the type provider only adds TypeScript types).
+ */
+export function installValidators(app: FastifyInstance): void {
+  const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
+  const strict = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
+  for (const ajv of [coercing, strict]) addExactDecimalKeyword(ajv);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 }
