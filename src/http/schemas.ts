@@ -30,7 +30,7 @@ export const errorResponse = Type.Object({
   meta: Type.Object({ _endpoint: Type.String() }),
   message: Type.String(),
   error_code: Type.String({ description: 'Stable code, listed in docs/error-codes.md.' }),
-}, { title: 'Error' });
+}, { title: 'ErrorResponse' });
 
 /** The success envelope `{meta, data}` around a route's data schema. */
 export function envelope<T extends TSchema>(data: T) {
