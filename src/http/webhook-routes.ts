@@ -27,7 +27,12 @@ import { idParams, meta } from './schemas.ts';
 
 const HOUR_MS = 3_600_000;
 const DELIVERY_PAGE_MAX = 200;
-const overlapBody = Type.Union([Type.Null(), Type.Object({ overlap_hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 720 })) }, { additionalProperties: false })]);
+// One schema with `type: ['object', 'null']` rather than a union: Ajv then reports the field at
+// fault (`overlap_hours must be integer`), not the first branch of an anyOf, and the edge check
+// finds the integer field among its properties.
+const overlapBody = Type.Unsafe<{ overlap_hours?: number } | null>({
+  type: ['object', 'null'], properties: { overlap_hours: Type.Integer({ minimum: 0, maximum: 720 }) }, additionalProperties: false,
+});
 const endpointBody = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 2048 }),
   events: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50 }),
