@@ -1,6 +1,7 @@
 // Generates packages/client/src/wire-types.ts, the SDK's wire types, from the OpenAPI document the
-// server serves at /v2/openapi.json (itself generated from the routes' TypeBox schemas), so the
-// server, its document and the SDK are one declaration and cannot drift. The SDK stays
+// server serves at /v2/openapi.json (itself generated from the routes' TypeBox schemas) plus the
+// operator API's schemas (src/http/admin-schemas.ts), so the server, its document and the SDK are
+// one declaration and cannot drift. The SDK stays
 // dependency-free: the output is plain TypeScript, committed, and test/client-wire-types.test.ts
 // fails when it differs from what this script would write now.
 //
@@ -99,6 +100,31 @@ export function integerFields(document: Json): Set<string> {
   return found;
 }
 
+/**
+ * The operator API's wire objects (src/http/admin-schemas.ts) as OpenAPI components: /admin is not
+ * in the public /v2 document, but the SDK's admin client reads it, so its types come from the
+ * server's declarations the same way.
+ */
+export async function adminComponents(): Promise<Record<string, Json>> {
+  const { adminResponseSchemas } = await import('../src/http/admin-schemas.ts');
+  const { hoistNamed, plainJson } = await import('../src/http/openapi.ts');
+  const components: Record<string, Json> = {};
+  for (const responses of Object.values(adminResponseSchemas)) for (const schema of Object.values(responses)) hoistNamed(plainJson(schema), components);
+  return components;
+}
+
+/** The served /v2 document with the admin components added: everything the SDK types. */
+export async function sdkDocument(): Promise<JsonObject> {
+  const document = await servedOpenApi();
+  const components = isObject(document['components']) ? document['components'] : {};
+  const schemas = isObject(components['schemas']) ? components['schemas'] : {};
+  const admin = await adminComponents();
+  for (const [name, schema] of Object.entries(admin)) {
+    if (name in schemas && JSON.stringify(schemas[name]) !== JSON.stringify(schema)) throw new Error(`/v2 and /admin both define ${name}, differently`);
+  }
+  return { ...document, components: { ...components, schemas: { ...schemas, ...admin } } };
+}
+
 /** The served document, from a sandbox app on a throw-away SQLite database. */
 export async function servedOpenApi(): Promise<JsonObject> {
   const { openWorld } = await import('../test/support/harness.ts');
@@ -113,7 +139,7 @@ export async function servedOpenApi(): Promise<JsonObject> {
 }
 
 async function main(): Promise<void> {
-  const source = wireTypesSource(await servedOpenApi());
+  const source = wireTypesSource(await sdkDocument());
   if (process.argv.includes('--check')) {
     const current = readFileSync(WIRE_TYPES_PATH, 'utf8');
     if (current !== source) {

@@ -7,8 +7,8 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { errorResponse } from './schemas.ts';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
 export interface CollectedRoute {
   readonly method: string;
@@ -17,7 +17,7 @@ export interface CollectedRoute {
 }
 
 /** A schema as plain JSON: TypeBox keeps its own markers as non-enumerable keys, which this drops. */
-function plainJson(value: unknown): JsonObject {
+export function plainJson(value: unknown): JsonObject {
   return JSON.parse(JSON.stringify(value ?? {})) as JsonObject;
 }
 
@@ -38,7 +38,7 @@ export function collectOpenApi(app: FastifyInstance): CollectedRoute[] {
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Moves every titled object schema into `components` and leaves a $ref in its place. */
-function hoistNamed(schema: Json, components: Record<string, Json>): Json {
+export function hoistNamed(schema: Json, components: Record<string, Json>): Json {
   if (Array.isArray(schema)) return schema.map((item) => hoistNamed(item, components));
   if (!isObject(schema)) return schema;
   const out: JsonObject = {};

@@ -2,12 +2,83 @@
 // test/client-wire-types.test.ts fails when this file differs from the served document.
 // Amounts (JSON numbers on the wire) are exact decimal strings here; counts (integers) are numbers.
 
+export interface AccountWithBalances {
+  readonly id: string;
+  readonly type: "business" | "personal";
+  /** The account's main currency. */
+  readonly currency: "USD" | "EUR" | "BTC";
+  readonly status: "active" | "frozen" | "closed";
+  readonly label?: string;
+  readonly created_time: string;
+  readonly balances: ReadonlyArray<{
+    readonly currency: "USD" | "EUR" | "BTC";
+    readonly balance: string;
+  }>;
+}
+
+export interface AdminAccount {
+  readonly id: string;
+  readonly type: "business" | "personal";
+  /** The account's main currency. */
+  readonly currency: "USD" | "EUR" | "BTC";
+  readonly status: "active" | "frozen" | "closed";
+  readonly label?: string;
+  readonly created_time: string;
+}
+
+export interface AdminInvoice {
+  readonly id: string;
+  readonly created_time: string;
+  /** Present once complete, absent before (never null). */
+  readonly completed_time?: string;
+  readonly expiration_time: string;
+  readonly status: "unpaid" | "payment_detected" | "payment_confirmed" | "complete" | "expired" | "denied" | "payment_error";
+  /** The account the invoice belongs to, and its website login email ('' without one). */
+  readonly user?: {
+    readonly id: string;
+    readonly email: string;
+  };
+  readonly type: "deposit";
+  /** Requested amount in `currency`; null for a flexible invoice. */
+  readonly amount: string | null;
+  readonly currency: "USD" | "EUR" | "BTC";
+  /** Credited to the balance so far, in `currency`. */
+  readonly credited_amount: string;
+  readonly payment: InvoicePayment;
+  /** Bitrefill's orders paid from the invoice; always empty. */
+  readonly orders: ReadonlyArray<never>;
+  readonly account_id: string;
+}
+
 export interface Balance {
   /** The account's main currency balance (Bitrefill's field). */
   readonly balance: string;
   readonly currency: "USD" | "EUR" | "BTC";
   /** Every currency the account holds. */
   readonly balances: ReadonlyArray<CurrencyBalance>;
+}
+
+export interface Charge {
+  readonly id: string;
+  readonly account_id: string;
+  readonly currency: "USD" | "EUR" | "BTC";
+  readonly amount: string;
+  readonly refunded_amount: string;
+  readonly description?: string;
+  readonly created_time: string;
+  /** The account's balance in `currency` after this charge or refund. */
+  readonly balance: string;
+}
+
+export interface CreatedAccount {
+  readonly id: string;
+  readonly type: "business" | "personal";
+  /** The account's main currency. */
+  readonly currency: "USD" | "EUR" | "BTC";
+  readonly status: "active" | "frozen" | "closed";
+  readonly label?: string;
+  readonly created_time: string;
+  readonly credential: IssuedCredential;
 }
 
 export interface CurrencyBalance {
@@ -73,6 +144,36 @@ export interface InvoicePayment {
   readonly transactions: ReadonlyArray<PaymentTransaction>;
 }
 
+export interface IssuedCredential {
+  readonly credential_id: string;
+  readonly kind: "basic" | "bearer";
+  /** Business accounts: HTTP Basic id. */
+  readonly api_id?: string;
+  /** Business accounts: HTTP Basic secret, shown once. */
+  readonly api_secret?: string;
+  /** Personal accounts: the Bearer key, shown once. */
+  readonly api_key?: string;
+}
+
+export interface LedgerReport {
+  readonly transfers: number;
+  readonly accounts: number;
+  readonly drift: ReadonlyArray<{
+    readonly ledgerAccount: string;
+    readonly stored: string;
+    readonly computed: string;
+  }>;
+  readonly imbalance: ReadonlyArray<{
+    readonly currency: string;
+    readonly sum: string;
+  }>;
+  readonly negative: ReadonlyArray<{
+    readonly ledgerAccount: string;
+    readonly balance: string;
+  }>;
+  readonly ok: boolean;
+}
+
 export interface Meta {
   /** The matched route without the /v2 prefix, e.g. /invoices/:id. */
   readonly _endpoint: string;
@@ -96,6 +197,11 @@ export interface PaymentTransaction {
   readonly late: boolean;
   /** What this payment credited, in the invoice currency. */
   readonly credited_amount?: string;
+}
+
+export interface RevokedCredential {
+  readonly credential_id: string;
+  readonly revoked: true;
 }
 
 export interface Transaction {
