@@ -153,6 +153,8 @@ for (const dialect of dialects()) {
       assert.ok(validInvoice(res.json()), JSON.stringify(validInvoice.errors));
       const invoice = res.json().data;
       assert.equal(invoice.amount, 12.34);
+      // EUR on this USD account: the published schema covers the invoice's conversion too.
+      assert.equal(invoice.conversion.currency, 'USD');
       assert.equal(invoice.payment.chain_id, 8453);
       assert.match(invoice.payment.contract_address, /^0x[0-9a-fA-F]{40}$/);
       assert.match(invoice.payment.uri, /^ethereum:0x[0-9a-fA-F]{40}@8453\/transfer\?address=0x/);

@@ -21,7 +21,10 @@ for (const dialect of dialects()) {
 
     test('200 concurrent deposits: each stored whole, with its companion target and one created event', async () => {
       const acct = await businessAccount(world.deps);
-      const invoices = await Promise.all(Array.from({ length: 200 }, (_, i) => deposit(world.deps, acct.id, i % 2 === 0 ? '10' : undefined)));
+      // Every other pair in EUR on this USD account: those carry their locked conversion (issue 15, 8c).
+      const invoices = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+        deposit(world.deps, acct.id, i % 2 === 0 ? '10' : undefined, i % 4 < 2 ? 'USD' : 'EUR')));
+      assert.equal(invoices.filter((i) => i.conversion?.currency === 'USD').length, 100);
       assert.equal(new Set(invoices.map((i) => i.seq)).size, 200);
       for (const invoice of invoices) {
         assert.deepEqual(await world.deps.store.invoices.get(invoice.id), invoice);
@@ -37,10 +40,13 @@ for (const dialect of dialects()) {
 
     test('PostgreSQL: several new invoices, companions and events stored by one statement', { skip: dialect !== 'postgres' }, async () => {
       const acct = await businessAccount(world.deps);
-      const template = await deposit(world.deps, acct.id, '10');
+      const template = await deposit(world.deps, acct.id, '10', 'EUR');
+      assert.ok(template.conversion);
       const { seq: _seq, ...rest } = template;
       const now = world.clock.now();
-      const drafts = Array.from({ length: 5 }, (_, i) => ({ ...rest, id: newUuid(), targetKey: `many-${newUuid()}`, amountMinor: BigInt(100 + i) }));
+      // Even ones keep the template's conversion, odd ones have none: both travel through the batch statement.
+      const drafts = Array.from({ length: 5 }, (_, i) => ({ ...rest, id: newUuid(), targetKey: `many-${newUuid()}`, amountMinor: BigInt(100 + i),
+        conversion: i % 2 === 0 ? rest.conversion : null }));
       const stored = await world.deps.store.invoices.insertCreatedMany(drafts.map((invoice, i) => ({
         invoice, companion: i % 2 === 0 ? { methodId: 'lightning', targetKey: `companion-${invoice.id}` } : null,
         event: invoiceEvent('invoice.created', invoice, now),

@@ -103,7 +103,11 @@ for (const dialect of dialects()) {
       assert.match(textOf(page.body, 'pay-address'), /^lnbcrt/);
       const res = await b.post(`/account/deposits/${id}/simulate`, { step: 'all', amount: '', confirmations: '' });
       assert.equal(res.statusCode, 303);
-      assert.match((await b.get(String(res.headers.location))).body, /8\.00 EUR was added/);
+      // The account is in USD: 8 EUR at 50000 USD/BTC ÷ 40000 EUR/BTC (issue 15, 8c) lands in its USD balance.
+      const receipt = (await b.get(String(res.headers.location))).body;
+      assert.match(receipt, /10\.00 USD \(8\.00 EUR converted\) was added/);
+      assert.match(receipt, /Your USD balance is now <strong data-new-balance>10\.00 USD/);
+      assert.match(page.body, /data-conversion>USD, your balance's currency: 1 EUR = 1\.25 USD/);
     });
 
     test('EVM token checkouts name the network, chain id and token contract', async () => {

@@ -1,6 +1,7 @@
 // The deposit invoice and its payments as the domain sees them (amounts as bigint).
 
 import type { BalanceCurrency, CryptoAsset } from './assets.ts';
+import type { InvoiceConversion } from './conversion.ts';
 import type { Decimal } from './money.ts';
 import type { ObservationState } from './observation.ts';
 
@@ -35,6 +36,12 @@ export interface Invoice {
   readonly priceUnits: bigint | null;
   /** Rate locked at creation (fixed invoices); null for flexible ones. */
   readonly rate: LockedRate | null;
+  /**
+   * When `currency` is not the account's: the account currency credited instead and the rate
+   * locked at creation (fixed and flexible invoices alike); null otherwise, and on invoices
+   * created before conversions existed (those credit `currency`, as they did).
+   */
+  readonly conversion: InvoiceConversion | null;
   readonly targetKey: string;
   readonly address: string;
   readonly uri: string;
@@ -46,6 +53,7 @@ export interface Invoice {
   readonly derivationIndex: number | null;
   readonly confirmationsRequired: number;
   readonly receivedUnits: bigint;
+  /** What has been credited, in `currency` (converted afterwards when `conversion` is set). */
   readonly creditedMinor: bigint;
   readonly webhookUrl: string | null;
   readonly createdAt: Date;
@@ -60,7 +68,7 @@ export interface Invoice {
  * shown (no URI, address or BOLT11: the long columns a settlement never needs to read).
  */
 export type SettlementInvoice = Pick<Invoice, 'id' | 'accountId' | 'status' | 'currency' | 'amountMinor' | 'methodId' | 'asset'
-  | 'unitScale' | 'priceUnits' | 'rate' | 'targetKey' | 'receivedUnits' | 'creditedMinor' | 'expiresAt' | 'completedAt' | 'updatedAt'>;
+  | 'unitScale' | 'priceUnits' | 'rate' | 'conversion' | 'targetKey' | 'receivedUnits' | 'creditedMinor' | 'expiresAt' | 'completedAt' | 'updatedAt'>;
 
 /** Which invoice a payment belongs to, and what a rate for it is quoted in (found before its transaction). */
 export type InvoiceRef = Pick<Invoice, 'id' | 'currency' | 'asset'>;

@@ -65,6 +65,8 @@ export interface PaymentCredit {
   readonly receivedUnits: bigint;
   readonly balanceCurrency: BalanceCurrency;
   readonly creditMinor: bigint;
+  /** The conversion, when the invoice was in another currency than the one credited. */
+  readonly description?: string;
 }
 
 /**
@@ -73,7 +75,7 @@ export interface PaymentCredit {
  */
 export function creditTransfers(credit: PaymentCredit): TransferSpec[] {
   // Object literals written out in full: on Node 20 a spread followed by more properties is a slow path.
-  const { accountId, invoiceId, paymentId } = credit;
+  const { accountId, invoiceId, paymentId, description } = credit;
   const transfers: TransferSpec[] = [];
   if (credit.receivedUnits > 0n) {
     transfers.push({
@@ -86,7 +88,7 @@ export function creditTransfers(credit: PaymentCredit): TransferSpec[] {
     transfers.push({
       key: `credit:${paymentId}`, kind: 'credit', currency: credit.balanceCurrency, amount: credit.creditMinor,
       debitAccount: LedgerAccounts.fx(credit.balanceCurrency), creditAccount: LedgerAccounts.customer(accountId, credit.balanceCurrency),
-      debitMustCover: false, accountId, invoiceId, paymentId,
+      debitMustCover: false, accountId, invoiceId, paymentId, description,
     });
   }
   return transfers;

@@ -17,7 +17,7 @@ const oneConfirmation = () => 1;
 function invoice(methodId: string, targetKey: string, priceUnits: bigint, unitScale: number): Invoice {
   return {
     seq: 1, id: 'inv', accountId: 'acct', status: 'unpaid', currency: 'BTC', amountMinor: priceUnits, methodId, asset: methodId === 'usdc_base' ? 'USDC' : 'BTC',
-    unitScale, pricePrecision: 8, priceUnits, rate: identityRate(NOW), targetKey, address: targetKey, uri: '', lightningInvoice: null,
+    unitScale, pricePrecision: 8, priceUnits, rate: identityRate(NOW), conversion: null, targetKey, address: targetKey, uri: '', lightningInvoice: null,
     network: 'regtest', chainId: null, contractAddress: null, walletId: null, derivationIndex: null, confirmationsRequired: 1,
     receivedUnits: 0n, creditedMinor: 0n, webhookUrl: null, createdAt: NOW, expiresAt: LATER, watchUntil: LATER, completedAt: null, updatedAt: NOW,
   };

@@ -3,6 +3,7 @@
 // JSON numbers, crypto amounts exact strings except `price`, which clients type as a number.
 
 import { CurrencyScale } from './assets.ts';
+import { balanceCredited, conversionRate, convertMinor } from './conversion.ts';
 import type { Invoice, Payment } from './invoice.ts';
 import type { PostedTransfer } from './ledger.ts';
 import { isCustomerLedgerAccount, LedgerCurrencyScale } from './ledger.ts';
@@ -11,7 +12,7 @@ import { rateText } from './rate.ts';
 import { planSettlement } from './settlement.ts';
 import type { MethodUnitOf } from './settlement.ts';
 import { JsonDecimal } from './json-writer.ts';
-import type { InvoiceWire, PaymentTransactionStatus, TransactionWire } from './wire-schema.ts';
+import type { InvoiceConversionWire, InvoiceWire, PaymentTransactionStatus, TransactionWire } from './wire-schema.ts';
 
 export function money(units: bigint, scale: number): JsonDecimal {
   return new JsonDecimal(formatDecimal(units, scale));
@@ -64,6 +65,10 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
       method: p.methodId === invoice.methodId ? undefined : p.methodId, confirmations: p.confirmations,
       status: transactionStatus(p), late: p.late,
       credited_amount: p.creditedMinor !== null && !p.reversed ? money(p.creditedMinor, scale) : undefined,
+      // On a converted invoice: what this payment's credit came to in the account's currency.
+      credited_balance_amount: p.creditedMinor !== null && !p.reversed && invoice.conversion
+        ? money(convertMinor(p.creditedMinor, invoice.currency, invoice.conversion), CurrencyScale[invoice.conversion.currency])
+        : undefined,
     })),
   };
   return {
@@ -80,6 +85,30 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
     credited_amount: money(invoice.creditedMinor, scale),
     payment,
     orders: [],
+    conversion: presentConversion(invoice, payments),
+  };
+}
+
+/**
+ * A converted invoice's conversion: the account currency it credits, the rate (the ratio of the two
+ * locked rates of the payment asset, both shown with their provenance), the requested amount and
+ * the credits so far in that currency (each credit rounded down on its own, as posted to the ledger).
+ */
+function presentConversion(invoice: Invoice, payments: readonly Payment[]): InvoiceConversionWire | undefined {
+  const conversion = invoice.conversion;
+  if (conversion === null) return undefined;
+  const convert = (minor: bigint) => convertMinor(minor, invoice.currency, conversion);
+  const credited = balanceCredited(invoice, payments).amountMinor;
+  const scale = CurrencyScale[conversion.currency];
+  return {
+    currency: conversion.currency,
+    rate: rateText(conversionRate(conversion)),
+    credit_rate: rateText(conversion.creditRate),
+    invoice_rate: rateText(conversion.invoiceRate),
+    rate_sources: [...conversion.sources],
+    rate_time: conversion.at.toISOString(),
+    amount: invoice.amountMinor === null ? null : money(convert(invoice.amountMinor), scale),
+    credited_amount: money(credited, scale),
   };
 }
 

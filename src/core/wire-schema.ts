@@ -40,6 +40,7 @@ export const PaymentTransactionWire = Type.Object({
   status: stringEnum(PaymentTransactionStatuses),
   late: Type.Boolean(),
   credited_amount: Type.Optional(wireDecimal('What this payment credited, in the invoice currency.')),
+  credited_balance_amount: Type.Optional(wireDecimal('On a converted invoice: what that credit came to in the account\'s currency (`conversion.currency`).')),
 }, { title: 'PaymentTransaction' });
 
 export const InvoicePaymentWire = Type.Object({
@@ -61,6 +62,22 @@ export const InvoicePaymentWire = Type.Object({
   transactions: Type.Array(PaymentTransactionWire),
 }, { title: 'InvoicePayment' });
 
+// Coffer's own (issue 15, 8c): present when the invoice's `currency` is not the account's.
+export const InvoiceConversionWire = Type.Object({
+  currency: stringEnum(BalanceCurrencies, { description: 'The balance currency credited.' }),
+  rate: Type.String({ description: '`currency` per one unit of the invoice currency, for reading (18 decimals, rounded down).' }),
+  credit_rate: Type.String({ description: '`currency` per one unit of `payment.currency`.' }),
+  invoice_rate: Type.String({ description: 'The invoice currency per one unit of `payment.currency`.' }),
+  rate_sources: Type.Array(Type.String()),
+  rate_time: isoTime(),
+  amount: Type.Union([wireDecimal(), Type.Null()], { description: 'The requested amount converted; null for a flexible invoice.' }),
+  credited_amount: wireDecimal('Credited to the balance so far, in `currency`.'),
+}, {
+  title: 'InvoiceConversion',
+  description: 'The account currency this invoice credits instead of `currency`: credit_rate ÷ invoice_rate (both per 1 payment.currency, locked at creation), each credit rounded down once.',
+});
+export type InvoiceConversionWire = Static<typeof InvoiceConversionWire>;
+
 export const InvoiceWire = Type.Object({
   id: Type.String({ format: 'uuid' }),
   created_time: isoTime(),
@@ -73,9 +90,10 @@ export const InvoiceWire = Type.Object({
   type: stringEnum(['deposit'] as const),
   amount: Type.Union([wireDecimal(), Type.Null()], { description: 'Requested amount in `currency`; null for a flexible invoice.' }),
   currency: stringEnum(BalanceCurrencies),
-  credited_amount: wireDecimal('Credited to the balance so far, in `currency`.'),
+  credited_amount: wireDecimal('Credited so far, in `currency` (see `conversion` for the balance currency it landed in).'),
   payment: InvoicePaymentWire,
   orders: Type.Array(Type.Never(), { maxItems: 0, description: 'Bitrefill\'s orders paid from the invoice; always empty.' }),
+  conversion: Type.Optional(InvoiceConversionWire),
 }, { title: 'Invoice' });
 export type InvoiceWire = Static<typeof InvoiceWire>;
 

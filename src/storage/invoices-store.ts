@@ -2,6 +2,7 @@
 
 import type { Kysely, Selectable } from 'kysely';
 import type { BalanceCurrency, CryptoAsset } from '../core/assets.ts';
+import type { InvoiceConversion } from '../core/conversion.ts';
 import type { Invoice, InvoiceRef, InvoiceStatus, LockedRate, SettlementInvoice } from '../core/invoice.ts';
 import type { WatchedTarget } from '../core/payment-method.ts';
 import type { Database, InvoicesTable } from './schema.ts';
@@ -13,6 +14,27 @@ import type { OutboxEvent } from '../core/events.ts';
 export function rateFromColumns(units: string | null, scale: number | null, sources: string | null, at: string | null): LockedRate | null {
   if (units === null || scale === null) return null;
   return { value: { units: toAmount(units), scale }, sources: sources ? sources.split(',') : [], at: toDate(at ?? new Date(0).toISOString()) };
+}
+
+const CONVERSION_COLUMNS = ['credit_currency', 'credit_rate_units', 'credit_rate_scale', 'fx_invoice_rate_units', 'fx_invoice_rate_scale',
+  'fx_sources', 'fx_at'] as const;
+type ConversionRow = Pick<Selectable<InvoicesTable>, (typeof CONVERSION_COLUMNS)[number]>;
+
+export function conversionFromColumns(row: ConversionRow): InvoiceConversion | null {
+  if (row.credit_currency === null || row.credit_rate_units === null || row.credit_rate_scale === null
+    || row.fx_invoice_rate_units === null || row.fx_invoice_rate_scale === null) return null;
+  return {
+    currency: row.credit_currency as BalanceCurrency,
+    creditRate: { units: toAmount(row.credit_rate_units), scale: Number(row.credit_rate_scale) },
+    invoiceRate: { units: toAmount(row.fx_invoice_rate_units), scale: Number(row.fx_invoice_rate_scale) },
+    sources: row.fx_sources ? row.fx_sources.split(',') : [], at: toDate(row.fx_at ?? new Date(0).toISOString()),
+  };
+}
+
+function conversionValues(c: InvoiceConversion | null): SqlValue[] {
+  if (c === null) return [null, null, null, null, null, null, null];
+  return [c.currency, fromAmount(c.creditRate.units), c.creditRate.scale, fromAmount(c.invoiceRate.units), c.invoiceRate.scale,
+    c.sources.join(','), iso(c.at)];
 }
 
 type InvoiceRefRow = Pick<Selectable<InvoicesTable>, 'id' | 'currency' | 'asset'>;
@@ -27,7 +49,7 @@ function toInvoice(row: Selectable<InvoicesTable>): Invoice {
     currency: row.currency as BalanceCurrency, amountMinor: toAmountOrNull(row.amount), methodId: row.method_id,
     asset: row.asset as CryptoAsset, unitScale: row.unit_scale, pricePrecision: row.price_precision,
     priceUnits: toAmountOrNull(row.price_units),
-    rate: rateFromColumns(row.rate_units, row.rate_scale, row.rate_sources, row.rate_at),
+    rate: rateFromColumns(row.rate_units, row.rate_scale, row.rate_sources, row.rate_at), conversion: conversionFromColumns(row),
     targetKey: row.target_key, address: row.address, uri: row.uri, lightningInvoice: row.lightning_invoice,
     network: row.network, chainId: row.chain_id, contractAddress: row.contract_address, walletId: row.wallet_id,
     derivationIndex: row.derivation_index, confirmationsRequired: row.confirmations_required,
@@ -41,7 +63,7 @@ export type NewInvoice = Omit<Invoice, 'seq'>;
 
 const SETTLEMENT_COLUMNS = ['id', 'account_id', 'status', 'currency', 'amount', 'method_id', 'asset', 'unit_scale', 'price_units',
   'rate_units', 'rate_scale', 'rate_sources', 'rate_at', 'target_key', 'received_units', 'credited_amount', 'expires_at',
-  'completed_at', 'updated_at'] as const;
+  'completed_at', 'updated_at', ...CONVERSION_COLUMNS] as const;
 type SettlementRow = Pick<Selectable<InvoicesTable>, (typeof SETTLEMENT_COLUMNS)[number]>;
 const SELECT_SETTLEMENT = `select ${SETTLEMENT_COLUMNS.join(', ')} from invoices where id = ?`;
 const SELECT_SETTLEMENT_FOR_UPDATE = `${SELECT_SETTLEMENT} for update`;
@@ -51,7 +73,7 @@ function toSettlementInvoice(row: SettlementRow): SettlementInvoice {
     id: row.id, accountId: row.account_id, status: row.status as InvoiceStatus, currency: row.currency as BalanceCurrency,
     amountMinor: toAmountOrNull(row.amount), methodId: row.method_id, asset: row.asset as CryptoAsset, unitScale: row.unit_scale,
     priceUnits: toAmountOrNull(row.price_units), rate: rateFromColumns(row.rate_units, row.rate_scale, row.rate_sources, row.rate_at),
-    targetKey: row.target_key, receivedUnits: toAmount(row.received_units), creditedMinor: toAmount(row.credited_amount),
+    conversion: conversionFromColumns(row), targetKey: row.target_key, receivedUnits: toAmount(row.received_units), creditedMinor: toAmount(row.credited_amount),
     expiresAt: toDate(row.expires_at), completedAt: toDateOrNull(row.completed_at), updatedAt: toDate(row.updated_at),
   };
 }
@@ -77,6 +99,7 @@ const INVOICE_COLUMNS = [
   'rate_units', 'rate_scale', 'rate_sources', 'rate_at', 'target_key', 'address', 'uri', 'lightning_invoice', 'network', 'chain_id',
   'contract_address', 'wallet_id', 'derivation_index', 'confirmations_required', 'received_units', 'credited_amount', 'webhook_url',
   'created_at', 'expires_at', 'watch_until', 'completed_at', 'updated_at',
+  ...CONVERSION_COLUMNS,
 ] as const;
 
 /** The values of INVOICE_COLUMNS, in order. */
@@ -88,7 +111,7 @@ function invoiceValues(i: NewInvoice): SqlValue[] {
     i.rate ? iso(i.rate.at) : null, i.targetKey, i.address, i.uri, i.lightningInvoice, i.network, i.chainId,
     i.contractAddress, i.walletId, i.derivationIndex, i.confirmationsRequired, fromAmount(i.receivedUnits),
     fromAmount(i.creditedMinor), i.webhookUrl, iso(i.createdAt), iso(i.expiresAt), iso(i.watchUntil),
-    i.completedAt ? iso(i.completedAt) : null, iso(i.updatedAt),
+    i.completedAt ? iso(i.completedAt) : null, iso(i.updatedAt), ...conversionValues(i.conversion),
   ];
 }
 
@@ -108,7 +131,8 @@ const INSERT_CREATED_PG = `with inv as (${INSERT_INVOICE} returning seq),
 const PG_COLUMN_TYPES: Partial<Record<(typeof INVOICE_COLUMNS)[number], string>> = {
   amount: 'numeric', price_units: 'numeric', rate_units: 'numeric', received_units: 'numeric', credited_amount: 'numeric',
   unit_scale: 'integer', price_precision: 'integer', rate_scale: 'integer', chain_id: 'integer', derivation_index: 'integer',
-  confirmations_required: 'integer',
+  confirmations_required: 'integer', credit_rate_units: 'numeric', credit_rate_scale: 'integer',
+  fx_invoice_rate_units: 'numeric', fx_invoice_rate_scale: 'integer',
 };
 const OUTBOX_COLUMNS = ['id', 'type', 'account_id', 'invoice_id', 'payload', 'created_at'] as const;
 const byPosition = (columns: readonly string[], types: Readonly<Record<string, string | undefined>> = {}) =>

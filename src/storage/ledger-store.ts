@@ -4,11 +4,13 @@
 
 import type { Kysely, Selectable } from 'kysely';
 import type { LedgerCurrency, PostedTransfer, TransferKind, TransferSpec } from '../core/ledger.ts';
+import type { InvoiceConversion } from '../core/conversion.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Database, TransfersTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toDate } from './codec.ts';
 import type { SqlText } from './sql-text.ts';
 import { newPrefixedId } from './ids.ts';
+import { conversionFromColumns } from './invoices-store.ts';
 
 export function toTransfer(row: Selectable<TransfersTable>): PostedTransfer {
   return {
@@ -29,12 +31,32 @@ export interface PendingInvoiceAmount {
   readonly currency: string;
   readonly amountMinor: bigint;
   readonly creditedMinor: bigint;
+  /** A converted invoice's credit currency and locked rates (migration 005); null otherwise. */
+  readonly conversion: InvoiceConversion | null;
 }
 
 /** An account's balances and pending invoice amounts; possibly shared between readers: never modified. */
 export interface BalancesWithPending {
   readonly balances: readonly LedgerBalance[];
   readonly pending: readonly PendingInvoiceAmount[];
+}
+
+interface BalanceOrPendingRow {
+  kind: string;
+  id: string | null;
+  currency: string;
+  amount: string;
+  credited: string | null;
+  credit_currency: string | null;
+  credit_rate_units: string | null;
+  credit_rate_scale: number | null;
+  fx_invoice_rate_units: string | null;
+  fx_invoice_rate_scale: number | null;
+}
+
+function toPending(r: BalanceOrPendingRow): PendingInvoiceAmount {
+  const conversion = conversionFromColumns({ ...r, fx_sources: null, fx_at: null });
+  return { currency: r.currency, amountMinor: toAmount(r.amount), creditedMinor: toAmount(r.credited ?? '0'), conversion };
 }
 
 export interface TransferPage {
@@ -164,17 +186,21 @@ export class LedgerStore {
   async balancesWithPending(prefix: string, accountId: string): Promise<BalancesWithPending> {
     // Balances are polled often and change rarely: remembered while the database is unchanged.
     return this.q.memo(`balances\u0000${prefix}\u0000${accountId}`, async () => {
-      const rows = await this.q.rows<{ kind: string; id: string | null; currency: string; amount: string; credited: string | null }>`
-        select 'b' as kind, id, currency, balance as amount, null as credited from ledger_accounts where id >= ${prefix} and id < ${prefix + '\uffff'}
+      const rows = await this.q.rows<BalanceOrPendingRow>`
+        select 'b' as kind, id, currency, balance as amount, null as credited, null as credit_currency, null as credit_rate_units,
+          null as credit_rate_scale, null as fx_invoice_rate_units, null as fx_invoice_rate_scale
+          from ledger_accounts where id >= ${prefix} and id < ${prefix + '\uffff'}
         union all
-        select 'p', null, currency, amount, credited_amount from (select currency, amount, credited_amount from invoices
+        select 'p', null, currency, amount, credited_amount, credit_currency, credit_rate_units, credit_rate_scale, fx_invoice_rate_units,
+          fx_invoice_rate_scale from (select currency, amount, credited_amount, credit_currency, credit_rate_units, credit_rate_scale,
+          fx_invoice_rate_units, fx_invoice_rate_scale from invoices
           where account_id = ${accountId} and status in ('payment_detected', 'payment_confirmed', 'payment_error') and amount is not null
           limit 1000) pending_invoices`;
       const balances: LedgerBalance[] = [];
       const pending: PendingInvoiceAmount[] = [];
       for (const r of rows) {
         if (r.kind === 'b') balances.push({ ledgerAccount: r.id ?? '', currency: r.currency as LedgerCurrency, balance: toAmount(r.amount) });
-        else pending.push({ currency: r.currency, amountMinor: toAmount(r.amount), creditedMinor: toAmount(r.credited ?? '0') });
+        else pending.push(toPending(r));
       }
       balances.sort((a, b) => (a.ledgerAccount < b.ledgerAccount ? -1 : a.ledgerAccount > b.ledgerAccount ? 1 : 0));
       return { balances, pending };

@@ -39,6 +39,14 @@ export interface InvoicesTable {
   rate_scale: number | null;
   rate_sources: string | null;
   rate_at: string | null;
+  /** Migration 005: the account currency a foreign-currency invoice credits, and the locked rate. */
+  credit_currency: string | null;
+  credit_rate_units: string | null;
+  credit_rate_scale: number | null;
+  fx_invoice_rate_units: string | null;
+  fx_invoice_rate_scale: number | null;
+  fx_sources: string | null;
+  fx_at: string | null;
   target_key: string;
   address: string;
   uri: string;

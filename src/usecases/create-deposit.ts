@@ -4,6 +4,7 @@
 import type { Account } from '../core/account.ts';
 import { CurrencyScale, isBalanceCurrency } from '../core/assets.ts';
 import type { BalanceCurrency } from '../core/assets.ts';
+import type { InvoiceConversion } from '../core/conversion.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Invoice, LockedRate } from '../core/invoice.ts';
 import { formatDecimal, parseDecimal, rescale, Rounding } from '../core/money.ts';
@@ -47,6 +48,22 @@ async function lockRate(deps: Deps, spec: MethodSpec, currency: BalanceCurrency)
   return { value: rate.value, sources: rate.sources, at: rate.at };
 }
 
+/**
+ * A deposit in another currency than the account's credits the account's currency (issue 15,
+ * 8c): the crypto asset's rates in both currencies are locked now, from the same sources and
+ * under the same freshness rules as the price. No rate for either pair → `rate_unavailable` and
+ * no invoice: a deposit is never credited at a guessed rate.
+ */
+async function lockConversion(deps: Deps, spec: MethodSpec, account: Account, currency: BalanceCurrency,
+  invoiceRate: LockedRate | null): Promise<InvoiceConversion | null> {
+  if (account.currency === currency) return null;
+  const [credit, own] = await Promise.all([lockRate(deps, spec, account.currency), invoiceRate ?? lockRate(deps, spec, currency)]);
+  return {
+    currency: account.currency, creditRate: credit.value, invoiceRate: own.value,
+    sources: [...new Set([...credit.sources, ...own.sources])], at: credit.at < own.at ? credit.at : own.at,
+  };
+}
+
 function allocator(deps: Deps): IndexAllocator {
   return indexAllocator(deps.store);
 }
@@ -84,6 +101,7 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   if (!health.ok) throw new CofferError('payment_method_unavailable', `payment_method "${method.spec.id}" is temporarily unavailable`);
   const amountMinor = input.amount === undefined ? null : parseAmount(deps, input.amount, currency);
   const rate = amountMinor === null ? null : await lockRate(deps, method.spec, currency);
+  const conversion = await lockConversion(deps, method.spec, account, currency, rate);
   const priceUnits = amountMinor === null || rate === null ? null : priceFor(amountMinor, currency, rate.value, method.spec);
 
   const id = newUuid();
@@ -98,7 +116,7 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
 
   const invoice: Omit<Invoice, 'seq'> = {
     id, accountId: account.id, status: 'unpaid', currency, amountMinor, methodId: method.spec.id, asset: method.spec.asset,
-    unitScale: method.spec.unitScale, pricePrecision: method.spec.pricePrecision, priceUnits, rate,
+    unitScale: method.spec.unitScale, pricePrecision: method.spec.pricePrecision, priceUnits, rate, conversion,
     targetKey: target.targetKey, address: target.address, uri: target.uri,
     lightningInvoice: target.lightningInvoice ?? (companion ? companion.lightningInvoice ?? companion.address : null),
     network: method.spec.network, chainId: method.spec.chainId ?? null, contractAddress: method.spec.contractAddress ?? null,

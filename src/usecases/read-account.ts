@@ -10,7 +10,8 @@ import type { Store } from '../storage/store.ts';
 import type { PresentOptions } from '../core/wire-format.ts';
 import type { Deps } from './deps.ts';
 import type { InvoicePage } from '../storage/invoices-store.ts';
-import type { TransferPage } from '../storage/ledger-store.ts';
+import type { PendingInvoiceAmount, TransferPage } from '../storage/ledger-store.ts';
+import { convertMinor } from '../core/conversion.ts';
 
 export interface AccountBalance {
   readonly currency: BalanceCurrency;
@@ -37,9 +38,17 @@ export async function accountBalanceView(store: Store, account: Account): Promis
   const pending = new Map<BalanceCurrency, bigint>();
   for (const row of rows.pending) {
     if (!isBalanceCurrency(row.currency) || row.amountMinor <= row.creditedMinor) continue;
-    pending.set(row.currency, (pending.get(row.currency) ?? 0n) + row.amountMinor - row.creditedMinor);
+    const owed = pendingIn(row.currency, row.amountMinor - row.creditedMinor, row.conversion);
+    pending.set(owed.currency, (pending.get(owed.currency) ?? 0n) + owed.amountMinor);
   }
   return { balances: ordered.map((currency) => ({ currency, balanceMinor: byCurrency.get(currency) ?? 0n })), pending };
+}
+
+/** What a pending invoice amount will credit: converted (rounded down) when the invoice credits another currency. */
+function pendingIn(currency: BalanceCurrency, amountMinor: bigint, conversion: PendingInvoiceAmount['conversion'])
+  : { currency: BalanceCurrency; amountMinor: bigint } {
+  if (conversion === null) return { currency, amountMinor };
+  return { currency: conversion.currency, amountMinor: convertMinor(amountMinor, currency, conversion) };
 }
 
 export interface InvoiceView {

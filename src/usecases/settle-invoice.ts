@@ -2,6 +2,7 @@
 // ledger, stores payment and invoice changes, and writes the outbox events for all of it.
 
 import { CurrencyScale } from '../core/assets.ts';
+import { conversionText, creditCurrency, creditedBalance } from '../core/conversion.ts';
 import type { OutboxEvent } from '../core/events.ts';
 import type { Payment, SettlementInvoice } from '../core/invoice.ts';
 import { creditTransfers, isCustomerLedgerAccount, LedgerAccounts, paymentLedgerCurrency, reversalOf } from '../core/ledger.ts';
@@ -19,12 +20,18 @@ export interface SettleResult {
   readonly reversed: number;
 }
 
+/**
+ * `currency`/`amount` are the invoice's (what settlement decided); `balance_currency`/
+ * `balance_amount` what the balance moved by, which differ on a converted invoice.
+ */
 function balanceEvent(type: OutboxEvent['type'], invoice: SettlementInvoice, payment: Payment, amountMinor: bigint, at: Date): OutboxEvent {
+  const balance = creditedBalance(invoice, amountMinor);
   return {
     id: newPrefixedId('evt'), type, accountId: invoice.accountId, invoiceId: invoice.id, createdAt: at,
     payload: {
       account_id: invoice.accountId, invoice_id: invoice.id, payment_id: payment.id, payment_key: payment.paymentKey,
       currency: invoice.currency, amount: formatDecimal(amountMinor, CurrencyScale[invoice.currency]), late: payment.late,
+      balance_currency: balance.currency, balance_amount: formatDecimal(balance.amountMinor, CurrencyScale[balance.currency]),
     },
   };
 }
@@ -34,7 +41,7 @@ async function reverse(tx: StoreTx, invoice: SettlementInvoice, payment: Payment
   const transfers = (await tx.ledger.forPayment(payment.id)).filter((t) => t.kind !== 'reversal');
   await tx.ledger.post(transfers.map((t) => reversalOf(t, `payment ${payment.paymentKey} left the chain`)), now);
   events.push(balanceEvent('deposit.reversed', invoice, payment, payment.creditedMinor ?? 0n, now));
-  const customer = LedgerAccounts.customer(invoice.accountId, invoice.currency);
+  const customer = LedgerAccounts.customer(invoice.accountId, creditCurrency(invoice));
   if (transfers.some((t) => isCustomerLedgerAccount(t.creditAccount)) && (await tx.ledger.balance(customer)) < 0n) {
     // Only a reversal can take a balance below zero; the account is frozen until an operator acts.
     await tx.accounts.setStatus(invoice.accountId, 'frozen');
@@ -46,12 +53,15 @@ async function reverse(tx: StoreTx, invoice: SettlementInvoice, payment: Payment
 /** Posts a payment's credit; returns the payment's new fields. */
 async function credit(deps: Deps, tx: StoreTx, invoice: SettlementInvoice, payment: Payment, creditMinor: bigint, now: Date, events: OutboxEvent[]): Promise<Partial<Payment>> {
   // The receive leg is in what the payment itself carried (a companion lightning payment: MSAT),
-  // the credit leg in the invoice's balance currency; each transfer balances in its own currency.
+  // the credit leg in the balance currency credited (the account's, converted at the invoice's
+  // locked rate, when the invoice is in another currency); each transfer balances in its own currency.
   const unit = payment.methodId === invoice.methodId ? invoice : deps.methods.get(payment.methodId)?.spec ?? invoice;
+  const balance = creditedBalance(invoice, creditMinor);
   await tx.ledger.post(creditTransfers({
     paymentId: payment.id, invoiceId: invoice.id, accountId: invoice.accountId, methodId: payment.methodId,
     paymentCurrency: paymentLedgerCurrency(unit.asset, unit.unitScale), receivedUnits: payment.amountUnits,
-    balanceCurrency: invoice.currency, creditMinor,
+    balanceCurrency: balance.currency, creditMinor: balance.amountMinor,
+    description: invoice.conversion ? conversionText(invoice.currency, invoice.asset, creditMinor, invoice.conversion) : undefined,
   }), now);
   events.push(balanceEvent('balance.credited', invoice, payment, creditMinor, now));
   return { creditedMinor: creditMinor, heldReason: null };

@@ -3,6 +3,7 @@
 // plan's payment status in, sentences out. The settlement itself is core's planSettlement.
 
 import { CurrencyScale } from '../core/assets.ts';
+import { balanceCredited, creditedBalance } from '../core/conversion.ts';
 import type { Invoice, Payment, PaymentStatus } from '../core/invoice.ts';
 import { formatFixed } from '../core/money.ts';
 import { cryptoText, timeText } from './format.ts';
@@ -26,8 +27,15 @@ export function stepOf(invoice: Invoice): number {
   }
 }
 
-function credited(invoice: Invoice, units: bigint): string {
-  return `${formatFixed(units, CurrencyScale[invoice.currency])} ${invoice.currency}`;
+/**
+ * A credit as the balance received it: converted to the account's currency when the invoice was
+ * in another. `balance` is what the ledger posted, when known (an invoice's total: the sum of its
+ * payments' conversions); otherwise `units` is converted.
+ */
+function credited(invoice: Invoice, units: bigint, balance = creditedBalance(invoice, units)): string {
+  const own = `${formatFixed(units, CurrencyScale[invoice.currency])} ${invoice.currency}`;
+  if (invoice.conversion === null) return own;
+  return `${formatFixed(balance.amountMinor, CurrencyScale[balance.currency])} ${balance.currency} (${own} converted)`;
 }
 
 function lateLines(invoice: Invoice, payments: readonly Payment[]): string[] {
@@ -71,7 +79,7 @@ function openOutcome(invoice: Invoice, payments: readonly Payment[], paymentStat
 }
 
 function completeOutcome(invoice: Invoice, payments: readonly Payment[], paymentStatus: PaymentStatus): Outcome {
-  const total = credited(invoice, invoice.creditedMinor);
+  const total = credited(invoice, invoice.creditedMinor, balanceCredited(invoice, payments));
   const received = payments.filter((p) => !p.late && p.state !== 'gone').reduce((sum, p) => sum + p.amountUnits, 0n);
   const price = invoice.priceUnits;
   if (price === null) return { tone: 'success', title: 'Credited', lines: [`${total} was added to your balance, at the rate when your payment arrived.`] };

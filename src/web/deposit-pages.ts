@@ -5,6 +5,7 @@ import { BalanceCurrencies } from '../core/assets.ts';
 import type { Invoice, Payment, PaymentStatus } from '../core/invoice.ts';
 import type { MethodSpec } from '../core/methods.ts';
 import { rateText } from '../core/rate.ts';
+import { conversionRate, creditCurrency } from '../core/conversion.ts';
 import { csrfField, errorSummary, idempotencyField, inputField, radioField } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 import { describeOutcome, stepOf } from './deposit-outcome.ts';
@@ -64,7 +65,7 @@ export function statusPanel(data: Pick<CheckoutData, 'invoice' | 'payments' | 'p
 <div class="notice ${outcome.tone}" data-outcome>
 <h2>${outcome.title}</h2>
 ${outcome.lines.map((line) => html`<p>${line}</p>`)}
-${invoice.status === 'complete' ? html`<p>Your ${invoice.currency} balance is now <strong data-new-balance>${balanceText(data.balanceMinor, invoice.currency)}</strong>. <a href="/account">Back to the dashboard</a></p>` : ''}
+${invoice.status === 'complete' ? html`<p>Your ${creditCurrency(invoice)} balance is now <strong data-new-balance>${balanceText(data.balanceMinor, creditCurrency(invoice))}</strong>. <a href="/account">Back to the dashboard</a></p>` : ''}
 </div>`;
   return { html: body, title: outcome.title };
 }
@@ -88,6 +89,7 @@ ${evm ? html`<dt>Network</dt><dd>${invoice.network} (chain id ${invoice.chainId}
 ${invoice.contractAddress && !solana ? html`<dt>Token contract</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token contract')}<br><span class="muted">Send only ${invoice.asset} from this contract, on this network. Other tokens are not credited.</span></dd>` : ''}
 ${invoice.contractAddress && solana ? html`<dt>Token mint</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token mint')}<br><span class="muted" data-solana-warning>Send only ${invoice.asset} of this mint, on ${invoice.network}. Pay by scanning the QR code or opening the payment link in a Solana Pay wallet: the payment must carry this deposit's reference. A transfer typed in by hand to the address cannot be matched to this deposit.</span></dd>` : ''}
 ${invoice.rate ? html`<dt>Rate</dt><dd>1 ${invoice.asset} = ${rateText(invoice.rate.value)} ${invoice.currency} (locked until expiry)</dd>` : ''}
+${invoice.conversion ? html`<dt>Credited in</dt><dd data-conversion>${invoice.conversion.currency}, your balance's currency: 1 ${invoice.currency} = ${rateText(conversionRate(invoice.conversion))} ${invoice.conversion.currency} (1 ${invoice.asset} = ${rateText(invoice.conversion.creditRate)} ${invoice.conversion.currency}; locked, rounded down)</dd>` : ''}
 <dt>Confirmations</dt><dd>${invoice.confirmationsRequired}</dd>
 </dl>`;
 }

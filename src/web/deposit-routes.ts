@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { CofferError } from '../core/errors.ts';
+import { creditCurrency } from '../core/conversion.ts';
 import type { Invoice, Payment } from '../core/invoice.ts';
 import type { MethodSpec } from '../core/methods.ts';
 import { planSettlement } from '../core/settlement.ts';
@@ -58,7 +59,7 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
     const plan = planSettlement(invoice, payments, now, (p) => deps.methods.confirmationsFor(p.methodId, p.amountUnits),
       (methodId) => deps.methods.get(methodId)?.spec);
     const balances = await accountBalances(deps.store, signedInOf(request).account);
-    const balanceMinor = balances.find((b) => b.currency === invoice.currency)?.balanceMinor ?? 0n;
+    const balanceMinor = balances.find((b) => b.currency === creditCurrency(invoice))?.balanceMinor ?? 0n;
     return { invoice, payments, paymentStatus: plan.paymentStatus, balanceMinor, now };
   }
 

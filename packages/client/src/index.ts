@@ -16,7 +16,7 @@ export type { Amount } from './decimal.ts';
 
 export { FinalInvoiceStatuses, isFinalInvoiceStatus } from './invoice.ts';
 export type {
-  BalanceCurrency, Invoice, InvoicePayment, InvoiceStatus, PaymentMethodId, PaymentStatus, PaymentTransaction, PaymentTransactionStatus,
+  BalanceCurrency, Invoice, InvoiceConversion, InvoicePayment, InvoiceStatus, PaymentMethodId, PaymentStatus, PaymentTransaction, PaymentTransactionStatus,
 } from './invoice.ts';
 export type { Balance, CurrencyBalance, DepositParams, Transaction, TransactionType } from './resources/accounts.ts';
 export type { PollOptions } from './resources/invoices.ts';

@@ -1,11 +1,11 @@
 // The Invoice object (API.md), as the client returns it: the wire's field names and structure,
 // with every amount as an exact decimal string instead of a JSON number.
 
-import type { Invoice, InvoicePayment, PaymentTransaction } from './wire-types.ts';
+import type { Invoice, InvoiceConversion, InvoicePayment, PaymentTransaction } from './wire-types.ts';
 
 // The wire objects are generated from the server's OpenAPI document (wire-types.ts), so they
 // cannot drift from what the server sends; the names below are views of them.
-export type { Invoice, InvoicePayment, PaymentTransaction };
+export type { Invoice, InvoiceConversion, InvoicePayment, PaymentTransaction };
 
 export type BalanceCurrency = Invoice['currency'];
 

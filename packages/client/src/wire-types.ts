@@ -42,11 +42,12 @@ export interface AdminInvoice {
   /** Requested amount in `currency`; null for a flexible invoice. */
   readonly amount: string | null;
   readonly currency: "USD" | "EUR" | "BTC";
-  /** Credited to the balance so far, in `currency`. */
+  /** Credited so far, in `currency` (see `conversion` for the balance currency it landed in). */
   readonly credited_amount: string;
   readonly payment: InvoicePayment;
   /** Bitrefill's orders paid from the invoice; always empty. */
   readonly orders: ReadonlyArray<never>;
+  readonly conversion?: InvoiceConversion;
   readonly account_id: string;
 }
 
@@ -113,11 +114,30 @@ export interface Invoice {
   /** Requested amount in `currency`; null for a flexible invoice. */
   readonly amount: string | null;
   readonly currency: "USD" | "EUR" | "BTC";
-  /** Credited to the balance so far, in `currency`. */
+  /** Credited so far, in `currency` (see `conversion` for the balance currency it landed in). */
   readonly credited_amount: string;
   readonly payment: InvoicePayment;
   /** Bitrefill's orders paid from the invoice; always empty. */
   readonly orders: ReadonlyArray<never>;
+  readonly conversion?: InvoiceConversion;
+}
+
+/** The account currency this invoice credits instead of `currency`: credit_rate ÷ invoice_rate (both per 1 payment.currency, locked at creation), each credit rounded down once. */
+export interface InvoiceConversion {
+  /** The balance currency credited. */
+  readonly currency: "USD" | "EUR" | "BTC";
+  /** `currency` per one unit of the invoice currency, for reading (18 decimals, rounded down). */
+  readonly rate: string;
+  /** `currency` per one unit of `payment.currency`. */
+  readonly credit_rate: string;
+  /** The invoice currency per one unit of `payment.currency`. */
+  readonly invoice_rate: string;
+  readonly rate_sources: ReadonlyArray<string>;
+  readonly rate_time: string;
+  /** The requested amount converted; null for a flexible invoice. */
+  readonly amount: string | null;
+  /** Credited to the balance so far, in `currency`. */
+  readonly credited_amount: string;
 }
 
 export interface InvoicePayment {
@@ -197,6 +217,8 @@ export interface PaymentTransaction {
   readonly late: boolean;
   /** What this payment credited, in the invoice currency. */
   readonly credited_amount?: string;
+  /** On a converted invoice: what that credit came to in the account's currency (`conversion.currency`). */
+  readonly credited_balance_amount?: string;
 }
 
 export interface RevokedCredential {
