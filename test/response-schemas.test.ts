@@ -78,6 +78,10 @@ for (const dialect of dialects()) {
       await v2('POST', `/v2/sandbox/invoices/${String(fixed['id'])}/pay`, '/v2/sandbox/invoices/:id/pay', { confirmations: 0 });
       await v2('POST', `/v2/sandbox/invoices/${String(fixed['id'])}/pay`, '/v2/sandbox/invoices/:id/pay', {});
       await v2('GET', `/v2/invoices/${String(fixed['id'])}`, '/v2/invoices/:id');
+      // A EUR deposit on a USD account: `conversion` and the payments' `credited_balance_amount`.
+      const converted = (await v2('POST', '/v2/accounts/deposit', '/v2/accounts/deposit', { currency: 'EUR', payment_method: 'bitcoin', amount: 25 }))['data'] as JsonObject;
+      const paid = (await v2('POST', `/v2/sandbox/invoices/${String(converted['id'])}/pay`, '/v2/sandbox/invoices/:id/pay', {}))['data'] as JsonObject;
+      assert.ok(isObject(paid['conversion']), 'the converted invoice carries its conversion');
       await v2('GET', '/v2/invoices?limit=1', '/v2/invoices');
       await v2('GET', '/v2/accounts/balance', '/v2/accounts/balance');
       await v2('GET', '/v2/accounts/transactions', '/v2/accounts/transactions');
