@@ -98,8 +98,12 @@ for (const dialect of dialects()) {
       assert.deepEqual(await cli(world, ['redeliver', '--event', eventId]), { created: 1, delivery_ids: (await world.deps.store.webhooks.deliveries({ eventId, limit: 1 })).map((d) => d.id) });
       await worker.runOnce();
       assert.deepEqual(receiver.accepted.map((r) => r.eventId), [eventId, eventId, eventId]);
-      const deliveries = await cli(world, ['deliveries', '--event', eventId]) as Array<{ status: string }>;
+      const deliveries = await cli(world, ['deliveries', '--event', eventId]) as Array<{ id: string; status: string }>;
       assert.deepEqual(deliveries.map((d) => d.status), ['delivered', 'delivered', 'delivered']);
+      // The CLI and the admin API read one delivery with its attempt log through the same use case.
+      const shown = await cli(world, ['show', deliveries[0]!.id]) as { attempt_log: unknown[] };
+      assert.deepEqual(shown, (await call('GET', `/admin/webhooks/deliveries/${deliveries[0]!.id}`)).json().data);
+      assert.equal(shown.attempt_log.length, 1);
       const listed = await cli(world, ['list']) as Array<{ id: string }>;
       assert.deepEqual(listed.map((e) => e.id), [added.id]);
       assert.deepEqual(await cli(world, ['remove', added.id]), { id: added.id, removed: true, cancelled_deliveries: 0 });

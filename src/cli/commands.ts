@@ -6,7 +6,7 @@ import type { Deps } from '../usecases/deps.ts';
 import { chargeAccount } from '../usecases/charge-account.ts';
 import { createAccount, issueCredential, revokeCredential } from '../usecases/manage-accounts.ts';
 import type { IssuedCredential } from '../usecases/manage-accounts.ts';
-import { accountBalances } from '../usecases/read-account.ts';
+import { accountOverview } from '../usecases/account-overview.ts';
 import { setAccountStatus } from '../usecases/account-status.ts';
 import { verifyLedger } from '../usecases/verify-ledger.ts';
 import { output, parse, progress, required, UsageError } from './args.ts';
@@ -38,9 +38,10 @@ export async function accountCommand(deps: Deps, args: readonly string[]): Promi
     case 'show': {
       const id = positionals[0];
       if (!id) throw new UsageError('usage: coffer account show <account-id>');
-      const account = await deps.store.accounts.get(id);
-      if (!account) throw new UsageError(`no account ${id}`);
-      const balances = (await accountBalances(deps.store, account)).map((b) => ({ currency: b.currency, balance: formatDecimal(b.balanceMinor, CurrencyScale[b.currency]) }));
+      const overview = await accountOverview(deps, id);
+      if (!overview) throw new UsageError(`no account ${id}`);
+      const { account } = overview;
+      const balances = overview.balances.map((b) => ({ currency: b.currency, balance: formatDecimal(b.balanceMinor, CurrencyScale[b.currency]) }));
       output(json, { account_id: account.id, type: account.type, status: account.status, currency: account.currency, balances },
         `${account.id} ${account.type} ${account.status}\n` + balances.map((b) => `  ${b.balance} ${b.currency}`).join('\n'));
       return 0;

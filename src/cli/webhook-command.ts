@@ -6,8 +6,9 @@ import {
   createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
 } from '../usecases/webhook-endpoints.ts';
 import { redeliverEvents } from '../usecases/webhook-redeliver.ts';
-import { presentWebhookAttempt, presentWebhookDelivery, presentWebhookEndpoint } from '../usecases/webhook-views.ts';
-import type { WebhookDeliveryStatus } from '../storage/webhooks-store.ts';
+import { presentWebhookEndpoint } from '../usecases/webhook-views.ts';
+import { listWebhookDeliveries, webhookDeliveryWithAttempts } from '../usecases/webhook-log.ts';
+import { WebhookDeliveryStatuses } from '../core/events.ts';
 import { output, parse, required, UsageError } from './args.ts';
 
 export const WEBHOOK_USAGE = `usage:
@@ -21,7 +22,7 @@ export const WEBHOOK_USAGE = `usage:
   coffer webhook redeliver --event <id[,id...]> [--endpoint <id>] | --from-seq <n> --to-seq <m> --endpoint <id>`;
 
 const HOUR_MS = 3_600_000;
-const STATUSES = ['pending', 'delivered', 'failed', 'cancelled'];
+const STATUSES: readonly string[] = WebhookDeliveryStatuses;
 
 function wholeNumber(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -90,21 +91,20 @@ export async function webhookCommand(deps: Deps, args: readonly string[]): Promi
     case 'deliveries': {
       const status = values.status as string | undefined;
       if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
-      const rows = await deps.store.webhooks.deliveries({
+      const { deliveries } = await listWebhookDeliveries(deps, {
         endpointId: values.endpoint as string | undefined, eventId: values.event as string | undefined,
-        status: status as WebhookDeliveryStatus | undefined, limit: Math.min(wholeNumber(values.limit, 'limit') ?? 50, 1000),
+        status: WebhookDeliveryStatuses.find((s) => s === status), limit: Math.min(wholeNumber(values.limit, 'limit') ?? 50, 1000),
       });
-      output(json, rows.map(presentWebhookDelivery), rows.length === 0 ? 'no deliveries' : rows.map((d) =>
-        `${d.id} ${d.status.padEnd(9)} ${d.eventType.padEnd(26)} ${d.eventId} attempts=${d.attempts}${d.lastStatusCode ? ` last=${d.lastStatusCode}` : ''}${d.lastError ? ` error="${d.lastError}"` : ''}`).join('\n'));
+      output(json, deliveries, deliveries.length === 0 ? 'no deliveries' : deliveries.map((d) =>
+        `${d.id} ${d.status.padEnd(9)} ${d.event_type.padEnd(26)} ${d.event_id} attempts=${d.attempts}${d.last_status_code ? ` last=${d.last_status_code}` : ''}${d.last_error ? ` error="${d.last_error}"` : ''}`).join('\n'));
       return 0;
     }
     case 'show': {
       const id = positionals[0];
       if (!id) throw new UsageError(WEBHOOK_USAGE);
-      const delivery = await deps.store.webhooks.delivery(id);
+      const delivery = await webhookDeliveryWithAttempts(deps, id);
       if (!delivery) throw new UsageError(`no delivery ${id}`);
-      const attempts = (await deps.store.webhooks.attempts(id)).map(presentWebhookAttempt);
-      output(json, { ...presentWebhookDelivery(delivery), attempt_log: attempts }, JSON.stringify({ ...presentWebhookDelivery(delivery), attempt_log: attempts }, null, 2));
+      output(json, delivery, JSON.stringify(delivery, null, 2));
       return 0;
     }
     case 'redeliver': {

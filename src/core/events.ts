@@ -8,6 +8,14 @@ export const EventTypes = [
 ] as const;
 export type EventType = (typeof EventTypes)[number];
 
+/** A webhook endpoint is enabled until the operator removes it. */
+export const WebhookEndpointStatuses = ['enabled', 'removed'] as const;
+export type WebhookEndpointStatus = (typeof WebhookEndpointStatuses)[number];
+
+/** One delivery of one event to one URL. */
+export const WebhookDeliveryStatuses = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+export type WebhookDeliveryStatus = (typeof WebhookDeliveryStatuses)[number];
+
 export interface OutboxEvent {
   readonly id: string;
   readonly type: EventType;

@@ -12,12 +12,13 @@ import { rateText } from './rate.ts';
 import { planSettlement } from './settlement.ts';
 import type { MethodUnitOf } from './settlement.ts';
 import { JsonDecimal } from './json-writer.ts';
+import type { InvoiceConversionWire, InvoiceWire, PaymentTransactionStatus, TransactionWire } from './wire-schema.ts';
 
 export function money(units: bigint, scale: number): JsonDecimal {
   return new JsonDecimal(formatDecimal(units, scale));
 }
 
-function transactionStatus(p: Payment): string {
+function transactionStatus(p: Payment): PaymentTransactionStatus {
   if (p.reversed) return 'reversed';
   if (p.state === 'gone') return 'gone';
   if (p.creditedMinor !== null) return 'credited';
@@ -36,10 +37,10 @@ export interface PresentOptions {
   readonly userEmail?: string | null;
 }
 
-export function presentInvoice(invoice: Invoice, payments: readonly Payment[], options: PresentOptions): Record<string, unknown> {
+export function presentInvoice(invoice: Invoice, payments: readonly Payment[], options: PresentOptions): InvoiceWire {
   const scale = CurrencyScale[invoice.currency];
   const plan = planSettlement(invoice, payments, options.now, (p) => options.confirmationsFor(p.methodId, p.amountUnits), options.unitOf);
-  const payment: Record<string, unknown> = {
+  const payment: InvoiceWire['payment'] = {
     method: invoice.methodId,
     address: invoice.address,
     price: money(invoice.priceUnits ?? 0n, invoice.unitScale),
@@ -78,7 +79,7 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
     status: invoice.status,
     // Bitrefill's `user`: the account the invoice belongs to.
     user: { id: invoice.accountId, email: options.userEmail ?? '' },
-    type: 'deposit',
+    type: 'deposit' as const,
     amount: invoice.amountMinor === null ? null : money(invoice.amountMinor, scale),
     currency: invoice.currency,
     credited_amount: money(invoice.creditedMinor, scale),
@@ -93,7 +94,7 @@ export function presentInvoice(invoice: Invoice, payments: readonly Payment[], o
  * locked rates of the payment asset, both shown with their provenance), the requested amount and
  * the credits so far in that currency (each credit rounded down on its own, as posted to the ledger).
  */
-function presentConversion(invoice: Invoice, payments: readonly Payment[]): Record<string, unknown> | undefined {
+function presentConversion(invoice: Invoice, payments: readonly Payment[]): InvoiceConversionWire | undefined {
   const conversion = invoice.conversion;
   if (conversion === null) return undefined;
   const convert = (minor: bigint) => convertMinor(minor, invoice.currency, conversion);
@@ -111,7 +112,7 @@ function presentConversion(invoice: Invoice, payments: readonly Payment[]): Reco
   };
 }
 
-export function presentTransfer(transfer: PostedTransfer): Record<string, unknown> {
+export function presentTransfer(transfer: PostedTransfer): TransactionWire {
   const scale = LedgerCurrencyScale[transfer.currency];
   const incoming = isCustomerLedgerAccount(transfer.creditAccount);
   return {

@@ -4,7 +4,6 @@
 
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
-import { Ajv } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CofferError, isCofferError } from '../core/errors.ts';
 import { Limits } from '../core/limits.ts';
@@ -12,6 +11,7 @@ import type { Deps } from '../usecases/deps.ts';
 import { authenticate } from '../usecases/manage-accounts.ts';
 import { AuthCache } from './auth.ts';
 import { registerJsonParser } from './body-parser.ts';
+import { installValidators } from './exact-decimal.ts';
 import { installEdgeChecks } from './edge-input.ts';
 import { errorBody, pathOf } from './envelope.ts';
 import { writeJson } from '../core/json-writer.ts';
@@ -116,11 +116,7 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
   };
   registerJsonParser(app);
   installEdgeChecks(app);
-  // Query strings and path params arrive as text and are coerced to their types; JSON bodies
-  // are never coerced (["USD"] is not "USD", "10" is not 10).
-  const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
-  const strict = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  installValidators(app);
   // Responses carry exact numbers (JsonDecimal); the schemas document and test them.
   app.setSerializerCompiler(() => (data) => writeJson(data));
   app.setReplySerializer((payload) => writeJson(payload));

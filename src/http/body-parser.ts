@@ -1,18 +1,24 @@
 // JSON bodies are parsed by the exact parser: numbers become JS numbers for schema validation,
-// and the source text of each top-level number is kept so amounts are read exactly.
+// and the source text of every number, at any depth, is kept by JSON Pointer, so amounts are read
+// exactly (exact-decimal.ts) and integers are checked as written (edge-input.ts).
 
 import type { FastifyInstance } from 'fastify';
 import { CofferError } from '../core/errors.ts';
 import { JsonNumber, parseExactJson } from '../core/exact-json.ts';
 import type { JsonValue } from '../core/exact-json.ts';
 import { Limits } from '../core/limits.ts';
+import { pointerSegment, rememberExactNumbers } from './exact-decimal.ts';
 
-function toPlain(value: JsonValue): unknown {
-  if (value instanceof JsonNumber) return Number(value.text);
-  if (Array.isArray(value)) return value.map(toPlain);
+/** The value as JSON.parse would give it; every number's source text goes into `numbers` by pointer. */
+function toPlain(value: JsonValue, pointer: string, numbers: Map<string, string>): unknown {
+  if (value instanceof JsonNumber) {
+    numbers.set(pointer, value.text);
+    return Number(value.text);
+  }
+  if (Array.isArray(value)) return value.map((item: JsonValue, i) => toPlain(item, `${pointer}/${i}`, numbers));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toPlain(item as JsonValue);
+    for (const [key, item] of Object.entries(value)) out[key] = toPlain(item as JsonValue, `${pointer}/${pointerSegment(key)}`, numbers);
     return out;
   }
   return value;
@@ -25,13 +31,11 @@ export function registerJsonParser(app: FastifyInstance): void {
     request.rawBody = text;
     if (text.trim().length === 0) return done(null, undefined);
     try {
-      const parsed = parseExactJson(text);
       const numbers = new Map<string, string>();
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !(parsed instanceof JsonNumber)) {
-        for (const [key, item] of Object.entries(parsed)) if (item instanceof JsonNumber) numbers.set(key, item.text);
-      }
+      const plain = toPlain(parseExactJson(text), '', numbers);
       request.exactNumbers = numbers;
-      done(null, toPlain(parsed));
+      rememberExactNumbers(plain, numbers);
+      done(null, plain);
     } catch (error) {
       done(new CofferError('parse_error', `The request body is not valid JSON: ${(error as Error).message}`), undefined);
     }

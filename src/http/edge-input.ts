@@ -14,6 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import { CofferError } from '../core/errors.ts';
 import { Limits } from '../core/limits.ts';
+import { pointerSegment } from './exact-decimal.ts';
 
 // eslint-disable-next-line no-control-regex
 const BAD_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -82,7 +83,7 @@ function checkBodyIntegers(request: FastifyRequest, fields: readonly string[]): 
   if (body === null || typeof body !== 'object') return;
   for (const name of fields) {
     if (typeof body[name] !== 'number') continue; // absent, or a wrong type the schema reports
-    const text = request.exactNumbers?.get(name);
+    const text = request.exactNumbers?.get(`/${pointerSegment(name)}`);
     if (text === undefined || !DECIMAL_INTEGER.test(text)) throw invalid(name, `must be a whole number written in decimal digits (at most ${Limits.inputIntegerDigitsMax})`);
   }
 }

@@ -30,8 +30,9 @@ export function endpointOf(request: FastifyRequest): string {
   return path.startsWith('/v2/') ? path.slice(3) : path;
 }
 
-export function ok(request: FastifyRequest, data: unknown, meta: Record<string, unknown> = {}): Record<string, unknown> {
-  return { meta: { _endpoint: endpointOf(request), ...meta }, data };
+/** The success envelope; typed, so a route's reply is checked against its response schema. */
+export function ok<T, M extends object = Record<never, never>>(request: FastifyRequest, data: T, meta?: M): { meta: { _endpoint: string } & M; data: T } {
+  return { meta: { _endpoint: endpointOf(request), ...(meta as M) }, data };
 }
 
 export function errorBody(request: FastifyRequest, code: string, message: string): Record<string, unknown> {

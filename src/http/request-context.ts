@@ -1,5 +1,5 @@
 // Per-request facts the hooks establish: the raw body (for idempotency hashes), the exact text
-// of top-level JSON numbers (amounts), and the authenticated principal.
+// of every JSON number by JSON Pointer (exact-decimal.ts, edge-input.ts), and the authenticated principal.
 
 import type { FastifyRequest } from 'fastify';
 import { CofferError } from '../core/errors.ts';
@@ -8,6 +8,7 @@ import type { Principal } from '../usecases/manage-accounts.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: string;
+    /** Source text of every number in the JSON body, by JSON Pointer ("/amount", "/items/0/amount"). */
     exactNumbers?: Map<string, string>;
     principal?: Principal;
   }
@@ -18,15 +19,16 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** A decimal body field as exact text: JSON numbers keep their source text, strings are taken as written. */
+/**
+ * A decimal body field as exact text, for handlers whose body is not yet typed through the TypeBox
+ * provider (admin-routes.ts). A schema field declared with `requestDecimal` already arrives as its
+ * exact text; a bare number is looked up by its JSON Pointer.
+ */
 export function decimalField(request: FastifyRequest, body: Record<string, unknown>, field: string): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number') {
-    const text = request.exactNumbers?.get(field);
-    if (text === undefined) throw new CofferError('invalid_param', `${field} must be a decimal number`, { field });
-    return text;
-  }
   if (typeof value === 'string') return value;
-  throw new CofferError('invalid_param', `${field} must be a number or a decimal string`, { field });
+  const text = typeof value === 'number' ? request.exactNumbers?.get(`/${field}`) : undefined;
+  if (text === undefined) throw new CofferError('invalid_param', `${field} must be a number or a decimal string`, { field });
+  return text;
 }

@@ -1,148 +1,89 @@
-// Request and response schemas. Query, params and bodies are validated with them; responses are
-// written by the exact-number JSON writer and checked against them in the test suite; the
-// OpenAPI document is generated from them.
+// Request and response schemas, declared once with TypeBox and used through Fastify's TypeBox type
+// provider (@fastify/type-provider-typebox): each declaration validates the request (Ajv, app.ts),
+// types `request.body/params/query` and the handler's reply in TypeScript, and is the route's entry
+// in the OpenAPI document (openapi.ts). Responses are written by the exact-number JSON writer (so
+// no field is ever dropped by a serializer) and checked against these schemas in the test suite.
+// The wire objects shared with webhooks (Invoice, Transaction, Balance) live in core/wire-schema.ts.
+// Enumerations come from core's `as const` lists, never copied.
 
-const decimal = { description: 'exact decimal: a JSON number or a decimal string', type: ['number', 'string'] } as const;
-const isoTime = { type: 'string', format: 'date-time' } as const;
+import { Type } from 'typebox';
+import type { TSchema } from 'typebox';
+import { AccountTypes } from '../core/account.ts';
+import { BalanceCurrencies } from '../core/assets.ts';
+import { Limits } from '../core/limits.ts';
+import { BalanceWire, InvoiceWire, stringEnum, TransactionWire } from '../core/wire-schema.ts';
+import { requestDecimal } from './exact-decimal.ts';
 
-export const meta = {
-  type: 'object', required: ['_endpoint'],
-  properties: { _endpoint: { type: 'string' }, id: { type: 'string' }, _next: { type: 'string' }, start: { type: 'integer' }, limit: { type: 'integer' } },
-} as const;
+export { BalanceWire as balanceSchema, InvoiceWire as invoiceSchema, TransactionWire as transactionSchema };
 
-export const errorResponse = {
-  $id: 'Error', type: 'object', required: ['meta', 'message', 'error_code'],
-  properties: { meta, message: { type: 'string' }, error_code: { type: 'string' } },
-} as const;
+/** Bitrefill's `meta`: the endpoint, and id / paging facts where they apply. */
+export const meta = Type.Object({
+  _endpoint: Type.String({ description: 'The matched route without the /v2 prefix, e.g. /invoices/:id.' }),
+  id: Type.Optional(Type.String()),
+  _next: Type.Optional(Type.String({ description: 'Absolute URL of the next page; absent on the last page.' })),
+  start: Type.Optional(Type.Integer()),
+  limit: Type.Optional(Type.Integer()),
+  txid: Type.Optional(Type.String({ description: 'Sandbox payments: the simulated payment\'s id.' })),
+}, { title: 'Meta' });
 
-export const invoiceSchema = {
-  type: 'object',
-  required: ['id', 'created_time', 'expiration_time', 'status', 'type', 'amount', 'currency', 'credited_amount', 'payment', 'orders'],
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    created_time: isoTime,
-    completed_time: isoTime,
-    expiration_time: isoTime,
-    status: { type: 'string', enum: ['unpaid', 'payment_detected', 'payment_confirmed', 'complete', 'expired', 'denied', 'payment_error'] },
-    user: { type: 'object', required: ['id', 'email'], properties: { id: { type: 'string' }, email: { type: 'string' } } },
-    type: { type: 'string', enum: ['deposit'] },
-    amount: { type: ['number', 'null'] },
-    currency: { type: 'string', enum: ['USD', 'EUR', 'BTC'] },
-    credited_amount: { type: 'number' },
-    payment: {
-      type: 'object',
-      required: ['method', 'address', 'price', 'currency', 'commission', 'status', 'uri', 'received', 'confirmations_required', 'transactions'],
-      properties: {
-        method: { type: 'string' }, address: { type: 'string' }, price: { type: 'number' }, currency: { type: 'string' }, commission: { type: 'number' },
-        status: { type: 'string', enum: ['unpaid', 'processing', 'partially_paid', 'payment_confirmed', 'paid', 'overpaid'] },
-        uri: { type: 'string' }, lightning_invoice: { type: 'string' }, network: { type: 'string' },
-        chain_id: { type: 'integer' }, contract_address: { type: 'string' }, rate: { type: 'string' }, received: { type: 'string' },
-        confirmations_required: { type: 'integer' }, monitoring_until: isoTime,
-        transactions: {
-          type: 'array',
-          items: {
-            type: 'object', required: ['id', 'amount', 'confirmations', 'status', 'late'],
-            properties: {
-              id: { type: 'string' }, amount: { type: 'string' }, confirmations: { type: 'integer' },
-              status: { type: 'string', enum: ['pending', 'confirmed', 'credited', 'held', 'gone', 'reversed'] },
-              late: { type: 'boolean' }, credited_amount: { type: 'number' }, credited_balance_amount: { type: 'number' },
-            },
-          },
-        },
-      },
-    },
-    orders: { type: 'array', maxItems: 0 },
-    // Coffer's own (issue 15, 8c): present when `currency` is not the account's currency.
-    conversion: {
-      type: 'object',
-      description: 'The account currency this invoice credits instead of `currency`: credit_rate ÷ invoice_rate (both per 1 payment.currency, locked at creation), rounded down once',
-      required: ['currency', 'rate', 'credit_rate', 'invoice_rate', 'rate_sources', 'rate_time', 'amount', 'credited_amount'],
-      properties: {
-        currency: { type: 'string', enum: ['USD', 'EUR', 'BTC'] }, rate: { type: 'string' },
-        credit_rate: { type: 'string' }, invoice_rate: { type: 'string' },
-        rate_sources: { type: 'array', items: { type: 'string' } }, rate_time: isoTime,
-        amount: { type: ['number', 'null'] }, credited_amount: { type: 'number' },
-      },
-    },
-  },
-} as const;
+export const errorResponse = Type.Object({
+  meta: Type.Object({ _endpoint: Type.String() }),
+  message: Type.String(),
+  error_code: Type.String({ description: 'Stable code, listed in docs/error-codes.md.' }),
+}, { title: 'ErrorResponse' });
 
-export const balanceSchema = {
-  type: 'object', required: ['balance', 'currency', 'balances'],
-  properties: {
-    balance: { type: 'number' }, currency: { type: 'string' },
-    balances: {
-      type: 'array',
-      items: { type: 'object', required: ['currency', 'balance', 'pending'], properties: { currency: { type: 'string' }, balance: { type: 'number' }, pending: { type: 'number' } } },
-    },
-  },
-} as const;
-
-export const transactionSchema = {
-  type: 'object', required: ['id', 'created_time', 'type', 'currency', 'amount'],
-  properties: {
-    id: { type: 'string' }, created_time: isoTime, type: { type: 'string' }, currency: { type: 'string' }, amount: { type: 'number' },
-    invoice_id: { type: 'string' }, charge_id: { type: 'string' }, reverses: { type: 'string' }, description: { type: 'string' },
-  },
-} as const;
-
-export function envelope(data: object) {
-  return { type: 'object', required: ['meta', 'data'], properties: { meta, data } } as const;
+/** The success envelope `{meta, data}` around a route's data schema. */
+export function envelope<T extends TSchema>(data: T) {
+  return Type.Object({ meta, data });
 }
 
-const timeFilter = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$', description: 'YYYY-MM-DD HH:MM:SS, UTC' } as const;
+export const pingResponse = Type.Object({ meta, data: Type.Object({ message: Type.String() }), message: Type.String() });
 
-export const pageQuery = {
-  type: 'object', additionalProperties: false,
-  properties: {
-    start: { type: 'integer', minimum: 0, maximum: 100000, default: 0 },
-    limit: { type: 'integer', minimum: 1, maximum: 50, default: 50 },
-    after: timeFilter,
-    before: timeFilter,
-  },
-} as const;
+const timeFilter = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$', description: 'YYYY-MM-DD HH:MM:SS, UTC' });
 
-export const idParams = {
-  type: 'object', required: ['id'], additionalProperties: false,
-  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
-} as const;
+/** The most rows one page returns (Bitrefill's limit). */
+export const PAGE_SIZE_MAX = 50;
 
-export const depositBody = {
-  type: 'object', required: ['currency', 'payment_method'],
-  properties: {
-    currency: { type: 'string', maxLength: 10, description: 'USD, EUR or BTC' },
-    payment_method: { type: 'string', maxLength: 40 },
-    amount: decimal,
-    webhook_url: { type: 'string', maxLength: 2048 },
-  },
-} as const;
+// `start` and `limit` carry defaults, which Ajv fills in (useDefaults), so handlers always see them.
+export const pageQuery = Type.Object({
+  start: Type.Integer({ minimum: 0, maximum: Limits.pageStartMax, default: 0 }),
+  limit: Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_MAX }),
+  after: Type.Optional(timeFilter),
+  before: Type.Optional(timeFilter),
+}, { additionalProperties: false });
 
-export const sandboxPayBody = {
-  type: 'object',
-  properties: {
-    amount: decimal,
-    confirmations: { type: 'integer', minimum: 0, maximum: 1000 },
-    txid: { type: 'string', maxLength: 200 },
-    gone: { type: 'boolean' },
-    method: { type: 'string', maxLength: 64 },
-  },
-} as const;
+export const idParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 
-export const chargeBody = {
-  type: 'object', required: ['amount', 'currency'],
-  properties: {
-    amount: decimal, currency: { type: 'string', maxLength: 10 },
-    idempotency_key: { type: 'string', minLength: 1, maxLength: 255 },
-    description: { type: 'string', maxLength: 500 },
-  },
-} as const;
+export const depositBody = Type.Object({
+  currency: Type.String({ maxLength: 10, description: `${BalanceCurrencies.join(', ')}` }),
+  payment_method: Type.String({ maxLength: 40 }),
+  amount: Type.Optional(requestDecimal('Absent: a flexible-amount invoice that credits whatever arrives.')),
+  webhook_url: Type.Optional(Type.String({ maxLength: 2048, description: 'POSTed the full invoice when it reaches a final status.' })),
+});
 
-export const refundBody = {
-  type: 'object',
-  properties: { amount: decimal, idempotency_key: { type: 'string', minLength: 1, maxLength: 255 } },
-} as const;
+export const sandboxPayBody = Type.Object({
+  amount: Type.Optional(requestDecimal()),
+  confirmations: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  txid: Type.Optional(Type.String({ maxLength: 200 })),
+  gone: Type.Optional(Type.Boolean()),
+  method: Type.Optional(Type.String({ maxLength: 64 })),
+});
 
-export const accountBody = {
-  type: 'object', required: ['type', 'currency'],
-  properties: { type: { type: 'string', enum: ['business', 'personal'] }, currency: { type: 'string', enum: ['USD', 'EUR', 'BTC'] }, label: { type: 'string', maxLength: 200 } },
-} as const;
+export const chargeBody = Type.Object({
+  amount: requestDecimal(),
+  currency: Type.String({ maxLength: 10 }),
+  idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+export const refundBody = Type.Object({
+  amount: Type.Optional(requestDecimal()),
+  idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+});
+
+export const accountBody = Type.Object({
+  type: stringEnum(AccountTypes),
+  currency: stringEnum(BalanceCurrencies),
+  label: Type.Optional(Type.String({ maxLength: 200 })),
+});
+

@@ -1,6 +1,9 @@
 // The Bitrefill-compatible customer API under /v2.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
+import { Type } from 'typebox';
 import { CurrencyScale } from '../core/assets.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Invoice } from '../core/invoice.ts';
@@ -14,11 +17,11 @@ import { ok } from './envelope.ts';
 import { authenticated, idempotent } from './guards.ts';
 import { money, presentInvoice, presentTransfer } from '../core/wire-format.ts';
 import { DEFAULT_PUBLIC_URL } from './envelope.ts';
-import { decimalField, principalOf } from './request-context.ts';
+import { principalOf } from './request-context.ts';
 import * as S from './schemas.ts';
 import { buildOpenApi } from './openapi.ts';
 
-interface PageQuery { start: number; limit: number; after?: string; before?: string }
+type PageQuery = Static<typeof S.pageQuery>;
 
 /** The authenticated account's website login email, for the invoice's `user`. */
 function userOf(request: FastifyRequest): string | null {
@@ -50,8 +53,7 @@ function nextUrl(publicUrl: string, path: string, query: PageQuery, more: boolea
  * The store's page for this account from the validated query (one row more than the limit, so a
  * full last page is known to be the last), and the rows and meta Bitrefill clients page with.
  */
-function page(request: FastifyRequest, accountId: string, publicUrl: string) {
-  const query = request.query as PageQuery;
+function page(request: FastifyRequest, query: PageQuery, accountId: string, publicUrl: string) {
   return {
     filter: { accountId, start: query.start, limit: query.limit + 1, after: parseTime(query.after, 'after'), before: parseTime(query.before, 'before') },
     rows: <T>(fetched: readonly T[]): T[] => fetched.slice(0, query.limit),
@@ -62,15 +64,17 @@ function page(request: FastifyRequest, accountId: string, publicUrl: string) {
   };
 }
 
-export async function v2Routes(app: FastifyInstance, context: AppContext): Promise<void> {
+export async function v2Routes(plain: FastifyInstance, context: AppContext): Promise<void> {
+  // Fastify's TypeBox type provider: each route's schema types its request parts and its reply.
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { deps } = context;
   const present = (invoice: Invoice, payments: Parameters<typeof presentInvoice>[1], userEmail: string | null) =>
     presentInvoice(invoice, payments, { ...presentOptions(deps), userEmail });
   const auth = authenticated(context);
   const publicUrl = context.options.publicUrl ?? DEFAULT_PUBLIC_URL;
 
-  app.get('/ping', { schema: { response: { 200: { type: 'object' } } } }, async (request) => ({ ...ok(request, { message: 'pong' }), message: 'pong' }));
-  app.get('/openapi.json', async () => buildOpenApi(context.routes));
+  app.get('/ping', { schema: { security: [], response: { 200: S.pingResponse } } }, async (request) => ({ ...ok(request, { message: 'pong' }), message: 'pong' }));
+  app.get('/openapi.json', { schema: { security: [], response: { 200: Type.Object({}, { additionalProperties: true, description: 'This OpenAPI 3.1 document.' }) } } }, async () => buildOpenApi(context.routes));
 
   app.get('/accounts/balance', { onRequest: auth, schema: { response: { 200: S.envelope(S.balanceSchema) } } }, async (request) => {
     const { account } = principalOf(request);
@@ -90,11 +94,10 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
     if (account.type !== 'business') {
       throw new CofferError('business_account_required', 'Deposits through the API are for business accounts; personal accounts add funds on the Coffer website');
     }
-    const body = request.body as Record<string, unknown>;
+    const { body } = request;
     const input = {
-      currency: String(body['currency']), paymentMethod: String(body['payment_method']),
-      amount: decimalField(request, body, 'amount'),
-      webhookUrl: typeof body['webhook_url'] === 'string' ? parseWebhookUrl(body['webhook_url']) : undefined,
+      currency: body.currency, paymentMethod: body.payment_method, amount: body.amount,
+      webhookUrl: body.webhook_url === undefined ? undefined : parseWebhookUrl(body.webhook_url),
     };
     return idempotent<Invoice>(context, `cred:${credential.id}`, request, reply, {
       run: (record) => createDeposit(deps, account, input, record),
@@ -102,23 +105,23 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
     });
   });
 
-  app.get('/invoices', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope({ type: 'array', items: S.invoiceSchema }) } } }, async (request) => {
+  app.get('/invoices', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope(Type.Array(S.invoiceSchema)) } } }, async (request) => {
     const { account } = principalOf(request);
-    const { filter, rows, meta } = page(request, account.id, publicUrl);
+    const { filter, rows, meta } = page(request, request.query, account.id, publicUrl);
     const views = await listInvoices(deps.store, filter);
     return ok(request, rows(views).map((v) => present(v.invoice, v.payments, userOf(request))), meta(views.length));
   });
 
   app.get('/invoices/:id', { onRequest: auth, schema: { params: S.idParams, response: { 200: S.envelope(S.invoiceSchema) } } }, async (request) => {
     const { account } = principalOf(request);
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const view = await getInvoice(deps.store, account, id);
     if (!view) throw new CofferError('not_found', 'No invoice with that id');
     return ok(request, present(view.invoice, view.payments, userOf(request)), { id });
   });
 
-  app.get('/accounts/transactions', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope({ type: 'array', items: S.transactionSchema }) } } }, async (request) => {
-    const { filter, rows, meta } = page(request, principalOf(request).account.id, publicUrl);
+  app.get('/accounts/transactions', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope(Type.Array(S.transactionSchema)) } } }, async (request) => {
+    const { filter, rows, meta } = page(request, request.query, principalOf(request).account.id, publicUrl);
     const transfers = await listTransactions(deps.store, filter);
     return ok(request, rows(transfers).map(presentTransfer), meta(transfers.length));
   });
@@ -126,15 +129,9 @@ export async function v2Routes(app: FastifyInstance, context: AppContext): Promi
   if (deps.settings.sandbox) {
     app.post('/sandbox/invoices/:id/pay', { onRequest: auth, schema: { params: S.idParams, body: S.sandboxPayBody, response: { 200: S.envelope(S.invoiceSchema) } } }, async (request, reply) => {
       const { account, credential } = principalOf(request);
-      const { id } = request.params as { id: string };
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const input = {
-        amount: decimalField(request, body, 'amount'),
-        confirmations: typeof body['confirmations'] === 'number' ? body['confirmations'] : undefined,
-        txid: typeof body['txid'] === 'string' ? body['txid'] : undefined,
-        gone: body['gone'] === true,
-        method: typeof body['method'] === 'string' ? body['method'] : undefined,
-      };
+      const { id } = request.params;
+      const { amount, confirmations, txid, gone, method } = request.body;
+      const input = { amount, confirmations, txid, gone: gone === true, method };
       return idempotent<SandboxPayResult>(context, `cred:${credential.id}`, request, reply, {
         // The key seeds the payment's txid: a retry can only ever find the same payment.
         run: (record, key) => sandboxPay(deps, account, id, { ...input, seed: key }, record),

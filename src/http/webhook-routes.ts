@@ -1,54 +1,68 @@
 // Operator webhook routes, mounted inside adminRoutes (so behind the admin token):
 // endpoints (secret shown once), secret rotation, the delivery log, redelivery, and the
-// per-account secret that signs deposits' own webhook_url POSTs.
+// per-account secret that signs deposits' own webhook_url POSTs. Schemas are TypeBox, used
+// through Fastify's type provider (schemas.ts explains the setup).
 
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { TObject, TProperties, TSchema } from 'typebox';
 import { CofferError } from '../core/errors.ts';
-import type { WebhookDeliveryStatus } from '../storage/webhooks-store.ts';
+import { WebhookDeliveryStatuses } from '../core/events.ts';
+import { WebhookAttemptWire, WebhookDeliveryWire, WebhookEndpointWire } from '../core/webhook-wire-schema.ts';
+import { isoTime, stringEnum } from '../core/wire-schema.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
 import {
   BATCH_MAX_LIMIT, createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
 } from '../usecases/webhook-endpoints.ts';
+import { getWebhookEndpoint, listWebhookDeliveries, webhookDeliveryWithAttempts } from '../usecases/webhook-log.ts';
 import { redeliverEvents } from '../usecases/webhook-redeliver.ts';
 import type { RedeliverInput } from '../usecases/webhook-redeliver.ts';
 import type { EndpointWithSecret } from '../usecases/webhook-endpoints.ts';
 import { idempotent } from './guards.ts';
-import { presentWebhookAttempt, presentWebhookDelivery, presentWebhookEndpoint } from '../usecases/webhook-views.ts';
+import { presentWebhookEndpoint } from '../usecases/webhook-views.ts';
+import { idParams, meta } from './schemas.ts';
 
 const HOUR_MS = 3_600_000;
 const DELIVERY_PAGE_MAX = 200;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
-const overlapBody = { type: ['object', 'null'], properties: { overlap_hours: { type: 'integer', minimum: 0, maximum: 720 } }, additionalProperties: false } as const;
-const endpointBody = {
-  type: 'object', required: ['url', 'events'], additionalProperties: false,
-  properties: {
-    url: { type: 'string', minLength: 1, maxLength: 2048 },
-    events: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 64 } },
-    description: { type: 'string', maxLength: 500 },
-    batch_max: { type: 'integer', minimum: 1, maximum: BATCH_MAX_LIMIT },
-  },
-} as const;
-const redeliverBody = {
-  type: 'object', additionalProperties: false,
-  properties: {
-    event_ids: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'string', maxLength: 100 } },
-    from_seq: { type: 'integer', minimum: 1 }, to_seq: { type: 'integer', minimum: 1 },
-    endpoint_id: { type: 'string', maxLength: 100 },
-  },
-} as const;
-const deliveryQuery = {
-  type: 'object', additionalProperties: false,
-  properties: {
-    endpoint_id: { type: 'string', maxLength: 100 }, event_id: { type: 'string', maxLength: 100 },
-    status: { type: 'string', enum: ['pending', 'delivered', 'failed', 'cancelled'] },
-    limit: { type: 'integer', minimum: 1, maximum: DELIVERY_PAGE_MAX }, before: { type: 'integer', minimum: 1 },
-  },
-} as const;
+// One schema with `type: ['object', 'null']` rather than a union: Ajv then reports the field at
+// fault (`overlap_hours must be integer`), not the first branch of an anyOf, and the edge check
+// finds the integer field among its properties.
+const overlapBody = Type.Unsafe<{ overlap_hours?: number } | null>({
+  type: ['object', 'null'], properties: { overlap_hours: Type.Integer({ minimum: 0, maximum: 720 }) }, additionalProperties: false,
+});
+const endpointBody = Type.Object({
+  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  events: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50 }),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  batch_max: Type.Optional(Type.Integer({ minimum: 1, maximum: BATCH_MAX_LIMIT })),
+}, { additionalProperties: false });
+const redeliverBody = Type.Object({
+  event_ids: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: 10_000 })),
+  from_seq: Type.Optional(Type.Integer({ minimum: 1 })), to_seq: Type.Optional(Type.Integer({ minimum: 1 })),
+  endpoint_id: Type.Optional(Type.String({ maxLength: 100 })),
+}, { additionalProperties: false });
+const deliveryQuery = Type.Object({
+  endpoint_id: Type.Optional(Type.String({ maxLength: 100 })), event_id: Type.Optional(Type.String({ maxLength: 100 })),
+  status: Type.Optional(stringEnum(WebhookDeliveryStatuses)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: DELIVERY_PAGE_MAX })), before: Type.Optional(Type.Integer({ minimum: 1 })),
+}, { additionalProperties: false });
+const listQuery = Type.Object({ all: Type.Optional(Type.String({ description: "'true' lists removed endpoints too." })) });
 
-const overlapMs = (body: unknown) => {
-  const hours = (body as { overlap_hours?: number } | null)?.overlap_hours;
+/** The admin envelope around `data`; `extra` adds meta fields (the delivery log's `next_before`). */
+function adminEnvelope<T extends TSchema, E extends TProperties = Record<never, never>>(data: T, extra?: TObject<E>) {
+  return Type.Object({ meta: Type.Object({ ...meta.properties, ...(extra?.properties as E) }), data });
+}
+const endpointWithSecret = Type.Object({ ...WebhookEndpointWire.properties, secret: Type.String({ description: 'Shown once.' }) });
+const accountSecret = Type.Object({ account_id: Type.String(), secret: Type.String({ description: 'Shown once.' }), previous_secret_expires_time: Type.Optional(isoTime()) });
+const redelivered = Type.Object({ created: Type.Integer(), delivery_ids: Type.Array(Type.String()) });
+const removed = Type.Object({ id: Type.String(), removed: Type.Literal(true), cancelled_deliveries: Type.Integer() });
+const deliveryWithLog = Type.Object({ ...WebhookDeliveryWire.properties, attempt_log: Type.Array(WebhookAttemptWire) });
+
+const overlapMs = (body: { overlap_hours?: number } | null) => {
+  const hours = body?.overlap_hours;
   return hours === undefined ? ROTATION_OVERLAP_MS_DEFAULT : hours * HOUR_MS;
 };
 
@@ -57,38 +71,39 @@ export interface WebhookRouteOptions {
   readonly maxAgeMs?: number;
 }
 
-export async function webhookRoutes(app: FastifyInstance, context: AppContext, options: WebhookRouteOptions = {}): Promise<void> {
+export async function webhookRoutes(plain: FastifyInstance, context: AppContext, options: WebhookRouteOptions = {}): Promise<void> {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { deps } = context;
   const maxAgeMs = options.maxAgeMs ?? DELIVERY_MAX_AGE_MS_DEFAULT;
 
-  app.post('/webhooks', { schema: { body: endpointBody } }, async (request, reply) => {
-    const body = request.body as { url: string; events: string[]; description?: string; batch_max?: number };
+  app.post('/webhooks', { schema: { body: endpointBody, response: { 201: adminEnvelope(endpointWithSecret) } } }, async (request, reply) => {
+    const { body } = request;
     return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
       run: (record) => createWebhookEndpoint(deps, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max }, record),
       render: ({ endpoint, secret }) => ({ status: 201, body: ok(request, { ...presentWebhookEndpoint(endpoint), secret }) }),
     });
   });
 
-  app.get('/webhooks', async (request) => {
-    const all = (request.query as { all?: string }).all === 'true';
+  app.get('/webhooks', { schema: { querystring: listQuery, response: { 200: adminEnvelope(Type.Array(WebhookEndpointWire)) } } }, async (request) => {
+    const all = request.query.all === 'true';
     return ok(request, (await listWebhookEndpoints(deps, all)).map(presentWebhookEndpoint));
   });
 
-  app.get('/webhooks/deliveries', { schema: { querystring: deliveryQuery } }, async (request) => {
-    const q = request.query as { endpoint_id?: string; event_id?: string; status?: WebhookDeliveryStatus; limit?: number; before?: number };
-    const rows = await deps.store.webhooks.deliveries({ endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, beforeSeq: q.before, limit: q.limit ?? 50 });
-    return ok(request, rows.map(presentWebhookDelivery), rows.length > 0 ? { next_before: rows.at(-1)!.seq } : {});
+  const deliveryPageMeta = Type.Object({ next_before: Type.Optional(Type.Integer({ description: 'Pass as `before` for the next page.' })) });
+  app.get('/webhooks/deliveries', { schema: { querystring: deliveryQuery, response: { 200: adminEnvelope(Type.Array(WebhookDeliveryWire), deliveryPageMeta) } } }, async (request) => {
+    const q = request.query;
+    const page = await listWebhookDeliveries(deps, { endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, beforeSeq: q.before, limit: q.limit ?? 50 });
+    return ok(request, page.deliveries, page.nextBefore === undefined ? {} : { next_before: page.nextBefore });
   });
 
-  app.get('/webhooks/deliveries/:id', { schema: { params: idParams } }, async (request) => {
-    const delivery = await deps.store.webhooks.delivery((request.params as { id: string }).id);
+  app.get('/webhooks/deliveries/:id', { schema: { params: idParams, response: { 200: adminEnvelope(deliveryWithLog) } } }, async (request) => {
+    const delivery = await webhookDeliveryWithAttempts(deps, request.params.id);
     if (!delivery) throw new CofferError('not_found', 'No such delivery');
-    const attempts = await deps.store.webhooks.attempts(delivery.id);
-    return ok(request, { ...presentWebhookDelivery(delivery), attempt_log: attempts.map(presentWebhookAttempt) });
+    return ok(request, delivery);
   });
 
-  app.post('/webhooks/redeliver', { schema: { body: redeliverBody } }, async (request, reply) => {
-    const body = request.body as { event_ids?: string[]; from_seq?: number; to_seq?: number; endpoint_id?: string };
+  app.post('/webhooks/redeliver', { schema: { body: redeliverBody, response: { 202: adminEnvelope(redelivered) } } }, async (request, reply) => {
+    const { body } = request;
     let input: RedeliverInput;
     if (body.event_ids) input = { eventIds: body.event_ids, endpointId: body.endpoint_id };
     else if (body.from_seq !== undefined && body.to_seq !== undefined && body.endpoint_id !== undefined) {
@@ -100,8 +115,8 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
     });
   });
 
-  app.post('/webhooks/account-secrets/:id', { schema: { params: idParams, body: overlapBody } }, async (request, reply) => {
-    const accountId = (request.params as { id: string }).id;
+  app.post('/webhooks/account-secrets/:id', { schema: { params: idParams, body: overlapBody, response: { 201: adminEnvelope(accountSecret) } } }, async (request, reply) => {
+    const accountId = request.params.id;
     const overlap = overlapMs(request.body);
     return idempotent<{ secret: string; previousExpiresAt: Date | null }>(context, 'admin', request, reply, {
       run: (record) => rotateAccountWebhookSecret(deps, accountId, overlap, record),
@@ -109,20 +124,20 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
     });
   });
 
-  app.get('/webhooks/:id', { schema: { params: idParams } }, async (request) => {
-    const endpoint = await deps.store.webhooks.endpoint((request.params as { id: string }).id);
+  app.get('/webhooks/:id', { schema: { params: idParams, response: { 200: adminEnvelope(WebhookEndpointWire) } } }, async (request) => {
+    const endpoint = await getWebhookEndpoint(deps, request.params.id);
     if (!endpoint) throw new CofferError('not_found', 'No such webhook endpoint');
-    return ok(request, presentWebhookEndpoint(endpoint));
+    return ok(request, endpoint);
   });
 
-  app.delete('/webhooks/:id', { schema: { params: idParams } }, async (request) => {
-    const { id } = request.params as { id: string };
+  app.delete('/webhooks/:id', { schema: { params: idParams, response: { 200: adminEnvelope(removed) } } }, async (request) => {
+    const { id } = request.params;
     const { cancelled } = await removeWebhookEndpoint(deps, id);
-    return ok(request, { id, removed: true, cancelled_deliveries: cancelled });
+    return ok(request, { id, removed: true as const, cancelled_deliveries: cancelled });
   });
 
-  app.post('/webhooks/:id/rotate-secret', { schema: { params: idParams, body: overlapBody } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/webhooks/:id/rotate-secret', { schema: { params: idParams, body: overlapBody, response: { 201: adminEnvelope(endpointWithSecret) } } }, async (request, reply) => {
+    const { id } = request.params;
     const overlap = overlapMs(request.body);
     return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
       run: (record) => rotateWebhookSecret(deps, id, overlap, record),

@@ -4,28 +4,28 @@
 // start, another process's indexes, a dead worker) is derived inline as before, with the same
 // result (tested against it).
 
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { WorkerOptions } from 'node:worker_threads';
 import type { HDKey } from '@scure/bip32';
+import type { DeriveReply, DeriveRequest } from './derive-worker.ts';
 
-// Plain JavaScript, so the worker needs no TypeScript loader. `secp256k1` loads libsecp256k1's
-// binding, or the package's pure-JS build where it cannot (as src/methods/secp256k1.ts does).
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createHmac } = require('node:crypto');
-const secp = require(workerData.secp256k1);
-parentPort.on('message', ({ id, publicKey, chainCode, from, count, compressed }) => {
-  const keys = [];
-  const data = Buffer.allocUnsafe(37);
-  data.set(publicKey, 0);
-  for (let index = from; index < from + count; index++) {
-    data.writeUInt32BE(index, 33);
-    const digest = createHmac('sha512', chainCode).update(data).digest();
-    try { keys.push(secp.publicKeyTweakAdd(publicKey, digest.subarray(0, 32), compressed)); } catch { keys.push(null); }
-  }
-  parentPort.postMessage({ id, keys });
-});
-`;
+/**
+ * The worker's module, beside this one: derive-worker.ts run through tsx (tests and development),
+ * derive-worker.js in the compiled release (dist/).
+ */
+const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './derive-worker.ts' : './derive-worker.js', import.meta.url);
+
+/**
+ * The compiled module runs as is. From the TypeScript sources, Node 20 does not carry tsx's loader
+ * into worker threads, so the worker first registers it through tsx's documented API
+ * (`tsx/esm/api` register()) and then imports the module — as storage/database.ts starts the
+ * SQLite checkpointer (methods may not import storage, hence the same few lines here).
+ */
+function moduleWorker(options: WorkerOptions): Worker {
+  if (!WORKER_MODULE.pathname.endsWith('.ts')) return new Worker(WORKER_MODULE, options);
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_MODULE.href)}); })`;
+  return new Worker(boot, { ...options, eval: true });
+}
 
 type Keys = Array<Uint8Array | null>;
 
@@ -43,19 +43,19 @@ class DeriveWorker {
     return new Promise<Keys>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, publicKey, chainCode, from, count, compressed });
+      const request: DeriveRequest = { id, publicKey, chainCode, from, count, compressed };
+      worker.postMessage(request);
     });
   }
 
   #started(): Worker | null {
     if (this.#worker !== null || this.#failed) return this.#worker;
     try {
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true, workerData: { secp256k1: createRequire(import.meta.url).resolve('secp256k1') },
+      const worker = moduleWorker({
         // It holds a few hundred keys at a time: a small heap keeps the process's memory small.
         resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
       });
-      worker.on('message', ({ id, keys }: { id: number; keys: Keys }) => {
+      worker.on('message', ({ id, keys }: DeriveReply) => {
         this.#waiting.get(id)?.resolve(keys);
         this.#waiting.delete(id);
         // Nothing outstanding: the idle worker must not keep the process alive.

@@ -10,8 +10,8 @@ import type { SqlText } from './sql-text.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.ts';
 import { iso, toDate, toDateOrNull } from './codec.ts';
 
-export type WebhookEndpointStatus = 'enabled' | 'removed';
-export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+export type { WebhookDeliveryStatus, WebhookEndpointStatus } from '../core/events.ts';
+import type { WebhookDeliveryStatus, WebhookEndpointStatus } from '../core/events.ts';
 
 export interface SigningSecrets {
   readonly secret: string;

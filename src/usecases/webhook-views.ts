@@ -1,19 +1,20 @@
 // How webhook endpoints and deliveries are shown to the operator (admin API and CLI). Secrets
 // never appear here: they are shown once, by the call that creates them.
 
+import type { WebhookAttemptWire, WebhookDeliveryWire, WebhookEndpointWire } from '../core/webhook-wire-schema.ts';
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../storage/webhooks-store.ts';
 
 const isoOrUndefined = (d: Date | null) => (d ? d.toISOString() : undefined);
 
-export function presentWebhookEndpoint(endpoint: WebhookEndpoint): Record<string, unknown> {
+export function presentWebhookEndpoint(endpoint: WebhookEndpoint): WebhookEndpointWire {
   return {
-    id: endpoint.id, url: endpoint.url, events: endpoint.eventTypes, description: endpoint.description ?? undefined,
+    id: endpoint.id, url: endpoint.url, events: [...endpoint.eventTypes], description: endpoint.description ?? undefined,
     status: endpoint.status, batch_max: endpoint.batchMax, previous_secret_expires_time: isoOrUndefined(endpoint.previousExpiresAt),
     created_time: endpoint.createdAt.toISOString(), updated_time: endpoint.updatedAt.toISOString(),
   };
 }
 
-export function presentWebhookDelivery(d: WebhookDelivery): Record<string, unknown> {
+export function presentWebhookDelivery(d: WebhookDelivery): WebhookDeliveryWire {
   return {
     id: d.id, event_id: d.eventId, event_type: d.eventType, outbox_seq: d.outboxSeq, endpoint_id: d.endpointId ?? undefined,
     invoice_id: d.invoiceId ?? undefined, url: d.url, status: d.status, attempts: d.attempts,
@@ -23,7 +24,7 @@ export function presentWebhookDelivery(d: WebhookDelivery): Record<string, unkno
   };
 }
 
-export function presentWebhookAttempt(a: WebhookAttempt): Record<string, unknown> {
+export function presentWebhookAttempt(a: WebhookAttempt): WebhookAttemptWire {
   return {
     attempt: a.attempt, time: a.at.toISOString(), status_code: a.statusCode ?? undefined, error: a.error ?? undefined,
     duration_ms: a.durationMs, response_excerpt: a.responseExcerpt ?? undefined,

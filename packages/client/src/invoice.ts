@@ -1,99 +1,24 @@
 // The Invoice object (API.md), as the client returns it: the wire's field names and structure,
 // with every amount as an exact decimal string instead of a JSON number.
 
-export type BalanceCurrency = 'USD' | 'EUR' | 'BTC';
+import type { Invoice, InvoiceConversion, InvoicePayment, PaymentTransaction } from './wire-types.ts';
 
-export type InvoiceStatus = 'unpaid' | 'payment_detected' | 'payment_confirmed' | 'complete' | 'expired' | 'denied' | 'payment_error';
+// The wire objects are generated from the server's OpenAPI document (wire-types.ts), so they
+// cannot drift from what the server sends; the names below are views of them.
+export type { Invoice, InvoiceConversion, InvoicePayment, PaymentTransaction };
 
-export type PaymentStatus = 'unpaid' | 'processing' | 'partially_paid' | 'payment_confirmed' | 'paid' | 'overpaid';
+export type BalanceCurrency = Invoice['currency'];
 
-export type PaymentTransactionStatus = 'pending' | 'confirmed' | 'credited' | 'held' | 'gone' | 'reversed';
+export type InvoiceStatus = Invoice['status'];
 
-/** Bitrefill's method ids; a server may configure others. */
+export type PaymentStatus = InvoicePayment['status'];
+
+export type PaymentTransactionStatus = PaymentTransaction['status'];
+
+/** Bitrefill's method ids (`payment.method`); a server may configure others. */
 export type PaymentMethodId =
   | 'bitcoin' | 'lightning' | 'ethereum' | 'eth_base' | 'usdc_erc20' | 'usdt_erc20' | 'usdc_base'
   | 'usdc_arbitrum' | 'usdc_polygon' | 'usdt_polygon' | 'usdc_solana' | (string & {});
-
-export interface PaymentTransaction {
-  readonly id: string;
-  /** Received, in the payment currency (e.g. "0.02" BTC). */
-  readonly amount: string;
-  /** Present when this payment used another method than the invoice's. */
-  readonly method?: string;
-  readonly confirmations: number;
-  readonly status: PaymentTransactionStatus;
-  readonly late: boolean;
-  /** What this payment credited, in the invoice currency. */
-  readonly credited_amount?: string;
-  /** On a converted invoice: what that credit came to in the account's currency (`conversion.currency`). */
-  readonly credited_balance_amount?: string;
-}
-
-/**
- * Present when the invoice's `currency` is not the account's: the balance is credited in the
- * account's currency instead, at `credit_rate` ÷ `invoice_rate` (both per one unit of
- * `payment.currency`, locked at creation), each credit rounded down once.
- */
-export interface InvoiceConversion {
-  /** The balance currency credited. */
-  readonly currency: BalanceCurrency;
-  /** `currency` per one unit of the invoice currency, for reading (18 decimals, rounded down). */
-  readonly rate: string;
-  /** `currency` per one unit of `payment.currency`. */
-  readonly credit_rate: string;
-  /** The invoice currency per one unit of `payment.currency`. */
-  readonly invoice_rate: string;
-  readonly rate_sources: readonly string[];
-  readonly rate_time: string;
-  /** The requested amount converted; null for a flexible invoice. */
-  readonly amount: string | null;
-  /** Credited to the balance so far, in `currency`. */
-  readonly credited_amount: string;
-}
-
-export interface InvoicePayment {
-  readonly method: PaymentMethodId;
-  readonly address: string;
-  /** The crypto amount to send; "0" for a flexible invoice. */
-  readonly price: string;
-  readonly currency: string;
-  /** Bitrefill's fee in the payment currency; Coffer takes none ("0"). */
-  readonly commission: string;
-  readonly status: PaymentStatus;
-  readonly uri: string;
-  readonly lightning_invoice?: string;
-  readonly network?: string;
-  readonly chain_id?: number;
-  readonly contract_address?: string;
-  /** Locked rate, invoice currency per one crypto unit. */
-  readonly rate?: string;
-  /** Total received so far, in the payment currency. */
-  readonly received: string;
-  readonly confirmations_required: number;
-  /** The target is watched until then; later payments still credit, marked late. */
-  readonly monitoring_until?: string;
-  readonly transactions: readonly PaymentTransaction[];
-}
-
-export interface Invoice {
-  readonly id: string;
-  readonly created_time: string;
-  /** Present once complete, absent before (never null). */
-  readonly completed_time?: string;
-  readonly expiration_time: string;
-  readonly status: InvoiceStatus;
-  /** The account the invoice belongs to, and its website login email ('' without one). */
-  readonly user?: { readonly id: string; readonly email: string };
-  readonly type: 'deposit';
-  /** Requested amount in `currency`; null for a flexible invoice. */
-  readonly amount: string | null;
-  readonly currency: BalanceCurrency;
-  /** Credited so far, in `currency` (see `conversion` for the balance currency it landed in). */
-  readonly credited_amount: string;
-  readonly payment: InvoicePayment;
-  readonly orders: readonly unknown[];
-  readonly conversion?: InvoiceConversion;
-}
 
 /** Statuses after which an invoice no longer changes on its own (late payments aside). */
 export const FinalInvoiceStatuses: readonly InvoiceStatus[] = ['complete', 'expired', 'denied', 'payment_error'];

@@ -9,7 +9,7 @@ import type { JsonValue } from './exact-json.ts';
 import { plainDecimal } from './decimal.ts';
 
 /** Fields whose numbers are counts, never money. Everything else numeric is kept exact as text. */
-const COUNT_FIELDS: ReadonlySet<string> = new Set([
+export const COUNT_FIELDS: ReadonlySet<string> = new Set([
   'confirmations', 'confirmations_required', 'chain_id', 'start', 'limit', 'transfers', 'accounts',
 ]);
 

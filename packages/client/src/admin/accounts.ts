@@ -5,38 +5,13 @@ import { objectResult } from '../response.ts';
 import type { Result } from '../response.ts';
 import { segment } from '../path-segment.ts';
 import type { CallOptions, Transport } from '../transport.ts';
+import type { AccountWithBalances, AdminAccount, CreatedAccount, IssuedCredential } from '../wire-types.ts';
 
-export type AccountType = 'business' | 'personal';
-export type AccountStatus = 'active' | 'frozen' | 'closed';
+// The operator API's objects are generated from the server's schemas (wire-types.ts).
+export type { AccountWithBalances, AdminAccount, CreatedAccount, IssuedCredential };
 
-export interface AdminAccount {
-  readonly id: string;
-  readonly type: AccountType;
-  /** The account's main currency. */
-  readonly currency: BalanceCurrency;
-  readonly status: AccountStatus;
-  readonly label?: string;
-  readonly created_time: string;
-}
-
-/** Shown once: the server keeps only a hash of the secret. */
-export interface IssuedCredential {
-  readonly credential_id: string;
-  readonly kind: 'basic' | 'bearer';
-  /** Business accounts: HTTP Basic id and secret. */
-  readonly api_id?: string;
-  readonly api_secret?: string;
-  /** Personal accounts: the Bearer key. */
-  readonly api_key?: string;
-}
-
-export interface CreatedAccount extends AdminAccount {
-  readonly credential: IssuedCredential;
-}
-
-export interface AccountWithBalances extends AdminAccount {
-  readonly balances: ReadonlyArray<{ readonly currency: BalanceCurrency; readonly balance: string }>;
-}
+export type AccountType = AdminAccount['type'];
+export type AccountStatus = AdminAccount['status'];
 
 export interface CreateAccountParams {
   readonly type: AccountType;

@@ -9,20 +9,11 @@ import type { BalanceCurrency } from '../invoice.ts';
 import { decimalNumber } from '../json-body.ts';
 import { objectResult } from '../response.ts';
 import type { Result } from '../response.ts';
+import type { Charge } from '../wire-types.ts';
 import { segment } from '../path-segment.ts';
 import type { CallOptions, Transport } from '../transport.ts';
 
-export interface Charge {
-  readonly id: string;
-  readonly account_id: string;
-  readonly currency: BalanceCurrency;
-  readonly amount: string;
-  readonly refunded_amount: string;
-  readonly description?: string;
-  readonly created_time: string;
-  /** The account's balance in `currency` after this charge or refund. */
-  readonly balance: string;
-}
+export type { Charge } from '../wire-types.ts';
 
 export interface ChargeParams {
   readonly amount: Amount;

@@ -1,14 +1,12 @@
 // /admin/credentials: revocation. Revoking twice is harmless, so a retried revoke is safe.
 
 import { objectResult } from '../response.ts';
+import type { RevokedCredential } from '../wire-types.ts';
 import type { Result } from '../response.ts';
 import { segment } from '../path-segment.ts';
 import type { CallOptions, Transport } from '../transport.ts';
 
-export interface RevokedCredential {
-  readonly credential_id: string;
-  readonly revoked: true;
-}
+export type { RevokedCredential } from '../wire-types.ts';
 
 export class AdminCredentialsResource {
   readonly #transport: Transport;

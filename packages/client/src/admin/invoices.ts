@@ -1,14 +1,12 @@
 // /admin/invoices: any account's invoice, with the account it belongs to.
 
-import type { Invoice } from '../invoice.ts';
+import type { AdminInvoice } from '../wire-types.ts';
 import { objectResult } from '../response.ts';
 import type { Result } from '../response.ts';
 import { segment } from '../path-segment.ts';
 import type { CallOptions, Transport } from '../transport.ts';
 
-export interface AdminInvoice extends Invoice {
-  readonly account_id: string;
-}
+export type { AdminInvoice } from '../wire-types.ts';
 
 export class AdminInvoicesResource {
   readonly #transport: Transport;

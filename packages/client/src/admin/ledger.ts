@@ -4,17 +4,10 @@
 
 import { objectResult } from '../response.ts';
 import type { Result } from '../response.ts';
+import type { LedgerReport } from '../wire-types.ts';
 import type { CallOptions, Transport } from '../transport.ts';
 
-export interface LedgerReport {
-  readonly transfers: number;
-  readonly accounts: number;
-  /** Base-unit integers as strings. */
-  readonly drift: ReadonlyArray<{ readonly ledgerAccount: string; readonly stored: string; readonly computed: string }>;
-  readonly imbalance: ReadonlyArray<{ readonly currency: string; readonly sum: string }>;
-  readonly negative: ReadonlyArray<{ readonly ledgerAccount: string; readonly balance: string }>;
-  readonly ok: boolean;
-}
+export type { LedgerReport } from '../wire-types.ts';
 
 export class AdminLedgerResource {
   readonly #transport: Transport;

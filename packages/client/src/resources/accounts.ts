@@ -3,6 +3,7 @@
 import { amountText } from '../decimal.ts';
 import type { Amount } from '../decimal.ts';
 import type { BalanceCurrency, Invoice, PaymentMethodId } from '../invoice.ts';
+import type { Balance, Transaction } from '../wire-types.ts';
 import { decimalNumber } from '../json-body.ts';
 import { Page, pageQuery } from '../page.ts';
 import type { PageParams, PageQuery } from '../page.ts';
@@ -10,20 +11,7 @@ import { dataOf, objectResult, responseInfo } from '../response.ts';
 import type { Result } from '../response.ts';
 import type { CallOptions, Transport } from '../transport.ts';
 
-export interface CurrencyBalance {
-  readonly currency: BalanceCurrency;
-  readonly balance: string;
-  /** Detected or confirmed but not yet credited. */
-  readonly pending: string;
-}
-
-export interface Balance {
-  /** The account's main currency balance (Bitrefill's field). */
-  readonly balance: string;
-  readonly currency: BalanceCurrency;
-  /** Every currency the account holds. */
-  readonly balances: readonly CurrencyBalance[];
-}
+export type { Balance, CurrencyBalance } from '../wire-types.ts';
 
 export interface DepositParams {
   readonly currency: BalanceCurrency;
@@ -34,21 +22,10 @@ export interface DepositParams {
   readonly webhook_url?: string;
 }
 
-export type TransactionType = 'credit' | 'charge' | 'refund' | 'reversal' | (string & {});
+export type { Transaction } from '../wire-types.ts';
 
-export interface Transaction {
-  readonly id: string;
-  readonly created_time: string;
-  readonly type: TransactionType;
-  readonly currency: BalanceCurrency;
-  /** Signed: positive into the balance, negative out of it. */
-  readonly amount: string;
-  readonly invoice_id?: string;
-  readonly charge_id?: string;
-  /** The transfer this one reverses. */
-  readonly reverses?: string;
-  readonly description?: string;
-}
+/** The ledger transfer's kind. */
+export type TransactionType = Transaction['type'];
 
 export class AccountsResource {
   readonly #transport: Transport;
