@@ -120,8 +120,29 @@ export function doubleSha256Hex(parts: readonly Buffer[]): string {
   return sha256d(parts).reverse().toString('hex');
 }
 
-/** Parses one transaction at the reader's offset and leaves the offset after it. */
-export function readTransaction(reader: ByteReader): RawTransaction {
+/** Where one transaction's parts lie in the bytes it was read from: what its txid commits to. */
+interface TxSpans {
+  readonly start: number;
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
+  readonly lockStart: number;
+  readonly segwit: boolean;
+  /** Any input signals BIP125 replaceability. */
+  readonly rbf: boolean;
+}
+
+/** Receives a transaction's inputs and outputs as views into the bytes (nothing copied). */
+interface TxVisitor {
+  input(prev: Buffer, prevVout: number, sequence: number): void;
+  /** `valueOffset`: where the output's 8-byte value starts (read only if the output is wanted). */
+  output(vout: number, valueOffset: number, script: Buffer): void;
+}
+
+/**
+ * Walks one transaction at the reader's offset and leaves the offset after it. The one reader of
+ * the transaction format: the full parse and the block scan both go through it.
+ */
+function walkTransaction(reader: ByteReader, visitor: TxVisitor): TxSpans {
   const bytes = reader.bytes;
   const start = reader.offset;
   reader.skip(4); // version
@@ -133,7 +154,6 @@ export function readTransaction(reader: ByteReader): RawTransaction {
   }
   const bodyStart = reader.offset;
   const inputCount = reader.count();
-  const inputs: TxInput[] = new Array(inputCount);
   let rbf = false;
   for (let i = 0; i < inputCount; i++) {
     const prev = reader.view(32);
@@ -141,13 +161,13 @@ export function readTransaction(reader: ByteReader): RawTransaction {
     reader.skip(reader.varint()); // scriptSig
     const sequence = reader.u32();
     if (sequence < RBF_SEQUENCE_MAX) rbf = true;
-    inputs[i] = { prevTxid: hashToHex(prev), prevVout, sequence };
+    visitor.input(prev, prevVout, sequence);
   }
   const outputCount = reader.count();
-  const outputs: TxOutput[] = new Array(outputCount);
   for (let i = 0; i < outputCount; i++) {
-    const valueSat = reader.u64();
-    outputs[i] = { valueSat, script: reader.view(reader.varint()) };
+    const valueOffset = reader.offset;
+    reader.skip(8);
+    visitor.output(i, valueOffset, reader.view(reader.varint()));
   }
   const bodyEnd = reader.offset;
   if (segwit) {
@@ -158,12 +178,94 @@ export function readTransaction(reader: ByteReader): RawTransaction {
   }
   const lockStart = reader.offset;
   reader.skip(4);
-  // The txid commits to the legacy serialisation: version, inputs, outputs, locktime, without
-  // the segwit marker/flag and witnesses. Hashing the slices avoids copying the transaction.
-  const txid = segwit
+  return { start, bodyStart, bodyEnd, lockStart, segwit, rbf };
+}
+
+/**
+ * The txid commits to the legacy serialisation: version, inputs, outputs, locktime, without the
+ * segwit marker/flag and witnesses. Hashing the slices avoids copying the transaction.
+ */
+function txidOf(bytes: Buffer, spans: TxSpans): string {
+  const { start, bodyStart, bodyEnd, lockStart } = spans;
+  return spans.segwit
     ? doubleSha256Hex([bytes.subarray(start, start + 4), bytes.subarray(bodyStart, bodyEnd), bytes.subarray(lockStart, lockStart + 4)])
-    : doubleSha256Hex([bytes.subarray(start, reader.offset)]);
-  return { txid, inputs, outputs, rbf, segwit };
+    : doubleSha256Hex([bytes.subarray(start, lockStart + 4)]);
+}
+
+/** Builds every input and output of a transaction as objects (the full parse). */
+class CollectingVisitor implements TxVisitor {
+  readonly inputs: TxInput[] = [];
+  readonly outputs: TxOutput[] = [];
+  readonly #bytes: Buffer;
+
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  input(prev: Buffer, prevVout: number, sequence: number): void {
+    this.inputs.push({ prevTxid: hashToHex(prev), prevVout, sequence });
+  }
+
+  output(_vout: number, valueOffset: number, script: Buffer): void {
+    this.outputs.push({ valueSat: this.#bytes.readBigUInt64LE(valueOffset), script });
+  }
+}
+
+/** Parses one transaction at the reader's offset and leaves the offset after it. */
+export function readTransaction(reader: ByteReader): RawTransaction {
+  const visitor = new CollectingVisitor(reader.bytes);
+  const spans = walkTransaction(reader, visitor);
+  return { txid: txidOf(reader.bytes, spans), inputs: visitor.inputs, outputs: visitor.outputs, rbf: spans.rbf, segwit: spans.segwit };
+}
+
+/** One output a scan was asked for, with what a payment needs. */
+export interface ScannedOutput {
+  readonly txid: string;
+  readonly vout: number;
+  readonly valueSat: bigint;
+  readonly script: Uint8Array;
+  readonly rbf: boolean;
+}
+
+/** Keeps only the outputs `wants` accepts; reused across the transactions of a block. */
+class ScanningVisitor implements TxVisitor {
+  readonly #bytes: Buffer;
+  readonly #wants: (script: Uint8Array) => boolean;
+  readonly hits: Array<{ vout: number; valueOffset: number; script: Buffer }> = [];
+
+  constructor(bytes: Buffer, wants: (script: Uint8Array) => boolean) {
+    this.#bytes = bytes;
+    this.#wants = wants;
+  }
+
+  input(): void {}
+
+  output(vout: number, valueOffset: number, script: Buffer): void {
+    if (this.#wants(script)) this.hits.push({ vout, valueOffset, script });
+  }
+
+  /** Appends this transaction's hits to `out` (hashing the transaction only if there are any). */
+  flush(spans: TxSpans, out: ScannedOutput[]): void {
+    if (this.hits.length === 0) return;
+    const txid = txidOf(this.#bytes, spans);
+    for (const hit of this.hits) {
+      out.push({ txid, vout: hit.vout, valueSat: this.#bytes.readBigUInt64LE(hit.valueOffset), script: hit.script, rbf: spans.rbf });
+    }
+    this.hits.length = 0;
+  }
+}
+
+/**
+ * Reads `count` transactions at the reader's offset, keeping only the outputs `wants` accepts.
+ * Nothing is built for the other outputs and a transaction is hashed only when one of its
+ * outputs is kept: a watcher matching a 3,000-transaction block against its scripts needs the
+ * txid of the few that pay it, not of all of them.
+ */
+export function scanTransactions(reader: ByteReader, count: number, wants: (script: Uint8Array) => boolean): ScannedOutput[] {
+  const out: ScannedOutput[] = [];
+  const visitor = new ScanningVisitor(reader.bytes, wants);
+  for (let i = 0; i < count; i++) visitor.flush(walkTransaction(reader, visitor), out);
+  return out;
 }
 
 /** Parses a whole raw transaction (hex from getrawtransaction, or bytes); trailing bytes are an error. */

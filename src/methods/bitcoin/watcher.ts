@@ -22,7 +22,8 @@ import { BitcoinRpcError, classifyBitcoinError } from './rpc-client.ts';
 import type { BitcoinRpc } from './rpc-client.ts';
 import { BlockFetcher } from './block-fetcher.ts';
 import type { FetchedBlock } from './block-fetcher.ts';
-import { parseBlock } from './raw-block.ts';
+import { scanBlock } from './raw-block.ts';
+import type { ScannedBlock } from './raw-block.ts';
 import { parseTransaction } from './raw-transaction.ts';
 import type { RawTransaction } from './raw-transaction.ts';
 import { WatchedScripts } from './watched-scripts.ts';
@@ -237,13 +238,13 @@ export class BitcoinWatcher implements Watcher {
       pending = after <= bestHeight ? this.#fetchSettled(after, bestHeight) : null;
       let complete = true;
       for (const fetched of blocks) {
-        const block = this.#parse(fetched.raw, fetched.hash, fetched.height);
+        const block = this.#scan(fetched.raw, fetched.hash, fetched.height);
         // Parent mismatch mid-sync means the chain moved under us: the next poll finds the fork.
         if (block.prevHash !== tipHash(this.#chain)) {
           complete = false;
           break;
         }
-        this.#connectBlock(block.hash, block.time, block.transactions);
+        this.#connectBlock(block);
       }
       await this.#emitConfirmations();
       if (this.#chain.height - logged >= RESCAN_PROGRESS_BLOCKS) {
@@ -261,11 +262,15 @@ export class BitcoinWatcher implements Watcher {
     return fetching;
   }
 
-  /** A block from the node that does not parse, or is not the block asked for, is the node's fault: never matched. */
-  #parse(raw: Buffer, hash: string, height: number): ReturnType<typeof parseBlock> {
-    let block: ReturnType<typeof parseBlock>;
+  /**
+   * The block's outputs to watched scripts (the whole block is walked, only those are built). A
+   * block from the node that does not parse, or is not the block asked for, is the node's fault:
+   * never matched.
+   */
+  #scan(raw: Buffer, hash: string, height: number): ScannedBlock {
+    let block: ScannedBlock;
     try {
-      block = parseBlock(raw);
+      block = scanBlock(raw, this.#watched.wants);
     } catch (error) {
       throw new BitcoinRpcError('protocol', `block ${hash} at height ${height} from ${this.#rpc.endpoint} does not parse (${raw.length} bytes): ${(error as Error).message}`);
     }
@@ -319,8 +324,9 @@ export class BitcoinWatcher implements Watcher {
     await this.#emitConfirmations(observations);
   }
 
-  #connectBlock(hash: string, time: number, transactions: readonly RawTransaction[]): void {
-    const matches = this.#watched.matchBlock(transactions, time);
+  #connectBlock(block: ScannedBlock): void {
+    const { hash } = block;
+    const matches = this.#watched.matchScanned(block.outputs, block.time);
     const height = this.#chain.height + 1;
     for (const m of matches) {
       const t = this.#track(m);
