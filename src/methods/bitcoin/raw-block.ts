@@ -5,7 +5,7 @@
 // transaction; scanBlock (what the watcher uses) keeps only the outputs it is asked for.
 
 import { ByteReader, RawParseError, doubleSha256Hex, hashToHex, readTransaction, scanTransactions } from './raw-transaction.ts';
-import type { RawTransaction, ScannedOutput } from './raw-transaction.ts';
+import type { RawTransaction, ScannedOutput, ScriptFilter } from './raw-transaction.ts';
 
 const HEADER_BYTES = 80;
 
@@ -52,7 +52,7 @@ export function parseBlock(raw: string | Uint8Array): RawBlock {
  * as parseBlock does) but builds only the outputs `wants` accepts, and hashes only the
  * transactions that have one.
  */
-export function scanBlock(raw: Uint8Array, wants: (script: Uint8Array) => boolean): ScannedBlock {
+export function scanBlock(raw: Uint8Array, wants: ScriptFilter): ScannedBlock {
   const header = parseBlockHeader(raw);
   const reader = new ByteReader(raw, HEADER_BYTES);
   const count = transactionCount(reader);

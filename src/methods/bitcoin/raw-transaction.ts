@@ -131,11 +131,15 @@ interface TxSpans {
   readonly rbf: boolean;
 }
 
-/** Receives a transaction's inputs and outputs as views into the bytes (nothing copied). */
+/**
+ * Receives a transaction's inputs and outputs as offsets into the bytes: nothing is copied, and
+ * no view is made unless the visitor makes one (a Buffer view costs more than reading the bytes).
+ */
 interface TxVisitor {
-  input(prev: Buffer, prevVout: number, sequence: number): void;
-  /** `valueOffset`: where the output's 8-byte value starts (read only if the output is wanted). */
-  output(vout: number, valueOffset: number, script: Buffer): void;
+  /** `prevOffset`: where the 32-byte txid of the spent output starts. */
+  input(prevOffset: number, prevVout: number, sequence: number): void;
+  /** `valueOffset`: where the output's 8-byte value starts; its script is `scriptLength` bytes at `scriptOffset`. */
+  output(vout: number, valueOffset: number, scriptOffset: number, scriptLength: number): void;
 }
 
 /**
@@ -156,18 +160,22 @@ function walkTransaction(reader: ByteReader, visitor: TxVisitor): TxSpans {
   const inputCount = reader.count();
   let rbf = false;
   for (let i = 0; i < inputCount; i++) {
-    const prev = reader.view(32);
+    const prevOffset = reader.offset;
+    reader.skip(32);
     const prevVout = reader.u32();
     reader.skip(reader.varint()); // scriptSig
     const sequence = reader.u32();
     if (sequence < RBF_SEQUENCE_MAX) rbf = true;
-    visitor.input(prev, prevVout, sequence);
+    visitor.input(prevOffset, prevVout, sequence);
   }
   const outputCount = reader.count();
   for (let i = 0; i < outputCount; i++) {
     const valueOffset = reader.offset;
     reader.skip(8);
-    visitor.output(i, valueOffset, reader.view(reader.varint()));
+    const scriptLength = reader.varint();
+    const scriptOffset = reader.offset;
+    reader.skip(scriptLength);
+    visitor.output(i, valueOffset, scriptOffset, scriptLength);
   }
   const bodyEnd = reader.offset;
   if (segwit) {
@@ -202,12 +210,12 @@ class CollectingVisitor implements TxVisitor {
     this.#bytes = bytes;
   }
 
-  input(prev: Buffer, prevVout: number, sequence: number): void {
-    this.inputs.push({ prevTxid: hashToHex(prev), prevVout, sequence });
+  input(prevOffset: number, prevVout: number, sequence: number): void {
+    this.inputs.push({ prevTxid: hashToHex(this.#bytes.subarray(prevOffset, prevOffset + 32)), prevVout, sequence });
   }
 
-  output(_vout: number, valueOffset: number, script: Buffer): void {
-    this.outputs.push({ valueSat: this.#bytes.readBigUInt64LE(valueOffset), script });
+  output(_vout: number, valueOffset: number, scriptOffset: number, scriptLength: number): void {
+    this.outputs.push({ valueSat: this.#bytes.readBigUInt64LE(valueOffset), script: this.#bytes.subarray(scriptOffset, scriptOffset + scriptLength) });
   }
 }
 
@@ -227,21 +235,25 @@ export interface ScannedOutput {
   readonly rbf: boolean;
 }
 
+/** Whether an output script (`length` bytes of `bytes` at `offset`) is one a scan keeps. */
+export type ScriptFilter = (bytes: Uint8Array, offset: number, length: number) => boolean;
+
 /** Keeps only the outputs `wants` accepts; reused across the transactions of a block. */
 class ScanningVisitor implements TxVisitor {
   readonly #bytes: Buffer;
-  readonly #wants: (script: Uint8Array) => boolean;
+  readonly #wants: ScriptFilter;
   readonly hits: Array<{ vout: number; valueOffset: number; script: Buffer }> = [];
 
-  constructor(bytes: Buffer, wants: (script: Uint8Array) => boolean) {
+  constructor(bytes: Buffer, wants: ScriptFilter) {
     this.#bytes = bytes;
     this.#wants = wants;
   }
 
   input(): void {}
 
-  output(vout: number, valueOffset: number, script: Buffer): void {
-    if (this.#wants(script)) this.hits.push({ vout, valueOffset, script });
+  output(vout: number, valueOffset: number, scriptOffset: number, scriptLength: number): void {
+    if (!this.#wants(this.#bytes, scriptOffset, scriptLength)) return;
+    this.hits.push({ vout, valueOffset, script: this.#bytes.subarray(scriptOffset, scriptOffset + scriptLength) });
   }
 
   /** Appends this transaction's hits to `out` (hashing the transaction only if there are any). */
@@ -261,7 +273,7 @@ class ScanningVisitor implements TxVisitor {
  * outputs is kept: a watcher matching a 3,000-transaction block against its scripts needs the
  * txid of the few that pay it, not of all of them.
  */
-export function scanTransactions(reader: ByteReader, count: number, wants: (script: Uint8Array) => boolean): ScannedOutput[] {
+export function scanTransactions(reader: ByteReader, count: number, wants: ScriptFilter): ScannedOutput[] {
   const out: ScannedOutput[] = [];
   const visitor = new ScanningVisitor(reader.bytes, wants);
   for (let i = 0; i < count; i++) visitor.flush(walkTransaction(reader, visitor), out);

@@ -2,6 +2,7 @@
 // against a local node), credentials come from the URL (user:password) or a cookie file, and
 // calls can be batched (one HTTP request, many calls) where a watcher needs many answers at once.
 
+import { isAscii } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { PolicyLimits, RemoteFailureKind, parseRetryAfter } from '../request-policy.ts';
 import { RPC_RESPONSE_MAX_BYTES, RPC_TIMEOUT_MS } from './limits.ts';
@@ -234,7 +235,7 @@ export class BitcoinRpc {
       if (error instanceof BitcoinRpcError) throw error;
       throw this.#transportError(error);
     }
-    return Buffer.concat(chunks, bytes).toString('utf8');
+    return decodeJsonText(Buffer.concat(chunks, bytes));
   }
 
   #transportError(error: unknown): BitcoinRpcError {
@@ -324,6 +325,16 @@ export class BitcoinRpc {
   getRawTransactions(txids: readonly string[]): Promise<RpcOutcome<string>[]> {
     return this.batchSettled<string>(txids.map((t) => ({ method: 'getrawtransaction', params: [t, false] })));
   }
+}
+
+/**
+ * JSON text is UTF-8 (RFC 8259 §8.1). A reply of blocks is megabytes of hex, all ASCII: then the
+ * bytes are the characters, and Node builds the string by copying them (latin1) instead of
+ * decoding UTF-8 — the same string, at a fraction of the CPU (buffer.isAscii, Node >= 18.15:
+ * https://nodejs.org/api/buffer.html#bufferisasciiinput).
+ */
+function decodeJsonText(body: Buffer): string {
+  return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
 }
 
 /** A reply that must be a list of txids; anything else is the node's garbage, not ours to match. */

@@ -7,7 +7,7 @@
 import type { WatchedTarget } from '../../core/payment-method.ts';
 import type { BitcoinNetwork } from './network.ts';
 import { scriptForAddress } from './address.ts';
-import type { RawTransaction, ScannedOutput } from './raw-transaction.ts';
+import type { RawTransaction, ScannedOutput, ScriptFilter } from './raw-transaction.ts';
 
 /** How long after its watch window a target is kept in memory, so a rescan still finds late blocks. */
 const PRUNE_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -49,11 +49,12 @@ export class WatchedScripts {
     for (const target of targets) {
       if (target.methodId !== 'bitcoin') continue;
       try {
-        const key = Buffer.from(scriptForAddress(target.targetKey, this.#network)).toString('hex');
+        const script = scriptForAddress(target.targetKey, this.#network);
+        const key = Buffer.from(script.buffer, script.byteOffset, script.length).toString('hex');
         const watchUntilMs = target.watchUntil.getTime();
         const existing = this.#byScript.get(key);
         if (!existing || existing.watchUntilMs < watchUntilMs) this.#byScript.set(key, { targetKey: target.targetKey, watchUntilMs });
-        this.#prefixes.add(programPrefix(Buffer.from(key, 'hex')));
+        this.#prefixes.add(programPrefix(script));
       } catch (error) {
         onBad(target, error as Error);
       }
@@ -77,14 +78,14 @@ export class WatchedScripts {
     if (pruned) this.#prefixes = new Set([...this.#byScript.keys()].map((key) => programPrefix(Buffer.from(key, 'hex'))));
   }
 
-  /** Whether `script` is watched (window aside): the filter a block scan keeps outputs by. */
-  readonly wants = (script: Uint8Array): boolean => this.#lookup(script) !== undefined;
+  /** Whether the script (`length` bytes at `offset`) is watched, window aside: the filter a block scan keeps outputs by. */
+  readonly wants: ScriptFilter = (bytes, offset, length) => this.#lookup(bytes, offset, length) !== undefined;
 
-  #lookup(script: Uint8Array): WatchedScript | undefined {
+  #lookup(bytes: Uint8Array, offset: number, length: number): WatchedScript | undefined {
     // Segwit v0 only (OP_0 PUSH20 / PUSH32): skips everything else without building a key.
-    if (script[0] !== 0x00 || (script.length !== 22 && script.length !== 34)) return undefined;
-    if (!this.#prefixes.has(programPrefix(script))) return undefined;
-    return this.#byScript.get(Buffer.from(script.buffer, script.byteOffset, script.length).toString('hex'));
+    if (bytes[offset] !== 0x00 || (length !== 22 && length !== 34)) return undefined;
+    if (!this.#prefixes.has(programPrefix(bytes, offset))) return undefined;
+    return this.#byScript.get(Buffer.from(bytes.buffer, bytes.byteOffset + offset, length).toString('hex'));
   }
 
   /** Outputs of `tx` paying a target whose watch window was still open at `atMs`. */
@@ -100,13 +101,13 @@ export class WatchedScripts {
   }
 
   #match(output: ScannedOutput, atMs: number, out: OutputMatch[]): void {
-    const watched = this.#lookup(output.script);
+    const watched = this.#lookup(output.script, 0, output.script.length);
     if (!watched || watched.watchUntilMs < atMs) return;
     out.push({ targetKey: watched.targetKey, txid: output.txid, vout: output.vout, valueSat: output.valueSat, rbf: output.rbf });
   }
 }
 
-/** The first four bytes of a segwit v0 program (after OP_0 and the push), as a number. */
-function programPrefix(script: Uint8Array): number {
-  return (script[2] as number) | (script[3] as number) << 8 | (script[4] as number) << 16 | (script[5] as number) << 24;
+/** The first four bytes of a segwit v0 program (after OP_0 and the push) of the script at `offset`, as a number. */
+function programPrefix(bytes: Uint8Array, offset = 0): number {
+  return (bytes[offset + 2] as number) | (bytes[offset + 3] as number) << 8 | (bytes[offset + 4] as number) << 16 | (bytes[offset + 5] as number) << 24;
 }

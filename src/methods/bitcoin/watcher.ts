@@ -33,7 +33,7 @@ import {
 } from './chain-state.ts';
 import type { ChainState } from './chain-state.ts';
 import {
-  LOGGED_DETAIL_CHARS_MAX, MEMPOOL_FETCH_BATCH, MEMPOOL_FETCH_PER_POLL_MAX, MEMPOOL_LIST_IDLE_FACTOR, RESCAN_PROGRESS_BLOCKS,
+  LOGGED_DETAIL_CHARS_MAX, MEMPOOL_FETCH_BATCH, MEMPOOL_GONE_ABSENT_LISTS_MIN, MEMPOOL_FETCH_PER_POLL_MAX, MEMPOOL_LIST_IDLE_FACTOR, RESCAN_PROGRESS_BLOCKS,
 } from './limits.ts';
 
 export const BITCOIN_METHOD_ID = 'bitcoin';
@@ -45,6 +45,8 @@ export interface BitcoinWatcherOptions {
   readonly reorgHorizon: number;
   readonly pollIntervalMs: number;
   readonly startHeight: number | null;
+  /** How long an unconfirmed payment must be absent from the mempool before it is `gone`. */
+  readonly mempoolGoneGraceMs: number;
   /** Called with each health report (the adapter's health() returns the last one). */
   readonly onHealth?: (health: MethodHealth) => void;
   /** Called when a payment to a target is first seen (gap-limit bookkeeping). */
@@ -64,6 +66,9 @@ interface Tracked {
   emittedConfirmations: number;
   /** Chain height at which its block left the chain, or null if never orphaned. */
   orphanedAt: number | null;
+  /** Since when (monotonic ms) and in how many mempool lists in a row it was missing; null while listed. */
+  absentSinceMs: number | null;
+  absentLists: number;
 }
 
 /** The txids the node listed at one moment; null when the mempool could not be read this poll. */
@@ -319,6 +324,8 @@ export class BitcoinWatcher implements Watcher {
       t.blockHeight = null;
       t.emittedConfirmations = 0;
       t.orphanedAt = fork;
+      t.absentSinceMs = null;
+      t.absentLists = 0;
       observations.push(this.#observation(t, 'seen', 0));
     }
     await this.#emitConfirmations(observations);
@@ -431,11 +438,25 @@ export class BitcoinWatcher implements Watcher {
     }
   }
 
-  /** Unconfirmed payments absent from the mempool: replaced or dropped (or orphaned past the horizon). */
+  /**
+   * Unconfirmed payments absent from the mempool: replaced or dropped (or orphaned past the
+   * horizon). One list without it proves nothing behind a load balancer (the replica that answered
+   * may not have received it yet), so it must be missing from MEMPOOL_GONE_ABSENT_LISTS_MIN lists in
+   * a row spanning the grace period; listed once more, it starts over. Until then it stays `seen`.
+   */
   async #dropVanished(mempool: ReadonlySet<string>): Promise<void> {
     const observations: Observation[] = [];
+    const nowMs = this.#nowMs();
     for (const [key, t] of this.#tracked) {
-      if (t.state !== 'seen' || mempool.has(t.txid)) continue;
+      if (t.state !== 'seen') continue;
+      if (mempool.has(t.txid)) {
+        t.absentSinceMs = null;
+        t.absentLists = 0;
+        continue;
+      }
+      t.absentSinceMs ??= nowMs;
+      t.absentLists += 1;
+      if (t.absentLists < MEMPOOL_GONE_ABSENT_LISTS_MIN || nowMs - t.absentSinceMs < this.#options.mempoolGoneGraceMs) continue;
       if (t.orphanedAt !== null && this.#chain.height - t.orphanedAt < this.#options.reorgHorizon) continue;
       this.#tracked.delete(key);
       observations.push(this.#observation(t, 'gone', 0));
@@ -452,7 +473,7 @@ export class BitcoinWatcher implements Watcher {
     if (!t) {
       t = {
         targetKey: m.targetKey, txid: m.txid, vout: m.vout, amountSat: m.valueSat, rbf: m.rbf,
-        state: 'seen', blockHash: null, blockHeight: null, emittedConfirmations: -1, orphanedAt: null,
+        state: 'seen', blockHash: null, blockHeight: null, emittedConfirmations: -1, orphanedAt: null, absentSinceMs: null, absentLists: 0,
       };
       this.#tracked.set(key, t);
       this.#options.onPaid?.(m.targetKey);
@@ -479,6 +500,7 @@ export class BitcoinWatcher implements Watcher {
       const t: Tracked = {
         targetKey: k.targetKey, txid, vout: Number(voutText), amountSat: k.amountUnits, rbf: false, state: k.state,
         blockHash: k.blockHash ?? null, blockHeight: k.blockHeight ?? null, emittedConfirmations: k.confirmations, orphanedAt: null,
+        absentSinceMs: null, absentLists: 0,
       };
       this.#tracked.set(k.paymentKey, t);
       if (t.state === 'confirmed') confirmed.push({ t, k });
