@@ -1,12 +1,13 @@
-// The bitcoin watcher: follows the node's best chain block by block (raw blocks parsed
+// The bitcoin watcher: follows the node's best chain block by block (raw blocks scanned
 // in-process, outputs matched by script), follows the mempool for unconfirmed payments, and turns
 // what it sees into Observations. It reports facts only: confirmations, reorgs (a payment whose
 // block left the chain is `seen` again), and disappearance (`gone`). Crediting is settlement's job.
 //
 // One poll ("tick"): snapshot the mempool's txids → refresh targets → sync the chain (reorg
 // check, then connect new blocks in byte-bounded batches) → fetch and match only the mempool
-// transactions not seen before → declare vanished ones gone. Blocks and mempool are independent
-// paths, each with its own pacer (request-policy.ts): a failing mempool never stops blocks, and
+// transactions not seen before → declare gone the payments missing from the mempool long enough
+// (a grace period: a replica behind a load balancer may not have received one yet). Blocks and
+// mempool are independent paths, each with its own pacer (request-policy.ts): a failing mempool never stops blocks, and
 // failing blocks never stop mempool detection. The snapshot is taken before the chain sync, so a
 // transaction missing from both was really replaced or dropped, not mined between two calls;
 // `gone` is only declared in a tick where both paths succeeded. Targets are refreshed after the
