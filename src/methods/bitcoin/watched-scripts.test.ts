@@ -11,7 +11,7 @@ const wants = (watched: WatchedScripts, s: Uint8Array): boolean => watched.wants
 const output = (program: Uint8Array): ScannedOutput => ({ txid: 'ab'.repeat(32), vout: 0, valueSat: 1_000n, script: script(program), rbf: false });
 
 test('scripts sharing a program prefix are told apart, and pruning one keeps the other matched', () => {
-  // Proves the four-byte prefix filter is only a filter: the full script decides, and a prune rebuilds it.
+  // Proves the three-byte prefix bitmap is only a filter: the full script decides, and a prune rebuilds it.
   const a = new Uint8Array(20).fill(1);
   const b = Uint8Array.from(a, (v, i) => (i < 4 ? v : 2));
   const c = Uint8Array.from(a, (v, i) => (i < 4 ? v : 3));
