@@ -42,6 +42,11 @@ export const MEMPOOL_LIST_IDLE_FACTOR = 4;
 export const MEMPOOL_GONE_GRACE_MS_DEFAULT = 60_000;
 /** ...and from at least this many mempool lists in a row (each from a poll that also read the chain). */
 export const MEMPOOL_GONE_ABSENT_LISTS_MIN = 3;
+/**
+ * Bits of the watched-script filter, indexed by a program's first three bytes: 2^24 bits (2 MB);
+ * 100,000 targets set 0.6 % of them, so almost every output paying someone else stops there.
+ */
+export const WATCHED_FILTER_BITS = 24;
 /** Recent block hashes remembered to find a fork point; deeper reorgs need an operator rescan. */
 export const RECENT_HASHES_MAX = 144;
 /** Default blocks after which a vanished payment is declared gone (also the re-emit depth). */

@@ -7,10 +7,9 @@
 import type { WatchedTarget } from '../../core/payment-method.ts';
 import type { BitcoinNetwork } from './network.ts';
 import { scriptForAddress } from './address.ts';
+import { WATCHED_FILTER_BITS } from './limits.ts';
 import type { RawTransaction, ScannedOutput, ScriptFilter } from './raw-transaction.ts';
 
-/** Bits of a program's first bytes the filter is indexed by: 2^24 bits (2 MB); 100,000 targets set 0.6 % of them. */
-const FILTER_BITS = 24;
 /** How long after its watch window a target is kept in memory, so a rescan still finds late blocks. */
 const PRUNE_GRACE_MS = 24 * 60 * 60 * 1000;
 
@@ -30,7 +29,7 @@ export interface OutputMatch {
 export class WatchedScripts {
   readonly #byScript = new Map<string, WatchedScript>();
   /** A bit set at filterIndex() of every watched script: a miss here settles most outputs without a key. */
-  readonly #filter = new Uint32Array((1 << FILTER_BITS) / 32);
+  readonly #filter = new Uint32Array((1 << WATCHED_FILTER_BITS) / 32);
   readonly #network: BitcoinNetwork;
   #cursor = 0;
 
