@@ -5,10 +5,10 @@
 // `ledger verify` finds zero drift.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RPC_RESPONSE_MAX_BYTES } from '../src/methods/bitcoin/limits.ts';
+import { MEMPOOL_GONE_GRACE_MS_DEFAULT, RPC_RESPONSE_MAX_BYTES } from '../src/methods/bitcoin/limits.ts';
 import { BcoinRegtest } from './support/bcoin-regtest.ts';
 import { FaultProxy } from './support/fault-proxy.ts';
-import { bitcoinBehind } from './support/lagging-views.ts';
+import { bitcoinBehind, bitcoinMempoolWithout } from './support/lagging-views.ts';
 import { bitcoinRegistry } from './support/chain-bitcoin.ts';
 import { ChainWorld } from './support/chain-world.ts';
 import { dialects, staticRates } from './support/harness.ts';
@@ -41,7 +41,8 @@ for (const [n, dialect] of dialects().entries()) {
       proxy.clear();
       world = await ChainWorld.open(dialect, {
         rates: RATES,
-        methods: async (clock) => (await bitcoinRegistry(proxy.urlFor(node.url), clock, 0x70 + n)).registry,
+        // The production grace before `gone`: a replica lagging on the mempool must not flip an invoice back.
+        methods: async (clock) => (await bitcoinRegistry(proxy.urlFor(node.url), clock, 0x70 + n, { COFFER_BITCOIN_MEMPOOL_GONE_GRACE_MS: String(MEMPOOL_GONE_GRACE_MS_DEFAULT) })).registry,
       });
       await world.startWatchers();
     });
@@ -123,6 +124,35 @@ for (const [n, dialect] of dialects().entries()) {
       const paymentC = await world.deps.store.payments.getByKey(`${payC.txid}:0`);
       assert.equal(paymentC?.reversed, false);
       await world.invariants([`${payC.txid}:0`, `${payD.txid}:0`]);
+    });
+
+    test('a pool whose replicas disagree on a mempool payment: detected stays detected, then complete', async () => {
+      // Proves issue 14's lagging replica behind a load balancer: an answer from the replica that has
+      // not received the payment yet does not flip the invoice from payment_detected back to unpaid.
+      await world.waitUntil('a healthy watcher', () => health()?.ok === true, SLOW_MS);
+      const acct = await world.account();
+      const inv = await world.deposit(acct, { amount: 10, currency: 'USD', payment_method: 'bitcoin' });
+      const truth = new InvoiceTruth(world, acct, inv.id, 10);
+      const tx = node.buildTx(await node.takeCoin(), [{ address: inv.payment.address, amountSat: 20_000n }]);
+      const hidden = new Set([tx.txid]);
+      // Round robin over two replicas for the mempool list: every other one lacks the payment.
+      let listed = 0;
+      const lagging = proxy.add({
+        fault: bitcoinMempoolWithout(hidden),
+        match: (request) => request.calls.some((c) => c.method === 'getrawmempool') && listed++ % 2 === 1,
+      });
+      await node.broadcast(tx);
+      await world.waitInvoice(acct, inv.id, (i) => i.status === 'payment_detected', SLOW_MS);
+      await faultsSeen(proxy, 'rpc', 4);
+      assert.equal((await world.invoice(acct, inv.id)).status, 'payment_detected');
+      hidden.delete(tx.txid); // the lagging replica receives it
+      await node.mine(1);
+      await world.waitInvoice(acct, inv.id, (i) => i.status === 'complete', SLOW_MS);
+      proxy.remove(lagging);
+      await truth.stop();
+      assert.deepEqual(truth.lies, []);
+      assert.deepEqual(truth.seen, ['unpaid', 'payment_detected', 'complete']);
+      await world.invariants([`${tx.txid}:0`]);
     });
 
     // DESIGN §6: a provider's Retry-After is honoured.

@@ -1,9 +1,14 @@
 // A bcoin regtest node in its own process for the bitcoin benches: the node's memory and CPU are
 // not the watcher's (in production they are separate processes too). Driven over IPC:
 //   parent → { type: 'build', blocks, smallTxs, bigTxs, payments: hex scripts (one per block, or '') }
-//   child  → { type: 'ready', url, port, apiKey } once started, { type: 'built', hashes, tip, buildMs } per build.
-// Run only through fork() from a bench.
+//   child  → { type: 'ready', url, port, apiKey } once started, { type: 'built', hashes, tip, buildMs, cached } per build.
+// Run only through fork() from a bench. With `--cache <dir>` as its argument the node keeps its
+// chain on disk there: the first run builds the blocks and records them in <dir>/built.json; a
+// later run with the same directory (the bench names it after the block shape and payments)
+// reopens that chain and answers the first build from it, without building anything.
 
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { BcoinRegtest } from '../../test/support/bcoin-regtest.ts';
 import { MainnetBlocks } from '../../test/support/bcoin-blocks.ts';
 
@@ -18,7 +23,16 @@ interface BuildRequest {
 }
 
 const PAYMENT_CHAINS = 1;
-const node = await BcoinRegtest.start();
+const cacheAt = process.argv.indexOf('--cache');
+const cacheDir = cacheAt === -1 ? null : resolve(process.argv[cacheAt + 1] as string);
+const builtFile = cacheDir === null ? null : join(cacheDir, 'built.json');
+let cached: { hashes: string[]; tip: number; buildMs: number } | null = null;
+if (cacheDir !== null && builtFile !== null) {
+  if (existsSync(builtFile)) cached = JSON.parse(readFileSync(builtFile, 'utf8')) as typeof cached;
+  else rmSync(cacheDir, { recursive: true, force: true });
+  mkdirSync(cacheDir, { recursive: true });
+}
+const node = await BcoinRegtest.start(undefined, cacheDir === null ? {} : { prefix: cacheDir });
 const blocks = new MainnetBlocks(node);
 let funded = false;
 
@@ -27,6 +41,11 @@ process.on('message', (message: BuildRequest | { type: 'stop' }) => {
     if (message.type === 'stop') {
       await node.close();
       process.exit(0);
+    }
+    if (cached !== null) {
+      process.send?.({ type: 'built', ...cached, cached: true });
+      cached = null;
+      return;
     }
     if (!funded) {
       await blocks.fund(Math.max(message.smallTxs, PAYMENT_CHAINS), message.bigTxs);
@@ -40,7 +59,9 @@ process.on('message', (message: BuildRequest | { type: 'stop' }) => {
       hashes.push(await blocks.mine({ smallTxs: Math.max(message.smallTxs, payments.length), bigTxs: message.bigTxs, payments }));
       if ((i + 1) % 12 === 0) process.stderr.write(`built ${i + 1}/${message.blocks} blocks\n`);
     }
-    process.send?.({ type: 'built', hashes, tip: await node.height(), buildMs: performance.now() - started });
+    const built = { hashes, tip: await node.height(), buildMs: performance.now() - started };
+    if (builtFile !== null) writeFileSync(builtFile, JSON.stringify(built));
+    process.send?.({ type: 'built', ...built, cached: false });
   })().catch((error: unknown) => {
     process.stderr.write(`bcoin child failed: ${String(error)}\n`);
     process.exit(1);

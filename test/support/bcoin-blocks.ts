@@ -61,7 +61,7 @@ export interface MainnetBlockShape {
   readonly smallTxs: number;
   /** Witness-heavy transactions of ~210 KB each: the bytes of the block. */
   readonly bigTxs: number;
-  /** Scripts paid by the first small transactions' second output (the rest pay random P2WPKH). */
+  /** Scripts paid by small transactions' second output, one each, starting at a chain that moves every block (the rest pay random P2WPKH). */
   readonly payments?: readonly BlockOutput[];
 }
 
@@ -74,6 +74,8 @@ export class MainnetBlocks {
   readonly #node: BcoinRegtest;
   #small: Outpoint[] = [];
   #big: Outpoint[] = [];
+  /** Blocks mined so far: the payments start at a different chain each block, so no chain runs dry. */
+  #mined = 0;
 
   constructor(node: BcoinRegtest) {
     this.#node = node;
@@ -115,7 +117,8 @@ export class MainnetBlocks {
     }
     for (let i = 0; i < shape.smallTxs; i++) {
       const input = this.#small[i] as Outpoint;
-      const payment = payments[i];
+      // Payment p is made by chain (mined + p) mod smallTxs.
+      const payment = payments[(i - (this.#mined % shape.smallTxs) + shape.smallTxs) % shape.smallTxs];
       const paid = payment ? { script: Buffer.from(payment.script), valueSat: payment.valueSat } : { script: randomP2wpkh(i), valueSat: PAYMENT_SAT };
       const valueSat = input.valueSat - SMALL_FEE_SAT - paid.valueSat;
       const tx = spend(input, [SMALL_SCRIPT], [{ script: SMALL_SPK, valueSat }, paid]);
@@ -123,6 +126,7 @@ export class MainnetBlocks {
       this.#small[i] = { txid: tx.txid, vout: 0, valueSat };
     }
     const [hash] = await this.#node.mine(1);
+    this.#mined += 1;
     return hash as string;
   }
 }

@@ -38,6 +38,7 @@ declare module 'bcoin' {
   }
   class FullNode {
     constructor(options: BcoinFullNodeOptions);
+    ensure(): Promise<void>;
     open(): Promise<void>;
     close(): Promise<void>;
     connect(): Promise<void>;

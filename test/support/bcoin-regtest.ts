@@ -52,18 +52,27 @@ export class BcoinRegtest {
     this.#minerScript = payment.script;
   }
 
-  /** Starts a node and mines past segwit activation so coinbase outputs are spendable P2WPKH. */
-  static async start(apiKey = 'regtest-secret'): Promise<BcoinRegtest> {
+  /**
+   * Starts a node and mines past segwit activation so coinbase outputs are spendable P2WPKH.
+   * In memory by default; with `prefix`, the chain is kept on disk in that directory (bcoin's
+   * `prefix` and `memory` options, docs/configuration.md: "Bcoin's data directory is determined by
+   * the prefix option") and a node reopened on it keeps its blocks (a bench reuses a built chain).
+   */
+  static async start(apiKey = 'regtest-secret', options: { prefix?: string } = {}): Promise<BcoinRegtest> {
     bcoin.networks.regtest.addressPrefix.bech32 = 'bcrt';
+    const storage = options.prefix === undefined ? { memory: true } : { memory: false, prefix: options.prefix };
     const node = new bcoin.FullNode({
-      network: 'regtest', memory: true, indexTX: true, indexAddress: true, workers: false, listen: false,
+      network: 'regtest', ...storage, indexTX: true, indexAddress: true, workers: false, listen: false,
       httpHost: '127.0.0.1', httpPort: 0, apiKey, logLevel: 'none', replaceByFee: true,
     });
+    // On disk, the data directory is made first (bcoin's own CLI and examples call ensure() before open()).
+    if (options.prefix !== undefined) await node.ensure();
     await node.open();
     const address = node.http.http.address();
     if (!address || typeof address === 'string') throw new Error('bcoin http did not listen');
     const harness = new BcoinRegtest(node, apiKey, address.port);
-    await harness.mine(SEGWIT_HEIGHT);
+    const height = await harness.height();
+    if (height < SEGWIT_HEIGHT) await harness.mine(SEGWIT_HEIGHT - height);
     return harness;
   }
 

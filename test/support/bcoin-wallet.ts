@@ -30,7 +30,7 @@ export class CountingIndexes implements IndexAllocator {
 
 export async function regtestMethod(url: string, env: Record<string, string> = {}): Promise<BitcoinMethod> {
   const config = bitcoinConfigFromEnv({
-    COFFER_BITCOIN_RPC_URL: url, COFFER_BITCOIN_XPUB: testTpub(), COFFER_BITCOIN_POLL_INTERVAL_MS: '25', ...env,
+    COFFER_BITCOIN_RPC_URL: url, COFFER_BITCOIN_XPUB: testTpub(), COFFER_BITCOIN_POLL_INTERVAL_MS: '25', COFFER_BITCOIN_MEMPOOL_GONE_GRACE_MS: '500', ...env,
   }, 'regtest');
   if (!config) throw new Error('bitcoin not configured');
   return createBitcoinMethod(config, { clock: systemClock, log: silentLogger });

@@ -19,7 +19,10 @@ export interface BitcoinRegistry {
 
 /** Registry with the real bitcoin adapter; `env` adds settings such as COFFER_CONFIRMATION_TIERS. */
 export async function bitcoinRegistry(rpcUrl: string, clock: Clock, seedByte: number, env: Record<string, string> = {}): Promise<BitcoinRegistry> {
-  const fullEnv = { COFFER_BITCOIN_RPC_URL: rpcUrl, COFFER_BITCOIN_XPUB: testTpub(seedByte), COFFER_BITCOIN_POLL_INTERVAL_MS: '25', ...env };
+  const fullEnv = { COFFER_BITCOIN_RPC_URL: rpcUrl, COFFER_BITCOIN_XPUB: testTpub(seedByte), COFFER_BITCOIN_POLL_INTERVAL_MS: '25',
+    // A replaced payment is reported gone after half a second here (tests wait for it); the
+    // lagging-replica test runs with the default grace.
+    COFFER_BITCOIN_MEMPOOL_GONE_GRACE_MS: '500', ...env };
   const config = bitcoinConfigFromEnv(fullEnv, 'regtest');
   if (!config) throw new Error('bitcoin not configured');
   const adapter = await createBitcoinMethod(config, { clock, log: silentLogger });

@@ -1,6 +1,7 @@
 // "Falls behind" views for the fault proxy: rewrites of a node's JSON-RPC answers that make it
 // look stuck at an older tip while the real chain goes on, as a lagging replica behind a load
-// balancer does (same chain, fewer blocks). Removing the rule is the node catching up.
+// balancer does (same chain, fewer blocks), or miss mempool transactions another replica already
+// has. Removing the rule is the node catching up.
 // Bitcoin: heights above the tip answer Core's errors (-8 "Block height out of range" for
 // getblockhash, -5 "Block not found" for getblock/getblockheader; Bitcoin Core src/rpc/blockchain.cpp).
 // EVM: blocks above the tip are `null` and logs and receipts above it do not exist yet, as the
@@ -78,6 +79,38 @@ function withUnminedBlocks(result: unknown, extra: readonly string[]): unknown {
   if (Array.isArray(result)) return [...new Set([...(result as string[]), ...extra])];
   const shaped = result as { txids?: string[] } | null;
   if (shaped !== null && Array.isArray(shaped.txids)) return { ...shaped, txids: [...new Set([...shaped.txids, ...extra])] };
+  return result;
+}
+
+/**
+ * A bitcoin replica whose mempool has not received `hidden` transactions yet (another replica of
+ * the same pool has): getrawmempool leaves them out, and getrawtransaction / getmempoolentry
+ * answer Core's not-found errors for them (-5, "No such mempool or blockchain transaction" and
+ * "Transaction not in mempool"; Bitcoin Core src/rpc/rawtransaction.cpp and src/rpc/mempool.cpp).
+ * Deleting a txid from `hidden` is the transaction reaching that replica.
+ */
+export function bitcoinMempoolWithout(hidden: ReadonlySet<string>): Fault {
+  const rewrite = (call: RpcCall, reply: RpcReply): RpcReply => {
+    if (reply.error) return reply;
+    switch (call.method) {
+      case 'getrawmempool':
+        return rpcResult(reply, withoutTxids(reply.result, hidden));
+      case 'getrawtransaction':
+        return hidden.has(String(call.params[0])) ? rpcError(reply, -5, 'No such mempool or blockchain transaction. Use gettransaction for wallet transactions.') : reply;
+      case 'getmempoolentry':
+        return hidden.has(String(call.params[0])) ? rpcError(reply, -5, 'Transaction not in mempool') : reply;
+      default:
+        return reply;
+    }
+  };
+  return { kind: 'rpc', rewrite };
+}
+
+/** getrawmempool's answer (a txid list, or Core's {txids, mempool_sequence}) without `hidden`. */
+function withoutTxids(result: unknown, hidden: ReadonlySet<string>): unknown {
+  if (Array.isArray(result)) return (result as string[]).filter((t) => !hidden.has(t));
+  const shaped = result as { txids?: string[] } | null;
+  if (shaped !== null && Array.isArray(shaped.txids)) return { ...shaped, txids: shaped.txids.filter((t) => !hidden.has(t)) };
   return result;
 }
 

@@ -6,7 +6,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { parseBitcoinWalletKey, WalletKeyError } from './address.ts';
 import type { BitcoinWallet } from './address.ts';
 import type { BitcoinNetwork } from './network.ts';
-import { GAP_LIMIT_DEFAULT, POLL_INTERVAL_MS_DEFAULT, REORG_HORIZON_DEFAULT, RPC_RESPONSE_MAX_BYTES, RPC_RESPONSE_MAX_BYTES_MIN } from './limits.ts';
+import { GAP_LIMIT_DEFAULT, MEMPOOL_GONE_GRACE_MS_DEFAULT, POLL_INTERVAL_MS_DEFAULT, REORG_HORIZON_DEFAULT, RPC_RESPONSE_MAX_BYTES, RPC_RESPONSE_MAX_BYTES_MIN } from './limits.ts';
 import { integerSetting as integer } from '../../core/mode.ts';
 import type { Mode } from '../../core/mode.ts';
 
@@ -28,6 +28,8 @@ export interface BitcoinConfig {
   readonly startHeight: number | null;
   /** Largest JSON-RPC reply read, in bytes; batches of blocks are sized to stay well below it. */
   readonly rpcReplyMaxBytes: number;
+  /** How long an unconfirmed payment must be absent from the mempool before it is `gone`. */
+  readonly mempoolGoneGraceMs: number;
 }
 
 export const BitcoinSettings = {
@@ -40,6 +42,7 @@ export const BitcoinSettings = {
   pollIntervalMs: 'COFFER_BITCOIN_POLL_INTERVAL_MS',
   startHeight: 'COFFER_BITCOIN_START_HEIGHT',
   rpcReplyMaxBytes: 'COFFER_BITCOIN_RPC_REPLY_MAX_BYTES',
+  mempoolGoneGraceMs: 'COFFER_BITCOIN_MEMPOOL_GONE_GRACE_MS',
 } as const;
 
 const NETWORK_OF_MODE: Readonly<Record<Exclude<Mode, 'sandbox'>, BitcoinNetwork>> = {
@@ -88,5 +91,6 @@ export function bitcoinConfigFromEnv(env: Readonly<Record<string, string | undef
     pollIntervalMs: integer(env, BitcoinSettings.pollIntervalMs, POLL_INTERVAL_MS_DEFAULT, 10, 600_000),
     startHeight: startText ? integer(env, BitcoinSettings.startHeight, 0, 0, 100_000_000) : null,
     rpcReplyMaxBytes: integer(env, BitcoinSettings.rpcReplyMaxBytes, RPC_RESPONSE_MAX_BYTES, RPC_RESPONSE_MAX_BYTES_MIN, 1024 * 1024 * 1024),
+    mempoolGoneGraceMs: integer(env, BitcoinSettings.mempoolGoneGraceMs, MEMPOOL_GONE_GRACE_MS_DEFAULT, 0, 86_400_000),
   };
 }

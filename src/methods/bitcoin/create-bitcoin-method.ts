@@ -106,7 +106,7 @@ export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMe
     createWatcher(context: WatcherContext): BitcoinWatcher {
       return new BitcoinWatcher(context, {
         rpc, network: config.network, confirmations: config.confirmations, reorgHorizon: config.reorgHorizon,
-        pollIntervalMs: config.pollIntervalMs, startHeight: config.startHeight,
+        pollIntervalMs: config.pollIntervalMs, startHeight: config.startHeight, mempoolGoneGraceMs: config.mempoolGoneGraceMs,
         onHealth: (h) => { health = h; },
         onPaid: (targetKey) => {
           const index = indexOfAddress.get(targetKey);

@@ -32,6 +32,21 @@ export const MEMPOOL_FETCH_PER_POLL_MAX = 5_000;
  * a mempool of 300,000 transactions (a 20 MB list) costs at most a fifth of the watcher's time.
  */
 export const MEMPOOL_LIST_IDLE_FACTOR = 4;
+/**
+ * Default time (COFFER_BITCOIN_MEMPOOL_GONE_GRACE_MS) an unconfirmed payment must stay absent from
+ * the mempool before it is reported `gone`. Behind a load balancer, one replica may not have
+ * received a transaction another one listed a second ago; mempools of connected nodes converge in
+ * seconds, so a minute of absence is a transaction really replaced or dropped, not a replica
+ * behind. Nothing is credited at 0 confirmations, so the wait delays only the `unpaid` display.
+ */
+export const MEMPOOL_GONE_GRACE_MS_DEFAULT = 60_000;
+/** ...and from at least this many mempool lists in a row (each from a poll that also read the chain). */
+export const MEMPOOL_GONE_ABSENT_LISTS_MIN = 3;
+/**
+ * Bits of the watched-script filter, indexed by a program's first three bytes: 2^24 bits (2 MB);
+ * 100,000 targets set 0.6 % of them, so almost every output paying someone else stops there.
+ */
+export const WATCHED_FILTER_BITS = 24;
 /** Recent block hashes remembered to find a fork point; deeper reorgs need an operator rescan. */
 export const RECENT_HASHES_MAX = 144;
 /** Default blocks after which a vanished payment is declared gone (also the re-emit depth). */

@@ -1,9 +1,11 @@
-// Raw block parsing (`getblock <hash> false` returns the block as hex on Bitcoin Core and
-// bcoin alike): the 80-byte header, from which the hash and the parent hash come, then every
-// transaction through the transaction parser.
+// Raw block parsing (`getblock <hash> 0` returns the block as serialized hex on Bitcoin Core and
+// bcoin alike — https://developer.bitcoin.org/reference/rpc/getblock.html: "If verbosity is 0,
+// returns a string that is serialized, hex-encoded data for block 'hash'"): the 80-byte header,
+// from which the hash and the parent hash come, then the transactions. parseBlock builds every
+// transaction; scanBlock (what the watcher uses) keeps only the outputs it is asked for.
 
-import { ByteReader, RawParseError, doubleSha256Hex, hashToHex, readTransaction } from './raw-transaction.ts';
-import type { RawTransaction } from './raw-transaction.ts';
+import { ByteReader, RawParseError, doubleSha256Hex, hashToHex, readTransaction, scanTransactions } from './raw-transaction.ts';
+import type { RawTransaction, ScannedOutput, ScriptFilter } from './raw-transaction.ts';
 
 const HEADER_BYTES = 80;
 
@@ -28,14 +30,43 @@ export function parseBlockHeader(raw: Uint8Array): BlockHeader {
   };
 }
 
+export interface ScannedBlock extends BlockHeader {
+  readonly transactionCount: number;
+  /** The outputs `wants` accepted, in block order. */
+  readonly outputs: readonly ScannedOutput[];
+}
+
 export function parseBlock(raw: string | Uint8Array): RawBlock {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'hex') : raw;
   const header = parseBlockHeader(bytes);
   const reader = new ByteReader(bytes, HEADER_BYTES);
-  const count = reader.count();
-  if (count === 0) throw new RawParseError('block without transactions');
+  const count = transactionCount(reader);
   const transactions: RawTransaction[] = new Array(count);
   for (let i = 0; i < count; i++) transactions[i] = readTransaction(reader);
-  if (reader.offset !== reader.bytes.length) throw new RawParseError(`${reader.bytes.length - reader.offset} trailing bytes after block`);
+  endOfBlock(reader);
   return { ...header, transactions };
+}
+
+/**
+ * Walks the whole block (every transaction is read and bounds-checked, trailing bytes refused,
+ * as parseBlock does) but builds only the outputs `wants` accepts, and hashes only the
+ * transactions that have one.
+ */
+export function scanBlock(raw: Uint8Array, wants: ScriptFilter): ScannedBlock {
+  const header = parseBlockHeader(raw);
+  const reader = new ByteReader(raw, HEADER_BYTES);
+  const count = transactionCount(reader);
+  const outputs = scanTransactions(reader, count, wants);
+  endOfBlock(reader);
+  return { ...header, transactionCount: count, outputs };
+}
+
+function transactionCount(reader: ByteReader): number {
+  const count = reader.count();
+  if (count === 0) throw new RawParseError('block without transactions');
+  return count;
+}
+
+function endOfBlock(reader: ByteReader): void {
+  if (reader.offset !== reader.bytes.length) throw new RawParseError(`${reader.bytes.length - reader.offset} trailing bytes after block`);
 }

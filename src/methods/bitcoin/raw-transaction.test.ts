@@ -4,7 +4,7 @@ import bcoin from 'bcoin';
 import * as btc from '@scure/btc-signer';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { parseBlock } from './raw-block.ts';
+import { parseBlock, scanBlock } from './raw-block.ts';
 import { parseTransaction, RawParseError } from './raw-transaction.ts';
 
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef };
@@ -63,4 +63,29 @@ test('truncated and padded data are refused, never half-parsed', () => {
   assert.throws(() => parseTransaction(hex + '00'), RawParseError);
   assert.throws(() => parseBlock((bcoin.networks.main.genesisBlock as string).slice(0, 150)), RawParseError);
   assert.throws(() => parseTransaction(''), RawParseError);
+});
+
+/** A block of the genesis header and coinbase followed by `txs` (the header is not re-hashed: scan and parse read the same bytes). */
+function blockWith(txs: readonly string[]): Buffer {
+  const genesis = Buffer.from(bcoin.networks.main.genesisBlock as string, 'hex');
+  return Buffer.concat([genesis.subarray(0, 80), Buffer.from([1 + txs.length]), genesis.subarray(81), ...txs.map((t) => Buffer.from(t, 'hex'))]);
+}
+
+test('scanBlock keeps exactly the outputs asked for, with the txids, values and RBF flags the full parse gives', () => {
+  // Proves the watcher's scan (no objects for other outputs, hashing only kept transactions) agrees with parseBlock.
+  const raw = blockWith([signedSegwitTx(0xfffffffd).hex, signedSegwitTx(0xffffffff).hex, signedSegwitTx(7).hex]);
+  const parsed = parseBlock(raw);
+  const all = parsed.transactions.flatMap((tx) => tx.outputs.map((o, vout) => ({ txid: tx.txid, vout, valueSat: o.valueSat, script: bytesToHex(o.script), rbf: tx.rbf })));
+  const scanned = scanBlock(raw, () => true);
+  assert.equal(scanned.hash, parsed.hash);
+  assert.equal(scanned.transactionCount, 4);
+  assert.deepEqual(scanned.outputs.map((o) => ({ ...o, script: bytesToHex(o.script) })), all);
+  // Only the second transaction's first output: one output, hashed to that transaction's txid.
+  const wanted = parsed.transactions[2]?.outputs[0]?.script as Uint8Array;
+  let asked = 0;
+  const one = scanBlock(raw, (bytes, offset, length) => { asked++; return bytes.byteOffset + offset === wanted.byteOffset && length === wanted.length; });
+  assert.equal(asked, all.length);
+  assert.deepEqual(one.outputs.map((o) => [o.txid, o.vout, o.valueSat, o.rbf]), [[parsed.transactions[2]?.txid, 0, 12_345n, false]]);
+  assert.throws(() => scanBlock(raw.subarray(0, raw.length - 1), () => false), RawParseError);
+  assert.throws(() => scanBlock(Buffer.concat([raw, Buffer.from([0])]), () => false), RawParseError);
 });

@@ -120,8 +120,33 @@ export function doubleSha256Hex(parts: readonly Buffer[]): string {
   return sha256d(parts).reverse().toString('hex');
 }
 
-/** Parses one transaction at the reader's offset and leaves the offset after it. */
-export function readTransaction(reader: ByteReader): RawTransaction {
+/** Where one transaction's parts lie in the bytes it was read from: what its txid commits to. */
+interface TxSpans {
+  readonly start: number;
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
+  readonly lockStart: number;
+  readonly segwit: boolean;
+  /** Any input signals BIP125 replaceability. */
+  readonly rbf: boolean;
+}
+
+/**
+ * Receives a transaction's inputs and outputs as offsets into the bytes: nothing is copied, and
+ * no view is made unless the visitor makes one (a Buffer view costs more than reading the bytes).
+ */
+interface TxVisitor {
+  /** `prevOffset`: where the 32-byte txid of the spent output starts. */
+  input(prevOffset: number, prevVout: number, sequence: number): void;
+  /** `valueOffset`: where the output's 8-byte value starts; its script is `scriptLength` bytes at `scriptOffset`. */
+  output(vout: number, valueOffset: number, scriptOffset: number, scriptLength: number): void;
+}
+
+/**
+ * Walks one transaction at the reader's offset and leaves the offset after it. The one reader of
+ * the transaction format: the full parse and the block scan both go through it.
+ */
+function walkTransaction(reader: ByteReader, visitor: TxVisitor): TxSpans {
   const bytes = reader.bytes;
   const start = reader.offset;
   reader.skip(4); // version
@@ -133,21 +158,24 @@ export function readTransaction(reader: ByteReader): RawTransaction {
   }
   const bodyStart = reader.offset;
   const inputCount = reader.count();
-  const inputs: TxInput[] = new Array(inputCount);
   let rbf = false;
   for (let i = 0; i < inputCount; i++) {
-    const prev = reader.view(32);
+    const prevOffset = reader.offset;
+    reader.skip(32);
     const prevVout = reader.u32();
     reader.skip(reader.varint()); // scriptSig
     const sequence = reader.u32();
     if (sequence < RBF_SEQUENCE_MAX) rbf = true;
-    inputs[i] = { prevTxid: hashToHex(prev), prevVout, sequence };
+    visitor.input(prevOffset, prevVout, sequence);
   }
   const outputCount = reader.count();
-  const outputs: TxOutput[] = new Array(outputCount);
   for (let i = 0; i < outputCount; i++) {
-    const valueSat = reader.u64();
-    outputs[i] = { valueSat, script: reader.view(reader.varint()) };
+    const valueOffset = reader.offset;
+    reader.skip(8);
+    const scriptLength = reader.varint();
+    const scriptOffset = reader.offset;
+    reader.skip(scriptLength);
+    visitor.output(i, valueOffset, scriptOffset, scriptLength);
   }
   const bodyEnd = reader.offset;
   if (segwit) {
@@ -158,12 +186,98 @@ export function readTransaction(reader: ByteReader): RawTransaction {
   }
   const lockStart = reader.offset;
   reader.skip(4);
-  // The txid commits to the legacy serialisation: version, inputs, outputs, locktime, without
-  // the segwit marker/flag and witnesses. Hashing the slices avoids copying the transaction.
-  const txid = segwit
+  return { start, bodyStart, bodyEnd, lockStart, segwit, rbf };
+}
+
+/**
+ * The txid commits to the legacy serialisation: version, inputs, outputs, locktime, without the
+ * segwit marker/flag and witnesses. Hashing the slices avoids copying the transaction.
+ */
+function txidOf(bytes: Buffer, spans: TxSpans): string {
+  const { start, bodyStart, bodyEnd, lockStart } = spans;
+  return spans.segwit
     ? doubleSha256Hex([bytes.subarray(start, start + 4), bytes.subarray(bodyStart, bodyEnd), bytes.subarray(lockStart, lockStart + 4)])
-    : doubleSha256Hex([bytes.subarray(start, reader.offset)]);
-  return { txid, inputs, outputs, rbf, segwit };
+    : doubleSha256Hex([bytes.subarray(start, lockStart + 4)]);
+}
+
+/** Builds every input and output of a transaction as objects (the full parse). */
+class CollectingVisitor implements TxVisitor {
+  readonly inputs: TxInput[] = [];
+  readonly outputs: TxOutput[] = [];
+  readonly #bytes: Buffer;
+
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  input(prevOffset: number, prevVout: number, sequence: number): void {
+    this.inputs.push({ prevTxid: hashToHex(this.#bytes.subarray(prevOffset, prevOffset + 32)), prevVout, sequence });
+  }
+
+  output(_vout: number, valueOffset: number, scriptOffset: number, scriptLength: number): void {
+    this.outputs.push({ valueSat: this.#bytes.readBigUInt64LE(valueOffset), script: this.#bytes.subarray(scriptOffset, scriptOffset + scriptLength) });
+  }
+}
+
+/** Parses one transaction at the reader's offset and leaves the offset after it. */
+export function readTransaction(reader: ByteReader): RawTransaction {
+  const visitor = new CollectingVisitor(reader.bytes);
+  const spans = walkTransaction(reader, visitor);
+  return { txid: txidOf(reader.bytes, spans), inputs: visitor.inputs, outputs: visitor.outputs, rbf: spans.rbf, segwit: spans.segwit };
+}
+
+/** One output a scan was asked for, with what a payment needs. */
+export interface ScannedOutput {
+  readonly txid: string;
+  readonly vout: number;
+  readonly valueSat: bigint;
+  readonly script: Uint8Array;
+  readonly rbf: boolean;
+}
+
+/** Whether an output script (`length` bytes of `bytes` at `offset`) is one a scan keeps. */
+export type ScriptFilter = (bytes: Uint8Array, offset: number, length: number) => boolean;
+
+/** Keeps only the outputs `wants` accepts; reused across the transactions of a block. */
+class ScanningVisitor implements TxVisitor {
+  readonly #bytes: Buffer;
+  readonly #wants: ScriptFilter;
+  readonly hits: Array<{ vout: number; valueOffset: number; script: Buffer }> = [];
+
+  constructor(bytes: Buffer, wants: ScriptFilter) {
+    this.#bytes = bytes;
+    this.#wants = wants;
+  }
+
+  input(): void {}
+
+  output(vout: number, valueOffset: number, scriptOffset: number, scriptLength: number): void {
+    if (!this.#wants(this.#bytes, scriptOffset, scriptLength)) return;
+    this.hits.push({ vout, valueOffset, script: this.#bytes.subarray(scriptOffset, scriptOffset + scriptLength) });
+  }
+
+  /** Appends this transaction's hits to `out` (hashing the transaction only if there are any). */
+  flush(spans: TxSpans, out: ScannedOutput[]): void {
+    if (this.hits.length === 0) return;
+    const txid = txidOf(this.#bytes, spans);
+    for (const hit of this.hits) {
+      out.push({ txid, vout: hit.vout, valueSat: this.#bytes.readBigUInt64LE(hit.valueOffset), script: hit.script, rbf: spans.rbf });
+    }
+    this.hits.length = 0;
+  }
+}
+
+/**
+ * Reads `count` transactions at the reader's offset, keeping only the outputs `wants` accepts.
+ * Nothing is built for the other outputs and a transaction is hashed only when one of its
+ * outputs is kept: a watcher matching a 3,000-transaction block against its scripts needs the
+ * txid of the few that pay it, not of all of them.
+ */
+export function scanTransactions(reader: ByteReader, count: number, wants: ScriptFilter): ScannedOutput[] {
+  const out: ScannedOutput[] = [];
+  const visitor = new ScanningVisitor(reader.bytes, wants);
+  for (let i = 0; i < count; i++) visitor.flush(walkTransaction(reader, visitor), out);
+  return out;
 }
 
 /** Parses a whole raw transaction (hex from getrawtransaction, or bytes); trailing bytes are an error. */

@@ -1,12 +1,13 @@
-// The bitcoin watcher: follows the node's best chain block by block (raw blocks parsed
+// The bitcoin watcher: follows the node's best chain block by block (raw blocks scanned
 // in-process, outputs matched by script), follows the mempool for unconfirmed payments, and turns
 // what it sees into Observations. It reports facts only: confirmations, reorgs (a payment whose
 // block left the chain is `seen` again), and disappearance (`gone`). Crediting is settlement's job.
 //
 // One poll ("tick"): snapshot the mempool's txids → refresh targets → sync the chain (reorg
 // check, then connect new blocks in byte-bounded batches) → fetch and match only the mempool
-// transactions not seen before → declare vanished ones gone. Blocks and mempool are independent
-// paths, each with its own pacer (request-policy.ts): a failing mempool never stops blocks, and
+// transactions not seen before → declare gone the payments missing from the mempool long enough
+// (a grace period: a replica behind a load balancer may not have received one yet). Blocks and
+// mempool are independent paths, each with its own pacer (request-policy.ts): a failing mempool never stops blocks, and
 // failing blocks never stop mempool detection. The snapshot is taken before the chain sync, so a
 // transaction missing from both was really replaced or dropped, not mined between two calls;
 // `gone` is only declared in a tick where both paths succeeded. Targets are refreshed after the
@@ -22,7 +23,8 @@ import { BitcoinRpcError, classifyBitcoinError } from './rpc-client.ts';
 import type { BitcoinRpc } from './rpc-client.ts';
 import { BlockFetcher } from './block-fetcher.ts';
 import type { FetchedBlock } from './block-fetcher.ts';
-import { parseBlock } from './raw-block.ts';
+import { scanBlock } from './raw-block.ts';
+import type { ScannedBlock } from './raw-block.ts';
 import { parseTransaction } from './raw-transaction.ts';
 import type { RawTransaction } from './raw-transaction.ts';
 import { WatchedScripts } from './watched-scripts.ts';
@@ -32,7 +34,7 @@ import {
 } from './chain-state.ts';
 import type { ChainState } from './chain-state.ts';
 import {
-  LOGGED_DETAIL_CHARS_MAX, MEMPOOL_FETCH_BATCH, MEMPOOL_FETCH_PER_POLL_MAX, MEMPOOL_LIST_IDLE_FACTOR, RESCAN_PROGRESS_BLOCKS,
+  LOGGED_DETAIL_CHARS_MAX, MEMPOOL_FETCH_BATCH, MEMPOOL_GONE_ABSENT_LISTS_MIN, MEMPOOL_FETCH_PER_POLL_MAX, MEMPOOL_LIST_IDLE_FACTOR, RESCAN_PROGRESS_BLOCKS,
 } from './limits.ts';
 
 export const BITCOIN_METHOD_ID = 'bitcoin';
@@ -44,6 +46,8 @@ export interface BitcoinWatcherOptions {
   readonly reorgHorizon: number;
   readonly pollIntervalMs: number;
   readonly startHeight: number | null;
+  /** How long an unconfirmed payment must be absent from the mempool before it is `gone`. */
+  readonly mempoolGoneGraceMs: number;
   /** Called with each health report (the adapter's health() returns the last one). */
   readonly onHealth?: (health: MethodHealth) => void;
   /** Called when a payment to a target is first seen (gap-limit bookkeeping). */
@@ -63,6 +67,9 @@ interface Tracked {
   emittedConfirmations: number;
   /** Chain height at which its block left the chain, or null if never orphaned. */
   orphanedAt: number | null;
+  /** Since when (monotonic ms) and in how many mempool lists in a row it was missing; null while listed. */
+  absentSinceMs: number | null;
+  absentLists: number;
 }
 
 /** The txids the node listed at one moment; null when the mempool could not be read this poll. */
@@ -237,13 +244,13 @@ export class BitcoinWatcher implements Watcher {
       pending = after <= bestHeight ? this.#fetchSettled(after, bestHeight) : null;
       let complete = true;
       for (const fetched of blocks) {
-        const block = this.#parse(fetched.raw, fetched.hash, fetched.height);
+        const block = this.#scan(fetched.raw, fetched.hash, fetched.height);
         // Parent mismatch mid-sync means the chain moved under us: the next poll finds the fork.
         if (block.prevHash !== tipHash(this.#chain)) {
           complete = false;
           break;
         }
-        this.#connectBlock(block.hash, block.time, block.transactions);
+        this.#connectBlock(block);
       }
       await this.#emitConfirmations();
       if (this.#chain.height - logged >= RESCAN_PROGRESS_BLOCKS) {
@@ -261,11 +268,15 @@ export class BitcoinWatcher implements Watcher {
     return fetching;
   }
 
-  /** A block from the node that does not parse, or is not the block asked for, is the node's fault: never matched. */
-  #parse(raw: Buffer, hash: string, height: number): ReturnType<typeof parseBlock> {
-    let block: ReturnType<typeof parseBlock>;
+  /**
+   * The block's outputs to watched scripts (the whole block is walked, only those are built). A
+   * block from the node that does not parse, or is not the block asked for, is the node's fault:
+   * never matched.
+   */
+  #scan(raw: Buffer, hash: string, height: number): ScannedBlock {
+    let block: ScannedBlock;
     try {
-      block = parseBlock(raw);
+      block = scanBlock(raw, this.#watched.wants);
     } catch (error) {
       throw new BitcoinRpcError('protocol', `block ${hash} at height ${height} from ${this.#rpc.endpoint} does not parse (${raw.length} bytes): ${(error as Error).message}`);
     }
@@ -314,13 +325,16 @@ export class BitcoinWatcher implements Watcher {
       t.blockHeight = null;
       t.emittedConfirmations = 0;
       t.orphanedAt = fork;
+      t.absentSinceMs = null;
+      t.absentLists = 0;
       observations.push(this.#observation(t, 'seen', 0));
     }
     await this.#emitConfirmations(observations);
   }
 
-  #connectBlock(hash: string, time: number, transactions: readonly RawTransaction[]): void {
-    const matches = this.#watched.matchBlock(transactions, time);
+  #connectBlock(block: ScannedBlock): void {
+    const { hash } = block;
+    const matches = this.#watched.matchScanned(block.outputs, block.time);
     const height = this.#chain.height + 1;
     for (const m of matches) {
       const t = this.#track(m);
@@ -425,11 +439,25 @@ export class BitcoinWatcher implements Watcher {
     }
   }
 
-  /** Unconfirmed payments absent from the mempool: replaced or dropped (or orphaned past the horizon). */
+  /**
+   * Unconfirmed payments absent from the mempool: replaced or dropped (or orphaned past the
+   * horizon). One list without it proves nothing behind a load balancer (the replica that answered
+   * may not have received it yet), so it must be missing from MEMPOOL_GONE_ABSENT_LISTS_MIN lists in
+   * a row spanning the grace period; listed once more, it starts over. Until then it stays `seen`.
+   */
   async #dropVanished(mempool: ReadonlySet<string>): Promise<void> {
     const observations: Observation[] = [];
+    const nowMs = this.#nowMs();
     for (const [key, t] of this.#tracked) {
-      if (t.state !== 'seen' || mempool.has(t.txid)) continue;
+      if (t.state !== 'seen') continue;
+      if (mempool.has(t.txid)) {
+        t.absentSinceMs = null;
+        t.absentLists = 0;
+        continue;
+      }
+      t.absentSinceMs ??= nowMs;
+      t.absentLists += 1;
+      if (t.absentLists < MEMPOOL_GONE_ABSENT_LISTS_MIN || nowMs - t.absentSinceMs < this.#options.mempoolGoneGraceMs) continue;
       if (t.orphanedAt !== null && this.#chain.height - t.orphanedAt < this.#options.reorgHorizon) continue;
       this.#tracked.delete(key);
       observations.push(this.#observation(t, 'gone', 0));
@@ -446,7 +474,7 @@ export class BitcoinWatcher implements Watcher {
     if (!t) {
       t = {
         targetKey: m.targetKey, txid: m.txid, vout: m.vout, amountSat: m.valueSat, rbf: m.rbf,
-        state: 'seen', blockHash: null, blockHeight: null, emittedConfirmations: -1, orphanedAt: null,
+        state: 'seen', blockHash: null, blockHeight: null, emittedConfirmations: -1, orphanedAt: null, absentSinceMs: null, absentLists: 0,
       };
       this.#tracked.set(key, t);
       this.#options.onPaid?.(m.targetKey);
@@ -473,6 +501,7 @@ export class BitcoinWatcher implements Watcher {
       const t: Tracked = {
         targetKey: k.targetKey, txid, vout: Number(voutText), amountSat: k.amountUnits, rbf: false, state: k.state,
         blockHash: k.blockHash ?? null, blockHeight: k.blockHeight ?? null, emittedConfirmations: k.confirmations, orphanedAt: null,
+        absentSinceMs: null, absentLists: 0,
       };
       this.#tracked.set(k.paymentKey, t);
       if (t.state === 'confirmed') confirmed.push({ t, k });
