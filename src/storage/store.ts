@@ -14,6 +14,8 @@ import { LedgerStore } from './ledger-store.ts';
 import { WebhooksStore } from './webhooks-store.ts';
 import { ChargesStore, DerivationStore, IdempotencyStore, LeasesStore, OutboxStore, WatcherStateStore } from './misc-store.ts';
 import { WebStore } from './web-store.ts';
+import { OperatorsStore } from './operators-store.ts';
+import { AdminQueries } from './admin-queries.ts';
 import { CreatedInvoiceBatches } from './created-invoices.ts';
 import type { CreatedInvoice } from './invoices-store.ts';
 import type { Invoice } from '../core/invoice.ts';
@@ -31,6 +33,8 @@ export class StoreTx {
   readonly leases: LeasesStore;
   readonly web: WebStore;
   readonly webhooks: WebhooksStore;
+  readonly operators: OperatorsStore;
+  readonly admin: AdminQueries;
 
   constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean, direct: DirectSqlite | null = null) {
     const q = new SqlText(k, dialect, direct);
@@ -46,6 +50,8 @@ export class StoreTx {
     this.leases = new LeasesStore(k);
     this.web = new WebStore(k, rowLocks);
     this.webhooks = new WebhooksStore(k, rowLocks, q);
+    this.operators = new OperatorsStore(k, rowLocks);
+    this.admin = new AdminQueries(k, dialect);
   }
 }
 

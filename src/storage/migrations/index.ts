@@ -8,6 +8,7 @@ import * as initial from './001-initial.ts';
 import * as webhooks from './002-webhooks.ts';
 import * as web from './003-web.ts';
 import * as webhookBatches from './004-webhook-batches.ts';
+import * as operators from './005-operators.ts';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   { name: '002-webhooks', up: webhooks.up },
   { name: '003-web', up: web.up },
   { name: '004-webhook-batches', up: webhookBatches.up },
+  { name: '005-operators', up: operators.up },
 ];
 
 const MIGRATION_LOCK_ID = 7_264_001;
