@@ -4,14 +4,15 @@
 
 import type { FastifyInstance } from 'fastify';
 import { CofferError } from '../core/errors.ts';
-import type { WebhookDeliveryStatus } from '../storage/webhooks-store.ts';
+import type { WebhookDeliveryStatus, WebhookEndpoint } from '../storage/webhooks-store.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
+import { BATCH_MAX_LIMIT, listWebhookEndpoints, rotateAccountWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT } from '../usecases/webhook-endpoints.ts';
 import {
-  BATCH_MAX_LIMIT, createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
-} from '../usecases/webhook-endpoints.ts';
-import { redeliverEvents } from '../usecases/webhook-redeliver.ts';
+  adminCreateEndpoint, adminRedeliver, adminRemoveEndpoint, adminRotateEndpointSecret, setEndpointPaused, webhookDeliveries, webhookDelivery, webhookEndpoint,
+} from '../usecases/admin-webhooks.ts';
+import { ADMIN_TOKEN_ACTOR } from '../usecases/operator-audit.ts';
 import type { RedeliverInput } from '../usecases/webhook-redeliver.ts';
 import type { EndpointWithSecret } from '../usecases/webhook-endpoints.ts';
 import { idempotent } from './guards.ts';
@@ -64,7 +65,7 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
   app.post('/webhooks', { schema: { body: endpointBody } }, async (request, reply) => {
     const body = request.body as { url: string; events: string[]; description?: string; batch_max?: number };
     return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
-      run: (record) => createWebhookEndpoint(deps, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max }, record),
+      run: (record) => adminCreateEndpoint(deps, ADMIN_TOKEN_ACTOR, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max }, record),
       render: ({ endpoint, secret }) => ({ status: 201, body: ok(request, { ...presentWebhookEndpoint(endpoint), secret }) }),
     });
   });
@@ -76,14 +77,12 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
 
   app.get('/webhooks/deliveries', { schema: { querystring: deliveryQuery } }, async (request) => {
     const q = request.query as { endpoint_id?: string; event_id?: string; status?: WebhookDeliveryStatus; limit?: number; before?: number };
-    const rows = await deps.store.webhooks.deliveries({ endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, beforeSeq: q.before, limit: q.limit ?? 50 });
+    const rows = await webhookDeliveries(deps, { endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, beforeSeq: q.before, limit: q.limit ?? 50 });
     return ok(request, rows.map(presentWebhookDelivery), rows.length > 0 ? { next_before: rows.at(-1)!.seq } : {});
   });
 
   app.get('/webhooks/deliveries/:id', { schema: { params: idParams } }, async (request) => {
-    const delivery = await deps.store.webhooks.delivery((request.params as { id: string }).id);
-    if (!delivery) throw new CofferError('not_found', 'No such delivery');
-    const attempts = await deps.store.webhooks.attempts(delivery.id);
+    const { delivery, attempts } = await webhookDelivery(deps, (request.params as { id: string }).id);
     return ok(request, { ...presentWebhookDelivery(delivery), attempt_log: attempts.map(presentWebhookAttempt) });
   });
 
@@ -95,7 +94,7 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
       input = { fromSeq: body.from_seq, toSeq: body.to_seq, endpointId: body.endpoint_id };
     } else throw new CofferError('missing_param', 'Give event_ids, or from_seq, to_seq and endpoint_id', { field: 'event_ids' });
     return idempotent<{ created: number; deliveryIds: string[] }>(context, 'admin', request, reply, {
-      run: (record) => redeliverEvents(deps, input, maxAgeMs, record),
+      run: (record) => adminRedeliver(deps, ADMIN_TOKEN_ACTOR, input, maxAgeMs, record),
       render: (result) => ({ status: 202, body: ok(request, { created: result.created, delivery_ids: result.deliveryIds }) }),
     });
   });
@@ -110,22 +109,30 @@ export async function webhookRoutes(app: FastifyInstance, context: AppContext, o
   });
 
   app.get('/webhooks/:id', { schema: { params: idParams } }, async (request) => {
-    const endpoint = await deps.store.webhooks.endpoint((request.params as { id: string }).id);
-    if (!endpoint) throw new CofferError('not_found', 'No such webhook endpoint');
-    return ok(request, presentWebhookEndpoint(endpoint));
+    return ok(request, presentWebhookEndpoint(await webhookEndpoint(deps, (request.params as { id: string }).id)));
   });
 
   app.delete('/webhooks/:id', { schema: { params: idParams } }, async (request) => {
     const { id } = request.params as { id: string };
-    const { cancelled } = await removeWebhookEndpoint(deps, id);
+    const { cancelled } = await adminRemoveEndpoint(deps, ADMIN_TOKEN_ACTOR, id);
     return ok(request, { id, removed: true, cancelled_deliveries: cancelled });
   });
+
+  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+    app.post(`/webhooks/:id/${action}`, { schema: { params: idParams } }, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      return idempotent<WebhookEndpoint>(context, 'admin', request, reply, {
+        run: (record) => setEndpointPaused(deps, ADMIN_TOKEN_ACTOR, id, paused, record),
+        render: (endpoint) => ({ status: 200, body: ok(request, presentWebhookEndpoint(endpoint)) }),
+      });
+    });
+  }
 
   app.post('/webhooks/:id/rotate-secret', { schema: { params: idParams, body: overlapBody } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const overlap = overlapMs(request.body);
     return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
-      run: (record) => rotateWebhookSecret(deps, id, overlap, record),
+      run: (record) => adminRotateEndpointSecret(deps, ADMIN_TOKEN_ACTOR, id, overlap, record),
       render: ({ endpoint, secret }) => ({ status: 201, body: ok(request, { ...presentWebhookEndpoint(endpoint), secret }) }),
     });
   });

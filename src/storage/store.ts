@@ -100,6 +100,26 @@ export class Store extends StoreTx {
     return snapshots.transaction().execute((trx) => work(new StoreTx(trx, this.db.dialect, false)));
   }
 
+  /**
+   * Streams what `work` yields from one consistent view, for long reads (an export) that must not
+   * hold a shared connection: PostgreSQL a repeatable-read transaction on its own pool connection
+   * (Kysely's controlled transaction), rolled back when the stream ends or is abandoned; SQLite
+   * reads on the store itself, where rows keyed by an autoincrement seq commit in seq order (one
+   * writer), so a reader bounded by the highest seq at its start sees a consistent prefix.
+   */
+  async *snapshotStream<T>(work: (tx: StoreTx) => AsyncGenerator<T>): AsyncGenerator<T> {
+    if (this.db.dialect !== 'postgres') {
+      yield* work(this);
+      return;
+    }
+    const trx = await this.db.kysely.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute();
+    try {
+      yield* work(new StoreTx(trx, this.db.dialect, false));
+    } finally {
+      await trx.rollback().execute();
+    }
+  }
+
   /** Cheap liveness probe for /readyz. */
   async ping(): Promise<void> {
     await this.db.kysely.selectFrom('coffer_migrations' as never).select((eb) => eb.lit(1).as('one')).limit(1).execute();
