@@ -19,9 +19,11 @@ import { webLoginCommand } from './cli/web-command.ts';
 import { walletCommand } from './cli/wallet-command.ts';
 import { rescanCommand } from './cli/rescan-command.ts';
 import { webhookCommand } from './cli/webhook-command.ts';
+import { operatorCommand } from './cli/operator-command.ts';
 import { webhookConfigFromEnv } from './webhooks/webhook-config.ts';
 import { webhookLoops } from './webhooks/webhook-worker.ts';
 import { purgeExpiredSessions } from './usecases/web-sessions.ts';
+import { purgeOperatorSessions } from './usecases/operators.ts';
 import { USAGE } from './cli/usage.ts';
 import { startupMessage } from './startup-error.ts';
 
@@ -60,6 +62,7 @@ async function serve(config: Config): Promise<void> {
   const workers = new WorkerLoops(deps, [
     ...webhooks.loops,
     { name: 'purge-web-sessions', intervalMs: 60 * 60 * 1000, run: () => purgeExpiredSessions(deps) },
+    { name: 'purge-operator-sessions', intervalMs: 60 * 60 * 1000, run: () => purgeOperatorSessions(deps) },
   ]);
   // Listen first: a port in use stops the start before watchers and workers begin.
   if (config.roles.includes('api')) {
@@ -119,6 +122,7 @@ async function runCommand(config: Config, command: string, args: readonly string
       case 'wallet': return await walletCommand(runtime.deps, args);
       case 'rescan': return await rescanCommand(runtime.deps, args);
       case 'webhook': return await webhookCommand(runtime.deps, args);
+      case 'operator': return await operatorCommand(runtime.deps, args);
       default: throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } finally {

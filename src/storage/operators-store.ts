@@ -97,6 +97,11 @@ export class OperatorsStore {
       .where('id', '=', id).execute();
   }
 
+  /** Enables the stored TOTP secret (its first code was given; the accepted step stays recorded). */
+  async enableTotp(id: string, now: Date): Promise<void> {
+    await this.k.updateTable('operator_users').set({ totp_enabled_at: iso(now), updated_at: iso(now) }).where('id', '=', id).execute();
+  }
+
   /** Records the accepted TOTP step only if it is later than the last one; false when it was already used. */
   async acceptTotpStep(id: string, step: number): Promise<boolean> {
     const result = await this.k.updateTable('operator_users').set({ totp_last_step: step }).where('id', '=', id)
