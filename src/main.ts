@@ -14,6 +14,7 @@ import { createLogger, openRuntime } from './runtime.ts';
 import { WatcherSupervisor } from './usecases/run-watchers.ts';
 import { WorkerLoops } from './usecases/run-workers.ts';
 import { createWebPlugin } from './web/web-plugin.ts';
+import { createConsolePlugin } from './web/console/console-plugin.ts';
 import { webConfigFromEnv } from './web/web-config.ts';
 import { webLoginCommand } from './cli/web-command.ts';
 import { walletCommand } from './cli/wallet-command.ts';
@@ -55,7 +56,11 @@ async function serve(config: Config): Promise<void> {
   const { app } = await buildApp(deps, {
     adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
-    plugins: web ? [createWebPlugin(web)] : [],
+    plugins: [
+      ...(web ? [createWebPlugin(web)] : []),
+      // The operator console (docs/operator-console.md): no operator can sign in until `coffer operator create` made one.
+      createConsolePlugin({ cookieSecret: web?.cookieSecret, secureCookies: web?.secureCookies ?? 'auto' }),
+    ],
   });
   const watchers = new WatcherSupervisor(deps);
   const webhooks = webhookLoops(deps, webhookConfigFromEnv(config.env));

@@ -104,3 +104,18 @@ export async function adminRefund(deps: Deps, actor: Actor, input: RefundInput, 
     action: 'charge.refund', target: `account:${charge.accountId}`, before: { charge_id: charge.id, refunded_minor: charge.refundedMinor }, after: chargeState,
   }, record));
 }
+
+export type { ChargeResult } from './charge-account.ts';
+
+/** The account a credential belongs to (404 when there is no such credential). */
+export async function credentialAccount(deps: Pick<Deps, 'store'>, credentialId: string): Promise<string> {
+  const credential = await deps.store.accounts.getCredential(credentialId);
+  if (!credential) throw new CofferError('not_found', 'No such credential');
+  return credential.accountId;
+}
+
+export async function findCharge(deps: Pick<Deps, 'store'>, chargeId: string): Promise<Charge> {
+  const charge = await deps.store.charges.get(chargeId);
+  if (!charge) throw new CofferError('not_found', 'No such charge');
+  return charge;
+}
