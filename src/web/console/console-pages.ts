@@ -157,14 +157,14 @@ ${holds.length === 0 ? html`<p id="no-holds">No payment is held.</p>` : holds.ma
 <dt>Payment</dt><dd><code>${h.payment.id}</code>, txid ${code(h.payment.txid)}, ${h.payment.methodId === h.invoice.methodId ? cryptoText(h.payment.amountUnits, h.invoice) : `${h.payment.amountUnits} base units of ${h.payment.methodId}`}</dd>
 <dt>Account</dt><dd><a href="${P}/accounts/${h.invoice.accountId}">${h.invoice.accountId}</a> (${h.invoice.currency})</dd>
 <dt>Seen</dt><dd>${timeText(h.payment.firstSeenAt)}</dd><dt>Invoice</dt><dd><a href="${P}/invoices/${h.invoice.id}">open the invoice</a></dd></dl>
-${canAct ? html`${errorSummary(errors, { rate: 'Rate', rate_source: 'Rate source', note: 'Note' })}
+${canAct ? html`${errorSummary(Object.fromEntries(Object.entries(errors).map(([k, v]) => [`${form}-${k}`, v])), { [`${form}-rate`]: 'Rate', [`${form}-rate_source`]: 'Rate source', [`${form}-note`]: 'Note' })}
 <form method="post" action="${P}/holds/${h.payment.id}/resolve" novalidate>${csrfField(csrf)}${idempotencyField()}
 <fieldset class="field"><legend>Resolve by</legend><div class="choices">
 <label><input type="radio" name="action" value="credit"${action === 'credit' ? html` checked` : ''}> Crediting the account at this rate</label>
 <label><input type="radio" name="action" value="refunded_outside"${action === 'refunded_outside' ? html` checked` : ''}> Recording that it was refunded outside Coffer (nothing is credited)</label></div></fieldset>
-${inputField({ name: 'rate', label: `Rate (${h.invoice.currency} per 1 ${console.deps.methods.get(h.payment.methodId)?.spec.asset ?? h.invoice.asset})`, value: values['rate'] ?? '', inputmode: 'decimal', maxlength: 60, hint: 'Only when crediting.' }, errors)}
-${inputField({ name: 'rate_source', label: 'Rate source', value: values['rate_source'] ?? '', maxlength: 500, hint: 'Where the rate comes from and its time, e.g. "Kraken BTC/USD close 2026-12-06 10:00 UTC". Only when crediting.' }, errors)}
-${inputField({ name: 'note', label: 'Note', value: values['note'] ?? '', maxlength: 500, required: true, hint: 'What was done and why; kept in the audit log.' }, errors)}
+${inputField({ name: 'rate', id: `${form}-rate`, label: `Rate (${h.invoice.currency} per 1 ${console.deps.methods.get(h.payment.methodId)?.spec.asset ?? h.invoice.asset})`, value: values['rate'] ?? '', inputmode: 'decimal', maxlength: 60, hint: 'Only when crediting.' }, errors)}
+${inputField({ name: 'rate_source', id: `${form}-rate_source`, label: 'Rate source', value: values['rate_source'] ?? '', maxlength: 500, hint: 'Where the rate comes from and its time, e.g. "Kraken BTC/USD close 2026-12-06 10:00 UTC". Only when crediting.' }, errors)}
+${inputField({ name: 'note', id: `${form}-note`, label: 'Note', value: values['note'] ?? '', maxlength: 500, required: true, hint: 'What was done and why; kept in the audit log.' }, errors)}
 <button type="submit">Review the resolution</button></form>` : ''}
 </section>`;
   })}`;
