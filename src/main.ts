@@ -53,13 +53,15 @@ async function serve(config: Config): Promise<void> {
     throw new ConfigError('COFFER_MODE', 'live mode needs at least one payment method; set COFFER_BITCOIN_*, COFFER_LIGHTNING_* or COFFER_EVM_* (docs/configuration.md), or use COFFER_MODE=sandbox');
   }
   const web = webConfigFromEnv(config.env, config.mode);
+  // The console reads the same cookie settings (COFFER_WEB_SECRET, COFFER_WEB_SECURE_COOKIES) even when the website is off.
+  const consoleCookies = web ?? webConfigFromEnv({ ...config.env, COFFER_WEB: 'true' }, config.mode);
   const { app } = await buildApp(deps, {
     adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     plugins: [
       ...(web ? [createWebPlugin(web)] : []),
       // The operator console (docs/operator-console.md): no operator can sign in until `coffer operator create` made one.
-      createConsolePlugin({ cookieSecret: web?.cookieSecret, secureCookies: web?.secureCookies ?? 'auto' }),
+      createConsolePlugin({ cookieSecret: consoleCookies?.cookieSecret, secureCookies: consoleCookies?.secureCookies ?? 'auto', redeliveryMaxAgeMs: webhookConfigFromEnv(config.env).maxAgeMs }),
     ],
   });
   const watchers = new WatcherSupervisor(deps);
