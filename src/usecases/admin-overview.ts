@@ -23,6 +23,8 @@ export interface ChainHealth {
   readonly ok: boolean;
   /** The last block height (or cursor) the watcher processed, when the method has one. */
   readonly height: number | null;
+  /** The node's tip, when the watcher reports it (EVM today). */
+  readonly nodeHeight: number | null;
   readonly updatedAt: Date | null;
   /** Milliseconds since the watcher last reported: how far behind the console's view is. */
   readonly lagMs: number | null;
@@ -45,7 +47,7 @@ export function chainHealth(deps: Pick<Deps, 'methods' | 'clock'>): ChainHealth[
   return deps.methods.adapters().map((adapter) => {
     const health = adapter.health();
     return {
-      methods: adapter.methodIds, family: adapter.family, ok: health.ok, height: health.height ?? null, updatedAt: health.updatedAt ?? null,
+      methods: adapter.methodIds, family: adapter.family, ok: health.ok, height: health.height ?? null, nodeHeight: health.nodeHeight ?? null, updatedAt: health.updatedAt ?? null,
       lagMs: health.updatedAt ? Math.max(0, now - health.updatedAt.getTime()) : null, detail: health.detail ?? null,
     };
   });

@@ -77,9 +77,9 @@ ${totals.map((t) => html`<tr><td>${methodName(t.m)}</td><td class="num">${ledger
 ${o.failingEndpoints.length === 0 ? html`<p>None.</p>` : html`<div class="table-wrap"><table><thead><tr><th>Endpoint</th><th class="num">Failed</th><th class="num">Retrying</th></tr></thead><tbody>
 ${o.failingEndpoints.map((f) => html`<tr><td><a href="${P}/webhooks/${f.endpointId}">${f.endpoint?.url ?? f.endpointId}</a></td><td class="num">${f.failed}</td><td class="num">${f.retrying}</td></tr>`)}</tbody></table></div>`}
 <h2>Chains</h2>
-<div class="table-wrap"><table id="chains"><thead><tr><th>Methods</th><th>Health</th><th class="num">Processed height</th><th>Last report</th><th>Last error / state</th></tr></thead><tbody>
+<div class="table-wrap"><table id="chains"><thead><tr><th>Methods</th><th>Health</th><th class="num">Processed height</th><th class="num">Node tip (behind)</th><th>Last report</th><th>Last error / state</th></tr></thead><tbody>
 ${o.chains.map((c) => html`<tr><td>${c.methods.join(', ')}</td><td>${c.ok ? html`<span class="badge good">healthy</span>` : html`<span class="badge bad">unhealthy</span>`}</td>
-<td class="num">${c.height ?? '—'}</td><td>${c.lagMs === null ? '—' : `${Math.round(c.lagMs / 1000)} s ago`}</td><td>${c.detail ?? ''}</td></tr>`)}
+<td class="num">${c.height ?? '—'}</td><td class="num">${c.nodeHeight === null ? '—' : `${c.nodeHeight} (${Math.max(0, c.nodeHeight - (c.height ?? 0))})`}</td><td>${c.lagMs === null ? '—' : `${Math.round(c.lagMs / 1000)} s ago`}</td><td>${c.detail ?? ''}</td></tr>`)}
 </tbody></table></div>`;
 }
 
