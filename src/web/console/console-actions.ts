@@ -69,14 +69,32 @@ ${Object.entries(values).filter(([k]) => k !== 'confirm').map(([k, v]) => html`<
 
 const confirmed = (request: FastifyRequest) => field(request.body, 'confirm') === 'yes';
 
-export function consoleActionRoutes(app: FastifyInstance, console: ConsoleRuntime): void {
-  const deps = console.deps;
-  const param = (request: FastifyRequest) => (request.params as { id: string }).id;
-  const scope = (request: FastifyRequest) => `console:${console.operator(request).operator.id}`;
-  const actor = (request: FastifyRequest) => operatorActor(console.requireOperatorRole(request).operator);
-  const once = <T, V>(request: FastifyRequest, run: (record: RecordResponse<T> | undefined) => Promise<T>, view: (r: T) => V) => formOnce<T, V>(console, request, scope(request), run, view);
+/** What every action handler uses: the runtime, the path id, the acting operator (role checked) and the idempotent form run. */
+interface ActionKit {
+  readonly console: ConsoleRuntime;
+  readonly deps: ConsoleRuntime['deps'];
+  param(request: FastifyRequest): string;
+  actor(request: FastifyRequest): ReturnType<typeof operatorActor>;
+  once<T, V>(request: FastifyRequest, run: (record: RecordResponse<T> | undefined) => Promise<T>, view: (r: T) => V): Promise<V>;
+}
 
-  // ---- holds ----
+export function consoleActionRoutes(app: FastifyInstance, console: ConsoleRuntime): void {
+  const kit: ActionKit = {
+    console, deps: console.deps,
+    param: (request) => (request.params as { id: string }).id,
+    actor: (request) => operatorActor(console.requireOperatorRole(request).operator),
+    once: (request, run, view) => formOnce(console, request, `console:${console.operator(request).operator.id}`, run, view),
+  };
+  holdActions(app, kit);
+  accountActions(app, kit);
+  chargeActions(app, kit);
+  webhookActions(app, kit);
+}
+
+const unpack = (kit: ActionKit) => ({ console: kit.console, deps: kit.deps, param: kit.param, actor: kit.actor, once: kit.once.bind(kit) });
+
+function holdActions(app: FastifyInstance, kit: ActionKit): void {
+  const { console, deps, param, actor, once } = unpack(kit);
   const holdsAgain = async (request: FastifyRequest, reply: FastifyReply, status: number, state?: FormState, banner?: SafeHtml) =>
     console.send(request, reply, status, 'Holds', holdsBody(console, request, await listHolds(deps), state, banner), 'holds');
 
@@ -111,9 +129,11 @@ export function consoleActionRoutes(app: FastifyInstance, console: ConsoleRuntim
     }
   });
 
-  // ---- accounts ----
-  const accountAgain = async (request: FastifyRequest, reply: FastifyReply, id: string, status: number, state?: FormState, banner?: SafeHtml) =>
-    console.send(request, reply, status, 'Account', accountBody(console, request, await accountDetail(deps, id), state, banner), 'accounts');
+}
+
+function accountActions(app: FastifyInstance, kit: ActionKit): void {
+  const { console, deps, param, actor, once } = unpack(kit);
+  const accountAgain = accountAgainOf(kit);
 
   app.post('/accounts/:id/status', async (request, reply) => {
     const who = actor(request);
@@ -164,6 +184,15 @@ ${issued.apiKey ? html`<p>API key: <code class="value" id="new-secret">${issued.
     return accountAgain(request, reply, account, 200, undefined, notice('success', `Credential ${credentialId} revoked.`));
   });
 
+}
+
+const accountAgainOf = (kit: ActionKit) => async (request: FastifyRequest, reply: FastifyReply, id: string, status: number, state?: FormState, banner?: SafeHtml) =>
+  kit.console.send(request, reply, status, 'Account', accountBody(kit.console, request, await accountDetail(kit.deps, id), state, banner), 'accounts');
+
+function chargeActions(app: FastifyInstance, kit: ActionKit): void {
+  const { console, deps, param, actor, once } = unpack(kit);
+  const accountAgain = accountAgainOf(kit);
+
   app.post('/accounts/:id/charges', async (request, reply) => {
     const who = actor(request);
     const id = param(request);
@@ -210,7 +239,10 @@ ${issued.apiKey ? html`<p>API key: <code class="value" id="new-secret">${issued.
     }
   });
 
-  // ---- webhooks ----
+}
+
+function webhookActions(app: FastifyInstance, kit: ActionKit): void {
+  const { console, deps, param, actor, once } = unpack(kit);
   const endpointAgain = async (request: FastifyRequest, reply: FastifyReply, id: string, status: number, banner?: SafeHtml, state?: FormState) =>
     console.send(request, reply, status, 'Webhook endpoint', await endpointBody(console, request, id, banner, state), 'webhooks');
 

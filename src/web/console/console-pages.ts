@@ -5,6 +5,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CurrencyScale } from '../../core/assets.ts';
+import { isCofferError } from '../../core/errors.ts';
 import { InvoiceStatuses } from '../../core/invoice.ts';
 import type { Invoice, Payment } from '../../core/invoice.ts';
 import { LedgerCurrencyScale } from '../../core/ledger.ts';
@@ -297,9 +298,8 @@ export function consolePageRoutes(app: FastifyInstance, console: ConsoleRuntime)
       const invoices = await searchInvoices(console.deps, parseInvoiceSearch(values as InvoiceSearchText));
       return console.send(request, reply, 200, 'Invoices', html`<h1>Invoices</h1>${invoiceSearchForm(values, {})}${invoiceRows(invoices)}`, 'invoices');
     } catch (error) {
-      const e = error as { status?: number; message?: string; details?: Record<string, string> };
-      if (e.status === undefined || e.status >= 500) throw error;
-      return console.send(request, reply, 400, 'Invoices', html`<h1>Invoices</h1>${invoiceSearchForm(values, { [e.details?.['field'] ?? 'id']: e.message ?? '' })}`, 'invoices');
+      if (!isCofferError(error) || error.status >= 500) throw error;
+      return console.send(request, reply, 400, 'Invoices', html`<h1>Invoices</h1>${invoiceSearchForm(values, { [error.details['field'] ?? 'id']: error.message })}`, 'invoices');
     }
   });
   page('/invoices/:id', 'Invoice', 'invoices', (request) => invoiceBody(console, param(request)));
