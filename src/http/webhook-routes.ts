@@ -4,7 +4,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { CofferError } from '../core/errors.ts';
-import type { WebhookDeliveryStatus, WebhookEndpoint } from '../storage/webhooks-store.ts';
+import type { WebhookDeliveryStatus, WebhookEndpoint } from '../usecases/admin-webhooks.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';

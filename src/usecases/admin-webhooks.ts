@@ -13,6 +13,8 @@ import type { EndpointWithSecret, NewEndpointInput } from './webhook-endpoints.t
 import { redeliverEvents } from './webhook-redeliver.ts';
 import type { RedeliverInput } from './webhook-redeliver.ts';
 
+export type { WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from '../storage/webhooks-store.ts';
+
 const DELIVERY_PAGE_MAX = 200;
 
 export interface DeliveryQuery {

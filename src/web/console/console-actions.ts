@@ -9,7 +9,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CurrencyScale, isBalanceCurrency } from '../../core/assets.ts';
 import type { Account } from '../../core/account.ts';
-import type { WebhookEndpoint } from '../../storage/webhooks-store.ts';
 import { CofferError, isCofferError } from '../../core/errors.ts';
 import { formatDecimal, parseDecimal } from '../../core/money.ts';
 import {
@@ -19,7 +18,7 @@ import type { ChargeResult } from '../../usecases/admin-accounts.ts';
 import { creditPreview, heldPayment, listHolds, parseRate, resolveHold } from '../../usecases/admin-holds.ts';
 import type { HoldResolution, ResolvedHold } from '../../usecases/admin-holds.ts';
 import { adminRedeliver, setEndpointPaused, webhookEndpoint } from '../../usecases/admin-webhooks.ts';
-import type { RedeliverResult } from '../../usecases/admin-webhooks.ts';
+import type { RedeliverResult, WebhookEndpoint } from '../../usecases/admin-webhooks.ts';
 import type { RecordResponse } from '../../usecases/idempotency.ts';
 import { operatorActor } from '../../usecases/operators.ts';
 import type { IssuedCredential } from '../../usecases/manage-accounts.ts';
