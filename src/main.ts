@@ -14,14 +14,17 @@ import { createLogger, openRuntime } from './runtime.ts';
 import { WatcherSupervisor } from './usecases/run-watchers.ts';
 import { WorkerLoops } from './usecases/run-workers.ts';
 import { createWebPlugin } from './web/web-plugin.ts';
+import { createConsolePlugin } from './web/console/console-plugin.ts';
 import { webConfigFromEnv } from './web/web-config.ts';
 import { webLoginCommand } from './cli/web-command.ts';
 import { walletCommand } from './cli/wallet-command.ts';
 import { rescanCommand } from './cli/rescan-command.ts';
 import { webhookCommand } from './cli/webhook-command.ts';
+import { operatorCommand } from './cli/operator-command.ts';
 import { webhookConfigFromEnv } from './webhooks/webhook-config.ts';
 import { webhookLoops } from './webhooks/webhook-worker.ts';
 import { purgeExpiredSessions } from './usecases/web-sessions.ts';
+import { purgeOperatorSessions } from './usecases/operators.ts';
 import { USAGE } from './cli/usage.ts';
 import { startupMessage } from './startup-error.ts';
 
@@ -50,16 +53,23 @@ async function serve(config: Config): Promise<void> {
     throw new ConfigError('COFFER_MODE', 'live mode needs at least one payment method; set COFFER_BITCOIN_*, COFFER_LIGHTNING_* or COFFER_EVM_* (docs/configuration.md), or use COFFER_MODE=sandbox');
   }
   const web = webConfigFromEnv(config.env, config.mode);
+  // The console reads the same cookie settings (COFFER_WEB_SECRET, COFFER_WEB_SECURE_COOKIES) even when the website is off.
+  const consoleCookies = web ?? webConfigFromEnv({ ...config.env, COFFER_WEB: 'true' }, config.mode);
   const { app } = await buildApp(deps, {
     adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
-    plugins: web ? [createWebPlugin({ ...web, publicUrl: config.publicUrl })] : [],
+    plugins: [
+      ...(web ? [createWebPlugin({ ...web, publicUrl: config.publicUrl })] : []),
+      // The operator console (docs/operator-console.md): no operator can sign in until `coffer operator create` made one.
+      createConsolePlugin({ cookieSecret: consoleCookies?.cookieSecret, secureCookies: consoleCookies?.secureCookies ?? 'auto', redeliveryMaxAgeMs: webhookConfigFromEnv(config.env).maxAgeMs }),
+    ],
   });
   const watchers = new WatcherSupervisor(deps);
   const webhooks = webhookLoops(deps, webhookConfigFromEnv(config.env));
   const workers = new WorkerLoops(deps, [
     ...webhooks.loops,
     { name: 'purge-web-sessions', intervalMs: 60 * 60 * 1000, run: () => purgeExpiredSessions(deps) },
+    { name: 'purge-operator-sessions', intervalMs: 60 * 60 * 1000, run: () => purgeOperatorSessions(deps) },
   ]);
   // Listen first: a port in use stops the start before watchers and workers begin.
   if (config.roles.includes('api')) {
@@ -119,6 +129,7 @@ async function runCommand(config: Config, command: string, args: readonly string
       case 'wallet': return await walletCommand(runtime.deps, args);
       case 'rescan': return await rescanCommand(runtime.deps, args);
       case 'webhook': return await webhookCommand(runtime.deps, args);
+      case 'operator': return await operatorCommand(runtime.deps, args);
       default: throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } finally {

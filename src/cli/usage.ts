@@ -16,4 +16,6 @@ export const USAGE = `coffer — prepaid balances funded with crypto
                                     rewind the bitcoin watcher and rescan to the node's tip (progress bar)
   coffer webhook add|list|remove|rotate|account-secret|deliveries|show|redeliver   (docs/webhooks.md)
   coffer web-login attach --account <account-id> --email <email> [--password-stdin] [--json]
-  coffer web-login reset-link --email <email> [--base-url <url>] [--json]`;
+  coffer web-login reset-link --email <email> [--base-url <url>] [--json]
+  coffer operator create --email <email> --role read_only|operator [--password-stdin] [--json]
+  coffer operator list [--json]     operator users of the console at /admin/console (docs/operator-console.md)`;

@@ -9,7 +9,8 @@ export const EventTypes = [
 export type EventType = (typeof EventTypes)[number];
 
 /** A webhook endpoint is enabled until the operator removes it. */
-export const WebhookEndpointStatuses = ['enabled', 'removed'] as const;
+/** 'paused' (by an operator): events still queue for it, nothing is sent until it is resumed. */
+export const WebhookEndpointStatuses = ['enabled', 'paused', 'removed'] as const;
 export type WebhookEndpointStatus = (typeof WebhookEndpointStatuses)[number];
 
 /** One delivery of one event to one URL. */

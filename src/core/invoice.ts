@@ -96,8 +96,17 @@ export interface Payment {
   readonly creditedMinor: bigint | null;
   readonly reversed: boolean;
   readonly heldReason: string | null;
+  /**
+   * How an operator resolved the payment after it was held (issue 19): credited at a rate they
+   * chose, or refunded outside Coffer. A resolved payment is out of automatic settlement.
+   */
+  readonly resolution?: PaymentResolution | null;
+  readonly resolutionNote?: string | null;
   readonly firstSeenAt: Date;
   readonly updatedAt: Date;
 }
+
+export const PaymentResolutions = ['credited', 'refunded_outside'] as const;
+export type PaymentResolution = (typeof PaymentResolutions)[number];
 
 export const FINAL_INVOICE_STATUSES: readonly InvoiceStatus[] = ['complete', 'expired', 'denied'];

@@ -46,6 +46,8 @@ export interface MethodHealth {
   readonly detail?: string;
   /** Chain height or cursor last processed, when the method has one. */
   readonly height?: number;
+  /** The node's own tip, when the watcher knows it: `nodeHeight - height` is how far behind it is. */
+  readonly nodeHeight?: number;
   readonly updatedAt?: Date;
 }
 

@@ -57,3 +57,20 @@ test("without method units, or to the invoice's own target, another method is he
     assert.equal(plan.receivedUnits, 0n);
   }
 });
+
+test('an operator-resolved payment is out of automatic settlement: never held again, credited settles, refunded leaves the invoice as if unpaid, gone reverses', () => {
+  // Proves the hold resolution rules (usecases/admin-holds.ts): what settlement does with payments.resolution.
+  const usdc = invoice('usdc_base', '0xabc', 1_000_000n, 6);
+  const usdt = payment('usdt', 'usdt_polygon', '0xabc', 1_000_000n);
+  const credited = { ...usdt, resolution: 'credited' as const, creditedMinor: 99n };
+  const plan = planSettlement(usdc, [credited], NOW, oneConfirmation, units);
+  assert.equal(plan.held.size, 0);
+  assert.equal(plan.status, 'complete');
+  assert.equal(plan.paymentStatus, 'paid');
+  assert.equal(plan.credits.length, 0, 'never credited twice');
+  const refunded = planSettlement(usdc, [{ ...usdt, resolution: 'refunded_outside' as const }], LATER, oneConfirmation, units);
+  assert.equal(refunded.held.size, 0);
+  assert.equal(refunded.status, 'expired');
+  const gone = planSettlement(usdc, [{ ...credited, state: 'gone' as const }], NOW, oneConfirmation, units);
+  assert.deepEqual(gone.reversals, ['usdt']);
+});

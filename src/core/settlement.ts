@@ -90,7 +90,12 @@ export function planSettlement(invoice: SettlementInvoice, allPayments: readonly
   const held = new Map<string, string>();
   const payments: Payment[] = [];
   const original = new Map<string, Payment>();
+  // A payment an operator resolved (credited at a rate they chose, or refunded outside Coffer) is
+  // out of automatic settlement: it is never held or credited again; one they credited settles
+  // the invoice and is reversed like any other if it leaves the chain.
+  const resolved = allPayments.filter((p) => p.resolution !== undefined && p.resolution !== null);
   for (const p of allPayments) {
+    if (p.resolution !== undefined && p.resolution !== null) continue;
     if (p.methodId === invoice.methodId) payments.push(p);
     else if (unitOf && isCompanionPayment(invoice, p, unitOf)) {
       original.set(p.id, p);
@@ -102,7 +107,7 @@ export function planSettlement(invoice: SettlementInvoice, allPayments: readonly
   }
   // Confirmation rules are per method and in the method's own unit.
   const required: ConfirmationsRule = (p) => rule(original.get(p.id) ?? p);
-  const reversals = payments.filter((p) => p.state === 'gone' && isCredited(p)).map((p) => p.id);
+  const reversals = [...payments, ...resolved].filter((p) => p.state === 'gone' && isCredited(p)).map((p) => p.id);
   const creditable = (p: Payment) => isLive(p) && p.creditedMinor === null && isCreditable(p, required);
 
   // Late payments, and every payment of a flexible invoice, stand alone at their own rate.
@@ -113,7 +118,8 @@ export function planSettlement(invoice: SettlementInvoice, allPayments: readonly
   }
 
   const onTime = payments.filter((p) => !p.late && isLive(p));
-  let settled = payments.some((p) => !p.late && isCredited(p)) || credits.some((c) => onTime.some((p) => p.id === c.paymentId));
+  let settled = payments.some((p) => !p.late && isCredited(p)) || credits.some((c) => onTime.some((p) => p.id === c.paymentId))
+    || resolved.some((p) => isLive(p) && isCredited(p));
   if (invoice.priceUnits !== null && invoice.amountMinor !== null && invoice.rate !== null) {
     const fixed = planFixed(invoice, onTime, now, settled, creditable);
     credits.push(...fixed);
@@ -125,7 +131,8 @@ export function planSettlement(invoice: SettlementInvoice, allPayments: readonly
     credits, reversals, held, status,
     paymentStatus: paymentStatusOf(invoice, onTime, settled, held, creditable, required),
     completed: settled && invoice.completedAt === null,
-    receivedUnits: payments.filter(isLive).reduce((sum, p) => sum + p.amountUnits, 0n),
+    receivedUnits: [...payments, ...resolved.filter((p) => p.methodId === invoice.methodId && p.resolution === 'credited')]
+      .filter(isLive).reduce((sum, p) => sum + p.amountUnits, 0n),
   };
 }
 
@@ -167,7 +174,7 @@ function nextStatus(invoice: SettlementInvoice, payments: readonly Payment[], no
 
 function paymentStatusOf(invoice: SettlementInvoice, onTime: readonly Payment[], settled: boolean, held: ReadonlyMap<string, string>,
   creditable: (p: Payment) => boolean, required: ConfirmationsRule): PaymentStatus {
-  if (onTime.length === 0) return 'unpaid';
+  if (onTime.length === 0) return settled ? 'paid' : 'unpaid';
   const confirmed = onTime.filter((p) => p.creditedMinor !== null || isCreditable(p, required));
   const received = confirmed.reduce((sum, p) => sum + p.amountUnits, 0n);
   if (!settled) {

@@ -6,13 +6,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../core/account.ts';
 import { CurrencyScale } from '../core/assets.ts';
 import { CofferError } from '../core/errors.ts';
-import { chargeAccount, refundCharge } from '../usecases/charge-account.ts';
 import type { ChargeResult } from '../usecases/charge-account.ts';
-import { createAccount, issueCredential, revokeCredential } from '../usecases/manage-accounts.ts';
 import type { CreatedAccount, IssuedCredential } from '../usecases/manage-accounts.ts';
-import { accountBalances, getInvoice, presentOptions } from '../usecases/read-account.ts';
-import { setAccountStatus } from '../usecases/account-status.ts';
-import { verifyLedger } from '../usecases/verify-ledger.ts';
+import {
+  accountWithBalances, adminCharge, adminCreateAccount, adminIssueCredential, adminRefund, adminRevokeCredential, adminSetAccountStatus,
+} from '../usecases/admin-accounts.ts';
+import { invoiceDetail, parseInvoiceSearch, searchInvoices } from '../usecases/admin-invoices.ts';
+import type { InvoiceSearchText } from '../usecases/admin-invoices.ts';
+import { runLedgerVerify, transfersCsv } from '../usecases/admin-ledger.ts';
+import { listHolds, reasonText, resolveHold } from '../usecases/admin-holds.ts';
+import type { ResolvedHold } from '../usecases/admin-holds.ts';
+import { searchAccounts } from '../usecases/admin-accounts.ts';
+import { auditLog } from '../usecases/operator-audit.ts';
+import { Readable } from 'node:stream';
+import { formatDecimal } from '../core/money.ts';
+import { ADMIN_TOKEN_ACTOR } from '../usecases/operator-audit.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { idempotencyKeyOf, idempotent } from './guards.ts';
@@ -62,15 +70,13 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
   app.post('/accounts', { schema: { body: S.accountBody } }, async (request, reply) => {
     const body = request.body as { type: string; currency: string; label?: string };
     return idempotent<CreatedAccount>(context, 'admin', request, reply, {
-      run: (record) => createAccount(deps, body, record),
+      run: (record) => adminCreateAccount(deps, ADMIN_TOKEN_ACTOR, body, record),
       render: ({ account, issued }) => ({ status: 201, body: ok(request, { ...presentAccount(account), credential: presentIssued(issued) }) }),
     });
   });
 
   app.get('/accounts/:id', { schema: { params: S.idParams } }, async (request) => {
-    const account = await deps.store.accounts.get((request.params as { id: string }).id);
-    if (!account) throw new CofferError('not_found', 'No such account');
-    const balances = await accountBalances(deps.store, account);
+    const { account, balances } = await accountWithBalances(deps, (request.params as { id: string }).id);
     return ok(request, { ...presentAccount(account), balances: balances.map((b) => ({ currency: b.currency, balance: money(b.balanceMinor, CurrencyScale[b.currency]) })) });
   });
 
@@ -79,7 +85,7 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     const { status } = request.body as { status: 'active' | 'frozen' };
     return idempotent<Account>(context, 'admin', request, reply, {
       run: async (record) => {
-        const account = await setAccountStatus(deps, id, status, record);
+        const account = await adminSetAccountStatus(deps, ADMIN_TOKEN_ACTOR, id, status, record);
         context.auth.clear();
         return account;
       },
@@ -90,7 +96,7 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
   app.post('/accounts/:id/credentials', { schema: { params: S.idParams } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return idempotent<IssuedCredential>(context, 'admin', request, reply, {
-      run: (record) => issueCredential(deps, id, null, record),
+      run: (record) => adminIssueCredential(deps, ADMIN_TOKEN_ACTOR, id, null, record),
       render: (issued) => ({ status: 201, body: ok(request, presentIssued(issued)) }),
     });
   });
@@ -99,7 +105,7 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     const { id } = request.params as { id: string };
     return idempotent<string>(context, 'admin', request, reply, {
       run: async (record) => {
-        await revokeCredential(deps, id, undefined, record);
+        await adminRevokeCredential(deps, ADMIN_TOKEN_ACTOR, id, undefined, record);
         context.auth.clear();
         return id;
       },
@@ -117,7 +123,7 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
       description: typeof body['description'] === 'string' ? body['description'] : undefined,
     };
     return idempotent<ChargeResult>(context, 'admin', request, reply, {
-      run: (record) => chargeAccount(deps, input, record),
+      run: (record) => adminCharge(deps, ADMIN_TOKEN_ACTOR, input, record),
       render: (result) => ({ status: result.replayed ? 200 : 201, body: ok(request, presentCharge(result)) }),
       replayStatus: 200,
     });
@@ -130,7 +136,7 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     if (key === undefined) throw new CofferError('missing_param', 'A refund needs idempotency_key (or an Idempotency-Key header)', { field: 'idempotency_key' });
     const input = { chargeId: id, amount: decimalField(request, body, 'amount'), idempotencyKey: key };
     return idempotent<ChargeResult>(context, 'admin', request, reply, {
-      run: (record) => refundCharge(deps, input, record),
+      run: (record) => adminRefund(deps, ADMIN_TOKEN_ACTOR, input, record),
       render: (result) => ({ status: result.replayed ? 200 : 201, body: ok(request, presentCharge(result)) }),
       replayStatus: 200,
     });
@@ -138,16 +144,58 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
 
   app.get('/invoices/:id', { schema: { params: S.idParams } }, async (request) => {
     const { id } = request.params as { id: string };
-    const invoice = await deps.store.invoices.get(id);
-    const account = invoice ? await deps.store.accounts.get(invoice.accountId) : null;
-    const view = account ? await getInvoice(deps.store, account, id) : null;
-    if (!view) throw new CofferError('not_found', 'No such invoice');
-    const userEmail = await deps.store.web.emailOfAccount(view.invoice.accountId);
-    return ok(request, { ...presentInvoice(view.invoice, view.payments, { ...presentOptions(deps), userEmail }), account_id: view.invoice.accountId });
+    const view = await invoiceDetail(deps, id);
+    return ok(request, { ...presentInvoice(view.invoice, view.payments, { ...view.present, userEmail: view.userEmail }), account_id: view.invoice.accountId });
   });
 
+  app.get('/accounts', { schema: { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: 100 } } } } }, async (request) => {
+    const q = request.query as { q?: string; limit?: number };
+    return ok(request, (await searchAccounts(deps, q.q ?? '', q.limit)).map(presentAccount));
+  });
+
+  app.get('/invoices', { schema: { querystring: { type: 'object', additionalProperties: false, properties: Object.fromEntries(
+    ['id', 'account', 'target', 'txid', 'status', 'method', 'from', 'to', 'before'].map((k) => [k, { type: 'string', maxLength: 2000 }])) } } }, async (request) => {
+    const search = parseInvoiceSearch(request.query as InvoiceSearchText);
+    const invoices = await searchInvoices(deps, search);
+    return ok(request, invoices.map((i) => ({
+      id: i.id, account_id: i.accountId, status: i.status, payment_method: i.methodId, currency: i.currency,
+      amount: i.amountMinor === null ? undefined : money(i.amountMinor, CurrencyScale[i.currency]), address: i.address, created_time: i.createdAt.toISOString(),
+    })), invoices.length > 0 ? { next_before: invoices.at(-1)!.seq } : {});
+  });
+
+  app.get('/holds', async (request) => ok(request, (await listHolds(deps)).map((h) => ({
+    payment_id: h.payment.id, invoice_id: h.invoice.id, account_id: h.invoice.accountId, payment_method: h.payment.methodId, txid: h.payment.txid,
+    amount_units: h.payment.amountUnits.toString(), held_reason: h.reason, why: reasonText(h.reason), first_seen_time: h.payment.firstSeenAt.toISOString(),
+  }))));
+
+  const resolveBody = {
+    type: 'object', required: ['action', 'note'], additionalProperties: false,
+    properties: { action: { type: 'string', enum: ['credit', 'refunded_outside'] }, rate: { type: 'string', maxLength: 60 }, rate_source: { type: 'string', maxLength: 500 }, note: { type: 'string', maxLength: 500 } },
+  } as const;
+  app.post('/holds/:id/resolve', { schema: { params: S.idParams, body: resolveBody } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const body = request.body as { action: 'credit' | 'refunded_outside'; rate?: string; rate_source?: string; note: string };
+    const input = body.action === 'credit' ? { action: 'credit' as const, rate: body.rate ?? '', rateSource: body.rate_source ?? '', note: body.note } : { action: 'refunded_outside' as const, note: body.note };
+    return idempotent<ResolvedHold>(context, 'admin', request, reply, {
+      run: (record) => resolveHold(deps, ADMIN_TOKEN_ACTOR, id, input, record),
+      render: (r) => ({ status: 200, body: ok(request, {
+        payment_id: r.paymentId, invoice_id: r.invoiceId, action: r.action, invoice_status: r.invoiceStatus, currency: r.currency,
+        credited_amount: r.creditedMinor === null ? undefined : formatDecimal(r.creditedMinor, CurrencyScale[r.currency]),
+      }) }),
+    });
+  });
+
+  app.get('/audit', { schema: { querystring: { type: 'object', properties: { target: { type: 'string', maxLength: 200 }, before: { type: 'integer', minimum: 1 } } } } }, async (request) => {
+    const q = request.query as { target?: string; before?: number };
+    const rows = await auditLog(deps, { target: q.target, beforeSeq: q.before });
+    return ok(request, rows.map((r) => ({ seq: r.seq, actor: r.actorName, actor_id: r.actorId, action: r.action, target: r.target, before: r.before, after: r.after, time: r.at.toISOString() })));
+  });
+
+  app.get('/ledger/transfers.csv', async (_request, reply) => reply.type('text/csv; charset=utf-8')
+    .header('content-disposition', 'attachment; filename="coffer-transfers.csv"').send(Readable.from(transfersCsv(deps))));
+
   app.get('/ledger/verify', async (request, reply) => {
-    const report = await verifyLedger(deps.store);
+    const report = await runLedgerVerify(deps);
     return reply.status(report.ok ? 200 : 500).send(ok(request, report));
   });
 }

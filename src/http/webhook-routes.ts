@@ -11,14 +11,16 @@ import { CofferError } from '../core/errors.ts';
 import { WebhookDeliveryStatuses } from '../core/events.ts';
 import { WebhookAttemptWire, WebhookDeliveryWire, WebhookEndpointWire } from '../core/webhook-wire-schema.ts';
 import { isoTime, stringEnum } from '../core/wire-schema.ts';
+import type { WebhookEndpoint } from '../usecases/admin-webhooks.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
-import {
-  BATCH_MAX_LIMIT, createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
-} from '../usecases/webhook-endpoints.ts';
+import { BATCH_MAX_LIMIT, listWebhookEndpoints, rotateAccountWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT } from '../usecases/webhook-endpoints.ts';
 import { getWebhookEndpoint, listWebhookDeliveries, webhookDeliveryWithAttempts } from '../usecases/webhook-log.ts';
-import { redeliverEvents } from '../usecases/webhook-redeliver.ts';
+import {
+  adminCreateEndpoint, adminRedeliver, adminRemoveEndpoint, adminRotateEndpointSecret, setEndpointPaused,
+} from '../usecases/admin-webhooks.ts';
+import { ADMIN_TOKEN_ACTOR } from '../usecases/operator-audit.ts';
 import type { RedeliverInput } from '../usecases/webhook-redeliver.ts';
 import type { EndpointWithSecret } from '../usecases/webhook-endpoints.ts';
 import { idempotent } from './guards.ts';
@@ -79,7 +81,7 @@ export async function webhookRoutes(plain: FastifyInstance, context: AppContext,
   app.post('/webhooks', { schema: { body: endpointBody, response: { 201: adminEnvelope(endpointWithSecret) } } }, async (request, reply) => {
     const { body } = request;
     return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
-      run: (record) => createWebhookEndpoint(deps, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max }, record),
+      run: (record) => adminCreateEndpoint(deps, ADMIN_TOKEN_ACTOR, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max }, record),
       render: ({ endpoint, secret }) => ({ status: 201, body: ok(request, { ...presentWebhookEndpoint(endpoint), secret }) }),
     });
   });
@@ -110,7 +112,7 @@ export async function webhookRoutes(plain: FastifyInstance, context: AppContext,
       input = { fromSeq: body.from_seq, toSeq: body.to_seq, endpointId: body.endpoint_id };
     } else throw new CofferError('missing_param', 'Give event_ids, or from_seq, to_seq and endpoint_id', { field: 'event_ids' });
     return idempotent<{ created: number; deliveryIds: string[] }>(context, 'admin', request, reply, {
-      run: (record) => redeliverEvents(deps, input, maxAgeMs, record),
+      run: (record) => adminRedeliver(deps, ADMIN_TOKEN_ACTOR, input, maxAgeMs, record),
       render: (result) => ({ status: 202, body: ok(request, { created: result.created, delivery_ids: result.deliveryIds }) }),
     });
   });
@@ -132,15 +134,25 @@ export async function webhookRoutes(plain: FastifyInstance, context: AppContext,
 
   app.delete('/webhooks/:id', { schema: { params: idParams, response: { 200: adminEnvelope(removed) } } }, async (request) => {
     const { id } = request.params;
-    const { cancelled } = await removeWebhookEndpoint(deps, id);
+    const { cancelled } = await adminRemoveEndpoint(deps, ADMIN_TOKEN_ACTOR, id);
     return ok(request, { id, removed: true as const, cancelled_deliveries: cancelled });
   });
+
+  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+    app.post(`/webhooks/:id/${action}`, { schema: { params: idParams, response: { 200: adminEnvelope(WebhookEndpointWire) } } }, async (request, reply) => {
+      const { id } = request.params;
+      return idempotent<WebhookEndpoint>(context, 'admin', request, reply, {
+        run: (record) => setEndpointPaused(deps, ADMIN_TOKEN_ACTOR, id, paused, record),
+        render: (endpoint) => ({ status: 200, body: ok(request, presentWebhookEndpoint(endpoint)) }),
+      });
+    });
+  }
 
   app.post('/webhooks/:id/rotate-secret', { schema: { params: idParams, body: overlapBody, response: { 201: adminEnvelope(endpointWithSecret) } } }, async (request, reply) => {
     const { id } = request.params;
     const overlap = overlapMs(request.body);
     return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
-      run: (record) => rotateWebhookSecret(deps, id, overlap, record),
+      run: (record) => adminRotateEndpointSecret(deps, ADMIN_TOKEN_ACTOR, id, overlap, record),
       render: ({ endpoint, secret }) => ({ status: 201, body: ok(request, { ...presentWebhookEndpoint(endpoint), secret }) }),
     });
   });

@@ -7,7 +7,7 @@ import type { AccountsTable, CredentialsTable, Database } from './schema.ts';
 import { iso, toDate, toDateOrNull } from './codec.ts';
 import type { SqlText } from './sql-text.ts';
 
-function toAccount(row: Selectable<AccountsTable>): Account {
+export function toAccount(row: Selectable<AccountsTable>): Account {
   return {
     id: row.id, type: row.type as AccountType, currency: row.currency as BalanceCurrency,
     status: row.status as AccountStatus, label: row.label, createdAt: toDate(row.created_at),

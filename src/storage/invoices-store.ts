@@ -43,7 +43,7 @@ function toInvoiceRef(row: InvoiceRefRow): InvoiceRef {
   return { id: row.id, currency: row.currency as BalanceCurrency, asset: row.asset as CryptoAsset };
 }
 
-function toInvoice(row: Selectable<InvoicesTable>): Invoice {
+export function toInvoice(row: Selectable<InvoicesTable>): Invoice {
   return {
     seq: Number(row.seq), id: row.id, accountId: row.account_id, status: row.status as InvoiceStatus,
     currency: row.currency as BalanceCurrency, amountMinor: toAmountOrNull(row.amount), methodId: row.method_id,

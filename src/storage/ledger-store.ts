@@ -237,6 +237,17 @@ export class LedgerStore {
     }
   }
 
+  /** Transfers with `afterSeq` < seq <= `uptoSeq`, in seq order (keyset pages of an export). */
+  async transfersBetween(afterSeq: number, uptoSeq: number, limit: number): Promise<PostedTransfer[]> {
+    const rows = await this.k.selectFrom('transfers').selectAll().where('seq', '>', afterSeq).where('seq', '<=', uptoSeq).orderBy('seq').limit(limit).execute();
+    return rows.map(toTransfer);
+  }
+
+  async maxTransferSeq(): Promise<number> {
+    const row = await this.k.selectFrom('transfers').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    return row?.seq === null || row?.seq === undefined ? 0 : Number(row.seq);
+  }
+
   async allBalances(): Promise<LedgerBalance[]> {
     const rows = await this.k.selectFrom('ledger_accounts').select(['id', 'currency', 'balance']).orderBy('id').execute();
     return rows.map((r) => ({ ledgerAccount: r.id, currency: r.currency as LedgerCurrency, balance: toAmount(r.balance) }));

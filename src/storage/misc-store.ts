@@ -9,7 +9,7 @@ import type { ChargesTable, Database } from './schema.ts';
 import { fromAmount, iso, toAmount, toDate } from './codec.ts';
 import type { SqlText, SqlValue } from './sql-text.ts';
 
-function toCharge(row: Selectable<ChargesTable>): Charge {
+export function toCharge(row: Selectable<ChargesTable>): Charge {
   return {
     id: row.id, accountId: row.account_id, currency: row.currency as BalanceCurrency, amountMinor: toAmount(row.amount),
     refundedMinor: toAmount(row.refunded_amount), idempotencyKey: row.idempotency_key, description: row.description,

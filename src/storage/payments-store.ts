@@ -1,7 +1,7 @@
 // Payments: one row per chain payment key, the unit of exactly-once crediting.
 
 import type { Kysely, Selectable } from 'kysely';
-import type { LockedRate, Payment } from '../core/invoice.ts';
+import type { LockedRate, Payment, PaymentResolution } from '../core/invoice.ts';
 import type { ObservationState } from '../core/observation.ts';
 import type { KnownPayment } from '../core/payment-method.ts';
 import type { Database, PaymentsTable } from './schema.ts';
@@ -9,7 +9,7 @@ import { fromAmount, iso, toAmount, toAmountOrNull, toDate } from './codec.ts';
 import { rateFromColumns } from './invoices-store.ts';
 import type { SqlText } from './sql-text.ts';
 
-function toPayment(row: Selectable<PaymentsTable>): Payment {
+export function toPayment(row: Selectable<PaymentsTable>): Payment {
   return {
     seq: Number(row.seq), id: row.id, invoiceId: row.invoice_id, accountId: row.account_id, methodId: row.method_id,
     paymentKey: row.payment_key, targetKey: row.target_key, txid: row.txid, amountUnits: toAmount(row.amount_units),
@@ -18,6 +18,7 @@ function toPayment(row: Selectable<PaymentsTable>): Payment {
     rate: rateFromColumns(row.rate_units, row.rate_scale, row.rate_sources, row.first_seen_at),
     creditedMinor: toAmountOrNull(row.credited_amount), reversed: row.reversed === 1, heldReason: row.held_reason,
     firstSeenAt: toDate(row.first_seen_at), updatedAt: toDate(row.updated_at),
+    resolution: (row.resolution ?? null) as PaymentResolution | null, resolutionNote: row.resolution_note ?? null,
   };
 }
 
@@ -103,6 +104,16 @@ export class PaymentsStore {
         ...(p.blockHeight !== null ? { blockHeight: p.blockHeight } : {}),
       };
     });
+  }
+
+  async get(id: string): Promise<Payment | null> {
+    const row = await this.k.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toPayment(row) : null;
+  }
+
+  /** Records how an operator resolved a held payment (the settlement fields are written by update()). */
+  async setResolution(id: string, resolution: PaymentResolution, note: string, now: Date): Promise<void> {
+    await this.k.updateTable('payments').set({ resolution, resolution_note: note, updated_at: iso(now) }).where('id', '=', id).execute();
   }
 
   /** Payments held for the operator (e.g. no rate when first seen), with their invoices. */

@@ -330,3 +330,60 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
 }
+
+// The operator console (migration 005). Declared as an interface merge like the tables above.
+
+export interface OperatorUsersTable {
+  id: string;
+  email: string;
+  /** scrypt$N$r$p$salt$hash, as the website's (usecases/web-password.ts). */
+  password_hash: string;
+  role: string;
+  /** Base32 TOTP secret; set at enrolment, enabled once a code from it was given. */
+  totp_secret: string | null;
+  totp_enabled_at: string | null;
+  /** The last TOTP time step accepted: a code is never accepted twice (RFC 6238 §5.2). */
+  totp_last_step: number | string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OperatorSessionsTable {
+  /** SHA-256 (hex) of the cookie token. */
+  id: string;
+  operator_id: string;
+  stage: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface OperatorRecoveryCodesTable {
+  operator_id: string;
+  code_hash: string;
+  used_at: string | null;
+}
+
+export interface OperatorAuditTable {
+  seq: Generated<number>;
+  actor_id: string;
+  actor_name: string;
+  action: string;
+  target: string;
+  before_state: string | null;
+  after_state: string | null;
+  at: string;
+}
+
+export interface PaymentResolutionColumns {
+  resolution: string | null;
+  resolution_note: string | null;
+}
+
+export interface PaymentsTable extends PaymentResolutionColumns {}
+
+export interface Database {
+  operator_users: OperatorUsersTable;
+  operator_sessions: OperatorSessionsTable;
+  operator_recovery_codes: OperatorRecoveryCodesTable;
+  operator_audit: OperatorAuditTable;
+}

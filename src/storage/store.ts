@@ -14,6 +14,8 @@ import { LedgerStore } from './ledger-store.ts';
 import { WebhooksStore } from './webhooks-store.ts';
 import { ChargesStore, DerivationStore, IdempotencyStore, LeasesStore, OutboxStore, WatcherStateStore } from './misc-store.ts';
 import { WebStore } from './web-store.ts';
+import { OperatorsStore } from './operators-store.ts';
+import { AdminQueries } from './admin-queries.ts';
 import { CreatedInvoiceBatches } from './created-invoices.ts';
 import type { CreatedInvoice } from './invoices-store.ts';
 import type { Invoice } from '../core/invoice.ts';
@@ -31,6 +33,8 @@ export class StoreTx {
   readonly leases: LeasesStore;
   readonly web: WebStore;
   readonly webhooks: WebhooksStore;
+  readonly operators: OperatorsStore;
+  readonly admin: AdminQueries;
 
   constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean, direct: DirectSqlite | null = null) {
     const q = new SqlText(k, dialect, direct);
@@ -46,6 +50,8 @@ export class StoreTx {
     this.leases = new LeasesStore(k);
     this.web = new WebStore(k, rowLocks);
     this.webhooks = new WebhooksStore(k, rowLocks, q);
+    this.operators = new OperatorsStore(k, rowLocks);
+    this.admin = new AdminQueries(k, dialect);
   }
 }
 
@@ -92,6 +98,26 @@ export class Store extends StoreTx {
         .execute((trx) => work(new StoreTx(trx, this.db.dialect, false)));
     }
     return snapshots.transaction().execute((trx) => work(new StoreTx(trx, this.db.dialect, false)));
+  }
+
+  /**
+   * Streams what `work` yields from one consistent view, for long reads (an export) that must not
+   * hold a shared connection: PostgreSQL a repeatable-read transaction on its own pool connection
+   * (Kysely's controlled transaction), rolled back when the stream ends or is abandoned; SQLite
+   * reads on the store itself, where rows keyed by an autoincrement seq commit in seq order (one
+   * writer), so a reader bounded by the highest seq at its start sees a consistent prefix.
+   */
+  async *snapshotStream<T>(work: (tx: StoreTx) => AsyncGenerator<T>): AsyncGenerator<T> {
+    if (this.db.dialect !== 'postgres') {
+      yield* work(this);
+      return;
+    }
+    const trx = await this.db.kysely.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute();
+    try {
+      yield* work(new StoreTx(trx, this.db.dialect, false));
+    } finally {
+      await trx.rollback().execute();
+    }
   }
 
   /** Cheap liveness probe for /readyz. */

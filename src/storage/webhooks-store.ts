@@ -99,7 +99,7 @@ export interface DeliveryFilter {
   readonly limit: number;
 }
 
-function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
+export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
   return {
     id: row.id, url: row.url, description: row.description, eventTypes: JSON.parse(row.event_types) as string[],
     status: row.status as WebhookEndpointStatus, batchMax: Number(row.batch_max), secret: row.secret, previousSecret: row.previous_secret,
@@ -107,7 +107,7 @@ function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
   };
 }
 
-function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
+export function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
   return {
     seq: Number(row.seq), id: row.id, laneKey: row.lane_key, dedupeKey: row.dedupe_key, endpointId: row.endpoint_id,
     accountId: row.account_id, invoiceId: row.invoice_id, eventId: row.event_id, eventType: row.event_type,
@@ -151,6 +151,12 @@ export class WebhooksStore {
     let query = this.k.selectFrom('webhook_endpoints').selectAll().orderBy('created_at').orderBy('id');
     if (!includeRemoved) query = query.where('status', '=', 'enabled');
     return (await query.execute()).map(toEndpoint);
+  }
+
+  /** Endpoints events are queued for: enabled and paused ones. */
+  async endpointsReceiving(): Promise<WebhookEndpoint[]> {
+    const rows = await this.k.selectFrom('webhook_endpoints').selectAll().where('status', 'in', ['enabled', 'paused']).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toEndpoint);
   }
 
   async setEndpointSecrets(id: string, secrets: SigningSecrets, now: Date): Promise<void> {
@@ -303,6 +309,12 @@ export class WebhooksStore {
     }
     await this.k.updateTable('webhook_lanes').set({ next_attempt_at: next, claimed_by: null, claimed_until: null }).where('key', '=', key).execute();
     return true;
+  }
+
+  /** Ends `holder`'s claim and leaves the lane idle with its deliveries pending (its endpoint is paused). */
+  async parkLane(key: string, holder: string): Promise<void> {
+    await this.k.updateTable('webhook_lanes').set({ next_attempt_at: null, claimed_by: null, claimed_until: null })
+      .where('key', '=', key).where('claimed_by', '=', holder).execute();
   }
 
   /** Cancels a lane's pending deliveries (its endpoint was removed). */

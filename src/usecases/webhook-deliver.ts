@@ -82,9 +82,10 @@ export async function claimLanes(deps: Pick<Deps, 'store' | 'clock'>, holder: st
 }
 
 /** How a lane is sent: the secrets that sign, and how many events one request may carry. */
-async function laneTarget(deps: Pick<Deps, 'store'>, head: WebhookDelivery, now: Date): Promise<{ secrets: string[]; batchMax: number } | 'removed'> {
+async function laneTarget(deps: Pick<Deps, 'store'>, head: WebhookDelivery, now: Date): Promise<{ secrets: string[]; batchMax: number } | 'removed' | 'paused'> {
   if (head.endpointId !== null) {
     const endpoint = await deps.store.webhooks.endpoint(head.endpointId);
+    if (endpoint?.status === 'paused') return 'paused';
     return endpoint && endpoint.status === 'enabled' ? { secrets: activeSecrets(endpoint, now), batchMax: endpoint.batchMax } : 'removed';
   }
   const account = head.accountId === null ? null : await deps.store.webhooks.accountSecrets(head.accountId);
@@ -134,6 +135,10 @@ export async function runLane(deps: Pick<Deps, 'store' | 'clock' | 'log'>, sende
     return EMPTY;
   }
   const target = await laneTarget(deps, head, started);
+  if (target === 'paused') {
+    await deps.store.webhooks.parkLane(laneKey, holder);
+    return EMPTY;
+  }
   if (target === 'removed') {
     const cancelled = await deps.store.transaction(async (tx) => {
       const count = await tx.webhooks.cancelLane(laneKey, started);

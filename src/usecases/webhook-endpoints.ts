@@ -108,7 +108,7 @@ export async function listWebhookEndpoints(deps: Pick<Deps, 'store'>, includeRem
 
 async function enabledEndpoint(deps: Pick<Deps, 'store'>, id: string): Promise<WebhookEndpoint> {
   const endpoint = await deps.store.webhooks.endpoint(id);
-  if (!endpoint || endpoint.status !== 'enabled') throw new CofferError('not_found', 'No such webhook endpoint');
+  if (!endpoint || endpoint.status === 'removed') throw new CofferError('not_found', 'No such webhook endpoint');
   return endpoint;
 }
 

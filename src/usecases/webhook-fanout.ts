@@ -84,7 +84,8 @@ export async function fanOutBatch(deps: Deps, settings: FanOutSettings): Promise
     if (cursor === null) return { events: 0, deliveries: 0, more: false };
     const rows = await tx.webhooks.outboxAfter(cursor, settings.batchMax);
     if (rows.length === 0) return { events: 0, deliveries: 0, more: false };
-    const endpoints = await tx.webhooks.endpoints(false);
+    // Paused endpoints keep receiving into their lane; the sender parks it until resumed.
+    const endpoints = await tx.webhooks.endpointsReceiving();
     const deliveries: NewWebhookDelivery[] = [];
     for (const row of rows) {
       for (const endpoint of endpoints) {

@@ -28,7 +28,7 @@ function newId(): string {
 export async function redeliverEvents(deps: Pick<Deps, 'store' | 'clock'>, input: RedeliverInput, maxAgeMs: number, record?: RecordResponse<{ created: number; deliveryIds: string[] }>): Promise<{ created: number; deliveryIds: string[] }> {
   const now = deps.clock.now();
   const endpoint = input.endpointId === undefined ? null : await deps.store.webhooks.endpoint(input.endpointId);
-  if (input.endpointId !== undefined && (!endpoint || endpoint.status !== 'enabled')) throw new CofferError('not_found', 'No such webhook endpoint');
+  if (input.endpointId !== undefined && (!endpoint || endpoint.status === 'removed')) throw new CofferError('not_found', 'No such webhook endpoint');
   let deliveries: NewWebhookDelivery[];
   if ('eventIds' in input) {
     if (input.eventIds.length === 0 || input.eventIds.length > REDELIVER_EVENTS_MAX) {
@@ -39,7 +39,7 @@ export async function redeliverEvents(deps: Pick<Deps, 'store' | 'clock'>, input
       deliveries = rows.flatMap((row) => endpointDelivery(row, { ...endpoint, eventTypes: ['*'] }, now, maxAgeMs, true) ?? []);
     } else {
       const originals = await deps.store.webhooks.latestDeliveriesOf(input.eventIds);
-      const live = await Promise.all(originals.map(async (d) => d.endpointId === null || (await deps.store.webhooks.endpoint(d.endpointId))?.status === 'enabled'));
+      const live = await Promise.all(originals.map(async (d) => d.endpointId === null || ['enabled', 'paused'].includes((await deps.store.webhooks.endpoint(d.endpointId))?.status ?? 'removed')));
       deliveries = originals.filter((_, i) => live[i]).map((d) => copyOf(d, newId(), now, maxAgeMs));
     }
     if (deliveries.length === 0) throw new CofferError('not_found', 'No deliverable event with those ids');

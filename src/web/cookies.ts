@@ -22,12 +22,16 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 export interface CookieOptions {
   readonly maxAgeSeconds?: number;
   readonly secure: boolean;
+  /** Path attribute; default '/'. The operator console scopes its cookies to its own prefix. */
+  readonly path?: string;
 }
 
-/** HttpOnly + SameSite=Lax + Path=/ always; Secure when served over TLS. */
+/** HttpOnly + SameSite=Lax always, Path=/ unless given; Secure when served over TLS. */
 export function serializeCookie(name: string, value: string, options: CookieOptions): string {
   if (!NAME_RE.test(name) || !VALUE_RE.test(value)) throw new Error(`cookie ${name}: unexpected characters`);
-  const parts = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  const path = options.path ?? '/';
+  if (!/^\/[A-Za-z0-9/_-]*$/.test(path)) throw new Error(`cookie ${name}: unexpected path ${path}`);
+  const parts = [`${name}=${value}`, `Path=${path}`, 'HttpOnly', 'SameSite=Lax'];
   if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);
   if (options.secure) parts.push('Secure');
   return parts.join('; ');

@@ -30,6 +30,8 @@ ${entries.map(([field, message]) => html`<li>${field === 'form' ? message : html
 
 export interface InputSpec {
   readonly name: string;
+  /** The element id when a page repeats a form (default: the name). */
+  readonly id?: string;
   readonly label: string;
   readonly type?: 'text' | 'email' | 'password';
   readonly value?: string;
@@ -42,16 +44,17 @@ export interface InputSpec {
 
 export function inputField(spec: InputSpec, errors: FieldErrors): SafeHtml {
   const error = errors[spec.name];
-  const hintId = `${spec.name}-hint`;
-  const errorId = `${spec.name}-error`;
+  const id = spec.id ?? spec.name;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
   const describedBy = [spec.hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ');
   // Passwords are never echoed back into the page.
   const value = spec.type === 'password' ? '' : spec.value ?? '';
   return html`<div class="field${error ? ' invalid' : ''}">
-<label for="${spec.name}">${spec.label}</label>
+<label for="${id}">${spec.label}</label>
 ${spec.hint ? html`<p class="hint" id="${hintId}">${spec.hint}</p>` : ''}
 ${error ? html`<p class="error" id="${errorId}"><span class="sr-only">Error: </span>${error}</p>` : ''}
-<input id="${spec.name}" name="${spec.name}" type="${spec.type ?? 'text'}" value="${value}"${spec.autocomplete ? html` autocomplete="${spec.autocomplete}"` : ''}${spec.inputmode ? html` inputmode="${spec.inputmode}"` : ''}${spec.required ? html` required` : ''}${spec.maxlength ? html` maxlength="${spec.maxlength}"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${error ? html` aria-invalid="true"` : ''}>
+<input id="${id}" name="${spec.name}" type="${spec.type ?? 'text'}" value="${value}"${spec.autocomplete ? html` autocomplete="${spec.autocomplete}"` : ''}${spec.inputmode ? html` inputmode="${spec.inputmode}"` : ''}${spec.required ? html` required` : ''}${spec.maxlength ? html` maxlength="${spec.maxlength}"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${error ? html` aria-invalid="true"` : ''}>
 </div>`;
 }
 

@@ -27,7 +27,7 @@ function canonicalForm(body: unknown): string {
  * Runs `run` once per (account, form key); returns the JSON-able view of the outcome, the first
  * one's when this is a repeat. `run` must call `record` inside its transaction when given it.
  */
-export async function formOnce<T, V>(web: WebRuntime, request: FastifyRequest, accountId: string,
+export async function formOnce<T, V>(web: Pick<WebRuntime, 'deps'> & { readonly context: Pick<WebRuntime['context'], 'inFlight'> }, request: FastifyRequest, accountId: string,
   run: (record: RecordResponse<T> | undefined) => Promise<T>, view: (result: T) => V): Promise<V> {
   const key = field(request.body, KEY_FIELD);
   if (key === '') return view(await run(undefined));

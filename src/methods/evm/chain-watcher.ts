@@ -187,6 +187,7 @@ export class ChainWatcher {
       ok: !stale,
       detail: stale ? `chain ${this.chain.chainId}: no new block for ${Math.round(idleMs / 1000)} s` : `chain ${this.chain.chainId}: head ${this.#head}`,
       height: this.#cursor.last ?? 0,
+      ...(this.#head >= 0 ? { nodeHeight: this.#head } : {}),
       updatedAt: now,
     };
   }

@@ -10,6 +10,7 @@ import * as web from './003-web.ts';
 import * as webhookBatches from './004-webhook-batches.ts';
 import * as invoiceConversion from './005-invoice-conversion.ts';
 import * as webResetTokens from './006-web-reset-tokens.ts';
+import * as operators from './007-operators.ts';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -25,6 +26,7 @@ export const migrations: readonly Migration[] = [
   { name: '004-webhook-batches', up: webhookBatches.up },
   { name: '005-invoice-conversion', up: invoiceConversion.up },
   { name: '006-web-reset-tokens', up: webResetTokens.up },
+  { name: '007-operators', up: operators.up },
 ];
 
 const MIGRATION_LOCK_ID = 7_264_001;
