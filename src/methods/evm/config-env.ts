@@ -6,6 +6,7 @@
 //   COFFER_EVM_CONFIRMATIONS_<CHAINID>, COFFER_EVM_BLOCK_RANGE_MAX_<CHAINID>,
 //   COFFER_EVM_START_BLOCK_<CHAINID>, COFFER_EVM_GONE_AFTER_BLOCKS_<CHAINID>
 //   COFFER_EVM_FINALITY_<CHAINID>        confirmations | safe | finalized
+//   COFFER_EVM_FORWARDED_<CHAINID>      auto | traces | balances | off (ETH sent by contracts)
 //   COFFER_EVM_PROVIDER_<CHAINID>        own-node | alchemy | infura | quicknode | public (request presets)
 //   COFFER_EVM_LOGS_RANGE_<CHAINID>, COFFER_EVM_BATCH_SIZE_<CHAINID>   initial request shapes (adapt)
 //   COFFER_EVM_POLL_INTERVAL_MS, COFFER_EVM_STALE_AFTER_MS   (every chain)
@@ -16,7 +17,7 @@
 import { ConfigError } from '../../core/errors.ts';
 import { DefaultMethodSpecs } from '../../core/methods.ts';
 import { defaultChainId, evmConfigFromSettings } from './config.ts';
-import type { EvmConfig, EvmMode, EvmSettings, FinalityMode, ProviderPreset, SettingNames } from './config.ts';
+import type { EvmConfig, EvmMode, EvmSettings, FinalityMode, ForwardedMode, ProviderPreset, SettingNames } from './config.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -86,7 +87,9 @@ export function evmConfigFromEnv(env: Env, mode: EvmMode): EvmConfig | null {
     // Checked against the allowed values by evmConfigFromSettings, which names the variable.
     const finality = set(env, `COFFER_EVM_FINALITY_${chainId}`) as FinalityMode | undefined;
     const provider = set(env, `COFFER_EVM_PROVIDER_${chainId}`) as ProviderPreset | undefined;
+    const forwarded = set(env, `COFFER_EVM_FORWARDED_${chainId}`) as ForwardedMode | undefined;
     return {
+      ...(forwarded !== undefined ? { forwarded } : {}),
       ...(logsRange !== undefined ? { logsRange } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(finality !== undefined ? { finality } : {}),
@@ -127,6 +130,7 @@ export function evmConfigFromEnv(env: Env, mode: EvmMode): EvmConfig | null {
         pollIntervalMs: 'COFFER_EVM_POLL_INTERVAL_MS',
         staleAfterMs: 'COFFER_EVM_STALE_AFTER_MS',
         finality: `COFFER_EVM_FINALITY_${chainId}`,
+        forwarded: `COFFER_EVM_FORWARDED_${chainId}`,
         provider: `COFFER_EVM_PROVIDER_${chainId}`,
         logsRange: `COFFER_EVM_LOGS_RANGE_${chainId}`,
         batchSize: `COFFER_EVM_BATCH_SIZE_${chainId}`,
