@@ -193,8 +193,9 @@ interface Page { readonly invoices: Array<ParsedInvoice | null>; readonly last: 
  * The LND polling fallback (see the file comment). One sweep has up to three phases, each paged
  * and resumable across calls (at most `requestsPerPoll` request slots per call):
  *  1. new: every invoice added since the last sweep (add_index > end), forward;
- *  2. pending (only when more than `lookupsPerSweepMax` of Coffer's invoices are open): the open
- *     invoices (pending_only) at or below `end`;
+ *  2. pending (when reading the node's open invoices takes no more requests than looking up
+ *     Coffer's, or more than `lookupsPerSweepMax` of Coffer's are open): the open invoices
+ *     (pending_only) at or below `end`;
  *  3. lookup: each of Coffer's invoices known open (or, after phase 2, each invoice known open
  *     before but no longer pending) is looked up by hash, `lookupsConcurrent` per slot.
  * So a sweep costs the new invoices plus a look-up per open Coffer invoice, not the node's other
@@ -309,7 +310,11 @@ class LndPoller implements SettlementPoller {
       if (isWatched(open.hash)) watched.push([addIndex, open.hash]);
       else if (open.expiresAtSec > 0 && open.expiresAtSec + LightningLimits.expirySkewSecondsMax < nowSec) this.#open.delete(addIndex);
     }
-    if (watched.length > LightningLimits.lookupsPerSweepMax) {
+    // The cheaper way round: the node's open invoices in pages, or Coffer's open ones in batches
+    // of look-ups (a few open invoices: one page; 10,000 open, 30 of them Coffer's: two batches).
+    const pages = Math.ceil(this.#open.size / this.#pageSize.value);
+    const batches = Math.ceil(watched.length / LightningLimits.lookupsConcurrent);
+    if (watched.length > LightningLimits.lookupsPerSweepMax || pages <= batches) {
       this.#enterPending(scanFrom);
       return;
     }
