@@ -16,20 +16,17 @@
 
 import { ConfigError } from '../../core/errors.ts';
 import { DefaultMethodSpecs } from '../../core/methods.ts';
+import { integerSetting } from '../../core/mode.ts';
+import type { Env } from '../../core/mode.ts';
 import { defaultChainId, evmConfigFromSettings } from './config.ts';
 import type { EvmConfig, EvmMode, EvmSettings, FinalityMode, ForwardedMode, ProviderPreset, SettingNames } from './config.ts';
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 const NetworkAliases = ['ethereum', 'base', 'arbitrum', 'polygon'] as const;
 
+/** A whole number when set (core's parser); its range is checked by evmConfigFromSettings, which names the variable. */
 function envInt(env: Env, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a non-negative integer, got ${JSON.stringify(raw)}`);
-  const n = Number(raw.trim());
-  if (!Number.isSafeInteger(n)) throw new ConfigError(name, 'is too large');
-  return n;
+  return set(env, name) === undefined ? undefined : integerSetting(env, name, 0, 0, Number.MAX_SAFE_INTEGER);
 }
 
 function set(env: Env, name: string): string | undefined {
