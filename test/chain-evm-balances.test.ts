@@ -100,6 +100,40 @@ describe(`evm forwarded ETH without call traces on ${kind}`, () => {
         assert.equal(await world.balance(acct), 40);
         await world.invariants([`1:${direct.toLowerCase()}:native`, balanceKey(inv.payment.address, r1)]);
       });
+
+      if (kind === 'anvil') {
+        // Open (wip/evm, found at the end of the session): after anvil_reorg the balance-keyed
+        // payment is demoted to 0 confirmations but neither reversed nor re-credited within the
+        // wait; not yet understood (no step failure is logged). Kept as a todo to be fixed next.
+        test('anvil_reorg under a credited forwarded payment: reversed, or credited again under the new block\'s key, never twice', {
+          todo: 'balance-keyed payment not reversed after anvil_reorg (under investigation)',
+        }, async () => {
+          // Proves the balance key names its block: a reorg reverses it (its block is gone) and a re-mined forward is a new key, so the invoice is credited at most once.
+          const { acct, inv } = await deposit(20);
+          const tx = await forwardEth(fx.l1, fx.forwarder, 'forward', inv.payment.address, 10n ** 16n);
+          const oldKey = balanceKey(inv.payment.address, await receiptOf(fx.l1, tx));
+          await fx.l1.mine(CONF - 1);
+          await world.waitInvoice(acct, inv.id, (i) => i.status === 'complete');
+          await fx.l1.request('anvil_reorg', [CONF + 1, []]);
+          await fx.l1.mine(1);
+          const again = await fx.l1.request<{ blockNumber: Hex; blockHash: Hex } | null>('eth_getTransactionReceipt', [tx]);
+          await fx.l1.mine(CONF + 3);
+          const gone = await world.waitInvoice(acct, inv.id, (i) => i.payment.transactions.some((t) => t.id === oldKey.split(':')[4] && t.status === 'reversed'));
+          const keys = [oldKey];
+          if (again === null) {
+            assert.equal(gone.credited_amount, 0);
+            assert.equal(await world.balance(acct), 0);
+          } else {
+            const newKey = balanceKey(inv.payment.address, again);
+            assert.notEqual(newKey, oldKey);
+            keys.push(newKey);
+            const read = await world.waitInvoice(acct, inv.id, (i) => i.payment.transactions.some((t) => t.id === again.blockHash.toLowerCase() && t.status === 'credited'));
+            assert.equal(read.credited_amount, 20);
+            assert.equal(await world.balance(acct), 20);
+          }
+          await world.invariants(keys);
+        });
+      }
     });
   }
 });
