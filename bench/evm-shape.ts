@@ -5,8 +5,13 @@
 //    of our open deposit addresses. Counted by the adapter's JSON-RPC client (HTTP requests and
 //    calls) from the end of the watcher's first step. 20 ETH and 20 USDC deposit addresses are
 //    open. EDR has no block tracer, so busy blocks are traced per transaction.
-// 2. Catch-up of 10,000 blocks (anvil, 10 payments spread over them) through a provider-shaped
-//    front that refuses eth_getLogs ranges over 10 blocks with Alchemy's error: time and requests.
+// 2. Catch-up of 10,000 blocks (10 payments spread over them) through a provider-shaped front
+//    that refuses eth_getLogs ranges over 10 blocks with Alchemy's error: time, requests, and every
+//    payment credited once. The chain is built on the in-process EDR node, one evm_mine per block
+//    (~2.5 s for 10,000): anvil's `anvil_mine <count>` slows down as its chain grows (over 20 min
+//    for 10,000 blocks on this machine; EVM_CATCHUP_NODE=anvil still builds it there), and EDR's
+//    `hardhat_mine <count>` makes blocks whose parentHash does not match the previous block's hash
+//    (the watcher rightly refuses them: "blocks do not link").
 
 import { randomBytes } from 'node:crypto';
 import { silentLogger } from '../src/core/logger.ts';
@@ -78,21 +83,24 @@ async function followAtSpeed(node: EvmNode, usdc: `0x${string}`, busy: boolean):
 }
 
 async function catchUp(): Promise<Record<string, number | string>> {
-  const node = await startAnvilNode({ chainId: 1 });
+  const kind = process.env.EVM_CATCHUP_NODE === 'anvil' ? 'anvil' : 'edr';
+  const node = kind === 'anvil' ? await startAnvilNode({ chainId: 1 }) : await startEvmNode({ chainId: 1 });
+  const mineMany = (n: number): Promise<unknown> => kind === 'anvil' ? node.mine(n).catch(() => node.mine(n)) : node.mine(n);
   const usdc = await deployToken(node, 'USDC', 6);
   const start = (await node.blockNumber()) + 1;
   const payees: string[] = [];
+  const built = performance.now();
   for (let k = 0; k < 10; k++) {
     const payee = randomAddress();
     payees.push(payee);
     if (k % 2 === 0) await payToken(node, usdc, payee, 1_000n + BigInt(k));
     else await payEth(node, payee, 1_000n + BigInt(k));
-    // anvil may close a kept-alive socket while mining under load: one retry.
-    await node.mine(999).catch(() => node.mine(999));
+    await mineMany(999);
     console.error('catch-up chain', k, await node.blockNumber());
   }
   const head = await node.blockNumber();
-  console.error('catch-up chain ready', start, head);
+  const buildMs = Math.round(performance.now() - built);
+  console.error('catch-up chain ready', start, head, `${buildMs} ms`);
   const front = await startProviderFront({ upstream: node.url, shape: 'alchemy', logsRangeMax: 10 });
   const config = evmConfigFromSettings(settings(1, front.url, usdc, { startBlock: start, pollIntervalMs: 20 }), 'regtest');
   const adapter = await createEvmMethod(config, { clock: systemClock, log: silentLogger });
@@ -107,9 +115,13 @@ async function catchUp(): Promise<Record<string, number | string>> {
   await watcher.stop();
   await front.close();
   await node.close();
+  // Every payee paid once must have exactly one payment key.
+  const keysPerPayee = payees.map((p) => new Set(ctx.emitted.filter((o) => o.targetKey === p).map((o) => o.paymentKey)).size);
   return {
-    blocks: head - start + 1, ms: Math.round(ms), requests: rpc.requests, calls: rpc.calls,
+    node: kind, buildMs, blocks: head - start + 1, ms: Math.round(ms), requests: rpc.requests, calls: rpc.calls,
+    requestsPerBlock: Number((rpc.requests / (head - start + 1)).toFixed(3)),
     logsRangeRefusals: front.refused.logsRange, paymentsFound: new Set(ctx.emitted.map((o) => o.paymentKey)).size, paymentsMade: payees.length,
+    everyPayeeOnce: keysPerPayee.every((n) => n === 1) ? 'yes' : `no: ${keysPerPayee.join(',')}`,
   };
 }
 

@@ -16,6 +16,7 @@ import type { LightningConfig } from '../src/methods/lightning/lightning-config.
 import { createLightningMethod } from '../src/methods/lightning/lightning-method.ts';
 import { LightningWatcher } from '../src/methods/lightning/lightning-watcher.ts';
 import { LndBackend } from '../src/methods/lightning/lnd-backend.ts';
+import { LightningLimits } from '../src/methods/lightning/lightning-limits.ts';
 import { lightningConfigFor } from './support/chain-lightning.ts';
 import { FakeCln } from './support/fake-cln.ts';
 import { FakeLnd } from './support/fake-lnd.ts';
@@ -102,15 +103,79 @@ describe('LND poll over a backlog of more than 10,000 invoices', () => {
     assert.equal(reports(ctx, late), 1);
     assert.equal(ctx.latest.get(late)?.amountUnits, 10_000n);
     // Pages of at most 500; new invoices are read forward only, never again from the oldest open
-    // one (on main every poll restarted there); the open ones are re-read with pending_only.
+    // one (on main every poll restarted there); Coffer's open ones are looked up by hash, the
+    // node's other open invoices are not re-read (no pending_only pages).
     const lists = fake.requests.slice(listedBefore).filter((r) => r.startsWith('/v1/invoices?')).map((r) => new URL(r, 'https://x').searchParams);
     assert.ok(lists.every((q) => Number(q.get('num_max_invoices')) <= 500));
     const forward = lists.filter((q) => q.get('pending_only') !== 'true').map((q) => Number(q.get('index_offset')));
     assert.ok(forward.length >= 22, `the first sweep reads 22 pages, saw ${forward.length}`);
     for (let i = 1; i < forward.length; i += 1) assert.ok((forward[i] ?? 0) >= (forward[i - 1] ?? 0), `read again from ${forward[i]} after ${forward[i - 1]}`);
-    assert.ok(lists.some((q) => q.get('pending_only') === 'true'));
+    assert.ok(!lists.some((q) => q.get('pending_only') === 'true'));
     assert.equal(reports(ctx, held), 1);
     assert.ok(fake.requests.slice(listedBefore).includes(`/v1/invoice/${held}`));
+  });
+
+  // Issue 14, poll only: every sweep re-read the node's 10,000 open invoices (pending_only pages),
+  // so settle → credited took ~1 s. A sweep now reads the invoices added since the last one and
+  // looks up Coffer's own open invoices by hash.
+  test('with the stream down, a sweep reads the new invoices and looks up Coffer\'s open ones, not the node\'s 10,000 others', async () => {
+    const node = await FakeLnd.start();
+    const method = await createLightningMethod({ ...lightningConfigFor(node), pollIntervalMs: 50 }, deps);
+    const ctx = new LoggingContext();
+    try {
+      const first = await deposit(method, ctx, 'sweep-first');
+      node.book.addBacklog(10_000);
+      const second = await deposit(method, ctx, 'sweep-second');
+      node.streamDown = true;
+      const watcher = method.createWatcher?.(ctx) as LightningWatcher;
+      await watcher.start();
+      node.book.pay(first);
+      await ctx.waitFor((c) => c.latest.has(first), 30_000);
+      // The first sweep (after a start it reads the whole backlog once) is over when it stores scan_from.
+      for (let i = 0; i < 600 && (await ctx.state.get('scan_from')) === null; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.notEqual(await ctx.state.get('scan_from'), null);
+      const mark = node.requests.length;
+      node.book.pay(second);
+      await ctx.waitFor((c) => c.latest.has(second), 30_000);
+      // Two more sweeps after the credit, so what is counted covers whole sweeps.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const since = node.requests.slice(mark);
+      const lists = since.filter((r) => r.startsWith('/v1/invoices?')).map((r) => new URL(r, 'https://x').searchParams);
+      assert.ok(lists.length > 0 && lists.every((q) => q.get('pending_only') !== 'true' && Number(q.get('index_offset')) >= 10_002),
+        `only invoices added since the last sweep are listed: ${since.filter((r) => r.startsWith('/v1/invoices?')).slice(0, 3).join(' ')}`);
+      assert.ok(since.includes(`/v1/invoice/${second}`), 'the open Coffer invoice is looked up');
+      assert.ok(since.every((r) => !r.startsWith('/v1/invoice/') || r === `/v1/invoice/${second}`), 'only Coffer\'s open invoices are looked up');
+      assert.equal(reports(ctx, first), 1);
+      assert.equal(reports(ctx, second), 1);
+    } finally {
+      await method.close?.();
+      await node.close();
+    }
+  });
+
+  test('with more open Coffer invoices than the look-up cap, a sweep reads the open pages instead and still credits', async () => {
+    const node = await FakeLnd.start();
+    const method = await createLightningMethod({ ...lightningConfigFor(node), pollIntervalMs: 50 }, deps);
+    const ctx = new LoggingContext();
+    try {
+      node.book.addBacklog(LightningLimits.lookupsPerSweepMax + 1);
+      // Coffer's own open invoices beyond the cap (their BOLT11s are never checked: none settles).
+      for (const invoice of node.book.invoices) ctx.addTarget({ methodId: 'lightning', targetKey: invoice.paymentHash, invoiceId: `many-${invoice.addIndex}`, watchUntil: new Date(Date.now() + 86_400_000) });
+      const paid = await deposit(method, ctx, 'over-cap');
+      node.streamDown = true;
+      const watcher = method.createWatcher?.(ctx) as LightningWatcher;
+      await watcher.start();
+      const mark = node.requests.length;
+      node.book.pay(paid);
+      await ctx.waitFor((c) => c.latest.has(paid), 30_000);
+      const since = node.requests.slice(mark);
+      assert.ok(since.some((r) => r.startsWith('/v1/invoices?') && r.includes('pending_only=true')), 'open pages read');
+      assert.ok(since.filter((r) => r.startsWith('/v1/invoice/')).length <= 1, 'no look-up per open invoice');
+      assert.equal(reports(ctx, paid), 1);
+    } finally {
+      await method.close?.();
+      await node.close();
+    }
   });
 
   // A node failing half-way through a sweep: what the sweep had already read is not lost, and

@@ -17,6 +17,7 @@ import type { EvmMethodAdapter } from '../../src/methods/evm/evm-method.ts';
 import { startEvmNode } from './evm-node.ts';
 import type { EvmNode } from './evm-node.ts';
 import { startAnvilNode } from './anvil-node.ts';
+import { startProviderFront } from './evm-provider-front.ts';
 import { deployForwarder, deploySpoofer, deployToken } from './evm-chain.ts';
 import type { MemoryWatcherContext } from './memory-watcher-context.ts';
 
@@ -59,7 +60,15 @@ export interface EvmFixture {
   close(): Promise<void>;
 }
 
-export async function startEvmFixture(options: { confirmations?: number; pollIntervalMs?: number; node?: EvmNodeKind } = {}): Promise<EvmFixture> {
+export interface EvmFixtureOptions {
+  readonly confirmations?: number;
+  readonly pollIntervalMs?: number;
+  readonly node?: EvmNodeKind;
+  /** Coffer reaches both nodes through a front that offers no debug_/trace_ methods (many public endpoints). */
+  readonly noTraces?: boolean;
+}
+
+export async function startEvmFixture(options: EvmFixtureOptions = {}): Promise<EvmFixture> {
   const kind = options.node ?? 'edr';
   const start = (chainId: number): Promise<EvmNode> => kind === 'edr' ? startEvmNode({ chainId })
     : startAnvilNode({ chainId, args: ['--slots-in-an-epoch', String(ANVIL_SLOTS_IN_EPOCH)] });
@@ -74,7 +83,7 @@ export async function startEvmFixture(options: { confirmations?: number; pollInt
   }
 }
 
-async function deployAndConfigure(kind: EvmNodeKind, l1: EvmNode, base: EvmNode, options: { confirmations?: number; pollIntervalMs?: number }): Promise<EvmFixture> {
+async function deployAndConfigure(kind: EvmNodeKind, l1: EvmNode, base: EvmNode, options: EvmFixtureOptions): Promise<EvmFixture> {
   const usdc = await deployToken(l1, 'USDC', 6);
   const usdt = await deployToken(l1, 'USDT', 6);
   const fakeUsdc = await deployToken(l1, 'USDC', 6);
@@ -83,12 +92,16 @@ async function deployAndConfigure(kind: EvmNodeKind, l1: EvmNode, base: EvmNode,
   const baseUsdc = await deployToken(base, 'USDC', 6);
   const confirmations = options.confirmations ?? 4;
   const pollIntervalMs = options.pollIntervalMs ?? 20;
+  const fronts = options.noTraces === true
+    ? await Promise.all([l1, base].map((n) => startProviderFront({ upstream: n.url, shape: 'public', logsRangeMax: 10_000, refuseMethods: /^(debug|trace)_/ })))
+    : [];
+  const [l1Url, baseUrl] = fronts.length === 0 ? [l1.url, base.url] : fronts.map((f) => f.url);
   const settings: EvmSettings = {
     xpub: testXpub(),
     chains: [
-      { chainId: 1, rpcUrl: l1.url, confirmations, pollIntervalMs, goneAfterBlocks: 2 },
+      { chainId: 1, rpcUrl: l1Url as string, confirmations, pollIntervalMs, goneAfterBlocks: 2 },
       // On anvil, chain 8453 is final by the node's `finalized` tag (head - 2 x slots), not by count.
-      { chainId: 8453, rpcUrl: base.url, confirmations, pollIntervalMs, goneAfterBlocks: 2, ...(kind === 'anvil' ? { finality: 'finalized' as const } : {}) },
+      { chainId: 8453, rpcUrl: baseUrl as string, confirmations, pollIntervalMs, goneAfterBlocks: 2, ...(kind === 'anvil' ? { finality: 'finalized' as const } : {}) },
     ],
     methods: [
       { id: 'ethereum' },
@@ -102,7 +115,12 @@ async function deployAndConfigure(kind: EvmNodeKind, l1: EvmNode, base: EvmNode,
   const adapter = await createEvmMethod(config, { clock: systemClock, log: silentLogger });
   return {
     kind, l1, base, usdc, usdt, fakeUsdc, spoofer, forwarder, baseUsdc, settings, config, adapter, indexes: new CountingIndexes(),
-    close: async () => { await adapter.close?.(); await l1.close(); await base.close(); },
+    close: async () => {
+      await adapter.close?.();
+      for (const f of fronts) await f.close();
+      await l1.close();
+      await base.close();
+    },
   };
 }
 

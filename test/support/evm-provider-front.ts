@@ -24,6 +24,12 @@ export interface ProviderFrontOptions {
   /** Every n-th HTTP request is answered 429 with `Retry-After: retryAfter` (seconds). */
   readonly rateLimitEvery?: number;
   readonly retryAfter?: string;
+  /**
+   * Methods the provider does not offer (e.g. /^(debug|trace)_/ for an endpoint without call
+   * traces), answered as geth answers an unknown method: -32601 "the method X does not
+   * exist/is not available" (go-ethereum rpc/errors.go methodNotFoundError).
+   */
+  readonly refuseMethods?: RegExp;
 }
 
 export interface RpcCall { readonly jsonrpc?: string; readonly id?: unknown; readonly method?: string; readonly params?: unknown[] }
@@ -86,7 +92,7 @@ export async function startProviderFront(options: ProviderFrontOptions): Promise
     // Refused calls are answered here; the rest go upstream as one request.
     const answers = new Map<number, unknown>();
     for (const [i, call] of calls.entries()) {
-      const refusal = refuseLogs(call);
+      const refusal = refuseMethod(call) ?? refuseLogs(call);
       if (refusal !== null) { refused.logsRange += 1; answers.set(i, { jsonrpc: '2.0', id: call.id, error: refusal }); }
     }
     const passing = calls.filter((_, i) => !answers.has(i));
@@ -108,6 +114,12 @@ export async function startProviderFront(options: ProviderFrontOptions): Promise
       return { ...answer, result: t.change(call, answer.result) };
     });
     send(res, Array.isArray(body) ? out : out[0]);
+  }
+
+  function refuseMethod(call: RpcCall): { code: number; message: string } | null {
+    const method = call.method ?? '';
+    if (options.refuseMethods === undefined || !options.refuseMethods.test(method)) return null;
+    return { code: -32601, message: `the method ${method} does not exist/is not available` };
   }
 
   function refuseLogs(call: RpcCall): { code: number; message: string } | null {

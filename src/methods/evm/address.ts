@@ -90,10 +90,6 @@ export function deriveEvmAheadAfter(wallet: EvmWalletKey, index: number): void {
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
-export function isEvmAddress(text: string): boolean {
-  return ADDRESS_RE.test(text);
-}
-
 // A deposit checksums its new address, then its URI names that address and the token contract
 // again: remembering recent results saves two of three keccak hashes (pure JS, ~14 µs each here).
 const CHECKSUM_MEMO_MAX = 1024;

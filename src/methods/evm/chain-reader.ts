@@ -13,6 +13,8 @@ export interface BlockHeader {
 
 export interface BlockTx {
   readonly hash: string;
+  /** Lowercase sender. */
+  readonly from: string;
   /** Lowercase recipient, null for contract creation. */
   readonly to: string | null;
   readonly valueWei: bigint;
@@ -102,6 +104,7 @@ function parseBlock(method: string, raw: unknown, full: boolean): Block {
     const tx = record(method, t, 'transaction (block fetched without full transactions?)');
     return {
       hash: hash(method, tx.hash, 'tx.hash'),
+      from: address(method, tx.from, 'tx.from'),
       to: tx.to === null || tx.to === undefined ? null : address(method, tx.to, 'tx.to'),
       valueWei: quantity(method, tx.value, 'tx.value'),
     };

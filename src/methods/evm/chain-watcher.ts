@@ -15,13 +15,14 @@ import type { KnownPayment, MethodHealth, WatcherContext } from '../../core/paym
 import { AdaptiveSize, RemoteRequestError, RequestPacer, sleepUnlessAborted } from '../request-policy.ts';
 import { failureKind, readRangeAdaptive } from './adaptive-range.ts';
 import { internalTransferAt, internalTransfers, isMethodMissing } from './call-traces.ts';
+import { balancePaymentKey, directTransfers, forwardedInBlock, parseBalancePaymentKey } from './forwarded-balance.ts';
 import type { Block, BlockHeader, ChainReader, LogEntry } from './chain-reader.ts';
 import { ChainCursor } from './chain-cursor.ts';
 import type { EvmChainConfig, EvmMethodConfig } from './config.ts';
 import { addressTopic, decodeTransfer, TRANSFER_TOPIC } from './erc20.ts';
 import { JsonRpcError } from './json-rpc.ts';
 import {
-  BALANCE_GATE_ADDRESSES_MAX, BLOCK_RANGE_MAX_LIMIT, INCONSISTENT_STEPS_MAX, TARGET_PAGES_MAX, TOPIC_FILTER_ADDRESSES_MAX,
+  BALANCE_CHECK_ADDRESSES_MAX, BALANCE_GATE_ADDRESSES_MAX, BALANCE_READS_PER_STEP_MAX, BLOCK_RANGE_MAX_LIMIT, INCONSISTENT_STEPS_MAX, TARGET_PAGES_MAX, TOPIC_FILTER_ADDRESSES_MAX,
   TRACE_TXS_PER_STEP_MAX,
 } from './limits.ts';
 
@@ -76,6 +77,8 @@ export class ChainWatcher {
   /** How the node gives call traces: per block, per transaction, not at all (null until first asked). */
   #traces: 'block' | 'transaction' | 'none' | null = null;
   #tagWarned = false;
+  /** The balance check is over its address cap (warned once until it is back under). */
+  #capWarned = false;
 
   constructor(chain: EvmChainConfig, methods: readonly EvmMethodConfig[], reader: ChainReader, ctx: WatcherContext) {
     this.chain = chain;
@@ -88,6 +91,16 @@ export class ChainWatcher {
     this.#stateKey = `evm:${chain.chainId}:cursor`;
     this.#missingKey = `evm:${chain.chainId}:missing`;
     this.logsRange = new AdaptiveSize({ initial: chain.logsRangeInitial, min: 1, max: BLOCK_RANGE_MAX_LIMIT });
+    // Configured not to trace: the node is never asked.
+    if (chain.forwarded === 'balances' || chain.forwarded === 'off') this.#traces = 'none';
+  }
+
+  /** How ETH forwarded by contracts is found right now: call traces, balances, or not at all. */
+  get forwardedPath(): 'traces' | 'balances' | 'off' | 'unknown' {
+    const mode = this.chain.forwarded;
+    if (mode === 'off') return 'off';
+    if (this.#traces === 'none') return mode === 'traces' ? 'off' : 'balances';
+    return this.#traces === null ? 'unknown' : 'traces';
   }
 
   get methodIds(): string[] {
@@ -110,6 +123,47 @@ export class ChainWatcher {
         this.#ctx.log.warn({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm watcher: cannot read the head at start');
       }
     }
+    // The forwarded-ETH path is chosen at start; a failing node is asked again before the first range.
+    if (this.#native !== undefined && this.#traces === null && this.#cursor.last !== null) {
+      await this.#probeTraces(Math.max(this.#cursor.last, 0)).catch((error: unknown) => {
+        this.#ctx.log.warn({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm watcher: cannot ask the node for call traces at start');
+      });
+    }
+  }
+
+  /**
+   * Asks the node which call-trace method it offers: debug_traceBlockByNumber, else
+   * debug_traceTransaction (asked for a hash no transaction has: "not found" means the method
+   * exists), else none — then forwarded ETH is found from balances (mode `auto`). A node failure
+   * is thrown (the question is asked again), never taken for "no traces".
+   */
+  async #probeTraces(at: number): Promise<void> {
+    try {
+      await this.#reader.traceBlock(at);
+      this.#traces = 'block';
+      return;
+    } catch (error) {
+      if (failureKind(error) !== null) throw error;
+      if (!isMethodMissing(error)) {
+        this.#ctx.log.info({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm debug_traceBlockByNumber refused; trying debug_traceTransaction');
+      }
+    }
+    try {
+      await this.#reader.traceTransaction(`0x${'0'.repeat(64)}`);
+      this.#traces = 'transaction';
+    } catch (error) {
+      if (failureKind(error) !== null) throw error;
+      this.#traces = isMethodMissing(error) ? 'none' : 'transaction';
+    }
+    this.#logTracePath();
+  }
+
+  #logTracePath(): void {
+    if (this.#traces !== 'none') return;
+    const path = this.forwardedPath;
+    this.#ctx.log.warn({ chainId: this.chain.chainId, forwarded: path },
+      path === 'balances' ? 'evm node offers no call traces: ETH sent by contracts is found from the balances of open deposit addresses'
+        : 'evm node offers no call traces: ETH sent by contracts is not seen');
   }
 
   /** Runs steps until `signal` aborts; failures back off and are reported through health. */
@@ -260,8 +314,10 @@ export class ChainWatcher {
   async #processRange(from: number, to: number): Promise<boolean> {
     const watching = this.#targets.size > 0;
     const native = watching && this.#native !== undefined;
-    const gated = native && this.#targets.size <= BALANCE_GATE_ADDRESSES_MAX;
-    const addresses = gated ? [...this.#targets.keys()] : [];
+    if (native && this.#traces === null) await this.#probeTraces(to);
+    const byBalance = native && this.forwardedPath === 'balances';
+    const gated = native && (this.#targets.size <= BALANCE_GATE_ADDRESSES_MAX || byBalance);
+    const addresses = gated ? this.#checkedAddresses() : [];
     // One round of ranged calls (coalesced into one HTTP batch by the client): the stored ends
     // of the last two ranges (a reorg racing the previous step is caught here), the new end, the
     // token logs and the balances at the new end.
@@ -274,7 +330,15 @@ export class ChainWatcher {
     ]);
     for (const [i, h] of checks.entries()) if (checked[i]?.hash !== this.#cursor.hashAt(h)) return true;
     if (end === null) throw new InconsistentChainError(`block ${to} not found (node behind its own head?)`);
-    const scanBodies = native && (!gated || balances === null || this.#balanceChanged(addresses, balances));
+    let history: Map<string, bigint[]> | null = null;
+    if (byBalance && balances !== null) {
+      const placed = await this.#balanceHistory(addresses, balances, from, to);
+      // Too many balance reads for this range: the step covers fewer blocks (none is skipped).
+      if (typeof placed === 'number') return this.#processRange(from, placed);
+      history = placed;
+    }
+    const complete = addresses.length === this.#targets.size;
+    const scanBodies = native && (!complete || balances === null || this.#balanceChanged(addresses, balances));
     const blocks = scanBodies ? await this.#reader.blocks(from, to, true) : [];
     if (scanBodies) {
       if (blocks[0]?.parentHash !== this.#cursor.hashAt(from - 1) && this.#cursor.hashAt(from - 1) !== undefined) return true;
@@ -286,7 +350,7 @@ export class ChainWatcher {
     const headers = await this.#headersFor(logs, blocks, end);
     const traced = scanBodies ? await this.#matchTraces(blocks) : [];
     const candidates = [...this.#matchNative(blocks), ...traced, ...this.#matchLogs(logs, headers)];
-    const observations = await this.#confirmCandidates(candidates, to);
+    const observations = [...await this.#confirmCandidates(candidates, to), ...await this.#matchBalances(history, blocks, from, to)];
     if (observations.length > 0) await this.#ctx.emit(observations);
     for (const b of blocks) this.#cursor.record(b.number, b.hash);
     for (const c of candidates) this.#cursor.record(c.block.number, c.block.hash);
@@ -299,9 +363,96 @@ export class ChainWatcher {
   }
 
   #balanceUnknown(error: unknown): null {
+    // Without traces a node failure fails the step (retried): skipping would miss forwarded ETH.
+    if (this.forwardedPath === 'balances' && failureKind(error) !== null) throw error;
     // A pruned node has no state for older blocks ("missing trie node"): read the bodies instead.
-    this.#ctx.log.info({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm balance check failed; reading block bodies');
+    // Without traces, ETH forwarded by contracts in this range cannot be seen then: said loudly.
+    const byBalance = this.forwardedPath === 'balances';
+    this.#ctx.log[byBalance ? 'warn' : 'info']({ chainId: this.chain.chainId, err: (error as Error).message },
+      byBalance ? 'evm balance check failed; reading block bodies, ETH forwarded by contracts in this range is not seen' : 'evm balance check failed; reading block bodies');
     return null;
+  }
+
+  /** Open deposit addresses whose balances are read: all, or the last opened up to the cap. */
+  #checkedAddresses(): string[] {
+    const all = [...this.#targets.keys()];
+    if (this.forwardedPath !== 'balances' || all.length <= BALANCE_CHECK_ADDRESSES_MAX) {
+      this.#capWarned = false;
+      return all;
+    }
+    if (!this.#capWarned) {
+      this.#capWarned = true;
+      this.#ctx.log.warn({ chainId: this.chain.chainId, open: all.length, checked: BALANCE_CHECK_ADDRESSES_MAX },
+        'evm: more open deposit addresses than the balance check covers; ETH forwarded by contracts to the oldest ones is not seen');
+    }
+    return all.slice(-BALANCE_CHECK_ADDRESSES_MAX);
+  }
+
+  /**
+   * Balances from block from-1 to `to` of the addresses whose balance changed in the range
+   * (index i = height from-1+i). Returns a smaller `to` when placing the changes would take more
+   * than BALANCE_READS_PER_STEP_MAX reads, and null when the node has no state for the range.
+   */
+  async #balanceHistory(addresses: readonly string[], atTo: readonly bigint[], from: number, to: number): Promise<Map<string, bigint[]> | number | null> {
+    const before = new Map(this.#balances);
+    const unknown = addresses.filter((a) => !before.has(a));
+    try {
+      const read = unknown.length === 0 ? [] : from === 0 ? unknown.map(() => 0n) : await this.#reader.balances(unknown, from - 1);
+      for (const [i, a] of unknown.entries()) before.set(a, read[i] as bigint);
+      const changed = addresses.filter((a, i) => before.get(a) !== atTo[i]);
+      if (changed.length * (to - from) > BALANCE_READS_PER_STEP_MAX) return from + Math.floor(BALANCE_READS_PER_STEP_MAX / changed.length);
+      const heights = Array.from({ length: to - from }, (_, i) => from + i);
+      const between = await Promise.all(heights.map((h) => this.#reader.balances(changed, h)));
+      return new Map(changed.map((a) => {
+        const i = addresses.indexOf(a);
+        return [a, [before.get(a) as bigint, ...between.map((row) => row[changed.indexOf(a)] as bigint), atTo[i] as bigint]];
+      }));
+    } catch (error) {
+      return this.#balanceUnknown(error);
+    }
+  }
+
+  /**
+   * Forwarded ETH from the balance history: per address and block where the balance moved, what
+   * top-level transactions to it do not explain (forwarded-balance.ts), keyed by block. Their
+   * receipts say which direct transfers succeeded; a direct transfer is its own payment already.
+   */
+  async #matchBalances(history: ReadonlyMap<string, bigint[]> | null, blocks: readonly Block[], from: number, tip: number): Promise<Observation[]> {
+    const native = this.#native;
+    if (history === null || history.size === 0 || native === undefined) return [];
+    const moves: { address: string; block: Block; before: bigint; after: bigint }[] = [];
+    for (const [address, series] of history) {
+      for (const block of blocks) {
+        const i = block.number - from;
+        const [before, after] = [series[i] as bigint, series[i + 1] as bigint];
+        if (before !== after) moves.push({ address, block, before, after });
+      }
+    }
+    const hashes = [...new Set(moves.flatMap((m) => directTransfers(m.address, m.block)))];
+    const receipts = hashes.length === 0 ? [] : await this.#reader.receipts(hashes);
+    const succeeded = new Set<string>();
+    for (const [i, r] of receipts.entries()) {
+      const block = moves.find((m) => m.block.transactions.some((tx) => tx.hash === hashes[i]))?.block;
+      if (r === null || r === undefined || r.blockHash !== block?.hash) throw new InconsistentChainError('receipt not in the scanned block');
+      if (r.status === 1) succeeded.add(r.transactionHash);
+    }
+    const out: Observation[] = [];
+    for (const m of moves) {
+      const verdict = forwardedInBlock(m.address, m.block, m.before, m.after, (h) => succeeded.has(h));
+      if (verdict.kind === 'sent' || verdict.kind === 'outflow') {
+        this.#ctx.log.warn({ chainId: this.chain.chainId, address: m.address, block: m.block.number, verdict: verdict.kind }, 'evm deposit address balance moved by its own transaction or without one; no forwarded ETH judged in this block');
+      }
+      if (verdict.kind !== 'forwarded') continue;
+      const entry = this.#watchedAt(m.address, m.block);
+      if (entry === undefined) continue;
+      out.push({
+        methodId: native.methodId, targetKey: entry.targetKey, paymentKey: balancePaymentKey(this.chain.chainId, m.address, m.block),
+        amountUnits: verdict.amountWei, state: 'confirmed', confirmations: this.#reported(tip - m.block.number + 1, false),
+        // No transaction is known without traces: the block is what the customer can look up.
+        txid: m.block.hash, blockHash: m.block.hash, blockHeight: m.block.number,
+      });
+    }
+    return out;
   }
 
   /** True when any watched address's balance differs from the one at the cursor (or is new). */
@@ -421,7 +572,7 @@ export class ChainWatcher {
     } catch (error) {
       if (!isMethodMissing(error)) throw error;
       this.#traces = 'none';
-      this.#ctx.log.warn({ chainId: this.chain.chainId, err: (error as Error).message }, 'evm node offers no call traces: ETH sent by contracts is not seen');
+      this.#logTracePath();
       return null;
     }
   }
@@ -562,6 +713,8 @@ export class ChainWatcher {
 
   /** Before a payment is reported final: its receipt succeeded in the block we hold, and the transfer is still exactly what was seen. */
   async #reverify(k: KnownPayment): Promise<boolean> {
+    const byBalance = parseBalancePaymentKey(k.paymentKey);
+    if (byBalance !== null) return this.#reverifyBalance(k, byBalance);
     const [receipt] = await this.#reader.receipts([k.txid]);
     const method = this.#methods.find((m) => m.methodId === k.methodId);
     const ok = receipt !== null && receipt !== undefined && method !== undefined && receipt.status === 1 && receipt.blockHash === k.blockHash;
@@ -579,6 +732,24 @@ export class ChainWatcher {
     const log = receipt.logs[index];
     const transfer = log === undefined || log.address !== method.token ? null : decodeTransfer(log);
     return transfer !== null && transfer.to === k.targetKey.toLowerCase() && transfer.valueUnits === k.amountUnits;
+  }
+
+  /** A balance-derived payment, recomputed from its block: still there, same address, same amount. */
+  async #reverifyBalance(k: KnownPayment, key: { address: string; height: number; blockHash: string }): Promise<boolean> {
+    if (key.address !== k.targetKey.toLowerCase()) return false;
+    const [block] = await this.#reader.blocks(key.height, key.height, true);
+    if (block === undefined || block.hash !== key.blockHash) return false;
+    const [[before], [after]] = await Promise.all([
+      key.height === 0 ? Promise.resolve([0n]) : this.#reader.balances([key.address], key.height - 1),
+      this.#reader.balances([key.address], key.height),
+    ]);
+    const hashes = directTransfers(key.address, block);
+    const receipts = hashes.length === 0 ? [] : await this.#reader.receipts(hashes);
+    const succeeded = new Set(receipts.filter((r) => r !== null && r.status === 1 && r.blockHash === block.hash).map((r) => r?.transactionHash));
+    const verdict = forwardedInBlock(key.address, block, before as bigint, after as bigint, (h) => succeeded.has(h));
+    // Balances are read by height: the block must still be the same one after they were read.
+    const again = await this.#reader.header(key.height);
+    return again?.hash === key.blockHash && verdict.kind === 'forwarded' && verdict.amountWei === k.amountUnits;
   }
 }
 

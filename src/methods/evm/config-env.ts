@@ -6,6 +6,7 @@
 //   COFFER_EVM_CONFIRMATIONS_<CHAINID>, COFFER_EVM_BLOCK_RANGE_MAX_<CHAINID>,
 //   COFFER_EVM_START_BLOCK_<CHAINID>, COFFER_EVM_GONE_AFTER_BLOCKS_<CHAINID>
 //   COFFER_EVM_FINALITY_<CHAINID>        confirmations | safe | finalized
+//   COFFER_EVM_FORWARDED_<CHAINID>      auto | traces | balances | off (ETH sent by contracts)
 //   COFFER_EVM_PROVIDER_<CHAINID>        own-node | alchemy | infura | quicknode | public (request presets)
 //   COFFER_EVM_LOGS_RANGE_<CHAINID>, COFFER_EVM_BATCH_SIZE_<CHAINID>   initial request shapes (adapt)
 //   COFFER_EVM_POLL_INTERVAL_MS, COFFER_EVM_STALE_AFTER_MS   (every chain)
@@ -15,20 +16,17 @@
 
 import { ConfigError } from '../../core/errors.ts';
 import { DefaultMethodSpecs } from '../../core/methods.ts';
+import { integerSetting } from '../../core/mode.ts';
+import type { Env } from '../../core/mode.ts';
 import { defaultChainId, evmConfigFromSettings } from './config.ts';
-import type { EvmConfig, EvmMode, EvmSettings, FinalityMode, ProviderPreset, SettingNames } from './config.ts';
+import type { EvmConfig, EvmMode, EvmSettings, FinalityMode, ForwardedMode, ProviderPreset, SettingNames } from './config.ts';
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 const NetworkAliases = ['ethereum', 'base', 'arbitrum', 'polygon'] as const;
 
+/** A whole number when set (core's parser); its range is checked by evmConfigFromSettings, which names the variable. */
 function envInt(env: Env, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a non-negative integer, got ${JSON.stringify(raw)}`);
-  const n = Number(raw.trim());
-  if (!Number.isSafeInteger(n)) throw new ConfigError(name, 'is too large');
-  return n;
+  return set(env, name) === undefined ? undefined : integerSetting(env, name, 0, 0, Number.MAX_SAFE_INTEGER);
 }
 
 function set(env: Env, name: string): string | undefined {
@@ -86,7 +84,9 @@ export function evmConfigFromEnv(env: Env, mode: EvmMode): EvmConfig | null {
     // Checked against the allowed values by evmConfigFromSettings, which names the variable.
     const finality = set(env, `COFFER_EVM_FINALITY_${chainId}`) as FinalityMode | undefined;
     const provider = set(env, `COFFER_EVM_PROVIDER_${chainId}`) as ProviderPreset | undefined;
+    const forwarded = set(env, `COFFER_EVM_FORWARDED_${chainId}`) as ForwardedMode | undefined;
     return {
+      ...(forwarded !== undefined ? { forwarded } : {}),
       ...(logsRange !== undefined ? { logsRange } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(finality !== undefined ? { finality } : {}),
@@ -127,6 +127,7 @@ export function evmConfigFromEnv(env: Env, mode: EvmMode): EvmConfig | null {
         pollIntervalMs: 'COFFER_EVM_POLL_INTERVAL_MS',
         staleAfterMs: 'COFFER_EVM_STALE_AFTER_MS',
         finality: `COFFER_EVM_FINALITY_${chainId}`,
+        forwarded: `COFFER_EVM_FORWARDED_${chainId}`,
         provider: `COFFER_EVM_PROVIDER_${chainId}`,
         logsRange: `COFFER_EVM_LOGS_RANGE_${chainId}`,
         batchSize: `COFFER_EVM_BATCH_SIZE_${chainId}`,

@@ -98,3 +98,15 @@ test('finality and provider presets', () => {
     xpub: XPUB, chains: [{ chainId: 1, rpcUrl: 'http://n', confirmations: 1, finality: 'safe' }], methods: [{ id: 'ethereum' }],
   }, 'live')), 'evm.chains[chainId=1].confirmations');
 });
+
+// How ETH sent by contracts is found: auto by default, a chosen path per chain, refused by name when wrong.
+test('forwarded-ETH path per chain', () => {
+  const base = { COFFER_EVM_XPUB: XPUB, COFFER_ETHEREUM_RPC_URL: 'http://n', COFFER_EVM_METHODS: 'ethereum' };
+  assert.equal(evmConfigFromEnv(base, 'live')?.chains[0]?.forwarded, 'auto');
+  assert.equal(evmConfigFromEnv({ ...base, COFFER_EVM_FORWARDED_1: 'balances' }, 'live')?.chains[0]?.forwarded, 'balances');
+  assert.equal(settingOf(() => evmConfigFromEnv({ ...base, COFFER_EVM_FORWARDED_1: 'multicall' }, 'live')), 'COFFER_EVM_FORWARDED_1');
+  assert.equal(settingOf(() => evmConfigFromEnv({ ...base, COFFER_EVM_CONFIRMATIONS_1: '4x' }, 'live')), 'COFFER_EVM_CONFIRMATIONS_1');
+  assert.equal(settingOf(() => evmConfigFromSettings({
+    xpub: XPUB, chains: [{ chainId: 1, rpcUrl: 'http://n', forwarded: 'trace' as 'traces' }], methods: [{ id: 'ethereum' }],
+  }, 'live')), 'evm.chains[chainId=1].forwarded');
+});

@@ -25,6 +25,15 @@ export const FinalityModes = ['confirmations', 'safe', 'finalized'] as const;
 export type FinalityMode = (typeof FinalityModes)[number];
 
 /**
+ * How ETH sent to a deposit address by a contract (an inner call) is found: `auto` asks the node
+ * at start for call traces and uses them, else balances; `traces` only call traces; `balances`
+ * only the balance check of open deposit addresses (a node or provider without debug/trace
+ * methods); `off` neither (only top-level transfers). docs/evm.md "ETH sent by contracts".
+ */
+export const ForwardedModes = ['auto', 'traces', 'balances', 'off'] as const;
+export type ForwardedMode = (typeof ForwardedModes)[number];
+
+/**
  * Request shapes to start from, per kind of endpoint (what the provider documents; the follower
  * adapts from there on every refusal, so a wrong preset costs a few refused requests, not a stuck
  * chain). Sources: Alchemy eth_getLogs docs (2,000-block range, 10K logs; free tier 10 blocks, see
@@ -72,6 +81,8 @@ export interface EvmChainConfig {
   readonly rpcUrlSetting: string;
   /** When a payment is final on this chain: confirmations (default) or the node's safe/finalized tag. */
   readonly finality: FinalityMode;
+  /** How ETH forwarded by contracts is found (call traces, balances, auto-detected, or not at all). */
+  readonly forwarded: ForwardedMode;
   /** The preset the request shapes start from. */
   readonly provider: ProviderPreset;
   /** Blocks per eth_getLogs call to start with (adapts; a provider's stated limit caps it). */
@@ -113,6 +124,7 @@ export interface EvmSettings {
     readonly startBlock?: number;
     readonly goneAfterBlocks?: number;
     readonly finality?: FinalityMode;
+    readonly forwarded?: ForwardedMode;
     readonly provider?: ProviderPreset;
     readonly logsRange?: number;
     readonly batchSize?: number;
@@ -201,6 +213,7 @@ function buildChain(raw: EvmSettings['chains'][number], names: SettingNames, con
   if (finality !== 'confirmations' && confirmations < 2) throw new ConfigError(n('confirmations'), `must be at least 2 with finality ${finality}`);
   return {
     finality,
+    forwarded: raw.forwarded === undefined ? 'auto' : choiceSetting(n('forwarded'), raw.forwarded, ForwardedModes),
     provider,
     logsRangeInitial: raw.logsRange === undefined ? preset.logsRange : intSetting(n('logsRange'), raw.logsRange, 1, BLOCK_RANGE_MAX_LIMIT),
     batchSize: raw.batchSize === undefined ? preset.batchSize : intSetting(n('batchSize'), raw.batchSize, 1, RPC_BATCH_MAX),

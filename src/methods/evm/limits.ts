@@ -19,6 +19,17 @@ export const LOGS_RANGE_INITIAL_DEFAULT = 1_000;
  * calls per range, not one per block). Above this many, every block is read instead.
  */
 export const BALANCE_GATE_ADDRESSES_MAX = 200;
+/**
+ * Without call traces (docs/evm.md "ETH sent by contracts"), forwarded ETH is found from the
+ * balances of open deposit addresses: at most this many addresses are checked per range (the ones
+ * opened last; above it the rest are not checked for forwarded ETH, and a warning says so).
+ */
+export const BALANCE_CHECK_ADDRESSES_MAX = 1_000;
+/**
+ * Most eth_getBalance calls one step makes to place balance changes in their blocks (changed
+ * addresses x blocks of the range): above it the step covers fewer blocks, never skips any.
+ */
+export const BALANCE_READS_PER_STEP_MAX = 2_000;
 /** Most transactions whose call traces one step reads (the rest of the range is logged, not traced). */
 export const TRACE_TXS_PER_STEP_MAX = 20_000;
 /** Poll interval when the watcher is caught up with the head. */

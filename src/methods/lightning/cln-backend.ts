@@ -107,6 +107,7 @@ export class ClnBackend implements LightningBackend {
     return invoices.length === 0 ? null : clnInvoice(invoices[0]);
   }
 
+  // waitanyinvoice already hands out only what changed: `isWatched` is not needed here.
   poller(onBadInput: BadInputReporter): SettlementPoller {
     return {
       next: async (cursor: SettleCursor, signal?: AbortSignal): Promise<SettledPage> => {

@@ -83,8 +83,12 @@ export interface LightningBackend {
   createInvoice(request: CreateInvoiceRequest): Promise<CreatedInvoice>;
   /** null when the node does not know the payment hash. */
   lookupInvoice(paymentHash: string): Promise<BackendInvoice | null>;
-  /** A settlement poller for one watcher; unreadable invoices are reported and skipped. */
-  poller(onBadInput: BadInputReporter): SettlementPoller;
+  /**
+   * A settlement poller for one watcher; unreadable invoices are reported and skipped.
+   * `watched()` gives, as of now, whether an invoice is one of Coffer's (its target was stored
+   * before the invoice was handed out): a poller may follow only those closely.
+   */
+  poller(onBadInput: BadInputReporter, watched: () => Promise<(paymentHash: string) => boolean>): SettlementPoller;
   /**
    * Streams settlements with settleIndex > `afterSettleIndex` in settlement order until `signal`
    * aborts (resolves) or the stream fails or ends (the caller reconnects). May repeat one.

@@ -12,6 +12,14 @@ export const LightningLimits = {
   listPageSizeMin: 25,
   /** Requests (pages, look-ups) per poll call (LND): a long sweep continues on the next call, after a pause. */
   requestsPerPoll: 8,
+  /**
+   * LND poll: while at most this many of Coffer's own invoices are open on the node, each sweep
+   * looks them up by hash instead of re-reading every open invoice of the node (pending_only
+   * pages); above it the sweep reads the pending pages (cost: the node's open invoices / page size).
+   */
+  lookupsPerSweepMax: 1_000,
+  /** Look-ups sent at once (one request slot of `requestsPerPoll`); below `socketsMax`. */
+  lookupsConcurrent: 16,
   /** Pause between two poll calls of one unfinished sweep: bounded work, never a busy loop. */
   sweepPauseMs: 20,
   /** Settlements applied above a gap in settle_index, remembered until the gap is confirmed. */

@@ -65,7 +65,16 @@ export class LightningWatcher implements Watcher {
     this.#ctx = ctx;
     this.#backend = backend;
     this.#options = options;
-    this.#poller = backend.poller((source, reason) => this.#badInput(source, reason));
+    this.#poller = this.#newPoller();
+  }
+
+  #newPoller(): SettlementPoller {
+    // Read when the poller decides what to look up: a target is stored before its invoice is
+    // handed out, so before it can settle; the targets stored since the last read are added.
+    return this.#backend.poller((source, reason) => this.#badInput(source, reason), async () => {
+      await this.#refreshTargets();
+      return (hash) => this.#targets.has(hash);
+    });
   }
 
   #badInput(source: string, reason: string): void {
@@ -140,7 +149,7 @@ export class LightningWatcher implements Watcher {
     } catch (error) {
       // The poller has moved past what could not be applied: start a fresh sweep from the
       // stored cursor so it is read again (and nothing is confirmed over it).
-      this.#poller = this.#backend.poller((source, reason) => this.#badInput(source, reason));
+      this.#poller = this.#newPoller();
       throw error;
     }
     return page.more;

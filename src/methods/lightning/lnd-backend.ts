@@ -9,9 +9,12 @@
 // when the stream is down: ListInvoices pages by add_index only (index_offset, num_max_invoices,
 // reversed=false; the answer's last_index_offset is the add_index where the next page starts;
 // pending_only keeps invoices neither settled nor canceled — channeldb/invoices.go, sql_store.go),
-// so the poller (LndPoller below) sweeps: invoices new since the last sweep, then the open ones,
-// then looks up those that left the open set; a bounded number of requests per call, continuing
-// where it stopped on the next call. A sweep may see settle_index 9 before 8 (8's invoice settled
+// so the poller (LndPoller below) sweeps: invoices new since the last sweep, then Coffer's own
+// open invoices by hash (LookupInvoice, GET /v1/invoice/{r_hash_str}), or — when more than
+// LightningLimits.lookupsPerSweepMax of them are open — every open invoice of the node
+// (pending_only pages) and a look-up of those that left the open set; a bounded number of
+// requests per call, continuing where it stopped on the next call. LND orders by settle_index
+// only in SubscribeInvoices, so the poll cannot ask "settled since n". A sweep may see settle_index 9 before 8 (8's invoice settled
 // after its page was read), so it never claims more than `confirmedThrough`: the highest
 // settle_index seen by the previous complete sweep, all of which settled before this sweep began
 // and so were read by it.
@@ -45,8 +48,8 @@ function hashFromBase64(value: unknown): string {
   return bytes.toString('hex');
 }
 
-/** Maps one LND Invoice object to Coffer's view. */
-export function lndInvoice(raw: unknown): BackendInvoice & { readonly addIndex: number } {
+/** Maps one LND Invoice object to Coffer's view (expiresAtSec: creation_date + expiry; 0 when not given). */
+export function lndInvoice(raw: unknown): BackendInvoice & { readonly addIndex: number; readonly expiresAtSec: number } {
   const invoice = asRecord(raw, 'invoice');
   const state = invoice['state'];
   const amountMsat = parseUnsigned(invoice['value_msat'] ?? '0', 'value_msat');
@@ -61,6 +64,7 @@ export function lndInvoice(raw: unknown): BackendInvoice & { readonly addIndex: 
     receivedMsat: parseUnsigned(invoice['amt_paid_msat'] ?? '0', 'amt_paid_msat'),
     settleIndex: settled && settleIndex > 0 ? settleIndex : null,
     addIndex: parseIndex(invoice['add_index'], 'add_index'),
+    expiresAtSec: invoice['creation_date'] === undefined ? 0 : parseIndex(invoice['creation_date'], 'creation_date') + parseIndex(invoice['expiry'], 'expiry'),
     ...(settled && settleDate > 0 ? { settledAt: settleDate } : {}),
   };
 }
@@ -129,8 +133,8 @@ export class LndBackend implements LightningBackend {
     }
   }
 
-  poller(onBadInput: BadInputReporter): SettlementPoller {
-    return new LndPoller((path, signal) => this.#call('GET', path, undefined, signal), (hash) => this.lookupInvoice(hash), onBadInput);
+  poller(onBadInput: BadInputReporter, watched: () => Promise<(paymentHash: string) => boolean>): SettlementPoller {
+    return new LndPoller((path, signal) => this.#call('GET', path, undefined, signal), (hash) => this.lookupInvoice(hash), onBadInput, watched);
   }
 
   async subscribeSettled(afterSettleIndex: number, onSettled: (invoice: BackendInvoice) => void, signal: AbortSignal, onBadInput: BadInputReporter): Promise<void> {
@@ -186,23 +190,32 @@ type ParsedInvoice = ReturnType<typeof lndInvoice>;
 interface Page { readonly invoices: Array<ParsedInvoice | null>; readonly last: number; readonly full: boolean }
 
 /**
- * The LND polling fallback (see the file comment). One sweep has three phases, each paged and
- * resumable across calls (at most `requestsPerPoll` requests per call):
+ * The LND polling fallback (see the file comment). One sweep has up to three phases, each paged
+ * and resumable across calls (at most `requestsPerPoll` request slots per call):
  *  1. new: every invoice added since the last sweep (add_index > end), forward;
- *  2. pending: the open invoices (pending_only) at or below `end`;
- *  3. lookup: each invoice known open before but no longer pending is looked up by hash — it
- *     settled or was canceled since.
- * So a sweep costs the new invoices plus the open ones, not every invoice after the oldest open
- * one; settled and canceled history is read once. The `scanFrom` it reports is just below the
- * oldest invoice still open.
+ *  2. pending (when reading the node's open invoices takes no more requests than looking up
+ *     Coffer's, or more than `lookupsPerSweepMax` of Coffer's are open): the open invoices
+ *     (pending_only) at or below `end`;
+ *  3. lookup: each of Coffer's invoices known open (or, after phase 2, each invoice known open
+ *     before but no longer pending) is looked up by hash, `lookupsConcurrent` per slot.
+ * So a sweep costs the new invoices plus a look-up per open Coffer invoice, not the node's other
+ * open invoices nor its settled history. Another application's open invoices are kept (they may
+ * turn out to be Coffer's: the target list is read again each call) until they expire. The
+ * `scanFrom` it reports is just below the oldest invoice still open.
+ *
+ * Why nothing is skipped with lookups: a Coffer invoice that settled with a settle_index at or
+ * below the previous complete sweep's highest settled before this sweep began, so it was already
+ * added then: it is new to this sweep (phase 1) or known open and Coffer's (its target was stored
+ * before it was handed out) — looked up in phase 3.
  */
 class LndPoller implements SettlementPoller {
   readonly #get: (path: string, signal?: AbortSignal) => Promise<unknown>;
   readonly #lookup: (paymentHash: string) => Promise<BackendInvoice | null>;
   readonly #onBadInput: BadInputReporter;
   readonly #pageSize = new AdaptiveSize({ initial: LightningLimits.listPageSize, min: LightningLimits.listPageSizeMin, max: LightningLimits.listPageSize });
-  /** Invoices last seen open, add_index → payment hash, all at or below `#end`. */
-  readonly #open = new Map<number, string>();
+  /** Invoices last seen open, add_index → payment hash and expiry, all at or below `#end`. */
+  readonly #open = new Map<number, { readonly hash: string; readonly expiresAtSec: number }>();
+  readonly #watched: () => Promise<(paymentHash: string) => boolean>;
   /** Highest add_index read; null until the first call (then the cursor's scanFrom). */
   #end: number | null = null;
   #phase: 'new' | 'pending' | 'lookup' = 'new';
@@ -216,7 +229,11 @@ class LndPoller implements SettlementPoller {
   /** Settlements found but not yet returned: a call that fails half-way keeps them for the next. */
   #found: BackendInvoice[] = [];
 
-  constructor(get: (path: string, signal?: AbortSignal) => Promise<unknown>, lookup: (paymentHash: string) => Promise<BackendInvoice | null>, onBadInput: BadInputReporter) {
+  constructor(
+    get: (path: string, signal?: AbortSignal) => Promise<unknown>, lookup: (paymentHash: string) => Promise<BackendInvoice | null>,
+    onBadInput: BadInputReporter, watched: () => Promise<(paymentHash: string) => boolean>,
+  ) {
+    this.#watched = watched;
     this.#get = get;
     this.#lookup = lookup;
     this.#onBadInput = onBadInput;
@@ -240,38 +257,69 @@ class LndPoller implements SettlementPoller {
         for (const invoice of page.invoices) {
           if (invoice === null) continue;
           note(invoice);
-          if (invoice.state === 'open') this.#open.set(invoice.addIndex, invoice.paymentHash);
+          if (invoice.state === 'open') this.#open.set(invoice.addIndex, { hash: invoice.paymentHash, expiresAtSec: invoice.expiresAtSec });
         }
         this.#end = Math.max(end, page.last);
-        if (!page.full) this.#enterPending(cursor.scanFrom);
+        if (!page.full) await this.#afterNew(cursor.scanFrom);
       } else if (this.#phase === 'pending') {
         const page = await this.#page(this.#pendingOffset, true, signal);
         for (const invoice of page.invoices) if (invoice !== null && invoice.addIndex <= this.#end) this.#stillOpen.add(invoice.addIndex);
         this.#pendingOffset = Math.max(this.#pendingOffset, page.last);
         if (!page.full) this.#enterLookup();
       } else {
-        const next = this.#toLookUp.pop();
-        if (next === undefined) return this.#finish(this.#takeFound());
-        const [addIndex, hash] = next;
-        let invoice: BackendInvoice | null;
-        try {
-          invoice = await this.#lookup(hash);
-        } catch (error) {
-          if (error instanceof LightningBackendError && error.kind === 'protocol') {
-            // Unreadable: it can never be credited; report it and stop tracking it.
-            this.#onBadInput('lnd poll', `invoice ${hash}: ${error.message}`);
-            this.#open.delete(addIndex);
-            continue;
-          }
-          // Not looked at yet: the sweep must not finish (and confirm) without it.
-          this.#toLookUp.push(next);
-          throw error;
-        }
-        if (invoice !== null) note(invoice);
-        if (invoice === null || invoice.state !== 'open') this.#open.delete(addIndex);
+        const batch = this.#toLookUp.splice(-LightningLimits.lookupsConcurrent);
+        if (batch.length === 0) return this.#finish(this.#takeFound());
+        await this.#lookUpBatch(batch, note);
       }
     }
     return { settled: this.#takeFound(), scanFrom: cursor.scanFrom, more: true, confirmedThrough: 0 };
+  }
+
+  /** Looks up a batch at once; what could not be looked at is kept for the next call, then the first failure is thrown. */
+  async #lookUpBatch(batch: Array<[number, string]>, note: (invoice: BackendInvoice) => void): Promise<void> {
+    const answers = await Promise.allSettled(batch.map(([, hash]) => this.#lookup(hash)));
+    let failure: unknown = null;
+    for (const [i, answer] of answers.entries()) {
+      const [addIndex, hash] = batch[i] as [number, string];
+      if (answer.status === 'fulfilled') {
+        if (answer.value !== null) note(answer.value);
+        if (answer.value === null || answer.value.state !== 'open') this.#open.delete(addIndex);
+      } else if (answer.reason instanceof LightningBackendError && answer.reason.kind === 'protocol') {
+        // Unreadable: it can never be credited; report it and stop tracking it.
+        this.#onBadInput('lnd poll', `invoice ${hash}: ${answer.reason.message}`);
+        this.#open.delete(addIndex);
+      } else {
+        // Not looked at yet: the sweep must not finish (and confirm) without it.
+        this.#toLookUp.push([addIndex, hash]);
+        failure ??= answer.reason;
+      }
+    }
+    if (failure !== null) throw failure;
+  }
+
+  /**
+   * After the new invoices: look up Coffer's open ones, or, with too many of them, read the
+   * node's open invoices first. Another application's invoices past their expiry (with the
+   * clock-skew allowance) can no longer settle and are forgotten.
+   */
+  async #afterNew(scanFrom: number): Promise<void> {
+    const isWatched = await this.#watched();
+    const nowSec = Math.floor(Date.now() / 1000);
+    const watched: Array<[number, string]> = [];
+    for (const [addIndex, open] of this.#open) {
+      if (isWatched(open.hash)) watched.push([addIndex, open.hash]);
+      else if (open.expiresAtSec > 0 && open.expiresAtSec + LightningLimits.expirySkewSecondsMax < nowSec) this.#open.delete(addIndex);
+    }
+    // The cheaper way round: the node's open invoices in pages, or Coffer's open ones in batches
+    // of look-ups (a few open invoices: one page; 10,000 open, 30 of them Coffer's: two batches).
+    const pages = Math.ceil(this.#open.size / this.#pageSize.value);
+    const batches = Math.ceil(watched.length / LightningLimits.lookupsConcurrent);
+    if (watched.length > LightningLimits.lookupsPerSweepMax || pages <= batches) {
+      this.#enterPending(scanFrom);
+      return;
+    }
+    this.#phase = 'lookup';
+    this.#toLookUp = watched;
   }
 
   #takeFound(): BackendInvoice[] {
@@ -288,7 +336,7 @@ class LndPoller implements SettlementPoller {
 
   #enterLookup(): void {
     this.#phase = 'lookup';
-    this.#toLookUp = [...this.#open].filter(([addIndex]) => !this.#stillOpen.has(addIndex));
+    this.#toLookUp = [...this.#open].filter(([addIndex]) => !this.#stillOpen.has(addIndex)).map(([addIndex, open]) => [addIndex, open.hash]);
     this.#stillOpen.clear();
   }
 
