@@ -101,7 +101,7 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
     unitScale: method.spec.unitScale, pricePrecision: method.spec.pricePrecision, priceUnits, rate,
     targetKey: target.targetKey, address: target.address, uri: target.uri,
     lightningInvoice: target.lightningInvoice ?? (companion ? companion.lightningInvoice ?? companion.address : null),
-    network: method.spec.network, chainId: method.spec.chainId ?? null, contractAddress: method.spec.contractAddress ?? null,
+    network: method.spec.network, chainId: target.chainId ?? null, contractAddress: method.spec.contractAddress ?? null,
     walletId: target.walletId ?? null, derivationIndex: target.derivationIndex ?? null,
     confirmationsRequired: deps.methods.confirmationsFor(method.spec.id, priceUnits ?? 0n),
     receivedUnits: 0n, creditedMinor: 0n, webhookUrl: input.webhookUrl ?? null,

@@ -47,6 +47,7 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
       .filter((i) => OPEN_STATUSES.has(i.status) && (i.status !== 'unpaid' || i.expiresAt > now));
     return web.send(request, reply, 200, 'Dashboard', dashboardBody({
       account, balances, pending, open, history: history.slice(0, size), page, hasNext: history.length > size,
+      methodLabel: (id) => deps.methods.label(id),
     }), 'dashboard');
   });
 
@@ -54,7 +55,7 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
     const { account } = signedInOf(request);
     const page = pageOf(request);
     const views = await listInvoices(deps.store, { accountId: account.id, start: (page - 1) * size, limit: size + 1 });
-    return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size), 'deposits');
+    return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size, (id) => deps.methods.label(id)), 'deposits');
   });
 
   app.get('/password', async (request, reply) => {

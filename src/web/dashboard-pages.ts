@@ -6,7 +6,8 @@ import type { Invoice } from '../core/invoice.ts';
 import type { PostedTransfer } from '../core/ledger.ts';
 import { isCustomerLedgerAccount } from '../core/ledger.ts';
 import type { AccountBalance } from '../usecases/read-account.ts';
-import { balanceText, methodName, signedText, statusName, timeText, TransferNames } from './format.ts';
+import { balanceText, signedText, statusName, timeText, TransferNames } from './format.ts';
+import type { MethodLabel } from './format.ts';
 import { html } from './html.ts';
 import type { SafeHtml } from './html.ts';
 
@@ -18,6 +19,7 @@ export interface DashboardData {
   readonly history: readonly PostedTransfer[];
   readonly page: number;
   readonly hasNext: boolean;
+  readonly methodLabel: MethodLabel;
 }
 
 function pager(base: string, page: number, hasNext: boolean, label: string): SafeHtml {
@@ -33,12 +35,12 @@ function depositLink(invoice: Invoice): SafeHtml {
   return html`<a href="/account/deposits/${invoice.id}">${invoice.amountMinor === null ? `Any amount of ${invoice.currency}` : balanceText(invoice.amountMinor, invoice.currency)}</a>`;
 }
 
-export function depositsTable(invoices: readonly Invoice[], caption: string): SafeHtml {
+export function depositsTable(invoices: readonly Invoice[], caption: string, methodLabel: MethodLabel): SafeHtml {
   return html`<div class="table-wrap"><table>
 <caption class="sr-only">${caption}</caption>
 <thead><tr><th scope="col">Deposit</th><th scope="col">Method</th><th scope="col">Status</th><th scope="col" class="num">Credited</th><th scope="col">Created</th></tr></thead>
 <tbody>${invoices.map((i) => html`<tr>
-<td>${depositLink(i)}</td><td>${methodName(i.methodId)}</td><td>${statusName(i.status)}</td>
+<td>${depositLink(i)}</td><td>${methodLabel(i.methodId)}</td><td>${statusName(i.status)}</td>
 <td class="num">${balanceText(i.creditedMinor, i.currency)}</td><td>${timeText(i.createdAt)}</td></tr>`)}</tbody>
 </table></div>`;
 }
@@ -70,16 +72,16 @@ ${account.type === 'personal'
     ? html`<p class="muted">Personal accounts add funds here on the website; the API's deposit endpoint is for business accounts.</p>`
     : html`<p class="muted">Business accounts can also create deposits through the API with their <a href="/account/keys">API keys</a>.</p>`}
 <h2>Deposits on their way</h2>
-${data.open.length === 0 ? html`<p class="muted">None right now.</p>` : depositsTable(data.open, 'Open deposits')}
+${data.open.length === 0 ? html`<p class="muted">None right now.</p>` : depositsTable(data.open, 'Open deposits', data.methodLabel)}
 <h2 id="history">History</h2>
 ${data.history.length === 0 ? html`<p class="muted">No credits or charges yet.</p>` : historyTable(data.history)}
 ${pager('/account', data.page, data.hasNext, 'History')}`;
 }
 
-export function depositsBody(invoices: readonly Invoice[], page: number, hasNext: boolean): SafeHtml {
+export function depositsBody(invoices: readonly Invoice[], page: number, hasNext: boolean, methodLabel: MethodLabel): SafeHtml {
   return html`<h1>Deposits</h1>
 <p><a class="button" href="/account/add-funds">Add funds</a></p>
-${invoices.length === 0 ? html`<p class="muted">No deposits yet.</p>` : depositsTable(invoices, 'All deposits, newest first')}
+${invoices.length === 0 ? html`<p class="muted">No deposits yet.</p>` : depositsTable(invoices, 'All deposits, newest first', methodLabel)}
 ${pager('/account/deposits', page, hasNext, 'Deposits')}`;
 }
 

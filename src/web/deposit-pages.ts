@@ -3,12 +3,12 @@
 
 import { BalanceCurrencies } from '../core/assets.ts';
 import type { Invoice, Payment, PaymentStatus } from '../core/invoice.ts';
-import type { MethodSpec } from '../core/methods.ts';
+import type { MethodSpec, TokenPresentation } from '../core/methods.ts';
 import { rateText } from '../core/rate.ts';
 import { csrfField, errorSummary, idempotencyField, inputField, radioField } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 import { describeOutcome, stepOf } from './deposit-outcome.ts';
-import { balanceText, cryptoNumber, methodName, timeText } from './format.ts';
+import { balanceText, cryptoNumber, timeText } from './format.ts';
 import { html, safeUrl } from './html.ts';
 import type { SafeHtml } from './html.ts';
 
@@ -30,7 +30,7 @@ ${idempotencyField()}
 ${radioField({ name: 'currency', legend: 'Currency to add', value: values.currency, options: BalanceCurrencies.map((c) => ({ value: c, label: c })) }, errors)}
 ${inputField({ name: 'amount', label: 'Amount', value: values.amount, inputmode: 'decimal', autocomplete: 'off', hint: 'For example 25 or 25.50 (BTC: up to 8 decimals).' }, errors)}
 <div class="field choices"><label><input type="checkbox" name="any_amount" value="1"${values.any ? html` checked` : ''}> Any amount — pay what you like; it is credited at the rate when it arrives</label></div>
-${radioField({ name: 'payment_method', legend: 'Pay with', value: values.method, options: methods.map((m) => ({ value: m.id, label: methodName(m.id) })) }, errors)}
+${radioField({ name: 'payment_method', legend: 'Pay with', value: values.method, options: methods.map((m) => ({ value: m.id, label: m.label })) }, errors)}
 <button type="submit">Continue to payment</button>
 </form>
 </div>`;
@@ -38,6 +38,8 @@ ${radioField({ name: 'payment_method', legend: 'Pay with', value: values.method,
 
 export interface CheckoutData {
   readonly invoice: Invoice;
+  /** The invoice's method as its rail declares it (name, URI scheme, token wording); undefined if no rail knows it. */
+  readonly method: MethodSpec | undefined;
   readonly payments: readonly Payment[];
   readonly paymentStatus: PaymentStatus;
   /** The balance of the invoice's currency, shown once the deposit is credited. */
@@ -73,20 +75,29 @@ function copyable(id: string, value: string, label: string, unit = ''): SafeHtml
   return html`<span class="copyable"><span><code class="value" id="${id}">${value}</code>${unit ? ` ${unit}` : ''}</span><button type="button" class="small secondary" data-copy="${id}" aria-label="Copy ${label}">Copy</button></span>`;
 }
 
-function facts(invoice: Invoice): SafeHtml {
-  const evm = invoice.chainId !== null;
-  // Solana Pay: the address is the operator's wallet, shared by every deposit; only the reference in the link tells them apart.
-  const solana = invoice.network.startsWith('solana');
+/** What the checkout says under a token's contract or mint when the rail says nothing: the ERC-20 wording. */
+const DEFAULT_TOKEN: TokenPresentation = {
+  term: 'token contract', warning: 'Send only {asset} from this contract, on this network. Other tokens are not credited.',
+};
+
+function tokenFacts(invoice: Invoice, method: MethodSpec | undefined): SafeHtml {
+  if (!invoice.contractAddress) return html``;
+  const token = method?.token ?? DEFAULT_TOKEN;
+  const warning = token.warning.replaceAll('{asset}', invoice.asset).replaceAll('{network}', invoice.network);
+  const term = token.term.charAt(0).toUpperCase() + token.term.slice(1);
+  return html`<dt>${term}</dt><dd>${copyable('pay-contract', invoice.contractAddress, token.term)}<br><span class="muted" data-method-warning>${warning}</span></dd>`;
+}
+
+function facts(invoice: Invoice, method: MethodSpec | undefined): SafeHtml {
   return html`<dl class="facts">
-<dt>Pay with</dt><dd>${methodName(invoice.methodId)}</dd>
+<dt>Pay with</dt><dd>${method?.label ?? invoice.methodId}</dd>
 ${invoice.priceUnits !== null
     ? html`<dt>Amount</dt><dd>${copyable('pay-amount', cryptoNumber(invoice.priceUnits, invoice), 'amount', invoice.asset)}</dd>`
     : html`<dt>Amount</dt><dd>Any amount of ${invoice.asset}</dd>`}
 <dt>${invoice.address === invoice.lightningInvoice ? 'Invoice' : 'Address'}</dt><dd>${copyable('pay-address', invoice.address, invoice.address === invoice.lightningInvoice ? 'lightning invoice' : 'address')}</dd>
 ${invoice.lightningInvoice && invoice.address !== invoice.lightningInvoice ? html`<dt>Or over Lightning</dt><dd>${copyable('pay-lightning', invoice.lightningInvoice, 'lightning invoice')}</dd>` : ''}
-${evm ? html`<dt>Network</dt><dd>${invoice.network} (chain id ${invoice.chainId})</dd>` : html`<dt>Network</dt><dd>${invoice.network}</dd>`}
-${invoice.contractAddress && !solana ? html`<dt>Token contract</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token contract')}<br><span class="muted">Send only ${invoice.asset} from this contract, on this network. Other tokens are not credited.</span></dd>` : ''}
-${invoice.contractAddress && solana ? html`<dt>Token mint</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token mint')}<br><span class="muted" data-solana-warning>Send only ${invoice.asset} of this mint, on ${invoice.network}. Pay by scanning the QR code or opening the payment link in a Solana Pay wallet: the payment must carry this deposit's reference. A transfer typed in by hand to the address cannot be matched to this deposit.</span></dd>` : ''}
+${invoice.chainId !== null ? html`<dt>Network</dt><dd>${invoice.network} (chain id ${invoice.chainId})</dd>` : html`<dt>Network</dt><dd>${invoice.network}</dd>`}
+${tokenFacts(invoice, method)}
 ${invoice.rate ? html`<dt>Rate</dt><dd>1 ${invoice.asset} = ${rateText(invoice.rate.value)} ${invoice.currency} (locked until expiry)</dd>` : ''}
 <dt>Confirmations</dt><dd>${invoice.confirmationsRequired}</dd>
 </dl>`;
@@ -126,8 +137,8 @@ ${panel.html}
 ${open
     ? html`<p data-expires="${invoice.expiresAt.toISOString()}" data-now="${data.now.getTime()}">Quote expires in <span class="countdown">${timeText(invoice.expiresAt)}</span> <span class="muted">(at ${timeText(invoice.expiresAt)})</span></p>`
     : html`<p class="muted">Quote ${data.now >= invoice.expiresAt ? 'expired' : 'ends'} at ${timeText(invoice.expiresAt)}.</p>`}
-${facts(invoice)}
-<p><a class="button secondary" href="${safeUrl(invoice.uri)}">Open in wallet</a></p>
+${facts(invoice, data.method)}
+<p><a class="button secondary" href="${safeUrl(invoice.uri, data.method ? [data.method.uriScheme] : [])}">Open in wallet</a></p>
 </div>
 </div>
 ${data.sandbox && invoice.status !== 'complete' ? sandboxForm(data) : ''}

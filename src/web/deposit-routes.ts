@@ -95,7 +95,8 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
   app.get('/deposits/:id', async (request, reply) => {
     const state = await statusOf(request);
     return web.send(request, reply, 200, 'Deposit', checkoutBody({
-      ...state, qrSvg: await qr(state.invoice.uri), sandbox: web.settings.sandbox, csrf: request.webCsrfToken!,
+      ...state, method: deps.methods.describe(state.invoice.methodId),
+      qrSvg: await qr(state.invoice.uri), sandbox: web.settings.sandbox, csrf: request.webCsrfToken!,
     }), 'deposits');
   });
 
@@ -132,7 +133,7 @@ function simulateInput(request: FastifyRequest, spec: MethodSpec | undefined): S
   if (confirmationsText !== '' && !/^\d{1,4}$/.test(confirmationsText)) throw new CofferError('invalid_param', 'confirmations must be a whole number', { field: 'confirmations' });
   const confirmations = confirmationsText === '' ? undefined : Number(confirmationsText);
   // A lightning payment is settled or not: there is no "detected" stage to show.
-  if (step === 'detect' && spec?.family !== 'lightning') return { amount: amount || undefined, confirmations: 0 };
+  if (step === 'detect' && spec?.settlesAtOnce !== true) return { amount: amount || undefined, confirmations: 0 };
   if (step === 'confirm') return { txid: field(request.body, 'txid'), confirmations };
   return { amount: amount || undefined, confirmations };
 }
