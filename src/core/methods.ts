@@ -38,7 +38,10 @@ export interface MethodSpec {
   readonly network: string;
   /** The token's on-chain identity (ERC-20/TRC-20 contract, SPL mint), shown as payment.contract_address. */
   readonly contractAddress?: string;
-  /** URI scheme of its payment links ('bitcoin', 'ethereum', 'solana'): the website opens only these. */
-  readonly uriScheme: string;
+  /**
+   * URI scheme of its payment links ('bitcoin', 'ethereum', 'solana'): the website opens only
+   * these. Absent when the rail's QR carries a bare address (no URI standard wallets agree on).
+   */
+  readonly uriScheme?: string;
   readonly token?: TokenPresentation;
 }

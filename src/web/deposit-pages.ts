@@ -122,6 +122,12 @@ ${csrfField(data.csrf)}
 </details>`;
 }
 
+/** "Open in wallet" for a payment URI of the invoice's own rail; nothing for a bare address. */
+function walletLink(invoice: Invoice, method: MethodSpec | undefined): SafeHtml {
+  const href = safeUrl(invoice.uri, method?.uriScheme !== undefined ? [method.uriScheme] : []);
+  return href === '#' ? html`` : html`<p><a class="button secondary" href="${href}">Open in wallet</a></p>`;
+}
+
 export function checkoutBody(data: CheckoutData): SafeHtml {
   const { invoice } = data;
   const open = !isFinalForPage(invoice) && data.now < invoice.expiresAt;
@@ -138,7 +144,7 @@ ${open
     ? html`<p data-expires="${invoice.expiresAt.toISOString()}" data-now="${data.now.getTime()}">Quote expires in <span class="countdown">${timeText(invoice.expiresAt)}</span> <span class="muted">(at ${timeText(invoice.expiresAt)})</span></p>`
     : html`<p class="muted">Quote ${data.now >= invoice.expiresAt ? 'expired' : 'ends'} at ${timeText(invoice.expiresAt)}.</p>`}
 ${facts(invoice, data.method)}
-<p><a class="button secondary" href="${safeUrl(invoice.uri, data.method ? [data.method.uriScheme] : [])}">Open in wallet</a></p>
+${walletLink(invoice, data.method)}
 </div>
 </div>
 ${data.sandbox && invoice.status !== 'complete' ? sandboxForm(data) : ''}
