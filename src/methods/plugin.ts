@@ -38,6 +38,10 @@ export interface RailSandbox {
   payment(spec: MethodSpec, targetKey: string, hash: string): { readonly paymentKey: string; readonly txid: string };
 }
 
+/**
+ * A rail. `Config` is whatever its `configure` returns; only the same plugin's `create` ever sees
+ * it, so the registry lists plugins as RailPlugin (of unknown config).
+ */
 export interface RailPlugin<Config = unknown> {
   /** The folder name. Adapters report it; watcher leases and durable state are kept under it. */
   readonly rail: string;
@@ -53,14 +57,6 @@ export interface RailPlugin<Config = unknown> {
   /** Builds the adapter, checking the backend (reachable, right network) with ConfigError naming the setting. */
   create(config: Config, deps: RailDeps): Promise<BuiltRail>;
   readonly sandbox: RailSandbox;
-}
-
-/**
- * Erases a plugin's config type for the registry's list: the config a plugin reads is only ever
- * handed back to the same plugin.
- */
-export function rail<Config>(plugin: RailPlugin<Config>): RailPlugin {
-  return plugin as RailPlugin;
 }
 
 /** The default spec of `id` among a rail's methods (a programming error when absent). */

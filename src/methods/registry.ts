@@ -8,14 +8,13 @@ import { bitcoinRail } from './bitcoin/plugin.ts';
 import { evmRail } from './evm/plugin.ts';
 import { lightningRail } from './lightning/plugin.ts';
 import type { RailPlugin } from './plugin.ts';
-import { rail } from './plugin.ts';
 import { solanaRail } from './solana/plugin.ts';
 
 export const Rails: readonly RailPlugin[] = [
-  rail(bitcoinRail),
-  rail(lightningRail),
-  rail(evmRail),
-  rail(solanaRail),
+  bitcoinRail,
+  lightningRail,
+  evmRail,
+  solanaRail,
 ];
 
 /** Every method id the rails declare, with its default spec, in registry order. */

@@ -10,7 +10,6 @@ import type { LightningConfig } from '../../src/methods/lightning/lightning-conf
 import { createLightningMethod } from '../../src/methods/lightning/lightning-method.ts';
 import { SandboxMethod, sandboxSpecs } from '../../src/methods/sandbox/sandbox-method.ts';
 import { bitcoinRail } from '../../src/methods/bitcoin/plugin.ts';
-import { rail } from '../../src/methods/plugin.ts';
 import { MethodRegistry } from '../../src/usecases/method-registry.ts';
 import { FakeLnd } from './fake-lnd.ts';
 import type { FakeCln } from './fake-cln.ts';
@@ -40,7 +39,7 @@ export async function lightningRegistry(fake: FakeNode, clock: ManualClock): Pro
   const registry = new MethodRegistry();
   const adapter = await createLightningMethod(lightningConfigFor(fake), { clock, log: silentLogger });
   registry.add({ spec: spec('lightning'), adapter, tiers: [] });
-  const [bitcoin] = sandboxSpecs([rail(bitcoinRail)]);
-  registry.add({ spec: bitcoin as MethodSpec, adapter: new SandboxMethod([rail(bitcoinRail)], clock), tiers: [] });
+  const [bitcoin] = sandboxSpecs([bitcoinRail]);
+  registry.add({ spec: bitcoin as MethodSpec, adapter: new SandboxMethod([bitcoinRail], clock), tiers: [] });
   return registry;
 }
