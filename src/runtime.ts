@@ -24,6 +24,8 @@ import type { EvmSettings } from './methods/evm/config.ts';
 import { createEvmMethod } from './methods/evm/evm-method.ts';
 import { solanaConfigFromEnv } from './methods/solana/config.ts';
 import { createSolanaMethod, SOLANA_METHOD_ID, solanaMethodSpec } from './methods/solana/solana-method.ts';
+import { TRON_METHOD_ID, tronConfigFromEnv } from './methods/tron/config.ts';
+import { createTronMethod, tronMethodSpec } from './methods/tron/tron-method.ts';
 import { ConfigError } from './core/errors.ts';
 import type { Env } from './core/mode.ts';
 import type { MethodSpec } from './core/methods.ts';
@@ -101,8 +103,14 @@ export async function buildMethods(config: Config, clock: Clock, log: Logger): P
     const spec = solanaMethodSpec(defaultSpec(SOLANA_METHOD_ID), solana);
     registry.add({ spec, adapter, tiers: confirmationTiers(config.env, spec) });
   }
+  const tron = tronConfigFromEnv(config.env, config.mode);
+  if (tron) {
+    const adapter = await createTronMethod(tron, { clock, log });
+    const spec = tronMethodSpec(defaultSpec(TRON_METHOD_ID), tron);
+    registry.add({ spec, adapter, tiers: confirmationTiers(config.env, spec) });
+  }
   if (registry.ids().length === 0) {
-    log.warn({ mode: config.mode }, 'no payment method is configured: set COFFER_BITCOIN_*, COFFER_LIGHTNING_*, COFFER_EVM_* or COFFER_SOLANA_* (see docs/configuration.md)');
+    log.warn({ mode: config.mode }, 'no payment method is configured: set COFFER_BITCOIN_*, COFFER_LIGHTNING_*, COFFER_EVM_*, COFFER_SOLANA_* or COFFER_TRON_* (see docs/configuration.md)');
   }
   return registry;
 }

@@ -4,7 +4,7 @@
 
 import type { CryptoAsset } from './assets.ts';
 
-export const MethodFamilies = ['bitcoin', 'lightning', 'evm', 'solana'] as const;
+export const MethodFamilies = ['bitcoin', 'lightning', 'evm', 'solana', 'tron'] as const;
 export type MethodFamily = (typeof MethodFamilies)[number];
 
 export interface MethodSpec {
@@ -42,4 +42,7 @@ export const DefaultMethodSpecs: readonly MethodSpec[] = [
   // Solana Pay transfer requests (methods/solana): credited at the configured commitment, reported as 1 confirmation.
   { id: 'usdc_solana', family: 'solana', asset: 'USDC', unitScale: 6, pricePrecision: 6, confirmations: 1, network: 'solana',
     contractAddress: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v' },
+  // USDT on Tron (methods/tron): xpub-derived T… addresses, TRC-20 Transfer logs; 20 confirmations as Bitrefill asks.
+  { id: 'usdt_trc20', family: 'tron', asset: 'USDT', unitScale: 6, pricePrecision: 6, confirmations: 20, network: 'tron',
+    contractAddress: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' },
 ];

@@ -41,7 +41,7 @@ export interface SandboxPayResult {
 
 const CONFIRMATIONS_MAX = 1000;
 
-/** A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log, solana:sig:ix). */
+/** A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log, solana:sig:ix, tron:tx:log). */
 function sandboxPaymentKey(spec: MethodSpec, targetKey: string, invoiceId: string, seed: string | undefined): { paymentKey: string; txid: string } {
   const hash = seed === undefined ? randomBytes(32).toString('hex')
     : createHash('sha256').update(`sandbox-pay\u0000${invoiceId}\u0000${targetKey}\u0000${seed}`).digest('hex');
@@ -57,6 +57,8 @@ function sandboxPaymentKey(spec: MethodSpec, targetKey: string, invoiceId: strin
       const signature = base58.encode(Buffer.from(hash + createHash('sha256').update(hash).digest('hex'), 'hex'));
       return { paymentKey: `solana:${signature}:0`, txid: signature };
     }
+    // Tron's key names its chain (`tron`, `tron-nile`, …), never a number an EVM chain could have.
+    case 'tron': return { paymentKey: `${spec.network}:0x${hash}:0`, txid: `0x${hash}` };
   }
 }
 

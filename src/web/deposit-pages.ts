@@ -77,6 +77,8 @@ function facts(invoice: Invoice): SafeHtml {
   const evm = invoice.chainId !== null;
   // Solana Pay: the address is the operator's wallet, shared by every deposit; only the reference in the link tells them apart.
   const solana = invoice.network.startsWith('solana');
+  // Tron: the address is T… base58check; the contract is USDT's, and exchanges list several USDT networks.
+  const tron = invoice.network.startsWith('tron');
   return html`<dl class="facts">
 <dt>Pay with</dt><dd>${methodName(invoice.methodId)}</dd>
 ${invoice.priceUnits !== null
@@ -85,7 +87,8 @@ ${invoice.priceUnits !== null
 <dt>${invoice.address === invoice.lightningInvoice ? 'Invoice' : 'Address'}</dt><dd>${copyable('pay-address', invoice.address, invoice.address === invoice.lightningInvoice ? 'lightning invoice' : 'address')}</dd>
 ${invoice.lightningInvoice && invoice.address !== invoice.lightningInvoice ? html`<dt>Or over Lightning</dt><dd>${copyable('pay-lightning', invoice.lightningInvoice, 'lightning invoice')}</dd>` : ''}
 ${evm ? html`<dt>Network</dt><dd>${invoice.network} (chain id ${invoice.chainId})</dd>` : html`<dt>Network</dt><dd>${invoice.network}</dd>`}
-${invoice.contractAddress && !solana ? html`<dt>Token contract</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token contract')}<br><span class="muted">Send only ${invoice.asset} from this contract, on this network. Other tokens are not credited.</span></dd>` : ''}
+${invoice.contractAddress && tron ? html`<dt>Token contract</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token contract')}<br><span class="muted" data-tron-warning>Send only ${invoice.asset} (TRC-20) of this contract, on the TRON network (${invoice.network}). From an exchange, choose the TRC20 network. USDT on any other network, or any other token, is not credited.</span></dd>` : ''}
+${invoice.contractAddress && !solana && !tron ? html`<dt>Token contract</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token contract')}<br><span class="muted">Send only ${invoice.asset} from this contract, on this network. Other tokens are not credited.</span></dd>` : ''}
 ${invoice.contractAddress && solana ? html`<dt>Token mint</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token mint')}<br><span class="muted" data-solana-warning>Send only ${invoice.asset} of this mint, on ${invoice.network}. Pay by scanning the QR code or opening the payment link in a Solana Pay wallet: the payment must carry this deposit's reference. A transfer typed in by hand to the address cannot be matched to this deposit.</span></dd>` : ''}
 ${invoice.rate ? html`<dt>Rate</dt><dd>1 ${invoice.asset} = ${rateText(invoice.rate.value)} ${invoice.currency} (locked until expiry)</dd>` : ''}
 <dt>Confirmations</dt><dd>${invoice.confirmationsRequired}</dd>
@@ -127,7 +130,7 @@ ${open
     ? html`<p data-expires="${invoice.expiresAt.toISOString()}" data-now="${data.now.getTime()}">Quote expires in <span class="countdown">${timeText(invoice.expiresAt)}</span> <span class="muted">(at ${timeText(invoice.expiresAt)})</span></p>`
     : html`<p class="muted">Quote ${data.now >= invoice.expiresAt ? 'expired' : 'ends'} at ${timeText(invoice.expiresAt)}.</p>`}
 ${facts(invoice)}
-<p><a class="button secondary" href="${safeUrl(invoice.uri)}">Open in wallet</a></p>
+${safeUrl(invoice.uri) !== '#' ? html`<p><a class="button secondary" href="${safeUrl(invoice.uri)}">Open in wallet</a></p>` : ''}
 </div>
 </div>
 ${data.sandbox && invoice.status !== 'complete' ? sandboxForm(data) : ''}

@@ -37,7 +37,7 @@ export function timeText(date: Date): string {
 export const MethodNames: Readonly<Record<string, string>> = {
   bitcoin: 'Bitcoin (on-chain)', lightning: 'Bitcoin Lightning', ethereum: 'Ether (Ethereum)', eth_base: 'Ether (Base)',
   usdc_erc20: 'USDC (Ethereum)', usdt_erc20: 'USDT (Ethereum)', usdc_base: 'USDC (Base)', usdc_arbitrum: 'USDC (Arbitrum)',
-  usdc_polygon: 'USDC (Polygon)', usdt_polygon: 'USDT (Polygon)', usdc_solana: 'USDC (Solana)',
+  usdc_polygon: 'USDC (Polygon)', usdt_polygon: 'USDT (Polygon)', usdc_solana: 'USDC (Solana)', usdt_trc20: 'USDT (Tron, TRC-20)',
 };
 
 export function methodName(id: string): string {

@@ -15,6 +15,7 @@ import { bip21Uri } from '../bitcoin/bip21.ts';
 import { deriveEvmAddress, deriveEvmAheadAfter, eip681Uri, parseEvmWalletKey } from '../evm/address.ts';
 import { encodeBolt11 } from '../lightning/bolt11.ts';
 import { sandboxSolanaSpec, sandboxSolanaTarget } from '../solana/sandbox-target.ts';
+import { sandboxTronSpec, sandboxTronTarget } from '../tron/sandbox-target.ts';
 
 // Fixed, public test keys: sandbox addresses are deterministic and hold nothing of value.
 const SEED = sha256(utf8ToBytes('coffer sandbox wallet seed (test only)'));
@@ -45,6 +46,7 @@ export class SandboxMethod implements PaymentMethodAdapter {
       case 'lightning': return this.#lightningTarget(request);
       case 'evm': return this.#evmTarget(request, indexes);
       case 'solana': return sandboxSolanaTarget(request);
+      case 'tron': return sandboxTronTarget(request, indexes);
     }
   }
 
@@ -86,10 +88,11 @@ export class SandboxMethod implements PaymentMethodAdapter {
   }
 }
 
-/** The method specs as the sandbox serves them: bitcoin and lightning on regtest, Solana on devnet. */
+/** The method specs as the sandbox serves them: bitcoin and lightning on regtest, Solana on devnet, Tron on Nile. */
 export function sandboxSpecs(specs: readonly MethodSpec[]): MethodSpec[] {
   return specs.map((spec) => {
     if (spec.family === 'evm') return spec;
+    if (spec.family === 'tron') return sandboxTronSpec(spec);
     return spec.family === 'solana' ? sandboxSolanaSpec(spec) : { ...spec, network: 'regtest' };
   });
 }
