@@ -4,7 +4,7 @@
 // block range: N"). A TRC-20-like token (6 decimals, standard Transfer event) stands in for USDT;
 // java-tron's JSON-RPC carries the same logs, receipts and 0x 20-byte addresses (docs/tron.md).
 // POST /v2/accounts/deposit returns a T… address; a payment to its 20-byte hex is credited once at
-// 20 confirmations; under/over follow the shared rules; a same-symbol token from another contract
+// 20 confirmations; under/over/late follow the shared rules; a same-symbol token from another contract
 // is never credited; a payment made while Coffer is down is found on restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +30,7 @@ import type { ProviderFront } from './support/evm-provider-front.ts';
 
 const RATES = staticRates({ 'USDT/USD': '1', 'USDC/USD': '1', 'BTC/USD': '50000', 'ETH/USD': '2000' });
 const CONFIRMATIONS = 20;
+const EXPIRY_MS = 30 * 60 * 1000;
 /** The front's eth_getLogs limit: smaller than the follower's first request, so it must adapt. */
 const LOGS_RANGE_MAX = 8;
 
@@ -131,6 +132,18 @@ for (const dialect of dialects()) {
       assert.equal(overDone.credited_amount, 12);
       assert.equal(await world.balance(over.acct), 12);
       await world.invariants([`tron-local:${first}:0`, `tron-local:${topUp}:0`, `tron-local:${big}:0`]);
+    });
+
+    test('a payment after expiry is still found and credited, marked late', async () => {
+      const { acct, inv } = await deposit(4);
+      await world.expireAfter(EXPIRY_MS + 1_000);
+      assert.equal((await world.invoice(acct, inv.id)).status, 'expired');
+      const tx = await pay(inv, 4_000_000n);
+      await node.mine(CONFIRMATIONS);
+      const late = await world.waitInvoice(acct, inv.id, (i) => i.credited_amount === 4);
+      assert.equal(late.payment.transactions[0]?.late, true);
+      assert.equal(await world.balance(acct), 4);
+      await world.invariants([`tron-local:${tx}:0`]);
     });
 
     test('a same-symbol token from another contract is never credited', async () => {
