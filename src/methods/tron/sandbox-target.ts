@@ -1,7 +1,8 @@
-// Sandbox targets and payments for usdt_trc20: the same T… deposit addresses a live deployment
-// shows, derived from a fixed public test key at m/44'/195'/0' (Nile testnet, Tether's Nile USDT
-// is not assumed: the contract shown is mainnet's, as the sandbox moves no money). Nothing is
-// watched: sandbox payments arrive through POST /v2/sandbox/invoices/{id}/pay.
+// Sandbox targets for usdt_trc20: the same T… deposit addresses a live deployment shows, derived
+// from a fixed public test seed at m/44'/195'/0' (anyone can spend what is sent there). The
+// network is named Nile so that nobody takes them for mainnet addresses; the contract shown is
+// Tether's mainnet one, since Tether publishes no Nile USDT. Nothing is watched: sandbox payments
+// arrive through POST /v2/sandbox/invoices/{id}/pay.
 
 import { HDKey } from '@scure/bip32';
 import { sha256 } from '@noble/hashes/sha2.js';
