@@ -1,7 +1,7 @@
 // Sandbox targets for usdt_trc20: the same T… deposit addresses a live deployment shows, derived
 // from a fixed public test seed at m/44'/195'/0' (anyone can spend what is sent there). The
 // network is named Nile so that nobody takes them for mainnet addresses; the contract shown is
-// Tether's mainnet one, since Tether publishes no Nile USDT. Nothing is watched: sandbox payments
+// Tether's mainnet one (no Nile test-USDT contract is assumed). Nothing is watched: sandbox payments
 // arrive through POST /v2/sandbox/invoices/{id}/pay.
 
 import { HDKey } from '@scure/bip32';
