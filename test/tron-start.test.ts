@@ -76,10 +76,20 @@ test('a contract that is not a 6-decimal token is refused', async () => {
   assert.match(noDecimals.message, /not a 6-decimal token \(decimals\(\) has no answer\)/);
 });
 
-test('a good configuration starts and hands out T… addresses keyed by their hex', async () => {
-  const config = tronConfigFromEnv({ COFFER_TRON_XPUB: XPUB, COFFER_TRON_RPC_URL: node.url, COFFER_TRON_USDT_CONTRACT: token6, COFFER_TRON_CHAIN_ID: String(TronChainIds.mainnet) }, 'regtest');
+test('a good configuration starts and hands out T… addresses keyed by their hex; the API key goes on every request', async () => {
+  const config = tronConfigFromEnv({
+    COFFER_TRON_XPUB: XPUB, COFFER_TRON_RPC_URL: node.url, COFFER_TRON_USDT_CONTRACT: token6, COFFER_TRON_CHAIN_ID: String(TronChainIds.mainnet),
+    COFFER_TRON_API_KEY: 'test-api-key',
+  }, 'regtest');
   assert.ok(config !== null);
-  const adapter = await createTronMethod(config, deps);
+  const sent: (string | null)[] = [];
+  const spy: typeof fetch = (input, init) => {
+    sent.push(new Headers(init?.headers).get('TRON-PRO-API-KEY'));
+    return fetch(input, init);
+  };
+  const adapter = await createTronMethod(config, { ...deps, fetch: spy });
+  assert.ok(sent.length >= 3, 'chain id, code and decimals were asked');
+  assert.ok(sent.every((key) => key === 'test-api-key'), String(sent));
   assert.equal(adapter.chainId, TronChainIds.mainnet);
   assert.deepEqual(adapter.methodIds, ['usdt_trc20']);
   let n = 0;

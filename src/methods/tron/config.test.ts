@@ -37,6 +37,8 @@ test('live defaults: mainnet, its chain id, Tether\'s contract, 20 confirmations
   assert.equal(config.contract, '0xa614f803b6fd780986a42c78ec9c7f77e6ded13c');
   assert.equal(config.chain.confirmations, 20);
   assert.equal(config.chain.finality, 'confirmations');
+  assert.equal(config.apiKey, null);
+  assert.equal(tronConfigFromEnv({ ...BASE, COFFER_TRON_API_KEY: ' 25f6e1b0-key ' }, 'live')?.apiKey, '25f6e1b0-key');
 });
 
 test('testnet defaults to Nile and needs its contract; hex contracts are accepted', () => {
@@ -66,6 +68,7 @@ test('each bad setting is refused, naming it', () => {
   assert.equal(refused({ COFFER_TRON_FINALITY: 'safe' }).setting, 'COFFER_TRON_FINALITY');
   assert.equal(refused({ COFFER_TRON_LOGS_RANGE: '6000' }).setting, 'COFFER_TRON_LOGS_RANGE');
   assert.equal(refused({ COFFER_TRON_BATCH_SIZE: '101' }).setting, 'COFFER_TRON_BATCH_SIZE');
+  assert.equal(refused({ COFFER_TRON_API_KEY: 'two words' }).setting, 'COFFER_TRON_API_KEY');
 });
 
 test('regtest: a local network checks the chain id only when it is given', () => {

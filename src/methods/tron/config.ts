@@ -1,6 +1,7 @@
 // usdt_trc20 configuration from the environment. Variables (docs/configuration.md):
 //   COFFER_TRON_XPUB              account xpub at m/44'/195'/0'; unset = the rail is off
 //   COFFER_TRON_RPC_URL           java-tron's Ethereum-compatible JSON-RPC (…/jsonrpc)
+//   COFFER_TRON_API_KEY           sent as the TRON-PRO-API-KEY header (TronGrid; optional)
 //   COFFER_TRON_NETWORK           mainnet (live) | nile | shasta (testnet) | local (regtest)
 //   COFFER_TRON_CHAIN_ID          the chain id eth_chainId must report (default: the network's;
 //                                 required on a local network only if it should be checked)
@@ -53,6 +54,7 @@ const NetworksByMode: Readonly<Record<Exclude<Mode, 'sandbox'>, readonly TronNet
 export const TronSettings = {
   xpub: 'COFFER_TRON_XPUB',
   rpcUrl: 'COFFER_TRON_RPC_URL',
+  apiKey: 'COFFER_TRON_API_KEY',
   network: 'COFFER_TRON_NETWORK',
   chainId: 'COFFER_TRON_CHAIN_ID',
   contract: 'COFFER_TRON_USDT_CONTRACT',
@@ -86,6 +88,8 @@ export interface TronConfig {
   readonly contract: string;
   /** The T… form shown to customers. */
   readonly contractBase58: string;
+  /** TronGrid's API key, sent as the TRON-PRO-API-KEY header; null = none. */
+  readonly apiKey: string | null;
   /** The follower's chain settings (chainId is filled in from the node at start). */
   readonly chain: Omit<EvmChainConfig, 'chainId'>;
 }
@@ -163,7 +167,10 @@ export function tronConfigFromEnv(env: Env, mode: Mode): TronConfig | null {
     throw new ConfigError(TronSettings.chainId, `${network}'s chain id is ${known} (0x${known.toString(16)}), not ${chainId}`);
   }
   const contractHex = contract(env, network);
+  const apiKey = text(env, TronSettings.apiKey) ?? null;
+  if (apiKey !== null && !/^[\x21-\x7e]{1,200}$/.test(apiKey)) throw new ConfigError(TronSettings.apiKey, 'must be printable ASCII without spaces (an HTTP header value)');
   return {
+    apiKey,
     network, chainName: TronChainNames[network], expectedChainId: chainId, xpub: key.text, wallet: key,
     contract: contractHex, contractBase58: tronFromHex(contractHex), chain: chainSettings(env),
   };

@@ -9,7 +9,7 @@ import { learnFromRefusal, readRangeAdaptive } from '../evm/adaptive-range.ts';
 import { JsonRpcError } from '../evm/json-rpc.ts';
 import { classifyRpcFailure, statedRangeLimit } from '../evm/rpc-errors.ts';
 
-test('java-tron eth_getLogs refusals are "too large", and the range limit is read', () => {
+test('java-tron eth_getLogs refusals are "too large", the range limit is read, TronGrid\'s frequency limit is a rate limit', () => {
   // Range over maxBlockRange (default 5000): -32602 "exceed max block range: <N>".
   assert.equal(classifyRpcFailure({ code: -32602, message: 'exceed max block range: 5000' }), RemoteFailureKind.tooLarge);
   assert.equal(statedRangeLimit('exceed max block range: 5000').maxBlocks, 5000);
@@ -17,6 +17,10 @@ test('java-tron eth_getLogs refusals are "too large", and the range limit is rea
   assert.equal(classifyRpcFailure({ code: -32005, message: 'query returned more than 10000 results' }), RemoteFailureKind.tooLarge);
   // Servlet response-size guard: -32003 "Response exceeds the limit of <N> bytes".
   assert.equal(classifyRpcFailure({ code: -32003, message: 'Response exceeds the limit of 26214400 bytes' }), RemoteFailureKind.tooLarge);
+  // TronGrid's frequency limit (403 or 503 with this body; TRON docs, TronGrid "Rate limits"): wait, do not split.
+  const trongrid = 'The key exceeds the frequency limit(15), and the query server is suspended for 30s';
+  assert.equal(classifyRpcFailure({ httpStatus: 403, message: trongrid }), RemoteFailureKind.rateLimited);
+  assert.equal(classifyRpcFailure({ httpStatus: 503, message: trongrid }), RemoteFailureKind.rateLimited);
   // A real answer (an unsupported tag) is not a size problem: it is never retried smaller.
   assert.equal(classifyRpcFailure({ code: -32602, message: 'TAG safe not supported' }), null);
 });

@@ -66,8 +66,22 @@ async function checkNode(config: TronConfig, reader: ChainReader): Promise<numbe
   return chainId;
 }
 
+/**
+ * fetch with TronGrid's API key header on every request: "Production requests should include
+ * TRON-PRO-API-KEY"; without it requests are "severely rate-limited or rejected" (TRON developer
+ * docs, TronGrid "API key" and "Rate limits").
+ */
+function withApiKey(fetchFn: typeof fetch, apiKey: string | null): typeof fetch {
+  if (apiKey === null) return fetchFn;
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('TRON-PRO-API-KEY', apiKey);
+    return fetchFn(input, { ...init, headers });
+  };
+}
+
 export async function createTronMethod(config: TronConfig, deps: TronMethodDeps): Promise<TronMethodAdapter> {
-  const rpc = new JsonRpcClient(config.chain.rpcUrl, deps.fetch ?? fetch, { batchSize: config.chain.batchSize });
+  const rpc = new JsonRpcClient(config.chain.rpcUrl, withApiKey(deps.fetch ?? fetch, config.apiKey), { batchSize: config.chain.batchSize });
   const reader = new ChainReader(rpc);
   const chainId = await checkNode(config, reader);
   const chain: EvmChainConfig = { ...config.chain, chainId };
