@@ -9,12 +9,14 @@ import { evmRail } from './evm/plugin.ts';
 import { lightningRail } from './lightning/plugin.ts';
 import type { RailPlugin } from './plugin.ts';
 import { solanaRail } from './solana/plugin.ts';
+import { tronRail } from './tron/plugin.ts';
 
 export const Rails: readonly RailPlugin[] = [
   bitcoinRail,
   lightningRail,
   evmRail,
   solanaRail,
+  tronRail,
 ];
 
 /** Every method id the rails declare, with its default spec, in registry order. */

@@ -12,7 +12,7 @@ export type PaymentTransactionStatus = 'pending' | 'confirmed' | 'credited' | 'h
 /** Bitrefill's method ids; a server may configure others. */
 export type PaymentMethodId =
   | 'bitcoin' | 'lightning' | 'ethereum' | 'eth_base' | 'usdc_erc20' | 'usdt_erc20' | 'usdc_base'
-  | 'usdc_arbitrum' | 'usdc_polygon' | 'usdt_polygon' | 'usdc_solana' | (string & {});
+  | 'usdc_arbitrum' | 'usdc_polygon' | 'usdt_polygon' | 'usdc_solana' | 'usdt_trc20' | (string & {});
 
 export interface PaymentTransaction {
   readonly id: string;

@@ -42,6 +42,18 @@ interface Candidate {
   readonly tracePath: string | null;
 }
 
+/**
+ * How a chain's payments and state are named. EVM chains use their chain id; a rail that follows
+ * another chain through the same JSON-RPC (Tron, methods/tron) names it so its keys can never
+ * equal an EVM chain's.
+ */
+export interface ChainNaming {
+  /** First part of payment keys: `<prefix>:<tx>:<log index | native | trace:…>`. */
+  readonly paymentKeyPrefix: string;
+  /** Prefix of the watcher's stored state (cursor, missing payments). */
+  readonly stateKeyPrefix: string;
+}
+
 /** Thrown when the node's answers disagree with each other (a reorg mid-step): retry the step. */
 class InconsistentChainError extends Error {
   override readonly name = 'InconsistentChainError';
@@ -76,8 +88,9 @@ export class ChainWatcher {
   /** How the node gives call traces: per block, per transaction, not at all (null until first asked). */
   #traces: 'block' | 'transaction' | 'none' | null = null;
   #tagWarned = false;
+  readonly #paymentKeyPrefix: string;
 
-  constructor(chain: EvmChainConfig, methods: readonly EvmMethodConfig[], reader: ChainReader, ctx: WatcherContext) {
+  constructor(chain: EvmChainConfig, methods: readonly EvmMethodConfig[], reader: ChainReader, ctx: WatcherContext, naming?: ChainNaming) {
     this.chain = chain;
     this.#methods = methods.filter((m) => m.chainId === chain.chainId);
     this.#native = this.#methods.find((m) => m.token === null);
@@ -85,8 +98,10 @@ export class ChainWatcher {
     this.#reader = reader;
     this.#ctx = ctx;
     this.#cursor = new ChainCursor(chain.hashWindow);
-    this.#stateKey = `evm:${chain.chainId}:cursor`;
-    this.#missingKey = `evm:${chain.chainId}:missing`;
+    const stateKeyPrefix = naming?.stateKeyPrefix ?? `evm:${chain.chainId}`;
+    this.#stateKey = `${stateKeyPrefix}:cursor`;
+    this.#missingKey = `${stateKeyPrefix}:missing`;
+    this.#paymentKeyPrefix = naming?.paymentKeyPrefix ?? String(chain.chainId);
     this.logsRange = new AdaptiveSize({ initial: chain.logsRangeInitial, min: 1, max: BLOCK_RANGE_MAX_LIMIT });
   }
 
@@ -473,7 +488,7 @@ export class ChainWatcher {
       }
       const confirmations = tip - c.block.number + 1;
       out.push({
-        methodId: c.method.methodId, targetKey: c.targetKey, paymentKey: `${this.chain.chainId}:${c.txHash}:${suffix}`,
+        methodId: c.method.methodId, targetKey: c.targetKey, paymentKey: `${this.#paymentKeyPrefix}:${c.txHash}:${suffix}`,
         amountUnits: c.amountUnits, state: 'confirmed', confirmations: this.#reported(confirmations, false), txid: c.txHash,
         blockHash: c.block.hash, blockHeight: c.block.number,
       });
