@@ -5,7 +5,8 @@
 // java-tron's JSON-RPC carries the same logs, receipts and 0x 20-byte addresses (docs/tron.md).
 // POST /v2/accounts/deposit returns a T… address; a payment to its 20-byte hex is credited once at
 // 20 confirmations; under/over/late follow the shared rules; a same-symbol token from another contract
-// is never credited; a payment made while Coffer is down is found on restart.
+// is never credited; a payment reorged out before 20 confirmations is never credited; a payment
+// made while Coffer is down is found on restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HDKey } from '@scure/bip32';
@@ -158,6 +159,27 @@ for (const dialect of dialects()) {
       assert.equal(read.status, 'unpaid');
       assert.deepEqual(read.payment.transactions, []);
       assert.equal(await world.balance(bad.acct), 0);
+    });
+
+    test('a payment reorged out before its 20 confirmations is detected, then gone, never credited', async () => {
+      const { acct, inv } = await deposit(3);
+      const snapshot = await node.request<Hex>('evm_snapshot');
+      const tx = await pay(inv, 3_000_000n);
+      await node.mine(4);
+      const detected = await world.waitInvoice(acct, inv.id, (i) => (i.payment.transactions[0]?.confirmations ?? 0) >= 5);
+      assert.equal(detected.credited_amount, 0);
+      // Tron blocks are irreversible only once solidified (19 of 27 SRs); before that a fork can drop them.
+      await node.request('evm_revert', [snapshot]);
+      // The new chain passes the old height in one range: the payment's block is re-read, not assumed.
+      await node.mine(12);
+      const demoted = await world.waitInvoice(acct, inv.id, (i) => i.payment.transactions[0]?.confirmations === 0);
+      assert.equal(demoted.payment.transactions[0]?.status, 'pending');
+      // Absent for as many blocks as it needed confirmations: gone.
+      await node.mine(CONFIRMATIONS + 1);
+      const gone = await world.waitInvoice(acct, inv.id, (i) => i.payment.transactions[0]?.status === 'gone');
+      assert.equal(gone.credited_amount, 0);
+      assert.equal(await world.balance(acct), 0);
+      await world.invariants([`tron-local:${tx}:0`]);
     });
 
     test('a payment made while Coffer is down is found on restart; the java-tron range limit is learnt, not fatal', async () => {

@@ -537,6 +537,7 @@ export class ChainWatcher {
   async #updateKnown(head: number): Promise<void> {
     const last = this.#cursor.last as number;
     const known = await this.#ctx.knownPayments(this.methodIds);
+    await this.#recordKnownBlocks(known, last);
     const out: Observation[] = [];
     let missingChanged = false;
     let tag: number | null | undefined; // the safe/finalized height, read once when needed
@@ -572,6 +573,29 @@ export class ChainWatcher {
     }
     if (out.length > 0) await this.#ctx.emit(out);
     if (missingChanged) await this.#ctx.state.set(this.#missingKey, JSON.stringify([...this.#missing.entries()]));
+  }
+
+  /**
+   * The cursor holds the hashes of range ends and of blocks that had candidates. A rewind drops
+   * those above the fork, and the next range may pass a known payment's height without ending
+   * there: its block would then be neither re-checked nor counted, and a payment reorged out
+   * would stay detected forever. Those heights (within the hash window) are read once here, so
+   * the checks below compare the block now on the chain with the payment's.
+   */
+  async #recordKnownBlocks(known: readonly KnownPayment[], last: number): Promise<void> {
+    const oldest = last - this.chain.hashWindow;
+    const heights = [...new Set(known
+      .filter((k) => k.state === 'confirmed' && k.blockHeight !== undefined && k.blockHeight <= last && k.blockHeight > oldest)
+      .map((k) => k.blockHeight as number))]
+      .filter((h) => this.#cursor.hashAt(h) === undefined);
+    if (heights.length === 0) return;
+    // One batch (the client coalesces calls made together).
+    const headers = await Promise.all(heights.map((h) => this.#reader.header(h)));
+    for (const [i, h] of heights.entries()) {
+      const header = headers[i];
+      if (header === null || header === undefined) throw new InconsistentChainError(`block ${h} not found (node behind its own head?)`);
+      this.#cursor.record(h, header.hash);
+    }
   }
 
   /** Before a payment is reported final: its receipt succeeded in the block we hold, and the transfer is still exactly what was seen. */
