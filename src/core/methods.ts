@@ -36,6 +36,11 @@ export interface MethodSpec {
    */
   readonly settlesAtOnce?: boolean;
   readonly network: string;
+  /**
+   * Another method whose target is offered beside this one's, paying the same invoice in the same
+   * asset: bitcoin names lightning (the BIP21 `lightning=` of a unified QR). Used when configured.
+   */
+  readonly companion?: MethodId;
   /** The token's on-chain identity (ERC-20/TRC-20 contract, SPL mint), shown as payment.contract_address. */
   readonly contractAddress?: string;
   /**

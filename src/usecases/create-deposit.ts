@@ -51,25 +51,23 @@ function allocator(deps: Deps): IndexAllocator {
   return indexAllocator(deps.store);
 }
 
-/** The method id whose targets serve as a bitcoin invoice's lightning fallback. */
-export const LIGHTNING_COMPANION_METHOD = 'lightning';
-
 /**
- * A bitcoin deposit's lightning fallback (issue 3: unified QR): a BOLT11 for the same price
- * (sat × 1000 msat; amountless for a flexible deposit) and expiry, created before the invoice's
- * transaction. Lightning down or failing never blocks the bitcoin deposit: it goes without.
+ * The companion target the method's spec asks for — a bitcoin deposit's lightning fallback
+ * (issue 3: unified QR): a BOLT11 for the same price (sat × 1000 msat; amountless for a flexible
+ * deposit) and expiry, created before the invoice's transaction. The companion down or failing
+ * never blocks the deposit: it goes without.
  */
 async function lightningCompanion(deps: Deps, request: TargetRequest): Promise<(PaymentTarget & { methodId: string }) | null> {
-  if (request.method.id !== 'bitcoin') return null;
-  const lightning = deps.methods.get(LIGHTNING_COMPANION_METHOD);
+  if (request.method.companion === undefined) return null;
+  const lightning = deps.methods.get(request.method.companion);
   if (!lightning || lightning.spec.asset !== request.method.asset || !lightning.adapter.health().ok) return null;
   const priceUnits = request.priceUnits === null ? null : rescale(request.priceUnits, request.method.unitScale, lightning.spec.unitScale, Rounding.up);
   try {
     const target = await lightning.adapter.createTarget({ ...request, method: lightning.spec, priceUnits }, allocator(deps));
     return { ...target, methodId: lightning.spec.id };
   } catch (error) {
-    deps.log.warn({ err: error instanceof Error ? error.message : String(error), invoiceId: request.invoiceId },
-      'lightning fallback unavailable; bitcoin deposit created without it');
+    deps.log.warn({ err: error instanceof Error ? error.message : String(error), invoiceId: request.invoiceId, companion: lightning.spec.id },
+      `${lightning.spec.id} fallback unavailable; ${request.method.id} deposit created without it`);
     return null;
   }
 }

@@ -10,7 +10,7 @@ import { createBitcoinMethod } from './create-bitcoin-method.ts';
 import { bitcoinSandbox } from './sandbox.ts';
 
 const methods: readonly MethodSpec[] = [
-  { id: 'bitcoin', rail: 'bitcoin', label: 'Bitcoin (on-chain)', asset: 'BTC', unitScale: 8, pricePrecision: 8, confirmations: 1, network: 'bitcoin', uriScheme: 'bitcoin' },
+  { id: 'bitcoin', rail: 'bitcoin', label: 'Bitcoin (on-chain)', asset: 'BTC', unitScale: 8, pricePrecision: 8, confirmations: 1, network: 'bitcoin', companion: 'lightning', uriScheme: 'bitcoin' },
 ];
 
 export const bitcoinRail: RailPlugin<BitcoinConfig> = {
