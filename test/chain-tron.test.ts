@@ -16,7 +16,8 @@ import type { Hex } from 'viem';
 import { loadConfig } from '../src/config.ts';
 import { buildMethods } from '../src/runtime.ts';
 import { silentLogger } from '../src/core/logger.ts';
-import { TRON_ACCOUNT_PATH, isTronAddress, tronFromHex, tronToHex } from '../src/methods/tron/address.ts';
+import { deriveTronAddress, isTronAddress, parseTronWalletKey, TRON_ACCOUNT_PATH, tronFromHex, tronToHex } from '../src/methods/tron/address.ts';
+import { rescan } from '../src/usecases/rescan.ts';
 import { TRON_METHOD_ID, TronChainIds } from '../src/methods/tron/config.ts';
 import { ChainWorld } from './support/chain-world.ts';
 import type { WireInvoice } from './support/chain-world.ts';
@@ -195,6 +196,38 @@ for (const dialect of dialects()) {
       assert.equal(done.credited_amount, 6);
       assert.ok(front.refused.logsRange > refusedBefore, 'the front refused a wide range and the follower split it');
       await world.invariants([`tron-local:${tx}:0`]);
+    });
+    test('coffer rescan finds a payment the follower went past (made before its address was handed out), credited once', async () => {
+      const sentinel = await deposit(1);
+      const wallet = parseTronWalletKey(tronXpub());
+      let index = 0;
+      while (deriveTronAddress(wallet, index).address !== sentinel.inv.payment.address) index++;
+      const next = deriveTronAddress(wallet, index + 1);
+      // Paid before any invoice shows that address: no watched target, so the follower passes it.
+      const early = await payToken(node, usdt, next.hex, 2_000_000n);
+      const height = Number((await receiptOf(node, early)).blockNumber);
+      await pay(sentinel.inv, 1_000_000n);
+      await node.mine(CONFIRMATIONS);
+      await world.waitInvoice(sentinel.acct, sentinel.inv.id, (i) => i.status === 'complete');
+      const { acct, inv } = await deposit(2);
+      assert.equal(inv.payment.address, next.address);
+      // The follower is now past that block for good: a later payment is seen, the early one is not.
+      await pay(sentinel.inv, 500_000n);
+      await world.waitInvoice(sentinel.acct, sentinel.inv.id, (i) => i.payment.transactions.length === 2);
+      assert.equal((await world.invoice(acct, inv.id)).status, 'unpaid');
+      await world.stopWatchers();
+      try {
+        const result = await rescan(world.deps, { methodId: TRON_METHOD_ID, fromHeight: height, stallMs: 30_000 });
+        assert.ok((result.reachedHeight ?? -1) >= result.tipHeight);
+        const done = await world.waitInvoice(acct, inv.id, (i) => i.status === 'complete');
+        assert.equal(done.credited_amount, 2);
+        // A second rescan over the same blocks credits nothing more.
+        await rescan(world.deps, { methodId: TRON_METHOD_ID, fromHeight: height, stallMs: 30_000 });
+        assert.equal(await world.balance(acct), 2);
+        await world.invariants([`tron-local:${early}:0`]);
+      } finally {
+        await world.startWatchers();
+      }
     });
   });
 }

@@ -14,6 +14,7 @@ import type { MethodSpec } from '../../core/methods.ts';
 import type {
   IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest, Watcher, WatcherContext,
 } from '../../core/payment-method.ts';
+import { ChainCursor } from '../evm/chain-cursor.ts';
 import { ChainReader } from '../evm/chain-reader.ts';
 import { ChainWatcher } from '../evm/chain-watcher.ts';
 import type { EvmChainConfig } from '../evm/config.ts';
@@ -33,6 +34,9 @@ export interface TronMethodAdapter extends PaymentMethodAdapter {
   readonly reader: ChainReader;
   /** The chain id the node reported at start. */
   readonly chainId: number;
+  /** `coffer rescan --method usdt_trc20` (usecases/rescan.ts RescanSource): the follower's cursor rewound to a height. */
+  rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }>;
+  stateHeight(value: string): number;
 }
 
 /** The method spec as this configuration serves it: network = the chain name, contract in T… form. */
@@ -88,6 +92,7 @@ export async function createTronMethod(config: TronConfig, deps: TronMethodDeps)
   const methods = [tronMethodConfig(config, chainId)];
   // One derivation sequence per xpub, as on EVM (the id never shows the key itself).
   const walletId = `tron:${createHash('sha256').update(config.wallet.text).digest('hex').slice(0, 16)}`;
+  const stateKeyPrefix = `tron:${config.chainName}`;
   let watcher: ChainWatcher | null = null;
   const idle: MethodHealth = { ok: true, detail: 'watcher not started', updatedAt: deps.clock.now() };
 
@@ -113,7 +118,7 @@ export async function createTronMethod(config: TronConfig, deps: TronMethodDeps)
       return {
         async start(): Promise<void> {
           const current = new ChainWatcher(chain, methods, reader, ctx, {
-            paymentKeyPrefix: config.chainName, stateKeyPrefix: `tron:${config.chainName}`,
+            paymentKeyPrefix: config.chainName, stateKeyPrefix,
           });
           watcher = current;
           await current.load();
@@ -128,5 +133,22 @@ export async function createTronMethod(config: TronConfig, deps: TronMethodDeps)
     },
 
     health: () => watcher?.health ?? idle,
+
+    async rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }> {
+      const tipHeight = await reader.blockNumber();
+      if (!Number.isSafeInteger(fromHeight) || fromHeight < 1 || fromHeight > tipHeight) {
+        throw new CofferError('invalid_param', `rescan height must be a block height from 1 to the node's tip ${tipHeight}`);
+      }
+      // The follower's cursor as if the block below had just been processed: the next start reads
+      // from `fromHeight`, with that block's hash to link to (a reorg below it is still caught).
+      const below = fromHeight - 1;
+      const header = await reader.header(below);
+      if (header === null) throw new CofferError('service_unavailable', `the node has no block ${below}`);
+      const cursor = new ChainCursor(chain.hashWindow, below);
+      cursor.record(below, header.hash);
+      return { key: `${stateKeyPrefix}:cursor`, value: cursor.serialize(), tipHeight };
+    },
+
+    stateHeight: (value: string): number => ChainCursor.parse(value, chain.hashWindow).last ?? -1,
   };
 }
