@@ -12,7 +12,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { MethodSpec } from '../../core/methods.ts';
 import type {
-  IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest, Watcher, WatcherContext,
+  IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, RescanCapability, TargetRequest, Watcher, WatcherContext,
 } from '../../core/payment-method.ts';
 import { ChainCursor } from '../evm/chain-cursor.ts';
 import { ChainReader } from '../evm/chain-reader.ts';
@@ -34,9 +34,10 @@ export interface TronMethodAdapter extends PaymentMethodAdapter {
   readonly reader: ChainReader;
   /** The chain id the node reported at start. */
   readonly chainId: number;
-  /** `coffer rescan --method usdt_trc20` (usecases/rescan.ts RescanSource): the follower's cursor rewound to a height. */
-  rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }>;
-  stateHeight(value: string): number;
+  readonly capabilities: {
+    /** `coffer rescan --method usdt_trc20`: the follower's cursor rewound to a height. */
+    readonly rescan: RescanCapability;
+  };
 }
 
 /** The method spec as this configuration serves it: network = the chain name, contract in T… form. */
@@ -134,21 +135,25 @@ export async function createTronMethod(config: TronConfig, deps: TronMethodDeps)
 
     health: () => watcher?.health ?? idle,
 
-    async rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }> {
-      const tipHeight = await reader.blockNumber();
-      if (!Number.isSafeInteger(fromHeight) || fromHeight < 1 || fromHeight > tipHeight) {
-        throw new CofferError('invalid_param', `rescan height must be a block height from 1 to the node's tip ${tipHeight}`);
-      }
-      // The follower's cursor as if the block below had just been processed: the next start reads
-      // from `fromHeight`, with that block's hash to link to (a reorg below it is still caught).
-      const below = fromHeight - 1;
-      const header = await reader.header(below);
-      if (header === null) throw new CofferError('service_unavailable', `the node has no block ${below}`);
-      const cursor = new ChainCursor(chain.hashWindow, below);
-      cursor.record(below, header.hash);
-      return { key: `${stateKeyPrefix}:cursor`, value: cursor.serialize(), tipHeight };
-    },
+    capabilities: {
+      rescan: {
+        async rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }> {
+          const tipHeight = await reader.blockNumber();
+          if (!Number.isSafeInteger(fromHeight) || fromHeight < 1 || fromHeight > tipHeight) {
+            throw new CofferError('invalid_param', `rescan height must be a block height from 1 to the node's tip ${tipHeight}`);
+          }
+          // The follower's cursor as if the block below had just been processed: the next start reads
+          // from `fromHeight`, with that block's hash to link to (a reorg below it is still caught).
+          const below = fromHeight - 1;
+          const header = await reader.header(below);
+          if (header === null) throw new CofferError('service_unavailable', `the node has no block ${below}`);
+          const cursor = new ChainCursor(chain.hashWindow, below);
+          cursor.record(below, header.hash);
+          return { key: `${stateKeyPrefix}:cursor`, value: cursor.serialize(), tipHeight };
+        },
 
-    stateHeight: (value: string): number => ChainCursor.parse(value, chain.hashWindow).last ?? -1,
+        stateHeight: (value: string): number => ChainCursor.parse(value, chain.hashWindow).last ?? -1,
+      },
+    },
   };
 }
