@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/core/logger.ts';
-import { DefaultMethodSpecs } from '../src/core/methods.ts';
+import { KnownMethodSpecs as DefaultMethodSpecs } from '../src/methods/registry.ts';
 import type { Observation } from '../src/core/observation.ts';
 import type { PaymentMethodAdapter, TargetRequest } from '../src/core/payment-method.ts';
 import { decodeBolt11, verifyBolt11 } from '../src/methods/lightning/bolt11.ts';

@@ -10,7 +10,7 @@ import { buildApp } from './http/app.ts';
 import { accountCommand, chargeCommand, keyCommand, ledgerCommand } from './cli/commands.ts';
 import { output, UsageError } from './cli/args.ts';
 import type { FastifyInstance } from 'fastify';
-import { createLogger, openRuntime } from './runtime.ts';
+import { createLogger, openRuntime, railSettingsText } from './runtime.ts';
 import { WatcherSupervisor } from './usecases/run-watchers.ts';
 import { WorkerLoops } from './usecases/run-workers.ts';
 import { createWebPlugin } from './web/web-plugin.ts';
@@ -50,7 +50,7 @@ async function serve(config: Config): Promise<void> {
   // Live money with nothing to receive it is a misconfiguration, not a warning (other modes are for trying things).
   if (config.mode === 'live' && deps.methods.ids().length === 0) {
     await runtime.close();
-    throw new ConfigError('COFFER_MODE', 'live mode needs at least one payment method; set COFFER_BITCOIN_*, COFFER_LIGHTNING_* or COFFER_EVM_* (docs/configuration.md), or use COFFER_MODE=sandbox');
+    throw new ConfigError('COFFER_MODE', `live mode needs at least one payment method; set ${railSettingsText()} (docs/configuration.md), or use COFFER_MODE=sandbox`);
   }
   const web = webConfigFromEnv(config.env, config.mode);
   // The console reads the same cookie settings (COFFER_WEB_SECRET, COFFER_WEB_SECURE_COOKIES) even when the website is off.

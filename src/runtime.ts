@@ -7,23 +7,14 @@ import { sqlitePath } from './config.ts';
 import { systemClock } from './core/clock.ts';
 import type { Clock } from './core/clock.ts';
 import type { Logger } from './core/logger.ts';
-import { DefaultMethodSpecs } from './core/methods.ts';
 import type { RateProvider } from './core/rate.ts';
 import { migrate, openDatabase } from './storage/database.ts';
 import { Store } from './storage/store.ts';
 import { createRateProvider } from './rates/create-rate-provider.ts';
 import { ratesConfigFromEnv } from './rates/rates-config.ts';
 import { SandboxMethod, sandboxSpecs } from './methods/sandbox/sandbox-method.ts';
-import { bitcoinConfigFromEnv } from './methods/bitcoin/config.ts';
-import { createBitcoinMethod } from './methods/bitcoin/create-bitcoin-method.ts';
-import { lightningConfigFromEnv } from './methods/lightning/lightning-config.ts';
-import { createLightningMethod } from './methods/lightning/lightning-method.ts';
-import { evmConfigFromEnv } from './methods/evm/config-env.ts';
-import { evmConfigFromSettings, evmMethodSpecs } from './methods/evm/config.ts';
-import type { EvmSettings } from './methods/evm/config.ts';
-import { createEvmMethod } from './methods/evm/evm-method.ts';
-import { solanaConfigFromEnv } from './methods/solana/config.ts';
-import { createSolanaMethod, SOLANA_METHOD_ID, solanaMethodSpec } from './methods/solana/solana-method.ts';
+import { KnownMethodSpecs, Rails } from './methods/registry.ts';
+import type { RailPlugin } from './methods/plugin.ts';
 import { ConfigError } from './core/errors.ts';
 import type { Env } from './core/mode.ts';
 import type { MethodSpec } from './core/methods.ts';
@@ -40,12 +31,6 @@ export interface Runtime {
 
 export function createLogger(config: Pick<Config, 'logLevel'>, destination: 1 | 2 = 1): Logger {
   return pino({ level: config.logLevel, base: { service: 'coffer' } }, pino.destination(destination)) as unknown as Logger;
-}
-
-function defaultSpec(id: string): MethodSpec {
-  const spec = DefaultMethodSpecs.find((s) => s.id === id);
-  if (!spec) throw new Error(`no default spec for ${id}`);
-  return spec;
 }
 
 /**
@@ -68,41 +53,34 @@ export function confirmationTiers(env: Env, spec: MethodSpec): ConfirmationTier[
   return tiers;
 }
 
-export async function buildMethods(config: Config, clock: Clock, log: Logger): Promise<MethodRegistry> {
-  const registry = new MethodRegistry();
+/** What turns the rails on, for messages: "COFFER_BITCOIN_*, COFFER_LIGHTNING_*, ... or COFFER_SOLANA_*". */
+export function railSettingsText(rails: readonly RailPlugin[] = Rails): string {
+  const names = rails.map((r) => r.settings);
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+/**
+ * The configured methods. Sandbox mode serves every method of every rail through the sandbox;
+ * otherwise each rail in the registry reads its own settings and, when on, builds its adapter
+ * (its start-up checks throw ConfigError naming the setting). Amount tiers apply to every method
+ * but those that settle at once.
+ */
+export async function buildMethods(config: Config, clock: Clock, log: Logger, rails: readonly RailPlugin[] = Rails): Promise<MethodRegistry> {
+  const registry = new MethodRegistry(KnownMethodSpecs);
+  const tiersOf = (spec: MethodSpec): ConfirmationTier[] => (spec.settlesAtOnce === true ? [] : confirmationTiers(config.env, spec));
   if (config.mode === 'sandbox') {
-    const specs = sandboxSpecs(DefaultMethodSpecs);
-    const sandbox = new SandboxMethod(specs, clock);
-    for (const spec of specs) registry.add({ spec, adapter: sandbox, tiers: confirmationTiers(config.env, spec) });
+    const sandbox = new SandboxMethod(rails, clock);
+    for (const spec of sandboxSpecs(rails)) registry.add({ spec, adapter: sandbox, tiers: tiersOf(spec) });
     return registry;
   }
-  const bitcoin = bitcoinConfigFromEnv(config.env, config.mode);
-  if (bitcoin) {
-    const adapter = await createBitcoinMethod(bitcoin, { clock, log });
-    const spec: MethodSpec = { ...defaultSpec('bitcoin'), confirmations: bitcoin.confirmations, network: bitcoin.network };
-    registry.add({ spec, adapter, tiers: confirmationTiers(config.env, spec) });
-  }
-  const lightning = lightningConfigFromEnv(config.env, config.mode);
-  if (lightning) {
-    const adapter = await createLightningMethod(lightning, { clock, log });
-    const spec = defaultSpec('lightning');
-    registry.add({ spec, adapter, tiers: [] });
-  }
-  const evm = config.file['evm'] !== undefined
-    ? evmConfigFromSettings(config.file['evm'] as EvmSettings, config.mode)
-    : evmConfigFromEnv(config.env, config.mode);
-  if (evm) {
-    const adapter = await createEvmMethod(evm, { clock, log });
-    for (const spec of evmMethodSpecs(evm)) registry.add({ spec, adapter, tiers: confirmationTiers(config.env, spec) });
-  }
-  const solana = solanaConfigFromEnv(config.env, config.mode);
-  if (solana) {
-    const adapter = await createSolanaMethod(solana, { clock, log });
-    const spec = solanaMethodSpec(defaultSpec(SOLANA_METHOD_ID), solana);
-    registry.add({ spec, adapter, tiers: confirmationTiers(config.env, spec) });
+  for (const plugin of rails) {
+    const railConfig = plugin.configure({ env: config.env, mode: config.mode, file: config.file });
+    if (railConfig === null) continue;
+    const { adapter, specs } = await plugin.create(railConfig, { clock, log });
+    for (const spec of specs) registry.add({ spec, adapter, tiers: tiersOf(spec) });
   }
   if (registry.ids().length === 0) {
-    log.warn({ mode: config.mode }, 'no payment method is configured: set COFFER_BITCOIN_*, COFFER_LIGHTNING_*, COFFER_EVM_* or COFFER_SOLANA_* (see docs/configuration.md)');
+    log.warn({ mode: config.mode }, `no payment method is configured: set ${railSettingsText(rails)} (see docs/configuration.md)`);
   }
   return registry;
 }

@@ -106,8 +106,8 @@ for (const [n, dialect] of dialects().entries()) {
       await node.mine(15, OTHER);
       const tip = await node.height();
       // As if the watcher had processed those blocks without seeing the payment (a lost target, a restored backup).
-      const adapter = world.deps.methods.get('bitcoin')!.adapter as unknown as { rescanState(h: number): Promise<{ key: string; value: string }> };
-      const skipped = await adapter.rescanState(tip);
+      const rescanCapability = world.deps.methods.get('bitcoin')!.adapter.capabilities!.rescan!;
+      const skipped = await rescanCapability.rescanState(tip);
       await world.deps.store.watcherState.set(WATCHER, skipped.key, skipped.value, world.clock.now());
 
       const steps: Array<[number, number]> = [];

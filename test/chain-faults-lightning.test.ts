@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../src/core/logger.ts';
 import type { ManualClock } from '../src/core/clock.ts';
-import { DefaultMethodSpecs } from '../src/core/methods.ts';
+import { KnownMethodSpecs as DefaultMethodSpecs } from '../src/methods/registry.ts';
 import type { MethodSpec } from '../src/core/methods.ts';
 import { decodeBolt11 } from '../src/methods/lightning/bolt11.ts';
 import { createLightningMethod } from '../src/methods/lightning/lightning-method.ts';

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { systemClock } from '../src/core/clock.ts';
 import { CofferError, ConfigError } from '../src/core/errors.ts';
 import { silentLogger } from '../src/core/logger.ts';
-import { DefaultMethodSpecs } from '../src/core/methods.ts';
+import { KnownMethodSpecs as DefaultMethodSpecs } from '../src/methods/registry.ts';
 import type { PaymentMethodAdapter, TargetRequest, Watcher } from '../src/core/payment-method.ts';
 import { decodeBolt11 } from '../src/methods/lightning/bolt11.ts';
 import type { LightningConfig } from '../src/methods/lightning/lightning-config.ts';

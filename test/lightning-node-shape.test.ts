@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../src/core/clock.ts';
 import { ConfigError } from '../src/core/errors.ts';
 import type { Logger } from '../src/core/logger.ts';
-import { DefaultMethodSpecs } from '../src/core/methods.ts';
+import { KnownMethodSpecs as DefaultMethodSpecs } from '../src/methods/registry.ts';
 import type { PaymentMethodAdapter, TargetRequest } from '../src/core/payment-method.ts';
 import type { LightningConfig } from '../src/methods/lightning/lightning-config.ts';
 import { createLightningMethod } from '../src/methods/lightning/lightning-method.ts';

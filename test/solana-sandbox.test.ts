@@ -49,7 +49,7 @@ for (const dialect of dialects()) {
       assert.match(page.body, /USDC \(Solana\)/);
       assert.match(page.body, /solana-devnet/);
       assert.equal(textOf(page.body, 'pay-contract'), DEVNET_USDC);
-      assert.match(page.body, /data-solana-warning[^>]*>Send only USDC of this mint/);
+      assert.match(page.body, /data-method-warning[^>]*>Send only USDC of this mint/);
       assert.match(page.body, /class="qr"[^>]*><svg/);
       assert.match(page.body, new RegExp(`href="solana:${BASE58}{32,44}\\?amount=7\\.5&amp;spl-token=${DEVNET_USDC}`));
       const simulated = await b.post(`${String(res.headers.location)}/simulate`, { step: 'all', amount: '', confirmations: '' });

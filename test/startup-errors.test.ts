@@ -1,7 +1,7 @@
 // Proves issue 15 finding 7 on the real `coffer serve` process: a refused or missing PostgreSQL
 // database, a port in use and a data directory under a file each stop the start with one line
 // naming DATABASE_URL / PORT / COFFER_DATA_DIR and what to do, without a stack; live mode with no
-// payment method refuses to start.
+// payment method refuses to start; a bad usdt_trc20 xpub or contract names its setting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -58,6 +58,12 @@ test('start-up failures name the setting in one line, without a stack', async ()
     const live = await serve({ COFFER_DATA_DIR: dataDir, PORT: '0', COFFER_MODE: 'live' });
     assertOneLine(live, 'COFFER_MODE');
     assert.match(live.stderr, /payment method/);
+
+    // usdt_trc20: an unparseable xpub and a contract whose base58check checksum is wrong.
+    const tron = { COFFER_DATA_DIR: dataDir, PORT: '0', COFFER_MODE: 'regtest', COFFER_TRON_RPC_URL: 'http://127.0.0.1:1/jsonrpc' };
+    assertOneLine(await serve({ ...tron, COFFER_TRON_XPUB: 'xpub-not-a-key' }), 'COFFER_TRON_XPUB');
+    const tronXpub = 'xpub6D1AabNHCupeiLM65ZR9UStMhJ1vCpyV4XbZdyhMZBiJXALQtmn9p42VTQckoHVn8WNqS7dqnJokZHAHcHGoaQgmv8D45oNUKx6DZMNZBCd';
+    assertOneLine(await serve({ ...tron, COFFER_TRON_XPUB: tronXpub, COFFER_TRON_USDT_CONTRACT: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u' }), 'COFFER_TRON_USDT_CONTRACT');
 
     const debug = await serve({ COFFER_DATA_DIR: dataDir, PORT: String(taken), COFFER_LOG_LEVEL: 'debug' });
     assert.match(debug.stderr, /^Configuration error: PORT: /);

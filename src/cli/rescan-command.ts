@@ -1,4 +1,4 @@
-// `coffer rescan --from <height> [--method bitcoin] [--only-reset] [--json]`: rewinds the chain
+// `coffer rescan --from <height> [--method bitcoin|usdt_trc20] [--only-reset] [--json]`: rewinds the chain
 // watcher to a height and (unless --only-reset) runs it here to the node's tip with a progress
 // bar; payments found are credited through settlement like any other, never twice.
 

@@ -12,8 +12,8 @@ export const USAGE = `coffer — prepaid balances funded with crypto
   coffer charge --account <id> --amount 10.00 --currency USD --key <idempotency-key> [--description D]
   coffer ledger verify [--json]     recompute balances from transfers; exit 1 on any drift
   coffer wallet status [--json]     highest issued/paid derivation index per HD wallet; exit 1 past the gap limit
-  coffer rescan --from <height> [--method bitcoin] [--only-reset] [--json]
-                                    rewind the bitcoin watcher and rescan to the node's tip (progress bar)
+  coffer rescan --from <height> [--method bitcoin|usdt_trc20] [--only-reset] [--json]
+                                    rewind a chain watcher and rescan to the node's tip (progress bar)
   coffer webhook add|list|remove|rotate|account-secret|deliveries|show|redeliver   (docs/webhooks.md)
   coffer web-login attach --account <account-id> --email <email> [--password-stdin] [--json]
   coffer web-login reset-link --email <email> [--base-url <url>] [--json]

@@ -1,15 +1,28 @@
-// Payment method ids (Bitrefill's names) and what each one is: its family (which adapter serves
-// it), the asset it moves, the scale of its base unit and default confirmations. Chain ids,
-// contract addresses and token decimals come from configuration; these are the defaults.
+// What a payment method is, as data: its id (Bitrefill's name), the rail that serves it, the asset
+// it moves, the scale of its base unit and its default confirmations. Which methods exist is not
+// core's business: each rail (methods/<rail>/) declares its own, and one registry
+// (methods/registry.ts) lists the rails. Anything specific to a network (EVM chain ids, Solana
+// clusters, Tron's address form) belongs to its rail, not to this type.
 
 import type { CryptoAsset } from './assets.ts';
 
-export const MethodFamilies = ['bitcoin', 'lightning', 'evm', 'solana'] as const;
-export type MethodFamily = (typeof MethodFamilies)[number];
+/** A payment method id, e.g. 'bitcoin', 'usdc_base', 'usdc_solana' (the set is data, from the registry). */
+export type MethodId = string;
+
+/** How the website presents a token a method moves (rails with a token contract or mint). */
+export interface TokenPresentation {
+  /** What the token's on-chain identity is called: 'token contract', 'token mint'. */
+  readonly term: string;
+  /** Shown under it; `{asset}` and `{network}` are replaced by the invoice's. */
+  readonly warning: string;
+}
 
 export interface MethodSpec {
-  readonly id: string;
-  readonly family: MethodFamily;
+  readonly id: MethodId;
+  /** The rail (plugin, methods/<rail>/) serving it; also names its watcher and durable state. */
+  readonly rail: string;
+  /** How people read it: 'USDC (Base)'. */
+  readonly label: string;
   readonly asset: CryptoAsset;
   /** Decimals of the base unit observations are counted in (sat 8, msat 11, wei 18, token 6). */
   readonly unitScale: number;
@@ -17,29 +30,30 @@ export interface MethodSpec {
   readonly pricePrecision: number;
   /** Confirmations before a payment is credited (at least 1; a settled lightning payment counts as 1). */
   readonly confirmations: number;
+  /**
+   * A payment is final the moment it is seen (a settled lightning invoice): there is no
+   * "detected" stage, it counts as one confirmation, and amount tiers do not apply.
+   */
+  readonly settlesAtOnce?: boolean;
   readonly network: string;
-  readonly chainId?: number;
+  /**
+   * Another method whose target is offered beside this one's, paying the same invoice in the same
+   * asset: bitcoin names lightning (the BIP21 `lightning=` of a unified QR). Used when configured.
+   */
+  readonly companion?: MethodId;
+  /** The token's on-chain identity (ERC-20/TRC-20 contract, SPL mint), shown as payment.contract_address. */
   readonly contractAddress?: string;
+  /**
+   * URI scheme of its payment links ('bitcoin', 'ethereum', 'solana'): the website opens only
+   * these. Absent when the rail's QR carries a bare address (no URI standard wallets agree on).
+   */
+  readonly uriScheme?: string;
+  readonly token?: TokenPresentation;
+  /**
+   * The smallest payment the network really carries, in base units (method-minimums.ts): a rail
+   * declares it where its network has one (bitcoin's dust limit); otherwise a floor applies.
+   */
+  readonly minimumUnits?: bigint;
+  /** Why that minimum, for the refusal's message: "the network's dust limit". */
+  readonly minimumReason?: string;
 }
-
-export const DefaultMethodSpecs: readonly MethodSpec[] = [
-  { id: 'bitcoin', family: 'bitcoin', asset: 'BTC', unitScale: 8, pricePrecision: 8, confirmations: 1, network: 'bitcoin' },
-  { id: 'lightning', family: 'lightning', asset: 'BTC', unitScale: 11, pricePrecision: 8, confirmations: 1, network: 'lightning' },
-  { id: 'ethereum', family: 'evm', asset: 'ETH', unitScale: 18, pricePrecision: 8, confirmations: 4, network: 'ethereum', chainId: 1 },
-  { id: 'eth_base', family: 'evm', asset: 'ETH', unitScale: 18, pricePrecision: 8, confirmations: 10, network: 'base', chainId: 8453 },
-  { id: 'usdc_erc20', family: 'evm', asset: 'USDC', unitScale: 6, pricePrecision: 6, confirmations: 4, network: 'ethereum', chainId: 1,
-    contractAddress: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48' },
-  { id: 'usdt_erc20', family: 'evm', asset: 'USDT', unitScale: 6, pricePrecision: 6, confirmations: 4, network: 'ethereum', chainId: 1,
-    contractAddress: '0xdAC17F958D2ee523a2206206994597C13D831ec7' },
-  { id: 'usdc_base', family: 'evm', asset: 'USDC', unitScale: 6, pricePrecision: 6, confirmations: 10, network: 'base', chainId: 8453,
-    contractAddress: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
-  { id: 'usdc_arbitrum', family: 'evm', asset: 'USDC', unitScale: 6, pricePrecision: 6, confirmations: 10, network: 'arbitrum', chainId: 42161,
-    contractAddress: '0xaf88d065e77c8cC2239327C5EDb3A432268e5831' },
-  { id: 'usdc_polygon', family: 'evm', asset: 'USDC', unitScale: 6, pricePrecision: 6, confirmations: 64, network: 'polygon', chainId: 137,
-    contractAddress: '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359' },
-  { id: 'usdt_polygon', family: 'evm', asset: 'USDT', unitScale: 6, pricePrecision: 6, confirmations: 64, network: 'polygon', chainId: 137,
-    contractAddress: '0xc2132D05D31c914a87C6611C10748AEb04B58e8F' },
-  // Solana Pay transfer requests (methods/solana): credited at the configured commitment, reported as 1 confirmation.
-  { id: 'usdc_solana', family: 'solana', asset: 'USDC', unitScale: 6, pricePrecision: 6, confirmations: 1, network: 'solana',
-    contractAddress: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v' },
-];

@@ -4,7 +4,7 @@
 
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
-import type { MethodFamily, MethodSpec } from './methods.ts';
+import type { MethodSpec } from './methods.ts';
 import type { Observation, ObservationState } from './observation.ts';
 
 export interface TargetRequest {
@@ -31,6 +31,8 @@ export interface PaymentTarget {
   /** BIP21, lightning: or EIP-681 URI. */
   readonly uri: string;
   readonly lightningInvoice?: string;
+  /** Shown as payment.chain_id (Bitrefill's field) on rails whose network has one (EVM). */
+  readonly chainId?: number;
   /** Where an HD-derived target came from, so an operator can find it in a wallet. */
   readonly walletId?: string;
   readonly derivationIndex?: number;
@@ -99,13 +101,49 @@ export interface Watcher {
   stop(): Promise<void>;
 }
 
+/** `coffer rescan`: an adapter whose watcher follows a chain from a stored position. */
+export interface RescanCapability {
+  /**
+   * Watcher state that makes the next watcher start rescan from `fromHeight`, with the node's tip
+   * now. The caller stores it under the watcher's name.
+   */
+  rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }>;
+  /** The height a stored state value says was fully processed (progress is read from the store). */
+  stateHeight(value: string): number;
+}
+
+/** `coffer wallet status`: an adapter deriving targets from an HD wallet reports where it stands. */
+export interface WalletStatusCapability {
+  walletStatus(): {
+    readonly walletId: string;
+    readonly fingerprint: string;
+    readonly highestIssuedIndex: number | null;
+    readonly highestPaidIndex: number | null;
+    readonly gapLimit: number;
+  };
+}
+
+/** The sandbox: a simulated payment's natural key and txid, made from a 32-byte hex hash. */
+export interface SimulateCapability {
+  payment(spec: MethodSpec, targetKey: string, hash: string): { readonly paymentKey: string; readonly txid: string };
+}
+
+/** Optional capabilities, declared by the rail's adapter itself (never guessed from its shape). */
+export interface MethodCapabilities {
+  readonly rescan?: RescanCapability;
+  readonly walletStatus?: WalletStatusCapability;
+  readonly simulate?: SimulateCapability;
+}
+
 export interface PaymentMethodAdapter {
-  readonly family: MethodFamily;
+  /** The rail serving it (methods/<rail>/); its watcher's name and durable state are kept under it. */
+  readonly rail: string;
   /** Method ids this adapter serves, e.g. ['usdc_base', 'eth_base']. */
   readonly methodIds: readonly string[];
   createTarget(request: TargetRequest, indexes: IndexAllocator): Promise<PaymentTarget>;
   /** Absent for methods with nothing to watch (sandbox payments arrive through the API). */
   createWatcher?(context: WatcherContext): Watcher;
   health(): MethodHealth;
+  readonly capabilities?: MethodCapabilities;
   close?(): Promise<void>;
 }

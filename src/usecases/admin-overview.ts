@@ -19,7 +19,7 @@ export interface ReceivedDay {
 
 export interface ChainHealth {
   readonly methods: readonly string[];
-  readonly family: string;
+  readonly rail: string;
   readonly ok: boolean;
   /** The last block height (or cursor) the watcher processed, when the method has one. */
   readonly height: number | null;
@@ -47,7 +47,7 @@ export function chainHealth(deps: Pick<Deps, 'methods' | 'clock'>): ChainHealth[
   return deps.methods.adapters().map((adapter) => {
     const health = adapter.health();
     return {
-      methods: adapter.methodIds, family: adapter.family, ok: health.ok, height: health.height ?? null, nodeHeight: health.nodeHeight ?? null, updatedAt: health.updatedAt ?? null,
+      methods: adapter.methodIds, rail: adapter.rail, ok: health.ok, height: health.height ?? null, nodeHeight: health.nodeHeight ?? null, updatedAt: health.updatedAt ?? null,
       lagMs: health.updatedAt ? Math.max(0, now - health.updatedAt.getTime()) : null, detail: health.detail ?? null,
     };
   });

@@ -69,25 +69,23 @@ function allocator(deps: Deps): IndexAllocator {
   return indexAllocator(deps.store);
 }
 
-/** The method id whose targets serve as a bitcoin invoice's lightning fallback. */
-export const LIGHTNING_COMPANION_METHOD = 'lightning';
-
 /**
- * A bitcoin deposit's lightning fallback (issue 3: unified QR): a BOLT11 for the same price
- * (sat × 1000 msat; amountless for a flexible deposit) and expiry, created before the invoice's
- * transaction. Lightning down or failing never blocks the bitcoin deposit: it goes without.
+ * The companion target the method's spec asks for — a bitcoin deposit's lightning fallback
+ * (issue 3: unified QR): a BOLT11 for the same price (sat × 1000 msat; amountless for a flexible
+ * deposit) and expiry, created before the invoice's transaction. The companion down or failing
+ * never blocks the deposit: it goes without.
  */
 async function lightningCompanion(deps: Deps, request: TargetRequest): Promise<(PaymentTarget & { methodId: string }) | null> {
-  if (request.method.id !== 'bitcoin') return null;
-  const lightning = deps.methods.get(LIGHTNING_COMPANION_METHOD);
+  if (request.method.companion === undefined) return null;
+  const lightning = deps.methods.get(request.method.companion);
   if (!lightning || lightning.spec.asset !== request.method.asset || !lightning.adapter.health().ok) return null;
   const priceUnits = request.priceUnits === null ? null : rescale(request.priceUnits, request.method.unitScale, lightning.spec.unitScale, Rounding.up);
   try {
     const target = await lightning.adapter.createTarget({ ...request, method: lightning.spec, priceUnits }, allocator(deps));
     return { ...target, methodId: lightning.spec.id };
   } catch (error) {
-    deps.log.warn({ err: error instanceof Error ? error.message : String(error), invoiceId: request.invoiceId },
-      'lightning fallback unavailable; bitcoin deposit created without it');
+    deps.log.warn({ err: error instanceof Error ? error.message : String(error), invoiceId: request.invoiceId, companion: lightning.spec.id },
+      `${lightning.spec.id} fallback unavailable; ${request.method.id} deposit created without it`);
     return null;
   }
 }
@@ -106,7 +104,7 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
   const priceUnits = amountMinor === null || rate === null ? null : priceFor(amountMinor, currency, rate.value, method.spec);
   if (priceUnits !== null && priceUnits < minimumUnits(method.spec)) {
     throw new CofferError('amount_too_small', `amount is too small for ${method.spec.id}: it comes to ${formatDecimal(priceUnits, method.spec.unitScale)} ${method.spec.asset}, `
-      + `below the smallest payment this method carries, ${minimumText(method.spec)}${method.spec.family === 'bitcoin' ? ' (the network\'s dust limit)' : ''}`, { field: 'amount' });
+      + `below the smallest payment this method carries, ${minimumText(method.spec)}${method.spec.minimumReason ? ` (${method.spec.minimumReason})` : ''}`, { field: 'amount' });
   }
 
   const id = newUuid();
@@ -124,7 +122,7 @@ export async function createDeposit(deps: Deps, account: Account, input: CreateD
     unitScale: method.spec.unitScale, pricePrecision: method.spec.pricePrecision, priceUnits, rate, conversion,
     targetKey: target.targetKey, address: target.address, uri: target.uri,
     lightningInvoice: target.lightningInvoice ?? (companion ? companion.lightningInvoice ?? companion.address : null),
-    network: method.spec.network, chainId: method.spec.chainId ?? null, contractAddress: method.spec.contractAddress ?? null,
+    network: method.spec.network, chainId: target.chainId ?? null, contractAddress: method.spec.contractAddress ?? null,
     walletId: target.walletId ?? null, derivationIndex: target.derivationIndex ?? null,
     confirmationsRequired: deps.methods.confirmationsFor(method.spec.id, priceUnits ?? 0n),
     receivedUnits: 0n, creditedMinor: 0n, webhookUrl: input.webhookUrl ?? null,

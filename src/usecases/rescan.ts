@@ -6,17 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { CofferError } from '../core/errors.ts';
 import { Limits } from '../core/limits.ts';
-import type { PaymentMethodAdapter } from '../core/payment-method.ts';
+import type { PaymentMethodAdapter, RescanCapability } from '../core/payment-method.ts';
 import type { Deps } from './deps.ts';
 import { MethodRegistry } from './method-registry.ts';
 import { WatcherSupervisor, watcherName } from './run-watchers.ts';
-
-/** What an adapter that can be rescanned provides (the bitcoin adapter implements it). */
-export interface RescanSource {
-  rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }>;
-  /** The height a stored state value says was fully processed (progress is read from the store). */
-  stateHeight(value: string): number;
-}
 
 export interface RescanInput {
   readonly methodId: string;
@@ -40,15 +33,12 @@ export interface RescanResult {
 const STALL_MS_DEFAULT = 120_000;
 const PROGRESS_POLL_MS = 100;
 
-function isRescanSource(adapter: PaymentMethodAdapter): adapter is PaymentMethodAdapter & RescanSource {
-  return typeof (adapter as Partial<RescanSource>).rescanState === 'function';
-}
-
 export async function rescan(deps: Deps, input: RescanInput): Promise<RescanResult> {
   const method = deps.methods.get(input.methodId);
   if (!method) throw new CofferError('unsupported_payment_method', `payment method "${input.methodId}" is not configured`);
   const adapter = method.adapter;
-  if (!isRescanSource(adapter)) throw new CofferError('invalid_param', `payment method "${input.methodId}" has no chain to rescan`);
+  const source = adapter.capabilities?.rescan;
+  if (!source) throw new CofferError('invalid_param', `payment method "${input.methodId}" has no chain to rescan`);
   const name = watcherName(adapter);
   const lease = `watcher:${name}`;
   const holder = `rescan_${randomUUID()}`;
@@ -58,7 +48,7 @@ export async function rescan(deps: Deps, input: RescanInput): Promise<RescanResu
   }
   let state: { key: string; value: string; tipHeight: number };
   try {
-    state = await adapter.rescanState(input.fromHeight);
+    state = await source.rescanState(input.fromHeight);
     await deps.store.watcherState.set(name, state.key, state.value, deps.clock.now());
     deps.log.warn({ watcher: name, fromHeight: input.fromHeight, tipHeight: state.tipHeight }, 'watcher rewound: the next start rescans from this height');
   } finally {
@@ -66,14 +56,14 @@ export async function rescan(deps: Deps, input: RescanInput): Promise<RescanResu
   }
   const base = { watcher: name, fromHeight: input.fromHeight, tipHeight: state.tipHeight };
   if (input.run === false) return { ...base, reachedHeight: null };
-  return { ...base, reachedHeight: await runToTip(deps, adapter, input, state) };
+  return { ...base, reachedHeight: await runToTip(deps, adapter, source, input, state) };
 }
 
 /** Runs only this adapter's watcher (through the supervisor, under its lease) until `tipHeight`. */
-async function runToTip(deps: Deps, adapter: PaymentMethodAdapter & RescanSource, input: RescanInput,
+async function runToTip(deps: Deps, adapter: PaymentMethodAdapter, source: RescanCapability, input: RescanInput,
   state: { key: string; tipHeight: number }): Promise<number> {
   const tipHeight = state.tipHeight;
-  const only = new MethodRegistry();
+  const only = new MethodRegistry(deps.methods.known());
   for (const id of deps.methods.ids()) {
     const configured = deps.methods.get(id);
     if (configured && configured.adapter === adapter) only.add(configured);
@@ -90,7 +80,7 @@ async function runToTip(deps: Deps, adapter: PaymentMethodAdapter & RescanSource
     for (;;) {
       // The watcher stores its position after each committed batch: progress within one long sync.
       const stored = await deps.store.watcherState.get(watcherName(adapter), state.key);
-      const height = stored === null ? -1 : adapter.stateHeight(stored);
+      const height = stored === null ? -1 : source.stateHeight(stored);
       const health = status()?.health;
       if (height > last) {
         last = height;

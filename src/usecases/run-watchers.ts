@@ -17,7 +17,7 @@ export interface WatcherStatus {
 
 /** The name a watcher's lease and durable state are kept under. */
 export function watcherName(adapter: PaymentMethodAdapter): string {
-  return `${adapter.family}:${[...adapter.methodIds].sort().join(',')}`;
+  return `${adapter.rail}:${[...adapter.methodIds].sort().join(',')}`;
 }
 
 function contextFor(deps: Deps, adapter: PaymentMethodAdapter, name: string, signal: AbortSignal, onHealth: (h: MethodHealth) => void): WatcherContext {

@@ -8,7 +8,6 @@ import type { Invoice, Payment } from '../core/invoice.ts';
 import { parseDecimal, rescale, Rounding } from '../core/money.ts';
 import type { Observation } from '../core/observation.ts';
 import { createHash, randomBytes } from 'node:crypto';
-import { base58 } from '@scure/base';
 import type { MethodSpec } from '../core/methods.ts';
 import type { Deps } from './deps.ts';
 import { applyTogether } from './apply-observations.ts';
@@ -41,23 +40,17 @@ export interface SandboxPayResult {
 
 const CONFIRMATIONS_MAX = 1000;
 
-/** A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log, solana:sig:ix). */
-function sandboxPaymentKey(spec: MethodSpec, targetKey: string, invoiceId: string, seed: string | undefined): { paymentKey: string; txid: string } {
+/**
+ * A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log,
+ * solana:sig:ix): the rail's own sandbox says how (SimulateCapability), from a hash that is random,
+ * or derived from the invoice and the idempotency key so a retried request finds the same payment.
+ */
+function sandboxPaymentKey(deps: Deps, spec: MethodSpec, targetKey: string, invoiceId: string, seed: string | undefined): { paymentKey: string; txid: string } {
+  const simulate = deps.methods.get(spec.id)?.adapter.capabilities?.simulate;
+  if (!simulate) throw new CofferError('invoice_not_payable', `payment method "${spec.id}" cannot simulate payments`);
   const hash = seed === undefined ? randomBytes(32).toString('hex')
     : createHash('sha256').update(`sandbox-pay\u0000${invoiceId}\u0000${targetKey}\u0000${seed}`).digest('hex');
-  switch (spec.family) {
-    case 'bitcoin': return { paymentKey: `${hash}:0`, txid: hash };
-    case 'lightning': return { paymentKey: targetKey, txid: targetKey };
-    case 'evm': return spec.contractAddress
-      ? { paymentKey: `${spec.chainId}:0x${hash}:0`, txid: `0x${hash}` }
-      : { paymentKey: `${spec.chainId}:0x${hash}:native`, txid: `0x${hash}` };
-    case 'solana': {
-      // A Solana signature is 64 bytes in base58; the key names the transfer instruction's index.
-      // Derived from the same hash, so a seeded (idempotent) payment keeps its signature too.
-      const signature = base58.encode(Buffer.from(hash + createHash('sha256').update(hash).digest('hex'), 'hex'));
-      return { paymentKey: `solana:${signature}:0`, txid: signature };
-    }
-  }
+  return simulate.payment(spec, targetKey, hash);
 }
 
 /**
@@ -75,13 +68,14 @@ export async function sandboxPay(deps: Deps, account: Account, invoiceId: string
     throw new CofferError('invalid_param', `confirmations must be an integer from 0 to ${CONFIRMATIONS_MAX}`, { field: 'confirmations' });
   }
   const base = await observationBase(deps, invoice, input);
-  const family = deps.methods.get(base.methodId)?.spec.family ?? method.spec.family;
+  // A payment that settles at once (lightning) has no seen stage and counts as one confirmation.
+  const atOnce = (deps.methods.get(base.methodId)?.spec ?? method.spec).settlesAtOnce === true;
   const observations: Observation[] = [];
   if (input.gone === true) {
     observations.push({ ...base, state: 'gone', confirmations: 0 });
   } else {
-    if (family !== 'lightning') observations.push({ ...base, state: 'seen', confirmations: 0 });
-    if (required > 0) observations.push({ ...base, state: 'confirmed', confirmations: family === 'lightning' ? 1 : required });
+    if (!atOnce) observations.push({ ...base, state: 'seen', confirmations: 0 });
+    if (required > 0) observations.push({ ...base, state: 'confirmed', confirmations: atOnce ? 1 : required });
   }
   return applyTogether(deps, observations, async (tx) => {
     const result = { invoice: (await tx.invoices.get(invoice.id))!, payments: await tx.payments.forInvoice(invoice.id), txid: base.txid };
@@ -104,7 +98,7 @@ async function observationBase(deps: Deps, invoice: Invoice, input: SandboxPayIn
     : invoice.priceUnits === null ? null : rescale(invoice.priceUnits, spec.unitScale, paySpec.unitScale, Rounding.up);
   if (amountUnits === null) throw new CofferError('missing_param', 'amount is required to pay a flexible invoice', { field: 'amount' });
   if (amountUnits <= 0n) throw new CofferError('invalid_param', 'amount must be greater than zero', { field: 'amount' });
-  const { paymentKey, txid } = sandboxPaymentKey(paySpec, targetKey, invoice.id, input.seed);
+  const { paymentKey, txid } = sandboxPaymentKey(deps, paySpec, targetKey, invoice.id, input.seed);
   return { methodId: paySpec.id, targetKey, paymentKey, amountUnits, txid };
 }
 

@@ -3,19 +3,7 @@
 // (the highest index ever handed out, the highest index whose address was paid); the adapter
 // adds what only it knows (fingerprint, configured gap limit, what this process saw).
 
-import type { PaymentMethodAdapter } from '../core/payment-method.ts';
 import type { Deps } from './deps.ts';
-
-/** What an adapter with an HD wallet reports (the bitcoin adapter implements it). */
-export interface WalletStatusSource {
-  walletStatus(): {
-    readonly walletId: string;
-    readonly fingerprint: string;
-    readonly highestIssuedIndex: number | null;
-    readonly highestPaidIndex: number | null;
-    readonly gapLimit: number;
-  };
-}
 
 export interface WalletReport {
   readonly methodIds: readonly string[];
@@ -37,10 +25,6 @@ export interface WalletStatusReport {
   readonly derivationIndexes: ReadonlyArray<{ readonly walletId: string; readonly nextIndex: number }>;
 }
 
-function hasWalletStatus(adapter: PaymentMethodAdapter): adapter is PaymentMethodAdapter & WalletStatusSource {
-  return typeof (adapter as Partial<WalletStatusSource>).walletStatus === 'function';
-}
-
 function highest(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   return b === null ? a : Math.max(a, b);
@@ -50,8 +34,9 @@ export async function walletStatus(deps: Pick<Deps, 'store' | 'methods'>): Promi
   const derivationIndexes = await deps.store.derivation.all();
   const wallets: WalletReport[] = [];
   for (const adapter of deps.methods.adapters()) {
-    if (!hasWalletStatus(adapter)) continue;
-    const live = adapter.walletStatus();
+    const source = adapter.capabilities?.walletStatus;
+    if (!source) continue;
+    const live = source.walletStatus();
     const stored = derivationIndexes.find((d) => d.walletId === live.walletId);
     const issued = highest(stored && stored.nextIndex > 0 ? stored.nextIndex - 1 : null, live.highestIssuedIndex);
     const paid = highest(await deps.store.invoices.highestPaidIndex(live.walletId), live.highestPaidIndex);

@@ -49,6 +49,7 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
       account, balances, pending, open, history: history.slice(0, size), page, hasNext: history.length > size, now,
       unconfirmedEmail: web.settings.mail && !signedInOf(request).user.emailVerifiedAt ? signedInOf(request).user.email : null,
       notice: confirmationNotice(request.query), csrf: request.webCsrfToken ?? '',
+      methodLabel: (id) => deps.methods.label(id),
     }), 'dashboard');
   });
 
@@ -56,7 +57,7 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
     const { account } = signedInOf(request);
     const page = pageOf(request);
     const views = await listInvoices(deps.store, { accountId: account.id, start: (page - 1) * size, limit: size + 1 });
-    return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size, deps.clock.now()), 'deposits');
+    return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size, deps.clock.now(), (id) => deps.methods.label(id)), 'deposits');
   });
 
   app.get('/password', async (request, reply) => {

@@ -6,7 +6,8 @@ import type { Invoice } from '../core/invoice.ts';
 import type { PostedTransfer } from '../core/ledger.ts';
 import { isCustomerLedgerAccount } from '../core/ledger.ts';
 import type { AccountBalance } from '../usecases/read-account.ts';
-import { balanceText, methodName, signedText, timeText, TransferNames } from './format.ts';
+import { balanceText, signedText, timeText, TransferNames } from './format.ts';
+import type { MethodLabel } from './format.ts';
 import { depositState, stateName } from './deposit-state.ts';
 import { html } from './html.ts';
 import type { SafeHtml } from './html.ts';
@@ -24,6 +25,7 @@ export interface DashboardData {
   readonly unconfirmedEmail?: string | null;
   readonly notice?: string | null;
   readonly csrf?: string;
+  readonly methodLabel: MethodLabel;
 }
 
 function confirmNotice(email: string, csrf: string): SafeHtml {
@@ -44,13 +46,13 @@ function depositLink(invoice: Invoice): SafeHtml {
   return html`<a href="/account/deposits/${invoice.id}">${invoice.amountMinor === null ? `Any amount of ${invoice.currency}` : balanceText(invoice.amountMinor, invoice.currency)}</a>`;
 }
 
-export function depositsTable(invoices: readonly Invoice[], caption: string, now: Date): SafeHtml {
+export function depositsTable(invoices: readonly Invoice[], caption: string, now: Date, methodLabel: MethodLabel): SafeHtml {
   // A table wider than a phone scrolls sideways: the box is focusable and named, so a keyboard reaches every column.
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="${caption}"><table>
 <caption class="sr-only">${caption}</caption>
 <thead><tr><th scope="col">Deposit</th><th scope="col">Method</th><th scope="col">Status</th><th scope="col" class="num">Credited</th><th scope="col">Created</th></tr></thead>
 <tbody>${invoices.map((i) => html`<tr>
-<td>${depositLink(i)}</td><td>${methodName(i.methodId)}</td><td data-state="${depositState(i, now)}">${stateName(i, now)}</td>
+<td>${depositLink(i)}</td><td>${methodLabel(i.methodId)}</td><td data-state="${depositState(i, now)}">${stateName(i, now)}</td>
 <td class="num">${balanceText(i.creditedMinor, i.currency)}</td><td>${timeText(i.createdAt)}</td></tr>`)}</tbody>
 </table></div>`;
 }
@@ -84,16 +86,16 @@ ${account.type === 'personal'
     ? html`<p class="muted">Personal accounts add funds here on the website; the API's deposit endpoint is for business accounts.</p>`
     : html`<p class="muted">Business accounts can also create deposits through the API with their <a href="/account/keys">API keys</a>.</p>`}
 <h2>Deposits on their way</h2>
-${data.open.length === 0 ? html`<p class="muted">None right now.</p>` : depositsTable(data.open, 'Open deposits', data.now)}
+${data.open.length === 0 ? html`<p class="muted">None right now.</p>` : depositsTable(data.open, 'Open deposits', data.now, data.methodLabel)}
 <h2 id="history">History</h2>
 ${data.history.length === 0 ? html`<p class="muted">No credits or charges yet.</p>` : historyTable(data.history)}
 ${pager('/account', data.page, data.hasNext, 'History')}`;
 }
 
-export function depositsBody(invoices: readonly Invoice[], page: number, hasNext: boolean, now: Date): SafeHtml {
+export function depositsBody(invoices: readonly Invoice[], page: number, hasNext: boolean, now: Date, methodLabel: MethodLabel): SafeHtml {
   return html`<h1>Deposits</h1>
 <p><a class="button" href="/account/add-funds">Add funds</a></p>
-${invoices.length === 0 ? html`<p class="muted">No deposits yet.</p>` : depositsTable(invoices, 'All deposits, newest first', now)}
+${invoices.length === 0 ? html`<p class="muted">No deposits yet.</p>` : depositsTable(invoices, 'All deposits, newest first', now, methodLabel)}
 ${pager('/account/deposits', page, hasNext, 'Deposits')}`;
 }
 

@@ -3,7 +3,7 @@
 
 import { BalanceCurrencies } from '../core/assets.ts';
 import type { Invoice, Payment, PaymentStatus } from '../core/invoice.ts';
-import type { MethodSpec } from '../core/methods.ts';
+import type { MethodSpec, TokenPresentation } from '../core/methods.ts';
 import { rateText } from '../core/rate.ts';
 import { balanceCredited, conversionRate, creditCurrency } from '../core/conversion.ts';
 import { minimumText } from '../core/method-minimums.ts';
@@ -13,7 +13,7 @@ import { describeOutcome, stepOf } from './deposit-outcome.ts';
 import { asksForPayment, depositState } from './deposit-state.ts';
 import type { DepositState } from './deposit-state.ts';
 import { repriceUri } from './payment-uri.ts';
-import { balanceText, cryptoNumber, cryptoText, methodName, timeText } from './format.ts';
+import { balanceText, cryptoNumber, cryptoText, timeText } from './format.ts';
 import { html, safeUrl } from './html.ts';
 import type { SafeHtml } from './html.ts';
 
@@ -35,7 +35,7 @@ ${idempotencyField()}
 ${radioField({ name: 'currency', legend: 'Currency to add', value: values.currency, options: BalanceCurrencies.map((c) => ({ value: c, label: c })) }, errors)}
 ${inputField({ name: 'amount', label: 'Amount', value: values.amount, inputmode: 'decimal', autocomplete: 'off', hint: 'For example 25 or 25.50 (a decimal comma, 25,50, works too; BTC: up to 8 decimals). Each way to pay has a smallest payment, shown next to it.' }, errors)}
 <div class="field choices"><label><input type="checkbox" name="any_amount" value="1"${values.any ? html` checked` : ''}> Any amount — pay what you like; it is credited at the rate when it arrives</label></div>
-${radioField({ name: 'payment_method', legend: 'Pay with', value: values.method, options: methods.map((m) => ({ value: m.id, label: methodName(m.id), hint: `— from ${minimumText(m)}` })) }, errors)}
+${radioField({ name: 'payment_method', legend: 'Pay with', value: values.method, options: methods.map((m) => ({ value: m.id, label: m.label, hint: `— from ${minimumText(m)}` })) }, errors)}
 <button type="submit">Continue to payment</button>
 </form>
 </div>`;
@@ -43,6 +43,8 @@ ${radioField({ name: 'payment_method', legend: 'Pay with', value: values.method,
 
 export interface CheckoutData {
   readonly invoice: Invoice;
+  /** The invoice's method as its rail declares it (name, URI scheme, token wording); undefined if no rail knows it. */
+  readonly method: MethodSpec | undefined;
   readonly payments: readonly Payment[];
   readonly paymentStatus: PaymentStatus;
   /** The balance of the invoice's currency, shown once the deposit is credited. */
@@ -105,6 +107,19 @@ function copyable(id: string, value: string, label: string, unit = ''): SafeHtml
   return html`<span class="copyable"><span${long ? html` class="long-wrap"` : ''}><code class="value${long ? ' long' : ''}" id="${id}">${value}</code>${unit ? ` ${unit}` : ''}</span><button type="button" class="small secondary" data-copy="${id}" aria-label="Copy ${label}">Copy</button></span>`;
 }
 
+/** What the checkout says under a token's contract or mint when the rail says nothing: the ERC-20 wording. */
+const DEFAULT_TOKEN: TokenPresentation = {
+  term: 'token contract', warning: 'Send only {asset} from this contract, on this network. Other tokens are not credited.',
+};
+
+function tokenFacts(invoice: Invoice, method: MethodSpec | undefined): SafeHtml {
+  if (!invoice.contractAddress) return html``;
+  const token = method?.token ?? DEFAULT_TOKEN;
+  const warning = token.warning.replaceAll('{asset}', invoice.asset).replaceAll('{network}', invoice.network);
+  const term = token.term.charAt(0).toUpperCase() + token.term.slice(1);
+  return html`<dt>${term}</dt><dd>${copyable('pay-contract', invoice.contractAddress, token.term)}<br><span class="muted" data-method-warning>${warning}</span></dd>`;
+}
+
 /** Lightning amounts read in sats (what lightning wallets show); others in the asset. */
 function amountFact(invoice: Invoice, units: bigint, label: string): SafeHtml {
   if (isLightning(invoice) && invoice.unitScale >= 8) {
@@ -120,22 +135,19 @@ function sandboxNetworkWarning(invoice: Invoice): SafeHtml {
   return html`<div class="notice warning" data-sandbox-warning><p><strong>Sandbox — test network only.</strong> This deposit is on ${invoice.network}, a test network. Do not send${token} on a mainnet: real money sent there is not credited and cannot be recovered. Use "Simulate payment" below.</p></div>`;
 }
 
-function facts(invoice: Invoice, state: DepositState, sandbox: boolean): SafeHtml {
+function facts(invoice: Invoice, state: DepositState, sandbox: boolean, method: MethodSpec | undefined): SafeHtml {
   const evm = invoice.chainId !== null;
-  // Solana Pay: the address is the operator's wallet, shared by every deposit; only the reference in the link tells them apart.
-  const solana = invoice.network.startsWith('solana');
   const rest = state === 'partial' ? remainderUnits(invoice) : null;
   const lightning = isLightning(invoice);
   return html`<dl class="facts">
-<dt>Pay with</dt><dd>${methodName(invoice.methodId)}</dd>
+<dt>Pay with</dt><dd>${method?.label ?? invoice.methodId}</dd>
 ${rest !== null ? amountFact(invoice, rest, 'Still to pay')
     : invoice.priceUnits !== null ? amountFact(invoice, invoice.priceUnits, 'Amount')
       : html`<dt>Amount</dt><dd>Any amount of ${invoice.asset}</dd>`}
 <dt>${invoice.address === invoice.lightningInvoice ? 'Invoice' : 'Address'}</dt><dd>${copyable('pay-address', invoice.address, invoice.address === invoice.lightningInvoice ? 'lightning invoice' : 'address')}</dd>
 ${invoice.lightningInvoice && invoice.address !== invoice.lightningInvoice && state === 'unpaid' ? html`<dt>Or over Lightning</dt><dd>${copyable('pay-lightning', invoice.lightningInvoice, 'lightning invoice')}</dd>` : ''}
 ${evm ? html`<dt>Network</dt><dd>${invoice.network} (chain id ${invoice.chainId})${sandbox ? ' — a test network' : ''}</dd>` : html`<dt>Network</dt><dd>${invoice.network}${sandbox ? ' — a test network' : ''}</dd>`}
-${invoice.contractAddress && !solana ? html`<dt>Token contract</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token contract')}<br><span class="muted">Send only ${invoice.asset} from this contract, on this network. Other tokens are not credited.</span></dd>` : ''}
-${invoice.contractAddress && solana ? html`<dt>Token mint</dt><dd>${copyable('pay-contract', invoice.contractAddress, 'token mint')}<br><span class="muted" data-solana-warning>Send only ${invoice.asset} of this mint, on ${invoice.network}. Pay by scanning the QR code or opening the payment link in a Solana Pay wallet: the payment must carry this deposit's reference. A transfer typed in by hand to the address cannot be matched to this deposit.</span></dd>` : ''}
+${tokenFacts(invoice, method)}
 ${invoice.rate ? html`<dt>Rate</dt><dd>1 ${invoice.asset} = ${rateText(invoice.rate.value)} ${invoice.currency} (locked until expiry)</dd>` : ''}
 ${invoice.conversion ? html`<dt>Credited in</dt><dd data-conversion>${invoice.conversion.currency}, your balance's currency: 1 ${invoice.currency} = ${rateText(conversionRate(invoice.conversion))} ${invoice.conversion.currency} (1 ${invoice.asset} = ${rateText(invoice.conversion.creditRate)} ${invoice.conversion.currency}; locked, rounded down)</dd>` : ''}
 ${lightning ? '' : html`<dt>Confirmations</dt><dd>${invoice.confirmationsRequired}</dd>`}
@@ -158,12 +170,12 @@ function payArea(data: LiveData, state: DepositState): SafeHtml {
   return html`<div class="checkout" data-pay>
 <div class="pay-now">
 <div class="qr" role="img" aria-label="QR code of the payment link${state === 'partial' ? ' for the remaining amount' : ''}">${data.qrSvg}</div>
-<p class="wallet"><a class="button" href="${safeUrl(uri)}" data-wallet-link>Open in wallet</a></p>
+${walletLink(uri, data.method)}
 </div>
 <div>
 ${data.sandbox && (invoice.chainId !== null || invoice.contractAddress !== null) ? sandboxNetworkWarning(invoice) : ''}
 ${countdown(invoice, now)}
-${facts(invoice, state, data.sandbox)}
+${facts(invoice, state, data.sandbox, data.method)}
 </div>
 </div>`;
 }
@@ -203,7 +215,7 @@ function receipt(data: LiveData): SafeHtml {
 <h2 id="receipt-heading" tabindex="-1">Receipt</h2>
 <dl class="facts">
 <dt>Credited</dt><dd data-receipt-credited>${creditedText(data)}</dd>
-<dt>Received</dt><dd data-receipt-received>${cryptoText(invoice.receivedUnits, invoice)} <span class="muted">via ${methodName(invoice.methodId)}</span></dd>
+<dt>Received</dt><dd data-receipt-received>${cryptoText(invoice.receivedUnits, invoice)} <span class="muted">via ${data.method?.label ?? invoice.methodId}</span></dd>
 ${rates.length > 0 ? html`<dt>Rate</dt><dd>${rates.map((r, i) => html`${i > 0 ? ', ' : ''}1 ${invoice.asset} = ${r} ${invoice.currency}`)}</dd>` : ''}
 <dt>${isLightning(invoice) ? 'Payment hash' : 'Transaction'}${paid.length === 1 ? '' : 's'}</dt><dd data-receipt-txids>${paid.map((p) => html`<span class="tx">${txLink(invoice, p.txid, data.explorers)}</span> `)}</dd>
 ${at ? html`<dt>Time</dt><dd>${timeText(at)}</dd>` : ''}
@@ -231,6 +243,12 @@ ${csrfField(data.csrf)}
 <button type="submit">Simulate payment</button>
 </form>
 </details>`;
+}
+
+/** "Open in wallet" for a payment URI of the invoice's own rail; nothing for a bare address (a rail without a URI scheme). */
+function walletLink(uri: string, method: MethodSpec | undefined): SafeHtml {
+  const href = safeUrl(uri, method?.uriScheme !== undefined ? [method.uriScheme] : []);
+  return href === '#' ? html`` : html`<p class="wallet"><a class="button" href="${href}" data-wallet-link>Open in wallet</a></p>`;
 }
 
 export function checkoutBody(data: CheckoutData): SafeHtml {

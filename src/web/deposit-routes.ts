@@ -61,7 +61,7 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
     const balances = await accountBalances(deps.store, signedInOf(request).account);
     const balanceMinor = balances.find((b) => b.currency === creditCurrency(invoice))?.balanceMinor ?? 0n;
     const payUri = payUriOf(invoice, now);
-    return { invoice, payments, paymentStatus: plan.paymentStatus, balanceMinor, now, qrSvg: payUri === null ? null : await qr(payUri), explorers: web.settings.explorers, sandbox: web.settings.sandbox };
+    return { invoice, method: deps.methods.describe(invoice.methodId), payments, paymentStatus: plan.paymentStatus, balanceMinor, now, qrSvg: payUri === null ? null : await qr(payUri), explorers: web.settings.explorers, sandbox: web.settings.sandbox };
   }
 
   const renderForm = (request: FastifyRequest, reply: FastifyReply, status: number, values: AddFundsValues, errors: Record<string, string>) =>
@@ -137,7 +137,7 @@ function simulateInput(request: FastifyRequest, spec: MethodSpec | undefined): S
   if (confirmationsText !== '' && !/^\d{1,4}$/.test(confirmationsText)) throw new CofferError('invalid_param', 'confirmations must be a whole number', { field: 'confirmations' });
   const confirmations = confirmationsText === '' ? undefined : Number(confirmationsText);
   // A lightning payment is settled or not: there is no "detected" stage to show.
-  if (step === 'detect' && spec?.family !== 'lightning') return { amount: amount || undefined, confirmations: 0 };
+  if (step === 'detect' && spec?.settlesAtOnce !== true) return { amount: amount || undefined, confirmations: 0 };
   if (step === 'confirm') return { txid: field(request.body, 'txid'), confirmations };
   return { amount: amount || undefined, confirmations };
 }

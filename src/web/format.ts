@@ -34,15 +34,8 @@ export function timeText(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export const MethodNames: Readonly<Record<string, string>> = {
-  bitcoin: 'Bitcoin (on-chain)', lightning: 'Bitcoin Lightning', ethereum: 'Ether (Ethereum)', eth_base: 'Ether (Base)',
-  usdc_erc20: 'USDC (Ethereum)', usdt_erc20: 'USDT (Ethereum)', usdc_base: 'USDC (Base)', usdc_arbitrum: 'USDC (Arbitrum)',
-  usdc_polygon: 'USDC (Polygon)', usdt_polygon: 'USDT (Polygon)', usdc_solana: 'USDC (Solana)',
-};
-
-export function methodName(id: string): string {
-  return MethodNames[id] ?? id;
-}
+/** How a payment method id reads ('USDC (Base)'): the label its rail declares (MethodRegistry.label). */
+export type MethodLabel = (methodId: string) => string;
 
 export const StatusNames: Readonly<Record<string, string>> = {
   unpaid: 'Awaiting payment', payment_detected: 'Payment detected', payment_confirmed: 'Payment confirmed', complete: 'Credited',

@@ -11,12 +11,17 @@ test('interpolated text is escaped, nested templates are not escaped twice', () 
   assert.ok(!page.value.includes('<script>'));
 });
 
-test('safeUrl lets relative paths and payment URIs through and nothing else', () => {
+test('safeUrl lets relative paths and the named payment URIs through and nothing else', () => {
+  const rails = ['bitcoin', 'lightning', 'ethereum', 'solana'];
   assert.equal(safeUrl('/account'), '/account');
-  assert.equal(safeUrl('bitcoin:bc1q?amount=1'), 'bitcoin:bc1q?amount=1');
-  assert.equal(safeUrl('lightning:lnbc1'), 'lightning:lnbc1');
-  assert.equal(safeUrl('ethereum:0xabc@1'), 'ethereum:0xabc@1');
-  assert.equal(safeUrl('javascript:alert(1)'), '#');
-  assert.equal(safeUrl('//evil.example/'), '#');
-  assert.equal(safeUrl('data:text/html,x'), '#');
+  assert.equal(safeUrl('bitcoin:bc1q?amount=1', rails), 'bitcoin:bc1q?amount=1');
+  assert.equal(safeUrl('lightning:lnbc1', rails), 'lightning:lnbc1');
+  assert.equal(safeUrl('ethereum:0xabc@1', rails), 'ethereum:0xabc@1');
+  assert.equal(safeUrl('solana:Abc?amount=1', rails), 'solana:Abc?amount=1');
+  // A payment scheme passes only when the invoice's rail names it.
+  assert.equal(safeUrl('bitcoin:bc1q?amount=1'), '#');
+  assert.equal(safeUrl('tron:T123', rails), '#');
+  assert.equal(safeUrl('javascript:alert(1)', [...rails, 'javascript']), '#');
+  assert.equal(safeUrl('//evil.example/', rails), '#');
+  assert.equal(safeUrl('data:text/html,x', [...rails, 'data']), '#');
 });

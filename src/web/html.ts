@@ -36,9 +36,17 @@ export function trustedMarkup(markup: string): SafeHtml {
   return new SafeHtml(markup);
 }
 
-const SAFE_URL_RE = /^(\/(?!\/)|bitcoin:|lightning:|ethereum:|solana:|https?:\/\/)/i;
+const SAFE_URL_RE = /^(\/(?!\/)|https?:\/\/)/i;
+const SCHEME_RE = /^[a-z][a-z0-9+.-]*$/i;
 
-/** A URL for href: relative paths and payment URIs only; anything else becomes '#'. */
-export function safeUrl(url: string): string {
-  return SAFE_URL_RE.test(url) ? url : '#';
+/**
+ * A URL for href: relative paths, http(s), and payment URIs of the schemes named (each rail
+ * declares its own: bitcoin, lightning, ethereum, solana...); anything else becomes '#'.
+ */
+export function safeUrl(url: string, paymentSchemes: readonly string[] = []): string {
+  if (SAFE_URL_RE.test(url)) return url;
+  const colon = url.indexOf(':');
+  const scheme = colon > 0 ? url.slice(0, colon).toLowerCase() : '';
+  const dangerous = scheme === 'javascript' || scheme === 'data' || scheme === 'vbscript';
+  return !dangerous && SCHEME_RE.test(scheme) && paymentSchemes.some((s) => s.toLowerCase() === scheme) ? url : '#';
 }

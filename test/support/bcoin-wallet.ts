@@ -4,7 +4,7 @@
 import { HDKey } from '@scure/bip32';
 import { silentLogger } from '../../src/core/logger.ts';
 import { systemClock } from '../../src/core/clock.ts';
-import { DefaultMethodSpecs } from '../../src/core/methods.ts';
+import { KnownMethodSpecs as DefaultMethodSpecs } from '../../src/methods/registry.ts';
 import type { IndexAllocator, PaymentTarget } from '../../src/core/payment-method.ts';
 import { bitcoinConfigFromEnv } from '../../src/methods/bitcoin/config.ts';
 import { createBitcoinMethod } from '../../src/methods/bitcoin/create-bitcoin-method.ts';

@@ -3,7 +3,7 @@
 
 import type { Clock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { DefaultMethodSpecs } from '../../src/core/methods.ts';
+import { KnownMethodSpecs as DefaultMethodSpecs } from '../../src/methods/registry.ts';
 import type { MethodSpec } from '../../src/core/methods.ts';
 import { bitcoinConfigFromEnv } from '../../src/methods/bitcoin/config.ts';
 import { createBitcoinMethod } from '../../src/methods/bitcoin/create-bitcoin-method.ts';

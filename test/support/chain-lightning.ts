@@ -4,11 +4,12 @@
 
 import type { ManualClock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { DefaultMethodSpecs } from '../../src/core/methods.ts';
+import { KnownMethodSpecs as DefaultMethodSpecs } from '../../src/methods/registry.ts';
 import type { MethodSpec } from '../../src/core/methods.ts';
 import type { LightningConfig } from '../../src/methods/lightning/lightning-config.ts';
 import { createLightningMethod } from '../../src/methods/lightning/lightning-method.ts';
 import { SandboxMethod, sandboxSpecs } from '../../src/methods/sandbox/sandbox-method.ts';
+import { bitcoinRail } from '../../src/methods/bitcoin/plugin.ts';
 import { MethodRegistry } from '../../src/usecases/method-registry.ts';
 import { FakeLnd } from './fake-lnd.ts';
 import type { FakeCln } from './fake-cln.ts';
@@ -38,7 +39,7 @@ export async function lightningRegistry(fake: FakeNode, clock: ManualClock): Pro
   const registry = new MethodRegistry();
   const adapter = await createLightningMethod(lightningConfigFor(fake), { clock, log: silentLogger });
   registry.add({ spec: spec('lightning'), adapter, tiers: [] });
-  const [bitcoin] = sandboxSpecs([spec('bitcoin')]);
-  registry.add({ spec: bitcoin as MethodSpec, adapter: new SandboxMethod([bitcoin as MethodSpec], clock), tiers: [] });
+  const [bitcoin] = sandboxSpecs([bitcoinRail]);
+  registry.add({ spec: bitcoin as MethodSpec, adapter: new SandboxMethod([bitcoinRail], clock), tiers: [] });
   return registry;
 }

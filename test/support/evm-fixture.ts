@@ -8,7 +8,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import type { Hex } from 'viem';
 import { silentLogger } from '../../src/core/logger.ts';
 import { systemClock } from '../../src/core/clock.ts';
-import { DefaultMethodSpecs } from '../../src/core/methods.ts';
+import { KnownMethodSpecs as DefaultMethodSpecs } from '../../src/methods/registry.ts';
 import type { IndexAllocator, PaymentTarget } from '../../src/core/payment-method.ts';
 import { evmConfigFromSettings } from '../../src/methods/evm/config.ts';
 import type { EvmConfig, EvmSettings } from '../../src/methods/evm/config.ts';

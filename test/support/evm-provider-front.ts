@@ -3,7 +3,8 @@
 // src/methods/evm/rpc-errors.ts): eth_getLogs ranges wider than `logsRangeMax` (Alchemy "You can
 // make eth_getLogs requests with up to a N block range…[0x..,0x..]", Infura "range R exceeds limit
 // of N", QuickNode -32614 "eth_getLogs is limited to a N range", a public endpoint's -32005 "query
-// returned more than 10000 results" that names no limit), batches larger than `batchMax` (413, or
+// returned more than 10000 results" that names no limit, java-tron's -32602 "exceed max block
+// range: N"), batches larger than `batchMax` (413, or
 // geth's single -32600 "batch too large" error), every `rateLimitEvery`-th request with 429 and
 // Retry-After, and, on demand, garbage. It counts what it refused so tests can show the follower
 // adapted rather than got lucky.
@@ -12,7 +13,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ProviderShape = 'alchemy' | 'infura' | 'quicknode' | 'public';
+export type ProviderShape = 'alchemy' | 'infura' | 'quicknode' | 'public' | 'java-tron';
 
 export interface ProviderFrontOptions {
   readonly upstream: string;
@@ -139,6 +140,9 @@ export async function startProviderFront(options: ProviderFrontOptions): Promise
         return { code: -32614, message: `eth_getLogs is limited to a ${n.toLocaleString('en-US')} range` };
       case 'public':
         return { code: -32005, message: 'query returned more than 10000 results' };
+      case 'java-tron':
+        // java-tron's own check (maxBlockRange, default 5000): TRON docs, JSON-RPC eth_getLogs "Error responses".
+        return { code: -32602, message: `exceed max block range: ${n}` };
     }
   }
 

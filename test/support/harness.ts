@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { DefaultMethodSpecs } from '../../src/core/methods.ts';
+import { KnownMethodSpecs as DefaultMethodSpecs, Rails } from '../../src/methods/registry.ts';
 import type { RateProvider } from '../../src/core/rate.ts';
 import { migrate, openDatabase } from '../../src/storage/database.ts';
 import type { Db } from '../../src/storage/database.ts';
@@ -107,10 +107,9 @@ export interface WorldOptions {
 }
 
 export function sandboxRegistry(clock: ManualClock, tiers: readonly ConfirmationTier[] = []): MethodRegistry {
-  const registry = new MethodRegistry();
-  const specs = sandboxSpecs(DefaultMethodSpecs);
-  const sandbox = new SandboxMethod(specs, clock);
-  for (const spec of specs) registry.add({ spec, adapter: sandbox, tiers });
+  const registry = new MethodRegistry(DefaultMethodSpecs);
+  const sandbox = new SandboxMethod(Rails, clock);
+  for (const spec of sandboxSpecs(Rails)) registry.add({ spec, adapter: sandbox, tiers: spec.settlesAtOnce === true ? [] : tiers });
   return registry;
 }
 

@@ -18,7 +18,7 @@ export type PaymentTransactionStatus = PaymentTransaction['status'];
 /** Bitrefill's method ids (`payment.method`); a server may configure others. */
 export type PaymentMethodId =
   | 'bitcoin' | 'lightning' | 'ethereum' | 'eth_base' | 'usdc_erc20' | 'usdt_erc20' | 'usdc_base'
-  | 'usdc_arbitrum' | 'usdc_polygon' | 'usdt_polygon' | 'usdc_solana' | (string & {});
+  | 'usdc_arbitrum' | 'usdc_polygon' | 'usdt_polygon' | 'usdc_solana' | 'usdt_trc20' | (string & {});
 
 /** Statuses after which an invoice no longer changes on its own (late payments aside). */
 export const FinalInvoiceStatuses: readonly InvoiceStatus[] = ['complete', 'expired', 'denied', 'payment_error'];

@@ -5,7 +5,9 @@
 import type { Clock } from '../../core/clock.ts';
 import { CofferError, ConfigError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest, WatcherContext } from '../../core/payment-method.ts';
+import type {
+  IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, RescanCapability, TargetRequest, WalletStatusCapability, WatcherContext,
+} from '../../core/payment-method.ts';
 import { deriveAheadAfter, deriveP2wpkh } from './address.ts';
 import { bip21Uri } from './bip21.ts';
 import { CHAIN_STATE_KEY, decodeChainState, encodeChainState } from './chain-state.ts';
@@ -24,15 +26,12 @@ export interface BitcoinMethodDeps {
 
 export interface BitcoinMethod extends PaymentMethodAdapter {
   createWatcher(context: WatcherContext): BitcoinWatcher;
-  /** Where derivation stands in this process, for `coffer wallet status` and the gap-limit warning. */
-  walletStatus(): { walletId: string; fingerprint: string; highestIssuedIndex: number | null; highestPaidIndex: number | null; gapLimit: number };
-  /**
-   * Watcher state that makes the next watcher start rescan from `fromHeight` (`coffer rescan`),
-   * with the node's tip now. The caller stores it under the watcher's name.
-   */
-  rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }>;
-  /** Height a stored watcher state value says was fully processed. */
-  stateHeight(value: string): number;
+  readonly capabilities: {
+    /** `coffer rescan`: rewinds the block cursor to a height. */
+    readonly rescan: RescanCapability;
+    /** Where derivation stands in this process, for `coffer wallet status` and the gap-limit warning. */
+    readonly walletStatus: WalletStatusCapability;
+  };
 }
 
 async function checkNode(rpc: BitcoinRpc, config: BitcoinConfig, log: Logger): Promise<BlockchainInfo> {
@@ -83,7 +82,7 @@ export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMe
   }
 
   return {
-    family: 'bitcoin',
+    rail: 'bitcoin',
     methodIds: [BITCOIN_METHOD_ID],
 
     async createTarget(request: TargetRequest, indexes: IndexAllocator): Promise<PaymentTarget> {
@@ -117,23 +116,28 @@ export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMe
 
     health: () => health,
 
-    walletStatus: () => ({
-      walletId: wallet.walletId, fingerprint: wallet.fingerprint, highestIssuedIndex: highestIssued, highestPaidIndex: highestPaid,
-      gapLimit: config.gapLimit,
-    }),
+    capabilities: {
+      walletStatus: {
+        walletStatus: () => ({
+          walletId: wallet.walletId, fingerprint: wallet.fingerprint, highestIssuedIndex: highestIssued, highestPaidIndex: highestPaid,
+          gapLimit: config.gapLimit,
+        }),
+      },
+      rescan: {
+        async rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }> {
+          const tipHeight = (await rpc.getBlockchainInfo()).blocks;
+          if (!Number.isSafeInteger(fromHeight) || fromHeight < 0 || fromHeight > tipHeight) {
+            throw new CofferError('invalid_param', `rescan height must be a block height from 0 to the node's tip ${tipHeight}`);
+          }
+          // The last fully processed block is the one below: the watcher connects fromHeight next
+          // (the genesis block pays nothing spendable, so 0 starts at 1, as the start height does).
+          const below = Math.max(0, fromHeight - 1);
+          const [hash] = await rpc.getBlockHashes([below]);
+          return { key: CHAIN_STATE_KEY, value: encodeChainState({ height: below, hashes: [hash as string] }), tipHeight };
+        },
 
-    async rescanState(fromHeight: number): Promise<{ key: string; value: string; tipHeight: number }> {
-      const tipHeight = (await rpc.getBlockchainInfo()).blocks;
-      if (!Number.isSafeInteger(fromHeight) || fromHeight < 0 || fromHeight > tipHeight) {
-        throw new CofferError('invalid_param', `rescan height must be a block height from 0 to the node's tip ${tipHeight}`);
-      }
-      // The last fully processed block is the one below: the watcher connects fromHeight next
-      // (the genesis block pays nothing spendable, so 0 starts at 1, as the start height does).
-      const below = Math.max(0, fromHeight - 1);
-      const [hash] = await rpc.getBlockHashes([below]);
-      return { key: CHAIN_STATE_KEY, value: encodeChainState({ height: below, hashes: [hash as string] }), tipHeight };
+        stateHeight: (value: string): number => decodeChainState(value)?.height ?? -1,
+      },
     },
-
-    stateHeight: (value: string): number => decodeChainState(value)?.height ?? -1,
   };
 }

@@ -32,11 +32,12 @@ export class EvmAddressError extends Error {
 /**
  * Parses an account-level extended public key. Private keys (xprv/tprv) are refused: the server
  * must never hold spending keys, and accepting one by mistake would put funds at risk.
+ * `accountPath` only words the errors (Tron's rail uses the same keys at coin type 195).
  */
-export function parseEvmWalletKey(text: string): EvmWalletKey {
+export function parseEvmWalletKey(text: string, accountPath = "m/44'/60'/0'"): EvmWalletKey {
   const trimmed = text.trim();
   if (/^[xt]prv/.test(trimmed)) {
-    throw new EvmAddressError('an extended private key was given; configure the account xpub (m/44\'/60\'/0\') instead');
+    throw new EvmAddressError(`an extended private key was given; configure the account xpub (${accountPath}) instead`);
   }
   let key: HDKey;
   try {
@@ -50,7 +51,7 @@ export function parseEvmWalletKey(text: string): EvmWalletKey {
   // An account xpub sits at depth 3 (m/44'/60'/0'). Other depths are accepted by wallets that
   // export differently, but addresses would not match what the operator's wallet shows.
   if (key.depth !== 3) {
-    throw new EvmAddressError(`expected an account-level key at depth 3 (m/44'/60'/0'), got depth ${key.depth}`);
+    throw new EvmAddressError(`expected an account-level key at depth 3 (${accountPath}), got depth ${key.depth}`);
   }
   return { text: trimmed, receive: key.deriveChild(0) };
 }

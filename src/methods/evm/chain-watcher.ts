@@ -43,6 +43,18 @@ interface Candidate {
   readonly tracePath: string | null;
 }
 
+/**
+ * How a chain's payments and state are named. EVM chains use their chain id; a rail that follows
+ * another chain through the same JSON-RPC (Tron, methods/tron) names it so its keys can never
+ * equal an EVM chain's.
+ */
+export interface ChainNaming {
+  /** First part of payment keys: `<prefix>:<tx>:<log index | native | trace:…>`. */
+  readonly paymentKeyPrefix: string;
+  /** Prefix of the watcher's stored state (cursor, missing payments). */
+  readonly stateKeyPrefix: string;
+}
+
 /** Thrown when the node's answers disagree with each other (a reorg mid-step): retry the step. */
 class InconsistentChainError extends Error {
   override readonly name = 'InconsistentChainError';
@@ -79,8 +91,9 @@ export class ChainWatcher {
   #tagWarned = false;
   /** The balance check is over its address cap (warned once until it is back under). */
   #capWarned = false;
+  readonly #paymentKeyPrefix: string;
 
-  constructor(chain: EvmChainConfig, methods: readonly EvmMethodConfig[], reader: ChainReader, ctx: WatcherContext) {
+  constructor(chain: EvmChainConfig, methods: readonly EvmMethodConfig[], reader: ChainReader, ctx: WatcherContext, naming?: ChainNaming) {
     this.chain = chain;
     this.#methods = methods.filter((m) => m.chainId === chain.chainId);
     this.#native = this.#methods.find((m) => m.token === null);
@@ -88,8 +101,10 @@ export class ChainWatcher {
     this.#reader = reader;
     this.#ctx = ctx;
     this.#cursor = new ChainCursor(chain.hashWindow);
-    this.#stateKey = `evm:${chain.chainId}:cursor`;
-    this.#missingKey = `evm:${chain.chainId}:missing`;
+    const stateKeyPrefix = naming?.stateKeyPrefix ?? `evm:${chain.chainId}`;
+    this.#stateKey = `${stateKeyPrefix}:cursor`;
+    this.#missingKey = `${stateKeyPrefix}:missing`;
+    this.#paymentKeyPrefix = naming?.paymentKeyPrefix ?? String(chain.chainId);
     this.logsRange = new AdaptiveSize({ initial: chain.logsRangeInitial, min: 1, max: BLOCK_RANGE_MAX_LIMIT });
     // Configured not to trace: the node is never asked.
     if (chain.forwarded === 'balances' || chain.forwarded === 'off') this.#traces = 'none';
@@ -625,7 +640,7 @@ export class ChainWatcher {
       }
       const confirmations = tip - c.block.number + 1;
       out.push({
-        methodId: c.method.methodId, targetKey: c.targetKey, paymentKey: `${this.chain.chainId}:${c.txHash}:${suffix}`,
+        methodId: c.method.methodId, targetKey: c.targetKey, paymentKey: `${this.#paymentKeyPrefix}:${c.txHash}:${suffix}`,
         amountUnits: c.amountUnits, state: 'confirmed', confirmations: this.#reported(confirmations, false), txid: c.txHash,
         blockHash: c.block.hash, blockHeight: c.block.number,
       });
@@ -674,6 +689,7 @@ export class ChainWatcher {
   async #updateKnown(head: number): Promise<void> {
     const last = this.#cursor.last as number;
     const known = await this.#ctx.knownPayments(this.methodIds);
+    await this.#recordKnownBlocks(known, last);
     const out: Observation[] = [];
     let missingChanged = false;
     let tag: number | null | undefined; // the safe/finalized height, read once when needed
@@ -709,6 +725,29 @@ export class ChainWatcher {
     }
     if (out.length > 0) await this.#ctx.emit(out);
     if (missingChanged) await this.#ctx.state.set(this.#missingKey, JSON.stringify([...this.#missing.entries()]));
+  }
+
+  /**
+   * The cursor holds the hashes of range ends and of blocks that had candidates. A rewind drops
+   * those above the fork, and the next range may pass a known payment's height without ending
+   * there: its block would then be neither re-checked nor counted, and a payment reorged out
+   * would stay detected forever. Those heights (within the hash window) are read once here, so
+   * the checks below compare the block now on the chain with the payment's.
+   */
+  async #recordKnownBlocks(known: readonly KnownPayment[], last: number): Promise<void> {
+    const oldest = last - this.chain.hashWindow;
+    const heights = [...new Set(known
+      .filter((k) => k.state === 'confirmed' && k.blockHeight !== undefined && k.blockHeight <= last && k.blockHeight > oldest)
+      .map((k) => k.blockHeight as number))]
+      .filter((h) => this.#cursor.hashAt(h) === undefined);
+    if (heights.length === 0) return;
+    // One batch (the client coalesces calls made together).
+    const headers = await Promise.all(heights.map((h) => this.#reader.header(h)));
+    for (const [i, h] of heights.entries()) {
+      const header = headers[i];
+      if (header === null || header === undefined) throw new InconsistentChainError(`block ${h} not found (node behind its own head?)`);
+      this.#cursor.record(h, header.hash);
+    }
   }
 
   /** Before a payment is reported final: its receipt succeeded in the block we hold, and the transfer is still exactly what was seen. */

@@ -15,10 +15,10 @@
 //   COFFER_EVM_TOKEN_<METHODID>          <contract>:<decimals>[:<symbol>], e.g. for USDC_BASE
 
 import { ConfigError } from '../../core/errors.ts';
-import { DefaultMethodSpecs } from '../../core/methods.ts';
 import { integerSetting } from '../../core/mode.ts';
 import type { Env } from '../../core/mode.ts';
 import { defaultChainId, evmConfigFromSettings } from './config.ts';
+import { EvmMethods } from './methods.ts';
 import type { EvmConfig, EvmMode, EvmSettings, FinalityMode, ForwardedMode, ProviderPreset, SettingNames } from './config.ts';
 
 
@@ -51,8 +51,8 @@ function rpcUrls(env: Env, mode: EvmMode): Map<number, { url: string; setting: s
   for (const network of NetworkAliases) {
     const name = `COFFER_${network.toUpperCase()}_RPC_URL`;
     const url = set(env, name);
-    const spec = DefaultMethodSpecs.find((s) => s.family === 'evm' && s.network === network);
-    if (url !== undefined && spec !== undefined) add(defaultChainId(spec, mode), url, name);
+    const method = EvmMethods.find((m) => m.spec.network === network);
+    if (url !== undefined && method !== undefined) add(defaultChainId(method, mode), url, name);
   }
   return urls;
 }
@@ -102,7 +102,7 @@ export function evmConfigFromEnv(env: Env, mode: EvmMode): EvmConfig | null {
   });
   const listed = set(env, 'COFFER_EVM_METHODS');
   const ids = listed === undefined
-    ? DefaultMethodSpecs.filter((s) => s.family === 'evm').map((s) => s.id)
+    ? EvmMethods.map((m) => m.spec.id)
     : listed.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const methods = ids.map((id) => {
     const key = id.toUpperCase();

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../../core/errors.ts';
 import type { CryptoAsset } from '../../core/assets.ts';
 import { PRICE_PRECISION_MAX } from '../../core/assets.ts';
-import { DefaultMethodSpecs } from '../../core/methods.ts';
 import type { MethodSpec } from '../../core/methods.ts';
 import { isValidChecksum, parseEvmWalletKey, toChecksumAddress } from './address.ts';
 import type { EvmWalletKey } from './address.ts';
@@ -15,6 +14,8 @@ import {
   BLOCK_RANGE_MAX_DEFAULT, BLOCK_RANGE_MAX_LIMIT, CONFIRMATIONS_MAX, HASH_WINDOW_MAX, HASH_WINDOW_MIN,
   POLL_INTERVAL_MS_DEFAULT, RPC_BATCH_MAX, STALE_AFTER_MS_DEFAULT,
 } from './limits.ts';
+import { EvmMethods } from './methods.ts';
+import type { EvmMethodDefault } from './methods.ts';
 
 /**
  * When a payment on a chain is final: after `confirmations` blocks (every chain), or once its
@@ -154,16 +155,15 @@ export function fileSettingNames(prefix = 'evm'): SettingNames {
   };
 }
 
-const EvmSpecs = DefaultMethodSpecs.filter((s) => s.family === 'evm');
 
 /** Testnet chain ids by network (Sepolia and its L2 / Polygon Amoy counterparts). */
 const TestnetChainIds: Readonly<Record<string, number>> = {
   ethereum: 11155111, base: 84532, arbitrum: 421614, polygon: 80002,
 };
 
-export function defaultChainId(spec: MethodSpec, mode: EvmMode): number {
-  if (mode === 'testnet') return TestnetChainIds[spec.network] ?? (spec.chainId as number);
-  return spec.chainId as number;
+export function defaultChainId(method: EvmMethodDefault, mode: EvmMode): number {
+  if (mode === 'testnet') return TestnetChainIds[method.spec.network] ?? method.chainId;
+  return method.chainId;
 }
 
 function intSetting(name: string, value: unknown, min: number, max: number): number {
@@ -234,7 +234,7 @@ function buildChain(raw: EvmSettings['chains'][number], names: SettingNames, con
 }
 
 function buildMethod(
-  spec: MethodSpec, chainId: number, token: { contract: string; decimals: number; symbol?: string } | undefined,
+  { spec, chainId: mainnetChainId }: EvmMethodDefault, chainId: number, token: { contract: string; decimals: number; symbol?: string } | undefined,
   mode: EvmMode, names: SettingNames,
 ): EvmMethodConfig | null {
   const tokenSetting = names.method(spec.id, 'token');
@@ -245,7 +245,7 @@ function buildMethod(
   if (token === undefined) {
     // Mainnet contract addresses mean nothing on a testnet or a local chain: only live mode
     // (on the method's own chain) falls back to them.
-    if (mode !== 'live' || chainId !== spec.chainId) return null;
+    if (mode !== 'live' || chainId !== mainnetChainId) return null;
     return { methodId: spec.id, chainId, asset: spec.asset, symbol: spec.asset, decimals: spec.unitScale, token: spec.contractAddress.toLowerCase(), tokenSetting };
   }
   return {
@@ -275,19 +275,20 @@ export function evmConfigFromSettings(
   const chainIds = new Set(settings.chains.map((c) => c.chainId));
   const methods: EvmMethodConfig[] = [];
   const explicit = methodsListed;
-  const wanted = settings.methods ?? EvmSpecs.map((s) => ({ id: s.id }));
+  const wanted = settings.methods ?? EvmMethods.map((m) => ({ id: m.spec.id }));
   for (const entry of wanted) {
-    const spec = EvmSpecs.find((s) => s.id === entry.id);
-    if (spec === undefined) throw new ConfigError(names.methods, `unknown EVM method id ${JSON.stringify(entry.id)}`);
+    const known = EvmMethods.find((m) => m.spec.id === entry.id);
+    if (known === undefined) throw new ConfigError(names.methods, `unknown EVM method id ${JSON.stringify(entry.id)}`);
+    const spec = known.spec;
     if (methods.some((m) => m.methodId === spec.id)) throw new ConfigError(names.methods, `${spec.id} is listed twice`);
     const chainId = 'chainId' in entry && entry.chainId !== undefined
       ? intSetting(names.method(spec.id, 'chainId'), entry.chainId, 1, Number.MAX_SAFE_INTEGER)
-      : defaultChainId(spec, mode);
+      : defaultChainId(known, mode);
     if (!chainIds.has(chainId)) {
       if (explicit) throw new ConfigError(names.chain(chainId, 'rpcUrl'), `${spec.id} needs chain ${chainId}, which has no RPC URL`);
       continue;
     }
-    const method = buildMethod(spec, chainId, 'token' in entry ? entry.token : undefined, mode, names);
+    const method = buildMethod(known, chainId, 'token' in entry ? entry.token : undefined, mode, names);
     if (method === null) {
       if (explicit) throw new ConfigError(names.method(spec.id, 'token'), `${spec.id} needs its token contract and decimals on chain ${chainId}`);
       continue;
@@ -300,7 +301,7 @@ export function evmConfigFromSettings(
   }
   if (methods.length === 0) throw new ConfigError(names.methods, 'no EVM method is usable with the configured chains');
   const chains = settings.chains.map((raw) => {
-    const specs = methods.filter((m) => m.chainId === raw.chainId).map((m) => EvmSpecs.find((s) => s.id === m.methodId) as MethodSpec);
+    const specs = methods.filter((m) => m.chainId === raw.chainId).map((m) => (EvmMethods.find((d) => d.spec.id === m.methodId) as EvmMethodDefault).spec);
     const confirmationsDefault = Math.max(1, ...specs.map((s) => s.confirmations));
     return buildChain(raw, names, confirmationsDefault);
   });
@@ -312,14 +313,13 @@ export function evmConfigFromSettings(
   return { xpub: wallet.text, wallet, walletId, chains: chains.filter((c) => methods.some((m) => m.chainId === c.chainId)).sort((a, b) => a.chainId - b.chainId), methods };
 }
 
-/** MethodSpecs as this deployment configured them (chain id, contract, decimals, confirmations). */
+/** MethodSpecs as this deployment configured them (contract, decimals, confirmations; each target carries its chain id). */
 export function evmMethodSpecs(config: EvmConfig): MethodSpec[] {
   return config.methods.map((m) => {
-    const spec = EvmSpecs.find((s) => s.id === m.methodId) as MethodSpec;
+    const spec = (EvmMethods.find((d) => d.spec.id === m.methodId) as EvmMethodDefault).spec;
     const chain = config.chains.find((c) => c.chainId === m.chainId) as EvmChainConfig;
     return {
       ...spec,
-      chainId: m.chainId,
       unitScale: m.decimals,
       pricePrecision: Math.min(spec.pricePrecision, m.decimals, PRICE_PRECISION_MAX),
       confirmations: chain.confirmations,

@@ -79,7 +79,7 @@ export async function createEvmMethod(config: EvmConfig, deps: EvmMethodDeps): P
   };
 
   return {
-    family: 'evm',
+    rail: 'evm',
     methodIds: config.methods.map((m) => m.methodId),
     readers,
 
@@ -94,7 +94,7 @@ export async function createEvmMethod(config: EvmConfig, deps: EvmMethodDeps): P
         ...(method.token !== null ? { tokenContract: method.token } : {}),
       });
       // targetKey is the lowercase 0x address: one spelling for matching logs and transactions.
-      return { targetKey: address.toLowerCase(), address, uri, walletId: config.walletId, derivationIndex: index };
+      return { targetKey: address.toLowerCase(), address, uri, chainId: method.chainId, walletId: config.walletId, derivationIndex: index };
     },
 
     createWatcher(ctx: WatcherContext): Watcher {

@@ -29,6 +29,9 @@
 // - reth: "query exceeds max block range 100000", "query exceeds max results 20000, retry with
 //   the range 24383075-24383096" (alloy getLogs retry helper, reth rpc eth filter).
 // - erigon: "block range too large" style messages and the geth ones above.
+// - TronGrid (java-tron's hosted JSON-RPC): 429, or 403/503 with "The key exceeds the frequency
+//   limit(15), and the query server is suspended for 30s" (TRON developer docs, TronGrid "Rate
+//   limits"; its message in the CSDN TronGrid API-key write-up).
 // - HTTP: 413 Payload Too Large (body or batch), 429 with Retry-After (RFC 9110 §15.5.14 and
 //   RFC 6585 §4), 5xx / unreachable / not JSON.
 
@@ -61,6 +64,7 @@ const RATE_LIMIT_PATTERNS: readonly RegExp[] = [
   /request limit reached/i,
   /capacity exceeded|over capacity/i,
   /daily (request )?(limit|quota)/i,
+  /exceeds the frequency limit/i,
 ];
 
 const TIMEOUT_PATTERNS: readonly RegExp[] = [/request timed out/i, /timeout/i, /timed out/i];

@@ -81,7 +81,7 @@ function boundedDescription(text: string): string {
 }
 
 class LightningMethod implements PaymentMethodAdapter {
-  readonly family = 'lightning';
+  readonly rail = 'lightning';
   readonly methodIds = [LIGHTNING_METHOD_ID] as const;
   readonly #backend: LightningBackend;
   readonly #config: LightningConfig;

@@ -8,7 +8,6 @@
 import { CofferError, ConfigError } from '../../core/errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { MethodSpec } from '../../core/methods.ts';
 import type {
   IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest, Watcher, WatcherContext,
 } from '../../core/payment-method.ts';
@@ -119,11 +118,6 @@ async function checkAccounts(config: SolanaConfig, rpc: SolanaRpc, tokenProgram:
   return { owner: owner as string, tokenAccount: ata, mint: config.mint };
 }
 
-/** The method spec as this configuration serves it (network = the cluster, contract = the mint). */
-export function solanaMethodSpec(base: MethodSpec, config: SolanaConfig): MethodSpec {
-  return { ...base, network: config.network, contractAddress: config.mint };
-}
-
 export async function createSolanaMethod(config: SolanaConfig, deps: SolanaMethodDeps): Promise<SolanaMethodAdapter> {
   const rpc = new SolanaRpc(config.rpcUrl, deps.fetch !== undefined ? { fetch: deps.fetch } : {});
   await checkCluster(config, rpc);
@@ -133,7 +127,7 @@ export async function createSolanaMethod(config: SolanaConfig, deps: SolanaMetho
   const idle: MethodHealth = { ok: true, detail: 'watcher not started', updatedAt: deps.clock.now() };
 
   return {
-    family: 'solana',
+    rail: 'solana',
     methodIds: [SOLANA_METHOD_ID],
     accounts,
     rpc,

@@ -22,7 +22,7 @@ import { overview } from '../../usecases/admin-overview.ts';
 import { webhookDeliveries, webhookDelivery, webhookEndpoint } from '../../usecases/admin-webhooks.ts';
 import { listWebhookEndpoints } from '../../usecases/webhook-endpoints.ts';
 import { auditLog } from '../../usecases/operator-audit.ts';
-import { balanceText, cryptoText, methodName, statusName, timeText } from '../format.ts';
+import { balanceText, cryptoText, statusName, timeText } from '../format.ts';
 import { csrfField, errorSummary, idempotencyField, inputField } from '../forms.ts';
 import type { FieldErrors } from '../forms.ts';
 import { html } from '../html.ts';
@@ -73,7 +73,7 @@ async function overviewBody(console: ConsoleRuntime): Promise<SafeHtml> {
 <h2>Received, last ${o.days.length} days</h2>
 ${currencies.length === 0 ? html`<p>Nothing received in this period.</p>` : currencies.map((c) => receivedChart(c, o.days, o.received, methods))}
 ${totals.length > 0 ? html`<div class="table-wrap"><table><caption class="sr-only">Received per method</caption><thead><tr><th>Method</th><th class="num">Received</th></tr></thead><tbody>
-${totals.map((t) => html`<tr><td>${methodName(t.m)}</td><td class="num">${ledgerText(t.total, t.c)}</td></tr>`)}</tbody></table></div>` : ''}
+${totals.map((t) => html`<tr><td>${t.m}</td><td class="num">${ledgerText(t.total, t.c)}</td></tr>`)}</tbody></table></div>` : ''}
 <h2>Webhook endpoints failing</h2>
 ${o.failingEndpoints.length === 0 ? html`<p>None.</p>` : html`<div class="table-wrap"><table><thead><tr><th>Endpoint</th><th class="num">Failed</th><th class="num">Retrying</th></tr></thead><tbody>
 ${o.failingEndpoints.map((f) => html`<tr><td><a href="${P}/webhooks/${f.endpointId}">${f.endpoint?.url ?? f.endpointId}</a></td><td class="num">${f.failed}</td><td class="num">${f.retrying}</td></tr>`)}</tbody></table></div>`}
@@ -99,7 +99,7 @@ ${text('method', 'Method id', 'e.g. bitcoin, lightning')}${text('from', 'Created
 function invoiceRows(invoices: readonly Invoice[]): SafeHtml {
   return html`<div class="table-wrap"><table id="invoice-results"><thead><tr><th>Created</th><th>Invoice</th><th>Account</th><th>Method</th><th class="num">Amount</th><th>Status</th></tr></thead><tbody>
 ${invoices.map((i) => html`<tr><td>${timeText(i.createdAt)}</td><td><a href="${P}/invoices/${i.id}">${i.id}</a></td><td><a href="${P}/accounts/${i.accountId}">${i.accountId}</a></td>
-<td>${methodName(i.methodId)}</td><td class="num">${i.amountMinor === null ? 'any amount' : balanceText(i.amountMinor, i.currency)}</td><td>${statusBadge(i.status)}</td></tr>`)}
+<td>${i.methodId}</td><td class="num">${i.amountMinor === null ? 'any amount' : balanceText(i.amountMinor, i.currency)}</td><td>${statusBadge(i.status)}</td></tr>`)}
 </tbody></table></div>`;
 }
 
@@ -126,7 +126,7 @@ async function invoiceBody(console: ConsoleRuntime, id: string): Promise<SafeHtm
 <dl class="facts" id="invoice-facts">
 <dt>Status</dt><dd>${statusBadge(i.status)}</dd>
 <dt>Account</dt><dd><a href="${P}/accounts/${i.accountId}">${i.accountId}</a>${d.userEmail ? ` (${d.userEmail})` : ''}</dd>
-<dt>Method</dt><dd>${methodName(i.methodId)}</dd>
+<dt>Method</dt><dd>${i.methodId}</dd>
 <dt>Amount</dt><dd>${i.amountMinor === null ? 'any amount' : balanceText(i.amountMinor, i.currency)}${i.priceUnits === null ? '' : ` = ${cryptoText(i.priceUnits, i)}`}</dd>
 <dt>Credited</dt><dd>${balanceText(i.creditedMinor, i.currency)}</dd>
 <dt>Address</dt><dd>${code(i.address)}</dd>

@@ -5,9 +5,7 @@
 // (https://developers.circle.com/stablecoins/usdc-contract-addresses, "Testnet"). Tether publishes
 // no test-network USDT: a USDT method keeps its contract address, on the test chain id.
 
-import type { MethodSpec } from '../../core/methods.ts';
-
-interface TestNetwork {
+export interface TestNetwork {
   readonly network: string;
   readonly chainId: number;
   readonly usdc: string;
@@ -20,9 +18,7 @@ const EvmTestNetworks: Readonly<Record<number, TestNetwork>> = {
   137: { network: 'polygon-amoy', chainId: 80_002, usdc: '0x41E94Eb019C0762f9Bfcf9Fb1E58725BfB0e7582' },
 };
 
-/** An EVM method spec moved to its test network (unchanged when none is known). */
-export function evmTestNetworkSpec(spec: MethodSpec): MethodSpec {
-  const test = spec.chainId === undefined ? undefined : EvmTestNetworks[spec.chainId];
-  if (!test) return spec;
-  return { ...spec, network: test.network, chainId: test.chainId, ...(spec.contractAddress && spec.asset === 'USDC' ? { contractAddress: test.usdc } : {}) };
+/** The test network the sandbox serves a mainnet chain's methods on (undefined when none is known). */
+export function evmTestNetwork(mainnetChainId: number): TestNetwork | undefined {
+  return EvmTestNetworks[mainnetChainId];
 }
