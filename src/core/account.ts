@@ -7,6 +7,9 @@ export type AccountType = (typeof AccountTypes)[number];
 
 export const AccountStatuses = ['active', 'frozen', 'closed'] as const;
 export type AccountStatus = (typeof AccountStatuses)[number];
+/** The statuses an operator may set (closing is not an API operation). */
+export const SettableAccountStatuses = ['active', 'frozen'] as const satisfies readonly AccountStatus[];
+export type SettableAccountStatus = (typeof SettableAccountStatuses)[number];
 
 export interface Account {
   readonly id: string;
