@@ -51,3 +51,17 @@ export interface Charge {
   readonly description: string | null;
   readonly createdAt: Date;
 }
+
+/** A website login attached to an account (storage/web-store.ts keeps them; the web use cases own them). */
+export interface WebUser {
+  readonly id: string;
+  readonly accountId: string;
+  /** Normalised (trimmed, lower case); unique. */
+  readonly email: string;
+  /** scrypt$N$r$p$salt$hash (base64url), see usecases/web-password.ts. */
+  readonly passwordHash: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** When the email was confirmed through an emailed link; null/absent: not confirmed. */
+  readonly emailVerifiedAt?: Date | null;
+}
