@@ -2,7 +2,7 @@
 // accounts and credentials, charges and refunds, ledger verification.
 
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import type { Account } from '../core/account.ts';
@@ -63,6 +63,17 @@ function presentCharge(result: ChargeResult): Static<typeof A.ChargeWire> {
   };
 }
 
+/**
+ * Every /admin route answering JSON declares its responses (admin-schemas.ts, webhook-routes.ts),
+ * checked as each route is registered, so a new route cannot leave the typed contract and the
+ * SDK's generated types. The ledger CSV (text/csv, streamed) is the one exception.
+ */
+function requireResponseSchema(route: RouteOptions): void {
+  if (route.schema?.response === undefined && !route.url.endsWith('.csv')) {
+    throw new Error(`${String(route.method)} ${route.url}: an /admin JSON route needs schema.response (see admin-schemas.ts)`);
+  }
+}
+
 /** The response schemas of one admin route (admin-schemas.ts), for its `schema.response`. */
 const R = A.adminResponseSchemas;
 
@@ -71,6 +82,7 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { deps } = context;
   app.addHook('onRequest', adminGuard(context));
+  app.addHook('onRoute', requireResponseSchema);
   await webhookRoutes(plain, context);
 
   app.post('/accounts', { schema: { body: S.accountBody, response: R['POST /accounts'] } }, async (request, reply) => {
