@@ -9,6 +9,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { adminResponseSchemas } from '../src/http/admin-schemas.ts';
 import { businessAccount, dialects, openWorld } from './support/harness.ts';
+import { heldInvoice } from './support/console.ts';
 import type { TestAccount, World } from './support/harness.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -87,15 +88,16 @@ for (const dialect of dialects()) {
       await v2('GET', '/v2/accounts/transactions', '/v2/accounts/transactions');
     });
 
+    const admin = async (method: 'GET' | 'POST', url: string, key: keyof typeof adminResponseSchemas, body?: unknown): Promise<JsonObject> => {
+      const res = await call(method, url, body, ADMIN);
+      const schemas: Record<number, unknown> = adminResponseSchemas[key];
+      const schema = JSON.parse(JSON.stringify(schemas[res.statusCode] ?? null)) as JsonObject | null;
+      assert.ok(schema, `${key} answered ${res.statusCode}: ${res.body}`);
+      conforms(schema, res.json(), key);
+      return res.json() as JsonObject;
+    };
+
     test('every /admin response carries only the fields of admin-schemas.ts, of their types', async () => {
-      const admin = async (method: 'GET' | 'POST', url: string, key: keyof typeof adminResponseSchemas, body?: unknown): Promise<JsonObject> => {
-        const res = await call(method, url, body, ADMIN);
-        const schemas: Record<number, unknown> = adminResponseSchemas[key];
-        const schema = JSON.parse(JSON.stringify(schemas[res.statusCode] ?? null)) as JsonObject | null;
-        assert.ok(schema, `${key} answered ${res.statusCode}: ${res.body}`);
-        conforms(schema, res.json(), key);
-        return res.json() as JsonObject;
-      };
       const created = (await admin('POST', '/admin/accounts', 'POST /accounts', { type: 'business', currency: 'USD', label: 'Shop' }))['data'] as JsonObject;
       const id = String(created['id']);
       await admin('GET', `/admin/accounts/${id}`, 'GET /accounts/:id');
@@ -109,6 +111,21 @@ for (const dialect of dialects()) {
       await admin('POST', `/admin/charges/${String(charge['id'])}/refunds`, 'POST /charges/:id/refunds', { amount: 2, idempotency_key: 'k2' });
       await admin('POST', `/admin/accounts/${id}/status`, 'POST /accounts/:id/status', { status: 'frozen' });
       await admin('GET', '/admin/ledger/verify', 'GET /ledger/verify');
+    });
+
+    test('the operator-console routes of /admin (search, holds, audit) answer as admin-schemas.ts declares', async () => {
+      const { invoice, paymentId } = await heldInvoice(world, biz.id);
+      const found = await admin('GET', `/admin/accounts?q=${biz.id}`, 'GET /accounts');
+      assert.equal((found['data'] as Json[]).length, 1);
+      const page = await admin('GET', `/admin/invoices?account=${biz.id}`, 'GET /invoices');
+      assert.ok((page['data'] as Json[]).length > 0 && isObject(page['meta']) && typeof page['meta']['next_before'] === 'number');
+      const holds = await admin('GET', '/admin/holds', 'GET /holds');
+      assert.ok((holds['data'] as JsonObject[]).some((h) => h['payment_id'] === paymentId));
+      const note = { rate: '1', rate_source: 'par', note: 'accepted at par' };
+      const resolved = await admin('POST', `/admin/holds/${paymentId}/resolve`, 'POST /holds/:id/resolve', { action: 'credit', ...note });
+      assert.equal((resolved['data'] as JsonObject)['credited_amount'], '10');
+      const audit = await admin('GET', `/admin/audit?target=invoice:${invoice.id}`, 'GET /audit');
+      assert.equal((audit['data'] as Json[]).length, 1);
     });
   });
 }

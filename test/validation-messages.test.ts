@@ -30,6 +30,17 @@ describe('validation messages (sqlite)', () => {
     ['POST', '/admin/webhooks/account-secrets/acc', '{"overlap_hours":"2"}', 'admin', 400, 'invalid_param', 'Invalid parameter overlap_hours: must be integer'],
     ['POST', '/admin/webhooks/account-secrets/acc', '[]', 'admin', 400, 'invalid_param', 'Invalid parameter: must be object,null'],
     ['GET', '/admin/webhooks/deliveries?status=lost', undefined, 'admin', 400, 'invalid_param', 'Invalid parameter status: must be equal to one of the allowed values'],
+    // The operator routes' TypeBox schemas (admin-schemas.ts) keep the untyped literals' messages.
+    ['POST', '/admin/accounts/acc/status', '{"status":"closed"}', 'admin', 400, 'invalid_param', 'Invalid parameter status: must be equal to one of the allowed values'],
+    ['POST', '/admin/accounts/acc/status', '{}', 'admin', 400, 'missing_param', 'Missing required parameter: status'],
+    ['POST', '/admin/holds/pay/resolve', '{"action":"credit"}', 'admin', 400, 'missing_param', 'Missing required parameter: note'],
+    ['POST', '/admin/holds/pay/resolve', '{"action":"keep","note":"x"}', 'admin', 400, 'invalid_param', 'Invalid parameter action: must be equal to one of the allowed values'],
+    ['POST', '/admin/holds/pay/resolve', '{"action":"credit","note":"x","extra":1}', 'admin', 400, 'invalid_param', 'Invalid parameter: must NOT have additional properties'],
+    ['POST', '/admin/accounts/acc/charges', '{"amount":"1"}', 'admin', 400, 'missing_param', 'Missing required parameter: currency'],
+    ['POST', '/admin/charges/chg/refunds', '{"amount":false}', 'admin', 400, 'invalid_param', 'Invalid parameter amount: must be number,string'],
+    ['GET', '/admin/accounts?limit=0', undefined, 'admin', 400, 'invalid_param', 'Invalid parameter limit: must be >= 1'],
+    ['GET', '/admin/invoices?colour=red', undefined, 'admin', 400, 'invalid_param', 'Invalid parameter: must NOT have additional properties'],
+    ['GET', '/admin/audit?before=0', undefined, 'admin', 400, 'invalid_param', 'Invalid parameter before: must be >= 1'],
   ];
 
   test('each invalid request keeps its error code and message', async () => {

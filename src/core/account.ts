@@ -7,6 +7,9 @@ export type AccountType = (typeof AccountTypes)[number];
 
 export const AccountStatuses = ['active', 'frozen', 'closed'] as const;
 export type AccountStatus = (typeof AccountStatuses)[number];
+/** The statuses an operator may set (closing is not an API operation). */
+export const SettableAccountStatuses = ['active', 'frozen'] as const satisfies readonly AccountStatus[];
+export type SettableAccountStatus = (typeof SettableAccountStatuses)[number];
 
 export interface Account {
   readonly id: string;
@@ -47,4 +50,18 @@ export interface Charge {
   readonly idempotencyKey: string;
   readonly description: string | null;
   readonly createdAt: Date;
+}
+
+/** A website login attached to an account (storage/web-store.ts keeps them; the web use cases own them). */
+export interface WebUser {
+  readonly id: string;
+  readonly accountId: string;
+  /** Normalised (trimmed, lower case); unique. */
+  readonly email: string;
+  /** scrypt$N$r$p$salt$hash (base64url), see usecases/web-password.ts. */
+  readonly passwordHash: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** When the email was confirmed through an emailed link; null/absent: not confirmed. */
+  readonly emailVerifiedAt?: Date | null;
 }

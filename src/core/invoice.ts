@@ -108,5 +108,8 @@ export interface Payment {
 
 export const PaymentResolutions = ['credited', 'refunded_outside'] as const;
 export type PaymentResolution = (typeof PaymentResolutions)[number];
+/** What an operator does with a held payment: credit it at a chosen rate, or record a refund made outside Coffer. */
+export const HoldActions = ['credit', 'refunded_outside'] as const;
+export type HoldAction = (typeof HoldActions)[number];
 
 export const FINAL_INVOICE_STATUSES: readonly InvoiceStatus[] = ['complete', 'expired', 'denied'];

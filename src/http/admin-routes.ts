@@ -2,7 +2,9 @@
 // accounts and credentials, charges and refunds, ledger verification.
 
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import type { Account } from '../core/account.ts';
 import { CurrencyScale } from '../core/assets.ts';
 import { CofferError } from '../core/errors.ts';
@@ -12,7 +14,6 @@ import {
   accountWithBalances, adminCharge, adminCreateAccount, adminIssueCredential, adminRefund, adminRevokeCredential, adminSetAccountStatus,
 } from '../usecases/admin-accounts.ts';
 import { invoiceDetail, parseInvoiceSearch, searchInvoices } from '../usecases/admin-invoices.ts';
-import type { InvoiceSearchText } from '../usecases/admin-invoices.ts';
 import { runLedgerVerify, transfersCsv } from '../usecases/admin-ledger.ts';
 import { listHolds, reasonText, resolveHold } from '../usecases/admin-holds.ts';
 import type { ResolvedHold } from '../usecases/admin-holds.ts';
@@ -25,8 +26,8 @@ import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { idempotencyKeyOf, idempotent } from './guards.ts';
 import { money, presentInvoice } from '../core/wire-format.ts';
-import { decimalField } from './request-context.ts';
 import * as S from './schemas.ts';
+import * as A from './admin-schemas.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
@@ -41,18 +42,18 @@ function adminGuard(context: AppContext) {
   };
 }
 
-export function presentAccount(account: Account): Record<string, unknown> {
+export function presentAccount(account: Account): Static<typeof A.AdminAccountWire> {
   return { id: account.id, type: account.type, currency: account.currency, status: account.status, label: account.label ?? undefined, created_time: account.createdAt.toISOString() };
 }
 
-export function presentIssued(issued: IssuedCredential): Record<string, unknown> {
+export function presentIssued(issued: IssuedCredential): Static<typeof A.IssuedCredentialWire> {
   return {
     credential_id: issued.credential.id, kind: issued.credential.kind,
     api_id: issued.apiId, api_secret: issued.apiSecret, api_key: issued.apiKey,
   };
 }
 
-function presentCharge(result: ChargeResult): Record<string, unknown> {
+function presentCharge(result: ChargeResult): Static<typeof A.ChargeWire> {
   const scale = CurrencyScale[result.charge.currency];
   return {
     id: result.charge.id, account_id: result.charge.accountId, currency: result.charge.currency,
@@ -62,27 +63,44 @@ function presentCharge(result: ChargeResult): Record<string, unknown> {
   };
 }
 
-export async function adminRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
+/**
+ * Every /admin route answering JSON declares its responses (admin-schemas.ts, webhook-routes.ts),
+ * checked as each route is registered, so a new route cannot leave the typed contract and the
+ * SDK's generated types. The ledger CSV (text/csv, streamed) is the one exception.
+ */
+function requireResponseSchema(route: RouteOptions): void {
+  if (route.schema?.response === undefined && !route.url.endsWith('.csv')) {
+    throw new Error(`${String(route.method)} ${route.url}: an /admin JSON route needs schema.response (see admin-schemas.ts)`);
+  }
+}
+
+/** The response schemas of one admin route (admin-schemas.ts), for its `schema.response`. */
+const R = A.adminResponseSchemas;
+
+export async function adminRoutes(plain: FastifyInstance, context: AppContext): Promise<void> {
+  // Fastify's TypeBox type provider: each route's schema types its request parts and its reply.
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { deps } = context;
   app.addHook('onRequest', adminGuard(context));
-  await webhookRoutes(app, context);
+  app.addHook('onRoute', requireResponseSchema);
+  await webhookRoutes(plain, context);
 
-  app.post('/accounts', { schema: { body: S.accountBody } }, async (request, reply) => {
-    const body = request.body as { type: string; currency: string; label?: string };
+  app.post('/accounts', { schema: { body: S.accountBody, response: R['POST /accounts'] } }, async (request, reply) => {
+    const { body } = request;
     return idempotent<CreatedAccount>(context, 'admin', request, reply, {
       run: (record) => adminCreateAccount(deps, ADMIN_TOKEN_ACTOR, body, record),
       render: ({ account, issued }) => ({ status: 201, body: ok(request, { ...presentAccount(account), credential: presentIssued(issued) }) }),
     });
   });
 
-  app.get('/accounts/:id', { schema: { params: S.idParams } }, async (request) => {
-    const { account, balances } = await accountWithBalances(deps, (request.params as { id: string }).id);
+  app.get('/accounts/:id', { schema: { params: S.idParams, response: R['GET /accounts/:id'] } }, async (request) => {
+    const { account, balances } = await accountWithBalances(deps, request.params.id);
     return ok(request, { ...presentAccount(account), balances: balances.map((b) => ({ currency: b.currency, balance: money(b.balanceMinor, CurrencyScale[b.currency]) })) });
   });
 
-  app.post('/accounts/:id/status', { schema: { params: S.idParams, body: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['active', 'frozen'] } } } } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const { status } = request.body as { status: 'active' | 'frozen' };
+  app.post('/accounts/:id/status', { schema: { params: S.idParams, body: A.accountStatusBody, response: R['POST /accounts/:id/status'] } }, async (request, reply) => {
+    const { id } = request.params;
+    const { status } = request.body;
     return idempotent<Account>(context, 'admin', request, reply, {
       run: async (record) => {
         const account = await adminSetAccountStatus(deps, ADMIN_TOKEN_ACTOR, id, status, record);
@@ -93,35 +111,32 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     });
   });
 
-  app.post('/accounts/:id/credentials', { schema: { params: S.idParams } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/accounts/:id/credentials', { schema: { params: S.idParams, response: R['POST /accounts/:id/credentials'] } }, async (request, reply) => {
+    const { id } = request.params;
     return idempotent<IssuedCredential>(context, 'admin', request, reply, {
       run: (record) => adminIssueCredential(deps, ADMIN_TOKEN_ACTOR, id, null, record),
       render: (issued) => ({ status: 201, body: ok(request, presentIssued(issued)) }),
     });
   });
 
-  app.post('/credentials/:id/revoke', { schema: { params: S.idParams } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/credentials/:id/revoke', { schema: { params: S.idParams, response: R['POST /credentials/:id/revoke'] } }, async (request, reply) => {
+    const { id } = request.params;
     return idempotent<string>(context, 'admin', request, reply, {
       run: async (record) => {
         await adminRevokeCredential(deps, ADMIN_TOKEN_ACTOR, id, undefined, record);
         context.auth.clear();
         return id;
       },
-      render: (credentialId) => ({ status: 200, body: ok(request, { credential_id: credentialId, revoked: true }) }),
+      render: (credentialId) => ({ status: 200, body: ok(request, { credential_id: credentialId, revoked: true as const }) }),
     });
   });
 
-  app.post('/accounts/:id/charges', { schema: { params: S.idParams, body: S.chargeBody } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const body = request.body as Record<string, unknown>;
-    const key = typeof body['idempotency_key'] === 'string' ? body['idempotency_key'] : idempotencyKeyOf(request);
+  app.post('/accounts/:id/charges', { schema: { params: S.idParams, body: S.chargeBody, response: R['POST /accounts/:id/charges'] } }, async (request, reply) => {
+    const { id } = request.params;
+    const { body } = request;
+    const key = body.idempotency_key ?? idempotencyKeyOf(request);
     if (key === undefined) throw new CofferError('missing_param', 'A charge needs idempotency_key (or an Idempotency-Key header) so a retry never charges twice', { field: 'idempotency_key' });
-    const input = {
-      accountId: id, amount: decimalField(request, body, 'amount') ?? '', currency: String(body['currency']), idempotencyKey: key,
-      description: typeof body['description'] === 'string' ? body['description'] : undefined,
-    };
+    const input = { accountId: id, amount: body.amount, currency: body.currency, idempotencyKey: key, description: body.description };
     return idempotent<ChargeResult>(context, 'admin', request, reply, {
       run: (record) => adminCharge(deps, ADMIN_TOKEN_ACTOR, input, record),
       render: (result) => ({ status: result.replayed ? 200 : 201, body: ok(request, presentCharge(result)) }),
@@ -129,12 +144,12 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     });
   });
 
-  app.post('/charges/:id/refunds', { schema: { params: S.idParams, body: S.refundBody } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const key = typeof body['idempotency_key'] === 'string' ? body['idempotency_key'] : idempotencyKeyOf(request);
+  app.post('/charges/:id/refunds', { schema: { params: S.idParams, body: S.refundBody, response: R['POST /charges/:id/refunds'] } }, async (request, reply) => {
+    const { id } = request.params;
+    const { body } = request;
+    const key = body.idempotency_key ?? idempotencyKeyOf(request);
     if (key === undefined) throw new CofferError('missing_param', 'A refund needs idempotency_key (or an Idempotency-Key header)', { field: 'idempotency_key' });
-    const input = { chargeId: id, amount: decimalField(request, body, 'amount'), idempotencyKey: key };
+    const input = { chargeId: id, amount: body.amount, idempotencyKey: key };
     return idempotent<ChargeResult>(context, 'admin', request, reply, {
       run: (record) => adminRefund(deps, ADMIN_TOKEN_ACTOR, input, record),
       render: (result) => ({ status: result.replayed ? 200 : 201, body: ok(request, presentCharge(result)) }),
@@ -142,20 +157,19 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     });
   });
 
-  app.get('/invoices/:id', { schema: { params: S.idParams } }, async (request) => {
-    const { id } = request.params as { id: string };
+  app.get('/invoices/:id', { schema: { params: S.idParams, response: R['GET /invoices/:id'] } }, async (request) => {
+    const { id } = request.params;
     const view = await invoiceDetail(deps, id);
     return ok(request, { ...presentInvoice(view.invoice, view.payments, { ...view.present, userEmail: view.userEmail }), account_id: view.invoice.accountId });
   });
 
-  app.get('/accounts', { schema: { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: 100 } } } } }, async (request) => {
-    const q = request.query as { q?: string; limit?: number };
+  app.get('/accounts', { schema: { querystring: A.accountSearchQuery, response: R['GET /accounts'] } }, async (request) => {
+    const q = request.query;
     return ok(request, (await searchAccounts(deps, q.q ?? '', q.limit)).map(presentAccount));
   });
 
-  app.get('/invoices', { schema: { querystring: { type: 'object', additionalProperties: false, properties: Object.fromEntries(
-    ['id', 'account', 'target', 'txid', 'status', 'method', 'from', 'to', 'before'].map((k) => [k, { type: 'string', maxLength: 2000 }])) } } }, async (request) => {
-    const search = parseInvoiceSearch(request.query as InvoiceSearchText);
+  app.get('/invoices', { schema: { querystring: A.invoiceSearchQuery, response: R['GET /invoices'] } }, async (request) => {
+    const search = parseInvoiceSearch(request.query);
     const invoices = await searchInvoices(deps, search);
     return ok(request, invoices.map((i) => ({
       id: i.id, account_id: i.accountId, status: i.status, payment_method: i.methodId, currency: i.currency,
@@ -163,18 +177,14 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     })), invoices.length > 0 ? { next_before: invoices.at(-1)!.seq } : {});
   });
 
-  app.get('/holds', async (request) => ok(request, (await listHolds(deps)).map((h) => ({
+  app.get('/holds', { schema: { response: R['GET /holds'] } }, async (request) => ok(request, (await listHolds(deps)).map((h) => ({
     payment_id: h.payment.id, invoice_id: h.invoice.id, account_id: h.invoice.accountId, payment_method: h.payment.methodId, txid: h.payment.txid,
     amount_units: h.payment.amountUnits.toString(), held_reason: h.reason, why: reasonText(h.reason), first_seen_time: h.payment.firstSeenAt.toISOString(),
   }))));
 
-  const resolveBody = {
-    type: 'object', required: ['action', 'note'], additionalProperties: false,
-    properties: { action: { type: 'string', enum: ['credit', 'refunded_outside'] }, rate: { type: 'string', maxLength: 60 }, rate_source: { type: 'string', maxLength: 500 }, note: { type: 'string', maxLength: 500 } },
-  } as const;
-  app.post('/holds/:id/resolve', { schema: { params: S.idParams, body: resolveBody } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const body = request.body as { action: 'credit' | 'refunded_outside'; rate?: string; rate_source?: string; note: string };
+  app.post('/holds/:id/resolve', { schema: { params: S.idParams, body: A.resolveHoldBody, response: R['POST /holds/:id/resolve'] } }, async (request, reply) => {
+    const { id } = request.params;
+    const { body } = request;
     const input = body.action === 'credit' ? { action: 'credit' as const, rate: body.rate ?? '', rateSource: body.rate_source ?? '', note: body.note } : { action: 'refunded_outside' as const, note: body.note };
     return idempotent<ResolvedHold>(context, 'admin', request, reply, {
       run: (record) => resolveHold(deps, ADMIN_TOKEN_ACTOR, id, input, record),
@@ -185,17 +195,19 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
     });
   });
 
-  app.get('/audit', { schema: { querystring: { type: 'object', properties: { target: { type: 'string', maxLength: 200 }, before: { type: 'integer', minimum: 1 } } } } }, async (request) => {
-    const q = request.query as { target?: string; before?: number };
+  app.get('/audit', { schema: { querystring: A.auditQuery, response: R['GET /audit'] } }, async (request) => {
+    const q = request.query;
     const rows = await auditLog(deps, { target: q.target, beforeSeq: q.before });
     return ok(request, rows.map((r) => ({ seq: r.seq, actor: r.actorName, actor_id: r.actorId, action: r.action, target: r.target, before: r.before, after: r.after, time: r.at.toISOString() })));
   });
 
+  // text/csv, streamed: no JSON response schema (admin-schemas.ts says where its columns are documented).
   app.get('/ledger/transfers.csv', async (_request, reply) => reply.type('text/csv; charset=utf-8')
     .header('content-disposition', 'attachment; filename="coffer-transfers.csv"').send(Readable.from(transfersCsv(deps))));
 
-  app.get('/ledger/verify', async (request, reply) => {
+  app.get('/ledger/verify', { schema: { response: R['GET /ledger/verify'] } }, async (request, reply) => {
     const report = await runLedgerVerify(deps);
-    return reply.status(report.ok ? 200 : 500).send(ok(request, report));
+    const wire = { ...report, drift: [...report.drift], imbalance: [...report.imbalance], negative: [...report.negative] };
+    return reply.status(report.ok ? 200 : 500).send(ok(request, wire));
   });
 }

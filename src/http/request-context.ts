@@ -18,17 +18,3 @@ export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new CofferError('unauthorized', 'Authentication required');
   return request.principal;
 }
-
-/**
- * A decimal body field as exact text, for handlers whose body is not yet typed through the TypeBox
- * provider (admin-routes.ts). A schema field declared with `requestDecimal` already arrives as its
- * exact text; a bare number is looked up by its JSON Pointer.
- */
-export function decimalField(request: FastifyRequest, body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
-  const text = typeof value === 'number' ? request.exactNumbers?.get(`/${field}`) : undefined;
-  if (text === undefined) throw new CofferError('invalid_param', `${field} must be a number or a decimal string`, { field });
-  return text;
-}

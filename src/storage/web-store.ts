@@ -5,19 +5,10 @@ import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { Database, WebLoginThrottleTable, WebSessionsTable, WebUsersTable } from './schema.ts';
 import { iso, toAmount, toDate, toDateOrNull } from './codec.ts';
+import type { WebUser } from '../core/account.ts';
 
-export interface WebUser {
-  readonly id: string;
-  readonly accountId: string;
-  /** Normalised (trimmed, lower case); unique. */
-  readonly email: string;
-  /** scrypt$N$r$p$salt$hash (base64url), see usecases/web-password.ts. */
-  readonly passwordHash: string;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-  /** When the email was confirmed through an emailed link; null/absent: not confirmed. */
-  readonly emailVerifiedAt?: Date | null;
-}
+// WebUser is a domain type (core/account.ts); re-exported for the use cases that read it from here.
+export type { WebUser };
 
 export interface WebSession {
   /** SHA-256 (hex) of the cookie token. */

@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { requestPasswordReset, resetLink, resetLinkUser, resetPassword } from '../usecases/web-password-reset.ts';
 import type { IssuedReset } from '../usecases/web-password-reset.ts';
 import { confirmEmail, issueEmailConfirmation, resendEmailConfirmation } from '../usecases/web-email-verification.ts';
-import type { WebUser } from '../storage/web-store.ts';
+import type { WebUser } from '../core/account.ts';
 import { signedInOf } from './account-routes.ts';
 import { errorField } from './auth-routes.ts';
 import { field } from './forms.ts';

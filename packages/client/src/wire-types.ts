@@ -51,6 +51,32 @@ export interface AdminInvoice {
   readonly account_id: string;
 }
 
+export interface AdminInvoiceSummary {
+  readonly id: string;
+  readonly account_id: string;
+  readonly status: "unpaid" | "payment_detected" | "payment_confirmed" | "complete" | "expired" | "denied" | "payment_error";
+  readonly payment_method: string;
+  readonly currency: "USD" | "EUR" | "BTC";
+  /** Absent on a flexible-amount invoice. */
+  readonly amount?: string;
+  readonly address: string;
+  readonly created_time: string;
+}
+
+export interface AuditEntry {
+  /** Pass as `before` for the next page. */
+  readonly seq: number;
+  readonly actor: string;
+  readonly actor_id: string;
+  readonly action: string;
+  readonly target: string;
+  /** JSON text of the state before, or null. */
+  readonly before: string | null;
+  /** JSON text of the state after, or null. */
+  readonly after: string | null;
+  readonly time: string;
+}
+
 export interface Balance {
   /** The account's main currency balance (Bitrefill's field). */
   readonly balance: string;
@@ -96,6 +122,20 @@ export interface ErrorResponse {
   readonly message: string;
   /** Stable code, listed in docs/error-codes.md. */
   readonly error_code: string;
+}
+
+export interface HeldPayment {
+  readonly payment_id: string;
+  readonly invoice_id: string;
+  readonly account_id: string;
+  readonly payment_method: string;
+  readonly txid: string;
+  /** The amount paid in the asset's smallest unit, as a decimal integer string. */
+  readonly amount_units: string;
+  readonly held_reason: string;
+  /** The reason in words. */
+  readonly why: string;
+  readonly first_seen_time: string;
 }
 
 export interface Invoice {
@@ -219,6 +259,16 @@ export interface PaymentTransaction {
   readonly credited_amount?: string;
   /** On a converted invoice: what that credit came to in the account's currency (`conversion.currency`). */
   readonly credited_balance_amount?: string;
+}
+
+export interface ResolvedHold {
+  readonly payment_id: string;
+  readonly invoice_id: string;
+  readonly action: "credit" | "refunded_outside";
+  readonly invoice_status: string;
+  readonly currency: "USD" | "EUR" | "BTC";
+  /** action credit: the amount credited in `currency`, as a decimal string. */
+  readonly credited_amount?: string;
 }
 
 export interface RevokedCredential {

@@ -1,6 +1,6 @@
 // Turns the exactly-parsed response into values for callers. Two views of one body:
 // - exact: every amount is a decimal string ("20999999.99999999"); counts (confirmations,
-//   chain ids, paging offsets) are numbers, since they are small integers and callers compare them;
+//   chain ids, paging offsets, audit sequence numbers) are numbers, since they are small integers and callers compare them;
 // - plain: what JSON.parse would have produced, i.e. Bitrefill's wire shape with amounts as JS
 //   numbers, for code written against a Bitrefill client. Amounts there may be rounded.
 
@@ -10,7 +10,7 @@ import { plainDecimal } from './decimal.ts';
 
 /** Fields whose numbers are counts, never money. Everything else numeric is kept exact as text. */
 export const COUNT_FIELDS: ReadonlySet<string> = new Set([
-  'confirmations', 'confirmations_required', 'chain_id', 'start', 'limit', 'transfers', 'accounts',
+  'confirmations', 'confirmations_required', 'chain_id', 'start', 'limit', 'transfers', 'accounts', 'seq',
 ]);
 
 export function exactValue(value: JsonValue, key: string | null = null): unknown {
