@@ -206,9 +206,12 @@ test('health: the node\'s tip is reported next to the height processed, during a
   // (getbestblockhash + getblockheader); a catch-up reports each batch (at most 16 blocks).
   const ctx = new MemoryWatcherContext();
   const first = await startWatcher(ctx);
-  await caughtUp(ctx);
-  assert.equal(ctx.health.at(-1)?.nodeHeight, await node.height());
-  await first.stop();
+  try {
+    await caughtUp(ctx);
+    assert.equal(ctx.health.at(-1)?.nodeHeight, await node.height());
+  } finally {
+    await first.stop();
+  }
   await node.mine(40, OTHER);
   const tip = await node.height();
   const reported = ctx.health.length;
