@@ -201,6 +201,32 @@ test('stopped while payments are mined, the restarted watcher finds them by resc
   }
 });
 
+test('health: the node\'s tip is reported next to the height processed, during a catch-up and once level', async () => {
+  // Proves what the console's "N blocks behind" reads: nodeHeight is the node's best block
+  // (getbestblockhash + getblockheader); a catch-up reports each batch (at most 16 blocks).
+  const ctx = new MemoryWatcherContext();
+  const first = await startWatcher(ctx);
+  try {
+    await caughtUp(ctx);
+    assert.equal(ctx.health.at(-1)?.nodeHeight, await node.height());
+  } finally {
+    await first.stop();
+  }
+  await node.mine(40, OTHER);
+  const tip = await node.height();
+  const reported = ctx.health.length;
+  const second = await startWatcher(ctx);
+  try {
+    await caughtUp(ctx);
+    assert.deepEqual([ctx.health.at(-1)?.height, ctx.health.at(-1)?.nodeHeight], [tip, tip]);
+    const catchingUp = ctx.health.slice(reported).filter((h) => (h.height ?? tip) < tip);
+    assert.ok(catchingUp.length >= 2, `reports while catching up: ${JSON.stringify(ctx.health.slice(reported))}`);
+    assert.ok(catchingUp.every((h) => h.nodeHeight === tip), 'each names the node\'s tip, so the lag shows');
+  } finally {
+    await second.stop();
+  }
+});
+
 test('reply cap lowered to 1 MiB: a batch of blocks that comes back too large is split down to one block, and the payment in it is found once', async () => {
   // Proves the byte bound: batches sized from recent (tiny) blocks meet 420 KB blocks, the reply passes the cap, and the batch is split, never retried unchanged.
   const relay = new BcoinHttpRelay(node.port);

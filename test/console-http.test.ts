@@ -19,6 +19,7 @@ import { verifyLedger } from '../src/usecases/verify-ledger.ts';
 import { createWebhookEndpoint } from '../src/usecases/webhook-endpoints.ts';
 import { fanOutEvents } from '../src/usecases/webhook-fanout.ts';
 import { accountOf } from './support/observations.ts';
+import type { HeightKind, MethodHealth, PaymentMethodAdapter } from '../src/core/payment-method.ts';
 
 const C = '/admin/console';
 
@@ -223,6 +224,24 @@ for (const dialect of dialects()) {
       assert.equal(lines.length - 1, report.transfers);
       assert.ok(lines.some((l) => /,credit,USD,9\.99,/.test(l)), 'amounts as exact decimals');
       assert.equal((await new InjectBrowser(world.app).get(`${C}/ledger/transfers.csv`)).statusCode, 303);
+    });
+
+    test('the overview shows how many blocks a chain watcher is behind its node, and that Lightning follows no chain tip', async () => {
+      // The watchers' reports (nodeHeight next to height) are proven against real nodes in
+      // bitcoin-watcher and solana-watcher tests; here two adapters hand the console such a report.
+      const report = (health: MethodHealth, rail: string, heightKind?: HeightKind): PaymentMethodAdapter => ({
+        rail, methodIds: [`${rail}_probe`], health: () => health, ...(heightKind ? { heightKind } : {}),
+        createTarget: () => Promise.reject(new Error('not used')),
+      });
+      const updatedAt = world.clock.now();
+      for (const adapter of [report({ ok: true, height: 800_000, nodeHeight: 800_003, updatedAt }, 'bitcoin'),
+        report({ ok: true, height: 42, updatedAt }, 'lightning', 'cursor')]) {
+        const spec = { ...world.deps.methods.describe('bitcoin')!, id: adapter.methodIds[0]! };
+        world.deps.methods.add({ spec, adapter, tiers: [] });
+      }
+      const page = (await (await signIn()).get(`${C}/overview`)).body;
+      assert.match(page, /<td>bitcoin_probe<\/td>.*?<td class="num">800000<\/td><td class="num">800003 \(3 blocks behind\)<\/td>/s);
+      assert.match(page, /<td>lightning_probe<\/td>.*?<td class="num">42 \(cursor\)<\/td><td class="num">—, not a chain follower<\/td>/s);
     });
   });
 }

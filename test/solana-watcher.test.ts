@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { Address } from '@solana/kit';
 import { generateKeyPairSigner } from '@solana/kit';
 import { ConfigError } from '../src/core/errors.ts';
+import type { MethodHealth } from '../src/core/payment-method.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { RemoteFailureKind, RemoteRequestError } from '../src/methods/request-policy.ts';
@@ -149,6 +150,27 @@ describe('usdc_solana watcher', () => {
     } finally {
       node.maxSignatureLimit = 1000;
     }
+  });
+
+  test('health: the slot a whole poll covered next to the node\'s slot (getSlot at the commitment), so a failing poll shows how far behind it is', async () => {
+    const ctx = new MemoryWatcherContext();
+    const watcher = watcherFor(ctx, 'finalized');
+    watch(ctx);
+    await watcher.step();
+    const covered = node.finalizedSlot;
+    assert.deepEqual([watcher.health.height, watcher.health.nodeHeight], [covered, covered]);
+    await payUsdc(fx, payer, 1_000_000n, { reference: watch(ctx) });
+    assert.ok(node.finalizedSlot > covered, 'the chain moved on');
+    // getSlot answers, then one reference's listing fails: that poll covered nothing new.
+    node.failNext(1, { rpcError: { code: -32603, message: 'Internal error' }, method: 'getSignaturesForAddress' });
+    const reports: MethodHealth[] = [];
+    const abort = new AbortController();
+    await watcher.run(abort.signal, () => {
+      reports.push(watcher.health);
+      if (reports.length === 2) abort.abort();
+    });
+    assert.deepEqual([reports[0]?.height, reports[0]?.nodeHeight], [covered, node.finalizedSlot], 'behind by the slots the failed poll did not cover');
+    assert.deepEqual([reports[1]?.height, reports[1]?.nodeHeight], [node.finalizedSlot, node.finalizedSlot], 'level again once a poll succeeds');
   });
 
   test('RPC errors and 429 are classified for the request policy; the running watcher is paced and recovers', async () => {

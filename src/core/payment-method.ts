@@ -46,9 +46,12 @@ export interface IndexAllocator {
 export interface MethodHealth {
   readonly ok: boolean;
   readonly detail?: string;
-  /** Chain height or cursor last processed, when the method has one. */
+  /** Chain height or cursor last processed, when the method has one (what it counts: the adapter's heightKind). */
   readonly height?: number;
-  /** The node's own tip, when the watcher knows it: `nodeHeight - height` is how far behind it is. */
+  /**
+   * The node's own tip, when the watcher knows it: `nodeHeight - height` is how far behind it is
+   * (bitcoin and EVM: the node's best block; Solana: the slot at the configured commitment).
+   */
   readonly nodeHeight?: number;
   readonly updatedAt?: Date;
 }
@@ -135,9 +138,18 @@ export interface MethodCapabilities {
   readonly simulate?: SimulateCapability;
 }
 
+/**
+ * What a method's health `height` counts: a chain's blocks, a chain's slots (Solana), or a cursor
+ * of a method that follows no chain tip (Lightning's settle index: it has no nodeHeight, so
+ * nothing to be behind).
+ */
+export type HeightKind = 'block' | 'slot' | 'cursor';
+
 export interface PaymentMethodAdapter {
   /** The rail serving it (methods/<rail>/); its watcher's name and durable state are kept under it. */
   readonly rail: string;
+  /** What its health's `height` counts; 'block' when absent. */
+  readonly heightKind?: HeightKind;
   /** Method ids this adapter serves, e.g. ['usdc_base', 'eth_base']. */
   readonly methodIds: readonly string[];
   createTarget(request: TargetRequest, indexes: IndexAllocator): Promise<PaymentTarget>;

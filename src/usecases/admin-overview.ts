@@ -3,6 +3,7 @@
 // Amounts stay bigint minor units of their ledger currency; presenting them is the skin's job.
 
 import type { LedgerCurrency } from '../core/ledger.ts';
+import type { HeightKind } from '../core/payment-method.ts';
 import type { WebhookEndpoint } from '../storage/webhooks-store.ts';
 import type { Deps } from './deps.ts';
 
@@ -21,10 +22,14 @@ export interface ChainHealth {
   readonly methods: readonly string[];
   readonly rail: string;
   readonly ok: boolean;
-  /** The last block height (or cursor) the watcher processed, when the method has one. */
+  /** What `height` counts: blocks, slots, or a cursor of a method that follows no chain tip (Lightning). */
+  readonly heightKind: HeightKind;
+  /** The last block height, slot or cursor the watcher processed, when the method has one. */
   readonly height: number | null;
-  /** The node's tip, when the watcher reports it (EVM today). */
+  /** The node's tip, when the watcher reports it (bitcoin, EVM, Tron, Solana); never for a cursor. */
   readonly nodeHeight: number | null;
+  /** How far `height` is behind `nodeHeight` (0 when level or ahead), when both are known. */
+  readonly behind: number | null;
   readonly updatedAt: Date | null;
   /** Milliseconds since the watcher last reported: how far behind the console's view is. */
   readonly lagMs: number | null;
@@ -46,8 +51,12 @@ export function chainHealth(deps: Pick<Deps, 'methods' | 'clock'>): ChainHealth[
   const now = deps.clock.now().getTime();
   return deps.methods.adapters().map((adapter) => {
     const health = adapter.health();
+    const heightKind = adapter.heightKind ?? 'block';
+    const height = health.height ?? null;
+    const nodeHeight = heightKind === 'cursor' ? null : health.nodeHeight ?? null;
     return {
-      methods: adapter.methodIds, rail: adapter.rail, ok: health.ok, height: health.height ?? null, nodeHeight: health.nodeHeight ?? null, updatedAt: health.updatedAt ?? null,
+      methods: adapter.methodIds, rail: adapter.rail, ok: health.ok, heightKind, height, nodeHeight,
+      behind: nodeHeight === null || height === null ? null : Math.max(0, nodeHeight - height), updatedAt: health.updatedAt ?? null,
       lagMs: health.updatedAt ? Math.max(0, now - health.updatedAt.getTime()) : null, detail: health.detail ?? null,
     };
   });

@@ -93,6 +93,8 @@ export class BitcoinWatcher implements Watcher {
   #mempoolProblem: string | null = null;
   #blockProblem: string | null = null;
   #chain: ChainState = { height: -1, hashes: ['0'.repeat(64)] };
+  /** The node's best block height as last learned (getbestblockhash + getblockheader); null until then. */
+  #nodeHeight: number | null = null;
   #stopped = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -120,6 +122,7 @@ export class BitcoinWatcher implements Watcher {
     } else {
       const header = await this.#rpc.getBlockHeader(best);
       this.#chain = { height: header.height, hashes: [best] };
+      this.#nodeHeight = header.height;
       log.info({ height: header.height }, 'bitcoin watcher first start: following from the current tip');
     }
     await this.#ctx.state.set(CHAIN_STATE_KEY, encodeChainState(this.#chain));
@@ -137,10 +140,7 @@ export class BitcoinWatcher implements Watcher {
   async #run(): Promise<void> {
     while (!this.#stopped) {
       await this.#tick();
-      const health: MethodHealth = this.#blockProblem === null
-        ? { ok: true, height: this.#chain.height, updatedAt: this.#ctx.clock.now(), ...(this.#mempoolProblem === null ? {} : { detail: `mempool: ${this.#mempoolProblem}` }) }
-        : { ok: false, detail: this.#blockProblem, height: this.#chain.height, updatedAt: this.#ctx.clock.now() };
-      this.#beat(health);
+      this.#report();
       if (this.#stopped) break;
       // Each path waits for its own pacer; the poll waits for the first path that is due.
       const now = this.#nowMs();
@@ -163,6 +163,14 @@ export class BitcoinWatcher implements Watcher {
       }
       this.#wake = done;
     });
+  }
+
+  /** Reports the height processed next to the node's, and the last problem of each path. */
+  #report(): void {
+    const heights = { height: this.#chain.height, ...(this.#nodeHeight === null ? {} : { nodeHeight: this.#nodeHeight }) };
+    this.#beat(this.#blockProblem === null
+      ? { ok: true, ...heights, updatedAt: this.#ctx.clock.now(), ...(this.#mempoolProblem === null ? {} : { detail: `mempool: ${this.#mempoolProblem}` }) }
+      : { ok: false, detail: this.#blockProblem, ...heights, updatedAt: this.#ctx.clock.now() });
   }
 
   #beat(health: MethodHealth): void {
@@ -220,9 +228,13 @@ export class BitcoinWatcher implements Watcher {
 
   async #syncChain(): Promise<void> {
     const best = await this.#rpc.getBestBlockHash();
-    if (best === tipHash(this.#chain)) return;
+    if (best === tipHash(this.#chain)) {
+      this.#nodeHeight = this.#chain.height;
+      return;
+    }
     const bestHeight = (await this.#rpc.getBlockHeader(best)).height;
     if (!Number.isSafeInteger(bestHeight) || bestHeight < 0) throw new BitcoinRpcError('protocol', `getblockheader ${best} gave no height`);
+    this.#nodeHeight = bestHeight;
     const fork = await this.#findFork(bestHeight);
     if (fork < this.#chain.height) await this.#disconnectTo(fork);
     const from = this.#chain.height;
@@ -253,6 +265,8 @@ export class BitcoinWatcher implements Watcher {
         this.#connectBlock(block);
       }
       await this.#emitConfirmations();
+      // A long catch-up reports each batch: the console sees the height climb toward the node's.
+      if (pending !== null) this.#report();
       if (this.#chain.height - logged >= RESCAN_PROGRESS_BLOCKS) {
         logged = this.#chain.height;
         this.#ctx.log.info({ height: this.#chain.height, to: bestHeight, left: bestHeight - this.#chain.height, batchBlocks: this.#blocks.batchBlocks }, 'bitcoin catch-up progress');

@@ -82,6 +82,8 @@ function boundedDescription(text: string): string {
 
 class LightningMethod implements PaymentMethodAdapter {
   readonly rail = 'lightning';
+  /** Its height is the node's settle index: Lightning follows no chain tip, so there is no node height to lag. */
+  readonly heightKind = 'cursor';
   readonly methodIds = [LIGHTNING_METHOD_ID] as const;
   readonly #backend: LightningBackend;
   readonly #config: LightningConfig;

@@ -128,6 +128,7 @@ export async function createSolanaMethod(config: SolanaConfig, deps: SolanaMetho
 
   return {
     rail: 'solana',
+    heightKind: 'slot',
     methodIds: [SOLANA_METHOD_ID],
     accounts,
     rpc,

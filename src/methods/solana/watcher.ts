@@ -61,6 +61,8 @@ export class SolanaWatcher {
   readonly #page = new AdaptiveSize({ initial: SIGNATURE_PAGE_MAX, min: SIGNATURE_PAGE_MIN, max: SIGNATURE_PAGE_MAX });
   readonly #pacer = new RequestPacer();
   #lastSuccessMs: number;
+  /** The slot getSlot last returned (at the configured commitment), even when the poll then failed. */
+  #nodeSlot: number | null = null;
   health: MethodHealth = { ok: true, detail: 'starting' };
 
   constructor(config: SolanaWatchConfig, rpc: SolanaRpc, ctx: WatcherContext) {
@@ -102,6 +104,7 @@ export class SolanaWatcher {
   async step(): Promise<void> {
     await this.#refreshTargets();
     const slot = await this.#rpc.call('getSlot', [{ commitment: this.#config.commitment }]) as number;
+    if (Number.isSafeInteger(slot) && slot >= 0) this.#nodeSlot = slot;
     const nowMs = this.#ctx.clock.now().getTime();
     for (const ref of [...this.#references.values()]) {
       if (nowMs > ref.watchUntilMs + FINALITY_GRACE_MS) this.#references.delete(ref.reference);
@@ -129,13 +132,19 @@ export class SolanaWatcher {
     if (limited !== null) throw limited;
     if (failure !== null) throw failure;
     this.#lastSuccessMs = this.#ctx.clock.now().getTime();
-    this.health = { ok: true, detail: `slot ${slot}, ${this.#references.size} references`, height: slot, updatedAt: this.#ctx.clock.now() };
+    // Every reference was listed after the node was at `slot`: the poll covered the chain up to it.
+    this.health = { ok: true, detail: `slot ${slot}, ${this.#references.size} references`, height: slot, nodeHeight: slot, updatedAt: this.#ctx.clock.now() };
   }
 
   #setUnhealthyIfStale(detail: string): void {
     const now = this.#ctx.clock.now();
     const stale = now.getTime() - this.#lastSuccessMs > this.#config.staleAfterMs;
-    this.health = { ...this.health, ok: !stale, detail: stale ? detail : `paced: ${detail}`, updatedAt: now };
+    // `height` stays the last slot a whole poll covered; `nodeHeight` is the last slot seen, so the
+    // console shows how many slots the failing polls have fallen behind.
+    this.health = {
+      ...this.health, ok: !stale, detail: stale ? detail : `paced: ${detail}`, updatedAt: now,
+      ...(this.#nodeSlot === null ? {} : { nodeHeight: this.#nodeSlot }),
+    };
   }
 
   async #refreshTargets(): Promise<void> {

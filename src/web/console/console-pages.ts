@@ -19,6 +19,7 @@ import { invoiceDetail, parseInvoiceSearch, searchInvoices } from '../../usecase
 import type { InvoiceSearchText } from '../../usecases/admin-invoices.ts';
 import { runLedgerVerify } from '../../usecases/admin-ledger.ts';
 import { overview } from '../../usecases/admin-overview.ts';
+import type { ChainHealth } from '../../usecases/admin-overview.ts';
 import { webhookDeliveries, webhookDelivery, webhookEndpoint } from '../../usecases/admin-webhooks.ts';
 import { listWebhookEndpoints } from '../../usecases/webhook-endpoints.ts';
 import { auditLog } from '../../usecases/operator-audit.ts';
@@ -80,8 +81,16 @@ ${o.failingEndpoints.map((f) => html`<tr><td><a href="${P}/webhooks/${f.endpoint
 <h2>Chains</h2>
 <div class="table-wrap"><table id="chains"><thead><tr><th>Methods</th><th>Health</th><th class="num">Processed height</th><th class="num">Node tip (behind)</th><th>Last report</th><th>Last error / state</th></tr></thead><tbody>
 ${o.chains.map((c) => html`<tr><td>${c.methods.join(', ')}</td><td>${c.ok ? html`<span class="badge good">healthy</span>` : html`<span class="badge bad">unhealthy</span>`}</td>
-<td class="num">${c.height ?? '—'}</td><td class="num">${c.nodeHeight === null ? '—' : `${c.nodeHeight} (${Math.max(0, c.nodeHeight - (c.height ?? 0))})`}</td><td>${c.lagMs === null ? '—' : `${Math.round(c.lagMs / 1000)} s ago`}</td><td>${c.detail ?? ''}</td></tr>`)}
+<td class="num">${c.height === null ? '—' : c.heightKind === 'cursor' ? `${c.height} (cursor)` : c.height}</td><td class="num">${nodeTipText(c)}</td><td>${c.lagMs === null ? '—' : `${Math.round(c.lagMs / 1000)} s ago`}</td><td>${c.detail ?? ''}</td></tr>`)}
 </tbody></table></div>`;
+}
+
+/** The node's tip and how far the watcher is behind it, in the chain's own unit; Lightning says it follows no tip. */
+function nodeTipText(c: ChainHealth): string {
+  if (c.heightKind === 'cursor') return '—, not a chain follower';
+  if (c.nodeHeight === null || c.behind === null) return '—';
+  const unit = c.heightKind === 'slot' ? 'slot' : 'block';
+  return `${c.nodeHeight} (${c.behind} ${unit}${c.behind === 1 ? '' : 's'} behind)`;
 }
 
 // ---- invoices ----
