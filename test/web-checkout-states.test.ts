@@ -101,6 +101,15 @@ for (const dialect of dialects()) {
       page = (await b.get(`/account/deposits/${sol}`)).body;
       assert.match(walletHref(page) ?? '', /^solana:[^?]+\?amount=25&amp;spl-token=[^&]+&amp;reference=/);
 
+      // Tron: a bare T-address QR (no URI scheme wallets share) stays payable; the page says what is still owed.
+      const trx = await deposit(b, { currency: 'USD', amount: '40', payment_method: 'usdt_trc20' });
+      await sandboxPay(world.deps, account, trx, { amount: '15', confirmations: 0 });
+      page = (await b.get(`/account/deposits/${trx}`)).body;
+      assert.equal((await status(b, trx)).state, 'partial');
+      assert.match(page, /<svg /);
+      assert.doesNotMatch(page, /data-no-reprice/);
+      assert.equal(textOf(page, 'pay-amount'), '25');
+
       const ln = await deposit(b, { currency: 'USD', amount: '10', payment_method: 'lightning' });
       await sandboxPay(world.deps, account, ln, { amount: '0.00005' });
       page = (await b.get(`/account/deposits/${ln}`)).body;

@@ -13,3 +13,7 @@ test('each scheme gets the remainder in its own unit; a BOLT11 cannot be re-pric
   assert.equal(repriceUri('lightning:lnbcrt500u1xyz', 10n, 11), null);
   assert.equal(repriceUri('bitcoin:bcrt1qxyz?amount=0.0005', 0n, 8), null);
 });
+
+test('a bare address (a rail without a URI scheme, Tron) stays payable after a partial payment', () => {
+  assert.equal(repriceUri('TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH', 15_000_000n, 6), 'TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH');
+});

@@ -34,6 +34,9 @@ function dropParam(uri: string, name: string): string {
 /** The URI asking for `units` (base units of the invoice's method, scale `unitScale`) instead of the full price. */
 export function repriceUri(uri: string, units: bigint, unitScale: number): string | null {
   if (units <= 0n) return null;
+  // A bare address (usdt_trc20: Tron wallets share no payment-URI scheme) carries no amount to
+  // change: the QR stays the address, and the page's "Still to pay" says what is owed.
+  if (!uri.includes(':')) return uri;
   const scheme = uri.slice(0, uri.indexOf(':') + 1).toLowerCase();
   switch (scheme) {
     case 'bitcoin:': return dropParam(setParam(uri, 'amount', formatDecimal(units, unitScale)), 'lightning');
