@@ -64,7 +64,7 @@ describe(`evm forwarded ETH without call traces on ${kind}`, () => {
         assert.equal(done.credited_amount, 20);
         assert.deepEqual(done.payment.transactions.map((t) => [t.id, t.amount, t.status]), [[receipt.blockHash.toLowerCase(), '0.01', 'credited']]);
         await fx.l1.mine(2);
-        await world.waitUntil('chain followed past the payments', async () => (await world.invoice(acct, inv.id)).payment.transactions[0]?.confirmations === CONF + 2);
+        await world.waitUntil('chain followed past the payments', async () => ((await world.invoice(acct, inv.id)).payment.transactions[0]?.confirmations ?? 0) >= CONF + 2);
         assert.equal((await world.invoice(acct, inv.id)).payment.transactions.length, 1);
         assert.equal(await world.balance(acct), 20);
         const untouched = await world.invoice(other.acct, other.inv.id);
