@@ -87,6 +87,9 @@ for (const dialect of dialects()) {
     after(() => world.close());
 
     async function deposit(amount: number): Promise<{ acct: TestAccount; inv: WireInvoice }> {
+      // A follower that just met an injected node error reports itself unhealthy until its next good
+      // step, and deposits are refused (503) meanwhile — as a client would, wait for it first.
+      await world.waitUntil('usdt_trc20 healthy', () => world.deps.methods.get(TRON_METHOD_ID)?.adapter.health().ok === true);
       const acct = await world.account();
       return { acct, inv: await world.deposit(acct, { amount, currency: 'USD', payment_method: TRON_METHOD_ID }) };
     }

@@ -297,6 +297,8 @@ describe('website in a real browser', { skip: missing }, () => {
     const account = (await world.deps.store.accounts.get(await userAccount('gina@example.com')))!;
     await sandboxPay(world.deps, account, id, {});
     await page.locator('#status[data-state="credited"]').waitFor({ timeout: 20_000 });
+    // The page writes the announcement just after the re-render (so screen readers notice the change): wait for it.
+    await page.waitForFunction(`/Credited/.test(document.querySelector('#live')?.textContent ?? '')`, null, { timeout: 5_000 });
     assert.match((await page.locator('#live').textContent()) ?? '', /Credited/, 'announced in the live region');
     assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'receipt-heading', 'focus moved to the receipt');
     await shot(page, 'checkout-receipt-phone', false);
