@@ -16,6 +16,7 @@ import { WebRuntime } from './web-runtime.ts';
 import type { WebAppContext, WebSettings } from './web-runtime.ts';
 import { smtpMailer } from './mailer.ts';
 import { confirmationAccountRoutes, recoveryRoutes } from './recovery-routes.ts';
+import { registerFormParser } from './form-body.ts';
 
 export interface WebOptions {
   /** Signs CSRF tokens. Give every process of one deployment the same value (≥ 32 characters); default: random per process. */
@@ -42,8 +43,6 @@ function mailSettings(options: WebOptions): WebSettings['mail'] {
   return { mailer: smtpMailer(options.smtpUrl, options.smtpFrom), publicUrl: options.publicUrl };
 }
 
-const FORM_BODY_BYTES_MAX = 16 * 1024;
-const FORM_FIELDS_MAX = 50;
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -51,17 +50,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'same-origin',
 };
-
-function parseForm(text: string): Record<string, string> {
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  let count = 0;
-  for (const [key, value] of new URLSearchParams(text)) {
-    if (++count > FORM_FIELDS_MAX) break;
-    // The first value of a repeated field wins; a later one cannot override a checked one.
-    if (!(key in out)) out[key] = value;
-  }
-  return out;
-}
 
 export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance, context: WebAppContext) => Promise<void> {
   return async (app, context) => {
@@ -72,9 +60,7 @@ export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance
     });
     if (mail) app.addHook('onClose', async () => mail.mailer.close());
 
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_BYTES_MAX }, (_request, body, done) => {
-      done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
-    });
+    registerFormParser(app);
 
     for (const asset of [Assets.css, Assets.js]) {
       app.get(asset.path, async (_request, reply) => reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body));

@@ -18,6 +18,7 @@ import { ConsoleAssets } from './console-layout.ts';
 import { consolePageRoutes } from './console-pages.ts';
 import { CONSOLE_PREFIX, ConsoleRuntime } from './console-runtime.ts';
 import type { ConsoleContext } from './console-runtime.ts';
+import { registerFormParser } from '../form-body.ts';
 
 export interface ConsoleOptions {
   /** Signs CSRF tokens; give every process of a deployment the same value (default: random per process). */
@@ -27,8 +28,6 @@ export interface ConsoleOptions {
   readonly redeliveryMaxAgeMs?: number;
 }
 
-const FORM_BODY_BYTES_MAX = 16 * 1024;
-const FORM_FIELDS_MAX = 50;
 const OPEN_PATHS = new Set(['/signin', '/two-factor', '/signout']);
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -37,16 +36,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'same-origin',
 };
-
-function parseForm(text: string): Record<string, string> {
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  let count = 0;
-  for (const [key, value] of new URLSearchParams(text)) {
-    if (++count > FORM_FIELDS_MAX) break;
-    if (!(key in out)) out[key] = value;
-  }
-  return out;
-}
 
 const errorPage = (title: string, message: string, back: string) => html`<div class="narrow"><h1>${title}</h1><p>${message}</p><p><a href="${back}">Go back</a></p></div>`;
 
@@ -63,9 +52,7 @@ export function createConsolePlugin(options: ConsoleOptions = {}): (app: Fastify
         secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.deps.settings.sandbox,
         redeliveryMaxAgeMs: options.redeliveryMaxAgeMs ?? DELIVERY_MAX_AGE_MS_DEFAULT,
       });
-      app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_BYTES_MAX }, (_request, body, done) => {
-        done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
-      });
+      registerFormParser(app);
       const cssPath = ConsoleAssets.css.path.slice(CONSOLE_PREFIX.length);
       app.get(cssPath, async (_request, reply) => reply.header('cache-control', 'public, max-age=31536000, immutable').type(ConsoleAssets.css.type).send(ConsoleAssets.css.body));
 
