@@ -108,3 +108,14 @@ export async function authenticate(deps: Pick<Deps, 'store'>, scheme: 'basic' | 
   if (!account || account.status === 'closed' || credentialKindFor(account.type) !== scheme) return null;
   return { account, credential, email: await deps.store.web.emailOfAccount(account.id) };
 }
+
+/** Every credential of the account, revoked ones included, oldest first (the website's key list). */
+export function listCredentials(deps: Pick<Deps, 'store'>, accountId: string): Promise<Credential[]> {
+  return deps.store.accounts.listCredentials(accountId);
+}
+
+/** The account's credential with this id while it is not revoked; null otherwise (another account's included). */
+export async function activeCredential(deps: Pick<Deps, 'store'>, accountId: string, credentialId: string): Promise<Credential | null> {
+  const credentials = await deps.store.accounts.listCredentials(accountId);
+  return credentials.find((c) => c.id === credentialId && c.revokedAt === null) ?? null;
+}
