@@ -14,6 +14,7 @@ import { systemClock } from '../src/core/clock.ts';
 import type { OutboxEvent } from '../src/core/events.ts';
 import type { Deps } from '../src/usecases/deps.ts';
 import { createWebhookEndpoint } from '../src/usecases/webhook-endpoints.ts';
+import { createUseCases } from '../src/usecases/use-cases.ts';
 import { WebhookDefaults } from '../src/webhooks/webhook-config.ts';
 import { WebhookWorker } from '../src/webhooks/webhook-worker.ts';
 import { createWebhookSender } from '../src/webhooks/outbound-post.ts';
@@ -74,7 +75,7 @@ async function throughput(endpoints: number, spread = false, batchMax = 1): Prom
   const backlog = events(EVENTS, systemClock.now(), types);
   // Chunked: one multi-row insert must stay under SQLite's bound-parameter limit.
   for (let i = 0; i < backlog.length; i += 1000) await deps.store.transaction((tx) => tx.outbox.insert(backlog.slice(i, i + 1000)));
-  const worker = new WebhookWorker(deps, config);
+  const worker = new WebhookWorker(createUseCases(deps), config);
   const started = performance.now();
   while (receiver.count < EVENTS * perEvent) {
     await worker.pass();
@@ -108,7 +109,7 @@ async function lag(): Promise<{ ratePerSecond: number; events: number; p50Ms: nu
   const receiver = await startReceiver();
   const deps: Deps = { ...world.deps, clock: systemClock };
   await createWebhookEndpoint(deps, { url: `http://127.0.0.1:${receiver.port}/lag`, eventTypes: ['*'] });
-  const worker = new WebhookWorker(deps, config);
+  const worker = new WebhookWorker(createUseCases(deps), config);
   // The same scheduling as WorkerLoops: one pass per poll interval, skipped while one is running.
   let busy = false;
   const loop = setInterval(() => { if (!busy) { busy = true; void worker.pass().finally(() => { busy = false; }); } }, config.pollMs);

@@ -46,7 +46,7 @@ async function closeHttp(app: FastifyInstance): Promise<void> {
 async function serve(config: Config): Promise<void> {
   const log = createLogger(config);
   const runtime = await openRuntime(config, { log });
-  const { deps } = runtime;
+  const { deps, useCases } = runtime;
   // Live money with nothing to receive it is a misconfiguration, not a warning (other modes are for trying things).
   if (config.mode === 'live' && deps.methods.ids().length === 0) {
     await runtime.close();
@@ -55,7 +55,7 @@ async function serve(config: Config): Promise<void> {
   const web = webConfigFromEnv(config.env, config.mode);
   // The console reads the same cookie settings (COFFER_WEB_SECRET, COFFER_WEB_SECURE_COOKIES) even when the website is off.
   const consoleCookies = web ?? webConfigFromEnv({ ...config.env, COFFER_WEB: 'true' }, config.mode);
-  const { app } = await buildApp(deps, {
+  const { app } = await buildApp(useCases, {
     adminToken: config.adminToken, rateLimitPerMinute: config.rateLimitPerMinute, logLevel: config.logLevel, trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     plugins: [
@@ -65,7 +65,7 @@ async function serve(config: Config): Promise<void> {
     ],
   });
   const watchers = new WatcherSupervisor(deps);
-  const webhooks = webhookLoops(deps, webhookConfigFromEnv(config.env));
+  const webhooks = webhookLoops(useCases, webhookConfigFromEnv(config.env));
   const workers = new WorkerLoops(deps, [
     ...webhooks.loops,
     { name: 'purge-web-sessions', intervalMs: 60 * 60 * 1000, run: () => purgeExpiredSessions(deps) },
@@ -121,15 +121,15 @@ async function runCommand(config: Config, command: string, args: readonly string
   try {
     switch (command) {
       case 'migrate': output(args.includes('--json'), { migrated: true }, 'database is up to date'); return 0;
-      case 'account': return await accountCommand(runtime.deps, args);
-      case 'key': return await keyCommand(runtime.deps, args);
-      case 'charge': return await chargeCommand(runtime.deps, args);
-      case 'ledger': return await ledgerCommand(runtime.deps, args);
-      case 'web-login': return await webLoginCommand(runtime.deps, args, undefined, config.publicUrl);
-      case 'wallet': return await walletCommand(runtime.deps, args);
-      case 'rescan': return await rescanCommand(runtime.deps, args);
-      case 'webhook': return await webhookCommand(runtime.deps, args);
-      case 'operator': return await operatorCommand(runtime.deps, args);
+      case 'account': return await accountCommand(runtime.useCases, args);
+      case 'key': return await keyCommand(runtime.useCases, args);
+      case 'charge': return await chargeCommand(runtime.useCases, args);
+      case 'ledger': return await ledgerCommand(runtime.useCases, args);
+      case 'web-login': return await webLoginCommand(runtime.useCases, args, undefined, config.publicUrl);
+      case 'wallet': return await walletCommand(runtime.useCases, args);
+      case 'rescan': return await rescanCommand(runtime.useCases, args);
+      case 'webhook': return await webhookCommand(runtime.useCases, args);
+      case 'operator': return await operatorCommand(runtime.useCases, args);
       default: throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } finally {

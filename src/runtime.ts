@@ -1,5 +1,5 @@
-// Composition: config → database, rates, payment methods and the use-case Deps; and the
-// long-running parts a `serve` process starts (HTTP, watchers, workers) with graceful shutdown.
+// Composition: config → database, rates, payment methods, the use-case Deps and the use-case
+// façade the outer layers (http, web, cli, webhooks) receive instead of the Deps.
 
 import pino from 'pino';
 import type { Config } from './config.ts';
@@ -22,10 +22,15 @@ import { parseDecimal } from './core/money.ts';
 import type { ConfirmationTier } from './usecases/method-registry.ts';
 import type { Deps } from './usecases/deps.ts';
 import { MethodRegistry } from './usecases/method-registry.ts';
+import { createUseCases } from './usecases/use-cases.ts';
+import type { UseCases } from './usecases/use-cases.ts';
 
 export interface Runtime {
   readonly config: Config;
+  /** For the composition root and the loops that live in usecases/ (watchers, workers). */
   readonly deps: Deps;
+  /** What http, web, cli and webhooks are given: use cases, never the Store. */
+  readonly useCases: UseCases;
   close(): Promise<void>;
 }
 
@@ -116,7 +121,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       },
     };
     return {
-      config, deps,
+      config, deps, useCases: createUseCases(deps),
       close: async () => {
         for (const adapter of methods.adapters()) await adapter.close?.();
         await store.close();

@@ -64,7 +64,7 @@ for (const [n, dialect] of dialects().entries()) {
 
     test('wallet status: highest issued and paid index from the store, gap-limit warning', async () => {
       // Proves the command states which index is highest used, survives a restart (store, not memory) and warns past the gap limit.
-      const empty = await capture(() => walletCommand(world.deps, ['status', '--json']));
+      const empty = await capture(() => walletCommand(world.useCases, ['status', '--json']));
       assert.equal(empty.code, 0);
       const first = JSON.parse(empty.out).wallets[0];
       assert.deepEqual([first.highestIssuedIndex, first.highestPaidIndex, first.unpaidSinceLastPaid], [null, null, 0]);
@@ -86,7 +86,7 @@ for (const [n, dialect] of dialects().entries()) {
       assert.deepEqual(report.derivationIndexes, [{ walletId: wallet.walletId, nextIndex: 4 }]);
 
       await world.deposit(acct, { amount: 10, currency: 'USD', payment_method: 'bitcoin' });
-      const warned = await capture(() => walletCommand(world.deps, ['status']));
+      const warned = await capture(() => walletCommand(world.useCases, ['status']));
       assert.equal(warned.code, 1);
       assert.match(warned.out, /highest issued index: +4/);
       assert.match(warned.out, /highest paid index: +1/);
@@ -96,7 +96,7 @@ for (const [n, dialect] of dialects().entries()) {
 
     test('rescan: refused while the watcher runs; finds a payment the watcher went past, credits it once', async () => {
       // Proves `coffer rescan --from` rewinds the stored height and rescans to the tip through settlement, idempotently.
-      await assert.rejects(capture(() => rescanCommand(world.deps, ['--from', '1'])), (e: unknown) => e instanceof CofferError && e.code === 'conflict');
+      await assert.rejects(capture(() => rescanCommand(world.useCases, ['--from', '1'])), (e: unknown) => e instanceof CofferError && e.code === 'conflict');
       await world.stopWatchers();
       const acct = await world.account();
       const inv = await world.deposit(acct, { amount: 10, currency: 'USD', payment_method: 'bitcoin' });
@@ -119,14 +119,14 @@ for (const [n, dialect] of dialects().entries()) {
       assert.equal(done.status, 'complete');
       assert.equal(await world.balance(acct), 10);
 
-      const again = await capture(() => rescanCommand(world.deps, ['--from', String(paidAt), '--json']));
+      const again = await capture(() => rescanCommand(world.useCases, ['--from', String(paidAt), '--json']));
       assert.equal(again.code, 0);
       assert.equal(JSON.parse(again.out.trim().split('\n').at(-1)!).reachedHeight >= tip, true);
       assert.equal(await world.balance(acct), 10);
 
       await assert.rejects(rescan(world.deps, { methodId: 'bitcoin', fromHeight: tip + 1000, run: false }),
         (e: unknown) => e instanceof CofferError && e.code === 'invalid_param');
-      const reset = await capture(() => rescanCommand(world.deps, ['--from', String(paidAt), '--only-reset']));
+      const reset = await capture(() => rescanCommand(world.useCases, ['--from', String(paidAt), '--only-reset']));
       assert.match(reset.out, /rewound to height/);
       await world.startWatchers();
       await world.waitUntil('watcher back at the tip', () => (world.supervisor?.status()[0]?.health?.height ?? -1) >= tip);

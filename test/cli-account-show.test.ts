@@ -14,7 +14,7 @@ async function cliJson(world: World, args: string[]): Promise<unknown> {
     return write(chunk, ...rest);
   }) as typeof process.stdout.write;
   try {
-    assert.equal(await accountCommand(world.deps, [...args, '--json']), 0);
+    assert.equal(await accountCommand(world.useCases, [...args, '--json']), 0);
   } finally {
     process.stdout.write = write;
   }
@@ -36,7 +36,7 @@ for (const dialect of dialects()) {
         account_id: created.id, type: 'business', status: 'active', currency: 'EUR',
         balances: viaApi.balances.map((b: { currency: string; balance: number }) => ({ currency: b.currency, balance: String(b.balance) })),
       });
-      await assert.rejects(accountCommand(world.deps, ['show', 'no-such-account']), /no account no-such-account/);
+      await assert.rejects(accountCommand(world.useCases, ['show', 'no-such-account']), /no account no-such-account/);
     });
   });
 }

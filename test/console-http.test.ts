@@ -57,8 +57,8 @@ for (const dialect of dialects()) {
     }
 
     test('the CLI refuses to create an operator without a password source', async () => {
-      await assert.rejects(operatorCommand(world.deps, ['create', '--email', 'x@example.com', '--role', 'operator'], { stdin: () => '', prompt: null }), UsageError);
-      await assert.rejects(operatorCommand(world.deps, ['create', '--email', 'x@example.com', '--role', 'admin', '--password-stdin'], { stdin: () => 'long enough password\n', prompt: null }), /role/);
+      await assert.rejects(operatorCommand(world.useCases, ['create', '--email', 'x@example.com', '--role', 'operator'], { stdin: () => '', prompt: null }), UsageError);
+      await assert.rejects(operatorCommand(world.useCases, ['create', '--email', 'x@example.com', '--role', 'admin', '--password-stdin'], { stdin: () => 'long enough password\n', prompt: null }), /role/);
     });
 
     test('sign-in: wrong password keeps the email; password then TOTP enrolment (QR, 10 recovery codes); replay and reuse refused', async () => {

@@ -255,14 +255,14 @@ for (const dialect of dialects()) {
         return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
       }) as typeof process.stdout.write;
       try {
-        assert.equal(await webLoginCommand(world.deps, ['attach', '--account', account.id, '--email', 'cli@example.com', '--json']), 0);
+        assert.equal(await webLoginCommand(world.useCases, ['attach', '--account', account.id, '--email', 'cli@example.com', '--json']), 0);
       } finally {
         process.stdout.write = write;
       }
       const printed = JSON.parse(lines.join('').trim()) as { password: string; account_id: string };
       assert.equal(printed.account_id, account.id);
       assert.equal((await new InjectBrowser(world.app).signIn('cli@example.com', printed.password)).statusCode, 303);
-      await assert.rejects(webLoginCommand(world.deps, ['attach', '--account', account.id, '--email', 'x@example.com', '--password-stdin'], () => 'short\n'), /at least/);
+      await assert.rejects(webLoginCommand(world.useCases, ['attach', '--account', account.id, '--email', 'x@example.com', '--password-stdin'], () => 'short\n'), /at least/);
     });
 
     test('a session idle past its life ends, and the purge removes expired sessions and stale throttle rows', async () => {

@@ -191,7 +191,7 @@ for (const dialect of dialects()) {
         return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
       }) as typeof process.stdout.write;
       try {
-        await webLoginCommand(world.deps, ['reset-link', '--email', 'Operator.Help@example.com', '--json'], () => '', 'https://pay.example.com/');
+        await webLoginCommand(world.useCases, ['reset-link', '--email', 'Operator.Help@example.com', '--json'], () => '', 'https://pay.example.com/');
       } finally { process.stdout.write = write; }
       const out = JSON.parse(lines.join('').trim()) as { email: string; link: string };
       assert.equal(out.email, 'operator.help@example.com');
@@ -201,7 +201,7 @@ for (const dialect of dialects()) {
       assert.equal(res.statusCode, 303);
       assert.equal((await b.get('/account')).statusCode, 303, 'sessions ended');
       assert.equal((await new InjectBrowser(world.app).signIn('operator.help@example.com', NEW_PASSWORD)).headers.location, '/account');
-      await assert.rejects(webLoginCommand(world.deps, ['reset-link', '--email', 'nobody@example.com'], () => '', 'https://pay.example.com'), /No website login/);
+      await assert.rejects(webLoginCommand(world.useCases, ['reset-link', '--email', 'nobody@example.com'], () => '', 'https://pay.example.com'), /No website login/);
     });
   });
 }

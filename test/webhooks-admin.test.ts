@@ -22,7 +22,7 @@ async function cli(world: World, args: string[]): Promise<unknown> {
     return write(chunk, ...rest);
   }) as typeof process.stdout.write;
   try {
-    assert.equal(await webhookCommand(world.deps, [...args, '--json']), 0);
+    assert.equal(await webhookCommand(world.useCases, [...args, '--json']), 0);
   } finally {
     process.stdout.write = write;
   }
@@ -79,7 +79,7 @@ for (const dialect of dialects()) {
       const eventId = `evt_${randomBytes(8).toString('hex')}`;
       await world.deps.store.transaction((tx) => tx.outbox.insert([{ id: eventId, type: 'balance.charged', accountId: null, invoiceId: null, payload: { a: 1 }, createdAt: world.clock.now() }]));
       receiver.mode = 'status500';
-      const worker = new WebhookWorker(world.deps, { ...WebhookDefaults, allowPrivate: true }, { holder: 'w' });
+      const worker = new WebhookWorker(world.useCases, { ...WebhookDefaults, allowPrivate: true }, { holder: 'w' });
       await worker.runOnce();
       receiver.mode = 'ok';
       const log = (await call('GET', `/admin/webhooks/deliveries?event_id=${eventId}`)).json().data;

@@ -35,7 +35,7 @@ for (const dialect of dialects()) {
   describe(`webhook delivery (${dialect})`, () => {
     let world: World;
     let receiver: WebhookReceiver;
-    const worker = (holder = 'w1') => new WebhookWorker(world.deps, config, { holder, random: fixedRandom });
+    const worker = (holder = 'w1') => new WebhookWorker(world.useCases, config, { holder, random: fixedRandom });
     const endpoint = async (types: string[] = ['*']) => createWebhookEndpoint(world.deps, { url: receiver.url(), eventTypes: types });
     const deliveriesOf = (eventId: string) => world.deps.store.webhooks.deliveries({ eventId, limit: 50 });
 
@@ -291,7 +291,7 @@ for (const dialect of dialects()) {
     test('loopback targets are refused unless private targets are allowed', async () => {
       await endpoint();
       const [event] = await emit(world);
-      const strict = new WebhookWorker(world.deps, { ...config, allowPrivate: false }, { holder: 'strict', random: fixedRandom });
+      const strict = new WebhookWorker(world.useCases, { ...config, allowPrivate: false }, { holder: 'strict', random: fixedRandom });
       await strict.runOnce();
       await strict.stop();
       const [d] = await deliveriesOf(event!.id);

@@ -21,7 +21,7 @@ for (const dialect of dialects()) {
       world = await openWorld(dialect, { rates: staticRates({ 'BTC/USD': '50000' }) });
       biz = await businessAccount(world.deps);
       receiver = await WebhookReceiver.start();
-      worker = new WebhookWorker(world.deps, { ...WebhookDefaults, allowPrivate: true, timeoutMs: 1000 }, { holder: 'w' });
+      worker = new WebhookWorker(world.useCases, { ...WebhookDefaults, allowPrivate: true, timeoutMs: 1000 }, { holder: 'w' });
     });
     after(async () => { await worker.stop(); await receiver.close(); await world.close(); });
 

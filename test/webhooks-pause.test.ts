@@ -30,7 +30,7 @@ for (const dialect of dialects()) {
         id: `evt_${randomBytes(12).toString('hex')}`, type: 'balance.credited', accountId: null, invoiceId: null, createdAt: world.clock.now(), payload: { n },
       }));
       await world.deps.store.transaction((tx) => tx.outbox.insert(events));
-      const worker = new WebhookWorker(world.deps, config, { holder: 'w1', random: () => 0.5 });
+      const worker = new WebhookWorker(world.useCases, config, { holder: 'w1', random: () => 0.5 });
       for (let i = 0; i < 3; i++) await worker.runOnce();
       assert.equal(receiver.received.length, 0, 'nothing sent while paused');
       const queued = await world.deps.store.webhooks.deliveries({ endpointId: endpoint.id, limit: 10 });

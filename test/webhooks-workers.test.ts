@@ -14,6 +14,7 @@ import { Store } from '../src/storage/store.ts';
 import { WebhookDefaults } from '../src/webhooks/webhook-config.ts';
 import { WebhookWorker } from '../src/webhooks/webhook-worker.ts';
 import { createWebhookEndpoint } from '../src/usecases/webhook-endpoints.ts';
+import { createUseCases } from '../src/usecases/use-cases.ts';
 
 const config = { ...WebhookDefaults, allowPrivate: true, timeoutMs: 2000, runMax: 7, lanesMax: 4, fanOutBatchMax: 40 };
 
@@ -36,8 +37,8 @@ for (const dialect of dialects()) {
     test('each event reaches each endpoint exactly once, in order, with both workers sending', async () => {
       const paths = ['/a', '/b', '/c', '/d', '/e'];
       for (const path of paths) await createWebhookEndpoint(world.deps, { url: receiver.url(path), eventTypes: ['*'] });
-      const a = new WebhookWorker(world.deps, config, { holder: 'worker-a' });
-      const b = new WebhookWorker(second ? { ...world.deps, store: new Store(second) } : world.deps, config, { holder: 'worker-b' });
+      const a = new WebhookWorker(world.useCases, config, { holder: 'worker-a' });
+      const b = new WebhookWorker(second ? createUseCases({ ...world.deps, store: new Store(second) }) : world.useCases, config, { holder: 'worker-b' });
       const senders = new Map<string, string>();
       receiver.onAccepted = (hook) => senders.set(String(hook.headers['coffer-delivery-id']), hook.path);
       const emitted: string[] = [];

@@ -2,13 +2,8 @@
 
 import { CurrencyScale } from '../core/assets.ts';
 import { formatDecimal } from '../core/money.ts';
-import type { Deps } from '../usecases/deps.ts';
-import { chargeAccount } from '../usecases/charge-account.ts';
-import { createAccount, issueCredential, revokeCredential } from '../usecases/manage-accounts.ts';
+import type { UseCases } from '../usecases/use-cases.ts';
 import type { IssuedCredential } from '../usecases/manage-accounts.ts';
-import { accountOverview } from '../usecases/account-overview.ts';
-import { setAccountStatus } from '../usecases/account-status.ts';
-import { verifyLedger } from '../usecases/verify-ledger.ts';
 import { output, parse, progress, required, UsageError } from './args.ts';
 
 function credentialJson(accountId: string, issued: IssuedCredential): Record<string, string> {
@@ -23,13 +18,13 @@ function credentialText(issued: IssuedCredential): string {
     : `API id: ${issued.apiId}\nAPI secret (shown once): ${issued.apiSecret}`;
 }
 
-export async function accountCommand(deps: Deps, args: readonly string[]): Promise<number> {
+export async function accountCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parse(rest, { type: { type: 'string' }, currency: { type: 'string' }, label: { type: 'string' } });
   const json = values.json === true;
   switch (sub) {
     case 'create': {
-      const { account, issued } = await createAccount(deps, {
+      const { account, issued } = await useCases.createAccount({
         type: required(values, 'type'), currency: (values.currency as string | undefined) ?? 'USD', label: values.label as string | undefined,
       });
       output(json, credentialJson(account.id, issued), `Created ${account.type} account ${account.id} (${account.currency})\n${credentialText(issued)}`);
@@ -38,7 +33,7 @@ export async function accountCommand(deps: Deps, args: readonly string[]): Promi
     case 'show': {
       const id = positionals[0];
       if (!id) throw new UsageError('usage: coffer account show <account-id>');
-      const overview = await accountOverview(deps, id);
+      const overview = await useCases.accountOverview(id);
       if (!overview) throw new UsageError(`no account ${id}`);
       const { account } = overview;
       const balances = overview.balances.map((b) => ({ currency: b.currency, balance: formatDecimal(b.balanceMinor, CurrencyScale[b.currency]) }));
@@ -49,7 +44,7 @@ export async function accountCommand(deps: Deps, args: readonly string[]): Promi
     case 'freeze': case 'unfreeze': {
       const id = positionals[0];
       if (!id) throw new UsageError(`usage: coffer account ${sub} <account-id>`);
-      const account = await setAccountStatus(deps, id, sub === 'freeze' ? 'frozen' : 'active');
+      const account = await useCases.setAccountStatus(id, sub === 'freeze' ? 'frozen' : 'active');
       output(json, { account_id: account.id, status: account.status }, `${account.id} is now ${account.status}`);
       return 0;
     }
@@ -57,27 +52,27 @@ export async function accountCommand(deps: Deps, args: readonly string[]): Promi
   throw new UsageError('usage: coffer account create --type business|personal --currency USD [--json] | show <id> | freeze <id> | unfreeze <id>');
 }
 
-export async function keyCommand(deps: Deps, args: readonly string[]): Promise<number> {
+export async function keyCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parse(rest, { account: { type: 'string' }, label: { type: 'string' } });
   const json = values.json === true;
   if (sub === 'create') {
     const accountId = required(values, 'account');
-    const issued = await issueCredential(deps, accountId, (values.label as string | undefined) ?? null);
+    const issued = await useCases.issueCredential(accountId, (values.label as string | undefined) ?? null);
     output(json, credentialJson(accountId, issued), credentialText(issued));
     return 0;
   }
   if (sub === 'revoke' && positionals[0]) {
-    await revokeCredential(deps, positionals[0]);
+    await useCases.revokeCredential(positionals[0]);
     output(json, { credential_id: positionals[0], revoked: true }, `Revoked ${positionals[0]}`);
     return 0;
   }
   throw new UsageError('usage: coffer key create --account <id> [--json] | key revoke <credential-id>');
 }
 
-export async function chargeCommand(deps: Deps, args: readonly string[]): Promise<number> {
+export async function chargeCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
   const { values } = parse(args, { account: { type: 'string' }, amount: { type: 'string' }, currency: { type: 'string' }, key: { type: 'string' }, description: { type: 'string' } });
-  const result = await chargeAccount(deps, {
+  const result = await useCases.chargeAccount({
     accountId: required(values, 'account'), amount: required(values, 'amount'), currency: required(values, 'currency'),
     idempotencyKey: required(values, 'key'), description: values.description as string | undefined,
   });
@@ -87,11 +82,11 @@ export async function chargeCommand(deps: Deps, args: readonly string[]): Promis
   return 0;
 }
 
-export async function ledgerCommand(deps: Deps, args: readonly string[]): Promise<number> {
+export async function ledgerCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parse(rest, {});
   if (sub !== 'verify') throw new UsageError('usage: coffer ledger verify [--json]');
-  const report = await verifyLedger(deps.store, progress('verifying transfers'));
+  const report = await useCases.verifyLedger(progress('verifying transfers'));
   if (process.stderr.isTTY) process.stderr.write('\n');
   output(values.json === true, report, report.ok
     ? `ledger ok: ${report.transfers} transfers, ${report.accounts} accounts, zero drift`

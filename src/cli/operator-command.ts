@@ -4,8 +4,7 @@
 // input with --password-stdin; two-factor sign-in is set up at the first sign-in.
 
 import { readFileSync } from 'node:fs';
-import type { Deps } from '../usecases/deps.ts';
-import { createOperator, listOperators } from '../usecases/operators.ts';
+import type { UseCases } from '../usecases/use-cases.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import { passwordFromText } from './web-command.ts';
 
@@ -60,11 +59,11 @@ async function password(usesStdin: boolean, sources: PasswordSources): Promise<s
   return first;
 }
 
-export async function operatorCommand(deps: Deps, args: readonly string[], sources: PasswordSources = terminalPasswords): Promise<number> {
+export async function operatorCommand(useCases: UseCases, args: readonly string[], sources: PasswordSources = terminalPasswords): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
     const { values } = parse(rest, {});
-    const operators = await listOperators(deps);
+    const operators = await useCases.listOperators();
     output(values.json === true, operators.map((o) => ({ id: o.id, email: o.email, role: o.role, two_factor: o.totpEnabledAt !== null })),
       operators.map((o) => `${o.id}  ${o.email}  ${o.role}  ${o.totpEnabledAt ? '2FA on' : '2FA not set up yet'}`).join('\n') || 'no operators');
     return 0;
@@ -73,7 +72,7 @@ export async function operatorCommand(deps: Deps, args: readonly string[], sourc
   const { values } = parse(rest, { email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
   const email = required(values, 'email');
   const role = required(values, 'role');
-  const operator = await createOperator(deps, { email, role, password: await password(values['password-stdin'] === true, sources) }, CLI_ACTOR);
+  const operator = await useCases.createOperator({ email, role, password: await password(values['password-stdin'] === true, sources) }, CLI_ACTOR);
   output(values.json === true, { id: operator.id, email: operator.email, role: operator.role },
     `Operator ${operator.email} (${operator.role}) created. Sign in at /admin/console and set up two-factor sign-in.`);
   return 0;

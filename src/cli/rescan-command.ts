@@ -2,17 +2,17 @@
 // watcher to a height and (unless --only-reset) runs it here to the node's tip with a progress
 // bar; payments found are credited through settlement like any other, never twice.
 
-import type { Deps } from '../usecases/deps.ts';
+import type { UseCases } from '../usecases/use-cases.ts';
 import { rescan } from '../usecases/rescan.ts';
 import { output, parse, progress, required, UsageError } from './args.ts';
 
-export async function rescanCommand(deps: Deps, args: readonly string[]): Promise<number> {
+export async function rescanCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
   const { values } = parse(args, { from: { type: 'string' }, method: { type: 'string' }, 'only-reset': { type: 'boolean' } });
   const fromText = required(values, 'from');
   if (!/^\d{1,9}$/.test(fromText)) throw new UsageError('--from must be a block height (a whole number)');
   const onlyReset = values['only-reset'] === true;
   const bar = progress('rescanning blocks');
-  const result = await rescan(deps, {
+  const result = await useCases.rescan({
     methodId: (values.method as string | undefined) ?? 'bitcoin', fromHeight: Number(fromText), run: !onlyReset, onProgress: bar,
   });
   if (process.stderr.isTTY && !onlyReset) process.stderr.write('\n');

@@ -2,8 +2,7 @@
 // highest paid, per HD wallet, so the external wallet holding the keys can be given a gap limit
 // that covers every address Coffer issued. Exit status 1 when a wallet's gap limit is exceeded.
 
-import type { Deps } from '../usecases/deps.ts';
-import { walletStatus } from '../usecases/wallet-status.ts';
+import type { UseCases } from '../usecases/use-cases.ts';
 import type { WalletReport } from '../usecases/wallet-status.ts';
 import { output, parse, UsageError } from './args.ts';
 
@@ -22,11 +21,11 @@ function walletText(w: WalletReport): string {
   return lines.join('\n');
 }
 
-export async function walletCommand(deps: Deps, args: readonly string[]): Promise<number> {
+export async function walletCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parse(rest, {});
   if (sub !== 'status') throw new UsageError('usage: coffer wallet status [--json]');
-  const report = await walletStatus(deps);
+  const report = await useCases.walletStatus();
   const text = [
     ...(report.wallets.length === 0 ? ['no HD wallet method (bitcoin) is configured'] : report.wallets.map(walletText)),
     'derivation indexes (next to hand out):',

@@ -1,13 +1,9 @@
 // `coffer webhook ...`: operator webhook endpoints, secrets, the delivery log and redelivery.
 
-import type { Deps } from '../usecases/deps.ts';
+import type { UseCases } from '../usecases/use-cases.ts';
 import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
-import {
-  createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, rotateAccountWebhookSecret, rotateWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT,
-} from '../usecases/webhook-endpoints.ts';
-import { redeliverEvents } from '../usecases/webhook-redeliver.ts';
+import { ROTATION_OVERLAP_MS_DEFAULT } from '../usecases/webhook-endpoints.ts';
 import { presentWebhookEndpoint } from '../usecases/webhook-views.ts';
-import { listWebhookDeliveries, webhookDeliveryWithAttempts } from '../usecases/webhook-log.ts';
 import { WebhookDeliveryStatuses } from '../core/events.ts';
 import { output, parse, required, UsageError } from './args.ts';
 
@@ -41,7 +37,7 @@ function maxAgeMs(): number {
   return raw && /^\d+$/.test(raw) ? Number(raw) : DELIVERY_MAX_AGE_MS_DEFAULT;
 }
 
-export async function webhookCommand(deps: Deps, args: readonly string[]): Promise<number> {
+export async function webhookCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parse(rest, {
     url: { type: 'string' }, events: { type: 'string' }, description: { type: 'string' }, all: { type: 'boolean' },
@@ -52,7 +48,7 @@ export async function webhookCommand(deps: Deps, args: readonly string[]): Promi
   const json = values.json === true;
   switch (sub) {
     case 'add': {
-      const { endpoint, secret } = await createWebhookEndpoint(deps, {
+      const { endpoint, secret } = await useCases.createWebhookEndpoint({
         url: required(values, 'url'), eventTypes: required(values, 'events').split(',').map((t) => t.trim()).filter(Boolean),
         description: values.description as string | undefined, batchMax: wholeNumber(values['batch-max'], 'batch-max'),
       });
@@ -61,7 +57,7 @@ export async function webhookCommand(deps: Deps, args: readonly string[]): Promi
       return 0;
     }
     case 'list': {
-      const endpoints = await listWebhookEndpoints(deps, values.all === true);
+      const endpoints = await useCases.listWebhookEndpoints(values.all === true);
       output(json, endpoints.map(presentWebhookEndpoint), endpoints.length === 0 ? 'no webhook endpoints'
         : endpoints.map((e) => `${e.id} ${e.status} ${e.url} [${e.eventTypes.join(',')}]`).join('\n'));
       return 0;
@@ -69,21 +65,21 @@ export async function webhookCommand(deps: Deps, args: readonly string[]): Promi
     case 'remove': {
       const id = positionals[0];
       if (!id) throw new UsageError(WEBHOOK_USAGE);
-      const { cancelled } = await removeWebhookEndpoint(deps, id);
+      const { cancelled } = await useCases.removeWebhookEndpoint(id);
       output(json, { id, removed: true, cancelled_deliveries: cancelled }, `Removed ${id}; ${cancelled} pending deliveries cancelled`);
       return 0;
     }
     case 'rotate': {
       const id = positionals[0];
       if (!id) throw new UsageError(WEBHOOK_USAGE);
-      const { endpoint, secret } = await rotateWebhookSecret(deps, id, overlapMs(values));
+      const { endpoint, secret } = await useCases.rotateWebhookSecret(id, overlapMs(values));
       output(json, { ...presentWebhookEndpoint(endpoint), secret }, `New signing secret for ${id} (shown once): ${secret}`
         + (endpoint.previousExpiresAt ? `\nThe old secret keeps signing until ${endpoint.previousExpiresAt.toISOString()}` : ''));
       return 0;
     }
     case 'account-secret': {
       const accountId = required(values, 'account');
-      const rotated = await rotateAccountWebhookSecret(deps, accountId, overlapMs(values));
+      const rotated = await useCases.rotateAccountWebhookSecret(accountId, overlapMs(values));
       output(json, { account_id: accountId, secret: rotated.secret, previous_secret_expires_time: rotated.previousExpiresAt?.toISOString() },
         `Deposit webhook secret for ${accountId} (shown once): ${rotated.secret}`);
       return 0;
@@ -91,7 +87,7 @@ export async function webhookCommand(deps: Deps, args: readonly string[]): Promi
     case 'deliveries': {
       const status = values.status as string | undefined;
       if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
-      const { deliveries } = await listWebhookDeliveries(deps, {
+      const { deliveries } = await useCases.listWebhookDeliveries({
         endpointId: values.endpoint as string | undefined, eventId: values.event as string | undefined,
         status: WebhookDeliveryStatuses.find((s) => s === status), limit: Math.min(wholeNumber(values.limit, 'limit') ?? 50, 1000),
       });
@@ -102,7 +98,7 @@ export async function webhookCommand(deps: Deps, args: readonly string[]): Promi
     case 'show': {
       const id = positionals[0];
       if (!id) throw new UsageError(WEBHOOK_USAGE);
-      const delivery = await webhookDeliveryWithAttempts(deps, id);
+      const delivery = await useCases.webhookDeliveryWithAttempts(id);
       if (!delivery) throw new UsageError(`no delivery ${id}`);
       output(json, delivery, JSON.stringify(delivery, null, 2));
       return 0;
@@ -112,8 +108,8 @@ export async function webhookCommand(deps: Deps, args: readonly string[]): Promi
       const from = wholeNumber(values['from-seq'], 'from-seq');
       const to = wholeNumber(values['to-seq'], 'to-seq');
       let result;
-      if (typeof values.event === 'string') result = await redeliverEvents(deps, { eventIds: values.event.split(',').filter(Boolean), endpointId }, maxAgeMs());
-      else if (from !== undefined && to !== undefined && endpointId) result = await redeliverEvents(deps, { fromSeq: from, toSeq: to, endpointId }, maxAgeMs());
+      if (typeof values.event === 'string') result = await useCases.redeliverEvents({ eventIds: values.event.split(',').filter(Boolean), endpointId }, maxAgeMs());
+      else if (from !== undefined && to !== undefined && endpointId) result = await useCases.redeliverEvents({ fromSeq: from, toSeq: to, endpointId }, maxAgeMs());
       else throw new UsageError(WEBHOOK_USAGE);
       output(json, { created: result.created, delivery_ids: result.deliveryIds }, `Queued ${result.created} redeliveries`);
       return 0;

@@ -10,15 +10,9 @@ import { CurrencyScale } from '../core/assets.ts';
 import { CofferError } from '../core/errors.ts';
 import type { ChargeResult } from '../usecases/charge-account.ts';
 import type { CreatedAccount, IssuedCredential } from '../usecases/manage-accounts.ts';
-import {
-  accountWithBalances, adminCharge, adminCreateAccount, adminIssueCredential, adminRefund, adminRevokeCredential, adminSetAccountStatus,
-} from '../usecases/admin-accounts.ts';
-import { invoiceDetail, parseInvoiceSearch, searchInvoices } from '../usecases/admin-invoices.ts';
-import { runLedgerVerify, transfersCsv } from '../usecases/admin-ledger.ts';
-import { listHolds, reasonText, resolveHold } from '../usecases/admin-holds.ts';
+import { parseInvoiceSearch } from '../usecases/admin-invoices.ts';
+import { reasonText } from '../usecases/admin-holds.ts';
 import type { ResolvedHold } from '../usecases/admin-holds.ts';
-import { searchAccounts } from '../usecases/admin-accounts.ts';
-import { auditLog } from '../usecases/operator-audit.ts';
 import { Readable } from 'node:stream';
 import { formatDecimal } from '../core/money.ts';
 import { ADMIN_TOKEN_ACTOR } from '../usecases/operator-audit.ts';
@@ -80,7 +74,7 @@ const R = A.adminResponseSchemas;
 export async function adminRoutes(plain: FastifyInstance, context: AppContext): Promise<void> {
   // Fastify's TypeBox type provider: each route's schema types its request parts and its reply.
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { deps } = context;
+  const { useCases } = context;
   app.addHook('onRequest', adminGuard(context));
   app.addHook('onRoute', requireResponseSchema);
   await webhookRoutes(plain, context);
@@ -88,13 +82,13 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
   app.post('/accounts', { schema: { body: S.accountBody, response: R['POST /accounts'] } }, async (request, reply) => {
     const { body } = request;
     return idempotent<CreatedAccount>(context, 'admin', request, reply, {
-      run: (record) => adminCreateAccount(deps, ADMIN_TOKEN_ACTOR, body, record),
+      run: (record) => useCases.adminCreateAccount(ADMIN_TOKEN_ACTOR, body, record),
       render: ({ account, issued }) => ({ status: 201, body: ok(request, { ...presentAccount(account), credential: presentIssued(issued) }) }),
     });
   });
 
   app.get('/accounts/:id', { schema: { params: S.idParams, response: R['GET /accounts/:id'] } }, async (request) => {
-    const { account, balances } = await accountWithBalances(deps, request.params.id);
+    const { account, balances } = await useCases.accountWithBalances(request.params.id);
     return ok(request, { ...presentAccount(account), balances: balances.map((b) => ({ currency: b.currency, balance: money(b.balanceMinor, CurrencyScale[b.currency]) })) });
   });
 
@@ -103,7 +97,7 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
     const { status } = request.body;
     return idempotent<Account>(context, 'admin', request, reply, {
       run: async (record) => {
-        const account = await adminSetAccountStatus(deps, ADMIN_TOKEN_ACTOR, id, status, record);
+        const account = await useCases.adminSetAccountStatus(ADMIN_TOKEN_ACTOR, id, status, record);
         context.auth.clear();
         return account;
       },
@@ -114,7 +108,7 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
   app.post('/accounts/:id/credentials', { schema: { params: S.idParams, response: R['POST /accounts/:id/credentials'] } }, async (request, reply) => {
     const { id } = request.params;
     return idempotent<IssuedCredential>(context, 'admin', request, reply, {
-      run: (record) => adminIssueCredential(deps, ADMIN_TOKEN_ACTOR, id, null, record),
+      run: (record) => useCases.adminIssueCredential(ADMIN_TOKEN_ACTOR, id, null, record),
       render: (issued) => ({ status: 201, body: ok(request, presentIssued(issued)) }),
     });
   });
@@ -123,7 +117,7 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
     const { id } = request.params;
     return idempotent<string>(context, 'admin', request, reply, {
       run: async (record) => {
-        await adminRevokeCredential(deps, ADMIN_TOKEN_ACTOR, id, undefined, record);
+        await useCases.adminRevokeCredential(ADMIN_TOKEN_ACTOR, id, undefined, record);
         context.auth.clear();
         return id;
       },
@@ -138,7 +132,7 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
     if (key === undefined) throw new CofferError('missing_param', 'A charge needs idempotency_key (or an Idempotency-Key header) so a retry never charges twice', { field: 'idempotency_key' });
     const input = { accountId: id, amount: body.amount, currency: body.currency, idempotencyKey: key, description: body.description };
     return idempotent<ChargeResult>(context, 'admin', request, reply, {
-      run: (record) => adminCharge(deps, ADMIN_TOKEN_ACTOR, input, record),
+      run: (record) => useCases.adminCharge(ADMIN_TOKEN_ACTOR, input, record),
       render: (result) => ({ status: result.replayed ? 200 : 201, body: ok(request, presentCharge(result)) }),
       replayStatus: 200,
     });
@@ -151,7 +145,7 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
     if (key === undefined) throw new CofferError('missing_param', 'A refund needs idempotency_key (or an Idempotency-Key header)', { field: 'idempotency_key' });
     const input = { chargeId: id, amount: body.amount, idempotencyKey: key };
     return idempotent<ChargeResult>(context, 'admin', request, reply, {
-      run: (record) => adminRefund(deps, ADMIN_TOKEN_ACTOR, input, record),
+      run: (record) => useCases.adminRefund(ADMIN_TOKEN_ACTOR, input, record),
       render: (result) => ({ status: result.replayed ? 200 : 201, body: ok(request, presentCharge(result)) }),
       replayStatus: 200,
     });
@@ -159,25 +153,25 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
 
   app.get('/invoices/:id', { schema: { params: S.idParams, response: R['GET /invoices/:id'] } }, async (request) => {
     const { id } = request.params;
-    const view = await invoiceDetail(deps, id);
+    const view = await useCases.invoiceDetail(id);
     return ok(request, { ...presentInvoice(view.invoice, view.payments, { ...view.present, userEmail: view.userEmail }), account_id: view.invoice.accountId });
   });
 
   app.get('/accounts', { schema: { querystring: A.accountSearchQuery, response: R['GET /accounts'] } }, async (request) => {
     const q = request.query;
-    return ok(request, (await searchAccounts(deps, q.q ?? '', q.limit)).map(presentAccount));
+    return ok(request, (await useCases.searchAccounts(q.q ?? '', q.limit)).map(presentAccount));
   });
 
   app.get('/invoices', { schema: { querystring: A.invoiceSearchQuery, response: R['GET /invoices'] } }, async (request) => {
     const search = parseInvoiceSearch(request.query);
-    const invoices = await searchInvoices(deps, search);
+    const invoices = await useCases.searchInvoices(search);
     return ok(request, invoices.map((i) => ({
       id: i.id, account_id: i.accountId, status: i.status, payment_method: i.methodId, currency: i.currency,
       amount: i.amountMinor === null ? undefined : money(i.amountMinor, CurrencyScale[i.currency]), address: i.address, created_time: i.createdAt.toISOString(),
     })), invoices.length > 0 ? { next_before: invoices.at(-1)!.seq } : {});
   });
 
-  app.get('/holds', { schema: { response: R['GET /holds'] } }, async (request) => ok(request, (await listHolds(deps)).map((h) => ({
+  app.get('/holds', { schema: { response: R['GET /holds'] } }, async (request) => ok(request, (await useCases.listHolds()).map((h) => ({
     payment_id: h.payment.id, invoice_id: h.invoice.id, account_id: h.invoice.accountId, payment_method: h.payment.methodId, txid: h.payment.txid,
     amount_units: h.payment.amountUnits.toString(), held_reason: h.reason, why: reasonText(h.reason), first_seen_time: h.payment.firstSeenAt.toISOString(),
   }))));
@@ -187,7 +181,7 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
     const { body } = request;
     const input = body.action === 'credit' ? { action: 'credit' as const, rate: body.rate ?? '', rateSource: body.rate_source ?? '', note: body.note } : { action: 'refunded_outside' as const, note: body.note };
     return idempotent<ResolvedHold>(context, 'admin', request, reply, {
-      run: (record) => resolveHold(deps, ADMIN_TOKEN_ACTOR, id, input, record),
+      run: (record) => useCases.resolveHold(ADMIN_TOKEN_ACTOR, id, input, record),
       render: (r) => ({ status: 200, body: ok(request, {
         payment_id: r.paymentId, invoice_id: r.invoiceId, action: r.action, invoice_status: r.invoiceStatus, currency: r.currency,
         credited_amount: r.creditedMinor === null ? undefined : formatDecimal(r.creditedMinor, CurrencyScale[r.currency]),
@@ -197,16 +191,16 @@ export async function adminRoutes(plain: FastifyInstance, context: AppContext): 
 
   app.get('/audit', { schema: { querystring: A.auditQuery, response: R['GET /audit'] } }, async (request) => {
     const q = request.query;
-    const rows = await auditLog(deps, { target: q.target, beforeSeq: q.before });
+    const rows = await useCases.auditLog({ target: q.target, beforeSeq: q.before });
     return ok(request, rows.map((r) => ({ seq: r.seq, actor: r.actorName, actor_id: r.actorId, action: r.action, target: r.target, before: r.before, after: r.after, time: r.at.toISOString() })));
   });
 
   // text/csv, streamed: no JSON response schema (admin-schemas.ts says where its columns are documented).
   app.get('/ledger/transfers.csv', async (_request, reply) => reply.type('text/csv; charset=utf-8')
-    .header('content-disposition', 'attachment; filename="coffer-transfers.csv"').send(Readable.from(transfersCsv(deps))));
+    .header('content-disposition', 'attachment; filename="coffer-transfers.csv"').send(Readable.from(useCases.transfersCsv())));
 
   app.get('/ledger/verify', { schema: { response: R['GET /ledger/verify'] } }, async (request, reply) => {
-    const report = await runLedgerVerify(deps);
+    const report = await useCases.runLedgerVerify();
     const wire = { ...report, drift: [...report.drift], imbalance: [...report.imbalance], negative: [...report.negative] };
     return reply.status(report.ok ? 200 : 500).send(ok(request, wire));
   });

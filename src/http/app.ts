@@ -7,8 +7,7 @@ import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CofferError, isCofferError } from '../core/errors.ts';
 import { Limits } from '../core/limits.ts';
-import type { Deps } from '../usecases/deps.ts';
-import { authenticate } from '../usecases/manage-accounts.ts';
+import type { UseCases } from '../usecases/use-cases.ts';
 import { AuthCache } from './auth.ts';
 import { registerJsonParser } from './body-parser.ts';
 import { installValidators } from './exact-decimal.ts';
@@ -40,7 +39,7 @@ export interface AppOptions {
 }
 
 export interface AppContext {
-  readonly deps: Deps;
+  readonly useCases: UseCases;
   readonly options: AppOptions;
   readonly auth: AuthCache;
   readonly limiter: RateLimiter;
@@ -89,7 +88,7 @@ export function redactPathSecrets(url: string): string {
   return url.replace(PATH_SECRET_RE, '/reset-password/[redacted]');
 }
 
-export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: FastifyInstance; context: AppContext }> {
+export async function buildApp(useCases: UseCases, options: AppOptions): Promise<{ app: FastifyInstance; context: AppContext }> {
   const app = Fastify({
     // Request lines are logged without secrets that travel in a path (the website's one-time
     // password-reset links); the rest is Fastify's default request serializer.
@@ -110,9 +109,9 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<{ app: 
     },
   });
   const context: AppContext = {
-    deps, options, metrics: new HttpMetrics(), inFlight: new Set(), routes: collectOpenApi(app),
-    auth: new AuthCache((scheme, id, secret) => authenticate(deps, scheme, id, secret), deps.clock),
-    limiter: new RateLimiter(options.rateLimitPerMinute, deps.clock),
+    useCases, options, metrics: new HttpMetrics(), inFlight: new Set(), routes: collectOpenApi(app),
+    auth: new AuthCache((scheme, id, secret) => useCases.authenticate(scheme, id, secret), useCases.clock),
+    limiter: new RateLimiter(options.rateLimitPerMinute, useCases.clock),
   };
   registerJsonParser(app);
   installEdgeChecks(app);

@@ -2,7 +2,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CofferError } from '../core/errors.ts';
-import { checkIdempotencyKey, idempotencyRequest, runOnce } from '../usecases/idempotency.ts';
+import { checkIdempotencyKey, idempotencyRequest } from '../usecases/idempotency.ts';
 import type { RecordResponse } from '../usecases/idempotency.ts';
 import type { AppContext } from './app.ts';
 import { writeJson } from '../core/json-writer.ts';
@@ -77,7 +77,7 @@ export async function idempotent<T>(context: AppContext, scope: string, request:
     return reply.status(response.status).send(response.body);
   }
   const idem = idempotencyRequest(scope, key, request.method, request.url, request.rawBody ?? '');
-  const outcome = await runOnce(context.deps, context.inFlight, idem, work.run, (result) => {
+  const outcome = await context.useCases.runOnce(context.inFlight, idem, work.run, (result) => {
     const response = work.render(result);
     return { status: response.status, body: writeJson(response.body) };
   });

@@ -8,9 +8,6 @@ import { CurrencyScale } from '../core/assets.ts';
 import { CofferError } from '../core/errors.ts';
 import type { Invoice } from '../core/invoice.ts';
 import { Limits } from '../core/limits.ts';
-import { createDeposit } from '../usecases/create-deposit.ts';
-import { accountBalanceView, getInvoice, listInvoices, listTransactions, presentOptions } from '../usecases/read-account.ts';
-import { sandboxPay } from '../usecases/sandbox-pay.ts';
 import type { SandboxPayResult } from '../usecases/sandbox-pay.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
@@ -67,9 +64,9 @@ function page(request: FastifyRequest, query: PageQuery, accountId: string, publ
 export async function v2Routes(plain: FastifyInstance, context: AppContext): Promise<void> {
   // Fastify's TypeBox type provider: each route's schema types its request parts and its reply.
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { deps } = context;
+  const { useCases } = context;
   const present = (invoice: Invoice, payments: Parameters<typeof presentInvoice>[1], userEmail: string | null) =>
-    presentInvoice(invoice, payments, { ...presentOptions(deps), userEmail });
+    presentInvoice(invoice, payments, { ...useCases.presentOptions(), userEmail });
   const auth = authenticated(context);
   const publicUrl = context.options.publicUrl ?? DEFAULT_PUBLIC_URL;
 
@@ -78,7 +75,7 @@ export async function v2Routes(plain: FastifyInstance, context: AppContext): Pro
 
   app.get('/accounts/balance', { onRequest: auth, schema: { response: { 200: S.envelope(S.balanceSchema) } } }, async (request) => {
     const { account } = principalOf(request);
-    const { balances, pending } = await accountBalanceView(deps.store, account);
+    const { balances, pending } = await useCases.accountBalanceView(account);
     const first = balances[0]!;
     return ok(request, {
       balance: money(first.balanceMinor, CurrencyScale[first.currency]), currency: first.currency,
@@ -100,7 +97,7 @@ export async function v2Routes(plain: FastifyInstance, context: AppContext): Pro
       webhookUrl: body.webhook_url === undefined ? undefined : parseWebhookUrl(body.webhook_url),
     };
     return idempotent<Invoice>(context, `cred:${credential.id}`, request, reply, {
-      run: (record) => createDeposit(deps, account, input, record),
+      run: (record) => useCases.createDeposit(account, input, record),
       render: (invoice) => ({ status: 200, body: ok(request, present(invoice, [], userOf(request)), { id: invoice.id }) }),
     });
   });
@@ -108,25 +105,25 @@ export async function v2Routes(plain: FastifyInstance, context: AppContext): Pro
   app.get('/invoices', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope(Type.Array(S.invoiceSchema)) } } }, async (request) => {
     const { account } = principalOf(request);
     const { filter, rows, meta } = page(request, request.query, account.id, publicUrl);
-    const views = await listInvoices(deps.store, filter);
+    const views = await useCases.listInvoices(filter);
     return ok(request, rows(views).map((v) => present(v.invoice, v.payments, userOf(request))), meta(views.length));
   });
 
   app.get('/invoices/:id', { onRequest: auth, schema: { params: S.idParams, response: { 200: S.envelope(S.invoiceSchema) } } }, async (request) => {
     const { account } = principalOf(request);
     const { id } = request.params;
-    const view = await getInvoice(deps.store, account, id);
+    const view = await useCases.getInvoice(account, id);
     if (!view) throw new CofferError('not_found', 'No invoice with that id');
     return ok(request, present(view.invoice, view.payments, userOf(request)), { id });
   });
 
   app.get('/accounts/transactions', { onRequest: auth, schema: { querystring: S.pageQuery, response: { 200: S.envelope(Type.Array(S.transactionSchema)) } } }, async (request) => {
     const { filter, rows, meta } = page(request, request.query, principalOf(request).account.id, publicUrl);
-    const transfers = await listTransactions(deps.store, filter);
+    const transfers = await useCases.listTransactions(filter);
     return ok(request, rows(transfers).map(presentTransfer), meta(transfers.length));
   });
 
-  if (deps.settings.sandbox) {
+  if (useCases.settings.sandbox) {
     app.post('/sandbox/invoices/:id/pay', { onRequest: auth, schema: { params: S.idParams, body: S.sandboxPayBody, response: { 200: S.envelope(S.invoiceSchema) } } }, async (request, reply) => {
       const { account, credential } = principalOf(request);
       const { id } = request.params;
@@ -134,7 +131,7 @@ export async function v2Routes(plain: FastifyInstance, context: AppContext): Pro
       const input = { amount, confirmations, txid, gone: gone === true, method };
       return idempotent<SandboxPayResult>(context, `cred:${credential.id}`, request, reply, {
         // The key seeds the payment's txid: a retry can only ever find the same payment.
-        run: (record, key) => sandboxPay(deps, account, id, { ...input, seed: key }, record),
+        run: (record, key) => useCases.sandboxPay(account, id, { ...input, seed: key }, record),
         render: (result) => ({ status: 200, body: ok(request, present(result.invoice, result.payments, userOf(request)), { id, txid: result.txid }) }),
       });
     });

@@ -15,11 +15,7 @@ import type { WebhookEndpoint } from '../usecases/admin-webhooks.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
 import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
-import { BATCH_MAX_LIMIT, listWebhookEndpoints, rotateAccountWebhookSecret, ROTATION_OVERLAP_MS_DEFAULT } from '../usecases/webhook-endpoints.ts';
-import { getWebhookEndpoint, listWebhookDeliveries, webhookDeliveryWithAttempts } from '../usecases/webhook-log.ts';
-import {
-  adminCreateEndpoint, adminRedeliver, adminRemoveEndpoint, adminRotateEndpointSecret, setEndpointPaused,
-} from '../usecases/admin-webhooks.ts';
+import { BATCH_MAX_LIMIT, ROTATION_OVERLAP_MS_DEFAULT } from '../usecases/webhook-endpoints.ts';
 import { ADMIN_TOKEN_ACTOR } from '../usecases/operator-audit.ts';
 import type { RedeliverInput } from '../usecases/webhook-redeliver.ts';
 import type { EndpointWithSecret } from '../usecases/webhook-endpoints.ts';
@@ -75,31 +71,31 @@ export interface WebhookRouteOptions {
 
 export async function webhookRoutes(plain: FastifyInstance, context: AppContext, options: WebhookRouteOptions = {}): Promise<void> {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const { deps } = context;
+  const { useCases } = context;
   const maxAgeMs = options.maxAgeMs ?? DELIVERY_MAX_AGE_MS_DEFAULT;
 
   app.post('/webhooks', { schema: { body: endpointBody, response: { 201: adminEnvelope(endpointWithSecret) } } }, async (request, reply) => {
     const { body } = request;
     return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
-      run: (record) => adminCreateEndpoint(deps, ADMIN_TOKEN_ACTOR, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max }, record),
+      run: (record) => useCases.adminCreateEndpoint(ADMIN_TOKEN_ACTOR, { url: body.url, eventTypes: body.events, description: body.description, batchMax: body.batch_max }, record),
       render: ({ endpoint, secret }) => ({ status: 201, body: ok(request, { ...presentWebhookEndpoint(endpoint), secret }) }),
     });
   });
 
   app.get('/webhooks', { schema: { querystring: listQuery, response: { 200: adminEnvelope(Type.Array(WebhookEndpointWire)) } } }, async (request) => {
     const all = request.query.all === 'true';
-    return ok(request, (await listWebhookEndpoints(deps, all)).map(presentWebhookEndpoint));
+    return ok(request, (await useCases.listWebhookEndpoints(all)).map(presentWebhookEndpoint));
   });
 
   const deliveryPageMeta = Type.Object({ next_before: Type.Optional(Type.Integer({ description: 'Pass as `before` for the next page.' })) });
   app.get('/webhooks/deliveries', { schema: { querystring: deliveryQuery, response: { 200: adminEnvelope(Type.Array(WebhookDeliveryWire), deliveryPageMeta) } } }, async (request) => {
     const q = request.query;
-    const page = await listWebhookDeliveries(deps, { endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, beforeSeq: q.before, limit: q.limit ?? 50 });
+    const page = await useCases.listWebhookDeliveries({ endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, beforeSeq: q.before, limit: q.limit ?? 50 });
     return ok(request, page.deliveries, page.nextBefore === undefined ? {} : { next_before: page.nextBefore });
   });
 
   app.get('/webhooks/deliveries/:id', { schema: { params: idParams, response: { 200: adminEnvelope(deliveryWithLog) } } }, async (request) => {
-    const delivery = await webhookDeliveryWithAttempts(deps, request.params.id);
+    const delivery = await useCases.webhookDeliveryWithAttempts(request.params.id);
     if (!delivery) throw new CofferError('not_found', 'No such delivery');
     return ok(request, delivery);
   });
@@ -112,7 +108,7 @@ export async function webhookRoutes(plain: FastifyInstance, context: AppContext,
       input = { fromSeq: body.from_seq, toSeq: body.to_seq, endpointId: body.endpoint_id };
     } else throw new CofferError('missing_param', 'Give event_ids, or from_seq, to_seq and endpoint_id', { field: 'event_ids' });
     return idempotent<{ created: number; deliveryIds: string[] }>(context, 'admin', request, reply, {
-      run: (record) => adminRedeliver(deps, ADMIN_TOKEN_ACTOR, input, maxAgeMs, record),
+      run: (record) => useCases.adminRedeliver(ADMIN_TOKEN_ACTOR, input, maxAgeMs, record),
       render: (result) => ({ status: 202, body: ok(request, { created: result.created, delivery_ids: result.deliveryIds }) }),
     });
   });
@@ -121,20 +117,20 @@ export async function webhookRoutes(plain: FastifyInstance, context: AppContext,
     const accountId = request.params.id;
     const overlap = overlapMs(request.body);
     return idempotent<{ secret: string; previousExpiresAt: Date | null }>(context, 'admin', request, reply, {
-      run: (record) => rotateAccountWebhookSecret(deps, accountId, overlap, record),
+      run: (record) => useCases.rotateAccountWebhookSecret(accountId, overlap, record),
       render: (rotated) => ({ status: 201, body: ok(request, { account_id: accountId, secret: rotated.secret, previous_secret_expires_time: rotated.previousExpiresAt?.toISOString() }) }),
     });
   });
 
   app.get('/webhooks/:id', { schema: { params: idParams, response: { 200: adminEnvelope(WebhookEndpointWire) } } }, async (request) => {
-    const endpoint = await getWebhookEndpoint(deps, request.params.id);
+    const endpoint = await useCases.getWebhookEndpoint(request.params.id);
     if (!endpoint) throw new CofferError('not_found', 'No such webhook endpoint');
     return ok(request, endpoint);
   });
 
   app.delete('/webhooks/:id', { schema: { params: idParams, response: { 200: adminEnvelope(removed) } } }, async (request) => {
     const { id } = request.params;
-    const { cancelled } = await adminRemoveEndpoint(deps, ADMIN_TOKEN_ACTOR, id);
+    const { cancelled } = await useCases.adminRemoveEndpoint(ADMIN_TOKEN_ACTOR, id);
     return ok(request, { id, removed: true as const, cancelled_deliveries: cancelled });
   });
 
@@ -142,7 +138,7 @@ export async function webhookRoutes(plain: FastifyInstance, context: AppContext,
     app.post(`/webhooks/:id/${action}`, { schema: { params: idParams, response: { 200: adminEnvelope(WebhookEndpointWire) } } }, async (request, reply) => {
       const { id } = request.params;
       return idempotent<WebhookEndpoint>(context, 'admin', request, reply, {
-        run: (record) => setEndpointPaused(deps, ADMIN_TOKEN_ACTOR, id, paused, record),
+        run: (record) => useCases.setEndpointPaused(ADMIN_TOKEN_ACTOR, id, paused, record),
         render: (endpoint) => ({ status: 200, body: ok(request, presentWebhookEndpoint(endpoint)) }),
       });
     });
@@ -152,7 +148,7 @@ export async function webhookRoutes(plain: FastifyInstance, context: AppContext,
     const { id } = request.params;
     const overlap = overlapMs(request.body);
     return idempotent<EndpointWithSecret>(context, 'admin', request, reply, {
-      run: (record) => adminRotateEndpointSecret(deps, ADMIN_TOKEN_ACTOR, id, overlap, record),
+      run: (record) => useCases.adminRotateEndpointSecret(ADMIN_TOKEN_ACTOR, id, overlap, record),
       render: ({ endpoint, secret }) => ({ status: 201, body: ok(request, { ...presentWebhookEndpoint(endpoint), secret }) }),
     });
   });

@@ -3,8 +3,6 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Invoice } from '../core/invoice.ts';
-import { accountBalanceView, listInvoices, listTransactions } from '../usecases/read-account.ts';
-import { changePassword } from '../usecases/web-sign-in.ts';
 import type { SignedIn } from '../usecases/web-sessions.ts';
 import { WebLimits } from '../core/limits.ts';
 import { passwordBody } from './auth-pages.ts';
@@ -30,18 +28,18 @@ export function pageOf(request: FastifyRequest): number {
 }
 
 export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
-  const { deps } = web;
+  const { useCases } = web;
   const size = WebLimits.webPageSize;
 
   app.get('/', async (request, reply) => {
     const { account } = signedInOf(request);
     const page = pageOf(request);
-    const now = deps.clock.now();
+    const now = useCases.clock.now();
     // One row more than shown tells whether an older page exists.
     const [{ balances, pending }, recent, history] = await Promise.all([
-      accountBalanceView(deps.store, account),
-      listInvoices(deps.store, { accountId: account.id, start: 0, limit: size }),
-      listTransactions(deps.store, { accountId: account.id, start: (page - 1) * size, limit: size + 1 }),
+      useCases.accountBalanceView(account),
+      useCases.listInvoices({ accountId: account.id, start: 0, limit: size }),
+      useCases.listTransactions({ accountId: account.id, start: (page - 1) * size, limit: size + 1 }),
     ]);
     const open: Invoice[] = recent.map((v) => v.invoice)
       .filter((i) => OPEN_STATUSES.has(i.status) && (i.status !== 'unpaid' || i.expiresAt > now));
@@ -49,15 +47,15 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
       account, balances, pending, open, history: history.slice(0, size), page, hasNext: history.length > size, now,
       unconfirmedEmail: web.settings.mail && !signedInOf(request).user.emailVerifiedAt ? signedInOf(request).user.email : null,
       notice: confirmationNotice(request.query), csrf: request.webCsrfToken ?? '',
-      methodLabel: (id) => deps.methods.label(id),
+      methodLabel: (id) => useCases.methods.label(id),
     }), 'dashboard');
   });
 
   app.get('/deposits', async (request, reply) => {
     const { account } = signedInOf(request);
     const page = pageOf(request);
-    const views = await listInvoices(deps.store, { accountId: account.id, start: (page - 1) * size, limit: size + 1 });
-    return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size, deps.clock.now(), (id) => deps.methods.label(id)), 'deposits');
+    const views = await useCases.listInvoices({ accountId: account.id, start: (page - 1) * size, limit: size + 1 });
+    return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size, useCases.clock.now(), (id) => useCases.methods.label(id)), 'deposits');
   });
 
   app.get('/password', async (request, reply) => {
@@ -68,7 +66,7 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
   app.post('/password', async (request, reply) => {
     const signedIn = signedInOf(request);
     try {
-      const { token } = await changePassword(deps, signedIn, {
+      const { token } = await useCases.changePassword(signedIn, {
         current: field(request.body, 'current_password'), next: field(request.body, 'new_password'), nextConfirm: field(request.body, 'new_password_confirm'),
       });
       web.setSession(request, reply, token);

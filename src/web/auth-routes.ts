@@ -2,9 +2,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCofferError } from '../core/errors.ts';
-import { resolveSession, endSession } from '../usecases/web-sessions.ts';
-import { signIn } from '../usecases/web-sign-in.ts';
-import { signUp, signUpProblems } from '../usecases/web-sign-up.ts';
+import { signUpProblems } from '../usecases/web-sign-up.ts';
 import { signInBody, signUpBody } from './auth-pages.ts';
 import { field } from './forms.ts';
 import type { WebRuntime } from './web-runtime.ts';
@@ -25,14 +23,14 @@ export function errorField(error: unknown, fields: readonly string[]): { field: 
 }
 
 export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
-  const { deps } = web;
+  const { useCases } = web;
   const alreadySignedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
-    if (!(await resolveSession(deps, web.sessionToken(request)))) return false;
+    if (!(await useCases.resolveSession(web.sessionToken(request)))) return false;
     await reply.redirect('/account', 303);
     return true;
   };
 
-  app.get('/', async (request, reply) => reply.redirect((await resolveSession(deps, web.sessionToken(request))) ? '/account' : '/signin', 303));
+  app.get('/', async (request, reply) => reply.redirect((await useCases.resolveSession(web.sessionToken(request))) ? '/account' : '/signin', 303));
 
   app.get('/signin', async (request, reply) => {
     if (await alreadySignedIn(request, reply)) return reply;
@@ -47,7 +45,7 @@ export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
     const email = field(request.body, 'email');
     const next = safeNext(field(request.body, 'next'));
     try {
-      const { token } = await signIn(deps, { email, password: field(request.body, 'password'), ip: request.ip });
+      const { token } = await useCases.signIn({ email, password: field(request.body, 'password'), ip: request.ip });
       web.setSession(request, reply, token);
       return reply.redirect(next, 303);
     } catch (error) {
@@ -71,7 +69,7 @@ export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
       const problems = signUpProblems(input);
       if (Object.keys(problems).length > 0) return web.send(request, reply, 400, 'Create an account', signUpBody(request.webCsrfToken!, values, problems));
       try {
-        const result = await signUp(deps, input);
+        const result = await useCases.signUp(input);
         web.setSession(request, reply, result.token);
         await sendEmailConfirmation(web, request, result.user);
         return reply.redirect('/account', 303);
@@ -84,7 +82,7 @@ export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
   }
 
   app.post('/signout', async (request, reply) => {
-    await endSession(deps, web.sessionToken(request));
+    await useCases.endSession(web.sessionToken(request));
     web.clearSession(request, reply);
     return reply.redirect('/signin?signed_out=1', 303);
   });

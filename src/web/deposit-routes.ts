@@ -10,7 +10,6 @@ import type { Invoice, Payment } from '../core/invoice.ts';
 import type { MethodSpec } from '../core/methods.ts';
 import { planSettlement } from '../core/settlement.ts';
 import { createDeposit } from '../usecases/create-deposit.ts';
-import { accountBalances, getInvoice } from '../usecases/read-account.ts';
 import { sandboxPay } from '../usecases/sandbox-pay.ts';
 import type { SandboxPayInput } from '../usecases/sandbox-pay.ts';
 import { signedInOf } from './account-routes.ts';
@@ -28,7 +27,7 @@ const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const QR_CACHE_MAX = 500;
 
 export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
-  const { deps } = web;
+  const { useCases } = web;
   const qrCache = new Map<string, SafeHtml>();
 
   async function qr(uri: string): Promise<SafeHtml> {
@@ -42,26 +41,26 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
   }
 
   function methods(): MethodSpec[] {
-    return deps.methods.ids().map((id) => deps.methods.get(id)!.spec);
+    return useCases.methods.ids().map((id) => useCases.methods.get(id)!.spec);
   }
 
   /** The invoice of the signed-in account, or a 404 that looks the same as a missing one. */
   async function ownInvoice(request: FastifyRequest): Promise<{ invoice: Invoice; payments: readonly Payment[] }> {
     const { id } = request.params as { id: string };
-    const view = ID_RE.test(id) ? await getInvoice(deps.store, signedInOf(request).account, id) : null;
+    const view = ID_RE.test(id) ? await useCases.getInvoice(signedInOf(request).account, id) : null;
     if (!view) throw new CofferError('not_found', 'There is no deposit at this address in your account.');
     return view;
   }
 
   async function statusOf(request: FastifyRequest) {
     const { invoice, payments } = await ownInvoice(request);
-    const now = deps.clock.now();
-    const plan = planSettlement(invoice, payments, now, (p) => deps.methods.confirmationsFor(p.methodId, p.amountUnits),
-      (methodId) => deps.methods.get(methodId)?.spec);
-    const balances = await accountBalances(deps.store, signedInOf(request).account);
+    const now = useCases.clock.now();
+    const plan = planSettlement(invoice, payments, now, (p) => useCases.methods.confirmationsFor(p.methodId, p.amountUnits),
+      (methodId) => useCases.methods.get(methodId)?.spec);
+    const balances = await useCases.accountBalances(signedInOf(request).account);
     const balanceMinor = balances.find((b) => b.currency === creditCurrency(invoice))?.balanceMinor ?? 0n;
     const payUri = payUriOf(invoice, now);
-    return { invoice, method: deps.methods.describe(invoice.methodId), payments, paymentStatus: plan.paymentStatus, balanceMinor, now, qrSvg: payUri === null ? null : await qr(payUri), explorers: web.settings.explorers, sandbox: web.settings.sandbox };
+    return { invoice, method: useCases.methods.describe(invoice.methodId), payments, paymentStatus: plan.paymentStatus, balanceMinor, now, qrSvg: payUri === null ? null : await qr(payUri), explorers: web.settings.explorers, sandbox: web.settings.sandbox };
   }
 
   const renderForm = (request: FastifyRequest, reply: FastifyReply, status: number, values: AddFundsValues, errors: Record<string, string>) =>
@@ -69,7 +68,7 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
 
   app.get('/add-funds', async (request, reply) => {
     const { account } = signedInOf(request);
-    return renderForm(request, reply, 200, { currency: account.currency, amount: '', any: false, method: deps.methods.ids()[0] ?? '' }, {});
+    return renderForm(request, reply, 200, { currency: account.currency, amount: '', any: false, method: useCases.methods.ids()[0] ?? '' }, {});
   });
 
   app.post('/add-funds', async (request, reply) => {
@@ -85,7 +84,7 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
     try {
       const input = { currency: values.currency, paymentMethod: values.method, amount: values.any ? undefined : values.amount };
       // A repeat of the same rendered form lands on the deposit it created, not a second one.
-      const id = await formOnce<Invoice, string>(web, request, account.id, (record) => createDeposit(deps, account, input, record), (invoice) => invoice.id);
+      const id = await formOnce<Invoice, string>(web, request, account.id, (record) => useCases.createDeposit(account, input, record), (invoice) => invoice.id);
       return reply.redirect(`/account/deposits/${id}`, 303);
     } catch (error) {
       const problem = errorField(error, ['currency', 'amount', 'payment_method']);
@@ -112,7 +111,7 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
       const { invoice } = await ownInvoice(request);
       const wantsJson = (request.headers.accept ?? '').includes('application/json');
       try {
-        const result = await sandboxPay(deps, signedInOf(request).account, invoice.id, simulateInput(request, deps.methods.get(invoice.methodId)?.spec));
+        const result = await useCases.sandboxPay(signedInOf(request).account, invoice.id, simulateInput(request, useCases.methods.get(invoice.methodId)?.spec));
         if (wantsJson) return reply.type('application/json; charset=utf-8').send(JSON.stringify({ txid: result.txid, status: result.invoice.status }));
         return reply.redirect(`/account/deposits/${invoice.id}`, 303);
       } catch (error) {

@@ -4,9 +4,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CofferError } from '../core/errors.ts';
-import { issueCredential, revokeCredential } from '../usecases/manage-accounts.ts';
 import type { IssuedCredential } from '../usecases/manage-accounts.ts';
-import { accountUsage } from '../usecases/web-usage.ts';
 import { WebLimits } from '../core/limits.ts';
 import { signedInOf } from './account-routes.ts';
 import { field } from './forms.ts';
@@ -37,11 +35,11 @@ function definedOnly(shown: { apiId?: string | undefined; apiSecret?: string | u
 }
 
 export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
-  const { deps } = web;
+  const { useCases } = web;
 
   async function render(request: FastifyRequest, reply: FastifyReply, status: number, extra: { issued?: IssuedCredential; revoked?: string | null; label?: string; errors?: Record<string, string> }) {
     const { account } = business(request);
-    const [credentials, usage] = await Promise.all([deps.store.accounts.listCredentials(account.id), accountUsage(deps, account)]);
+    const [credentials, usage] = await Promise.all([useCases.listCredentials(account.id), useCases.accountUsage(account)]);
     const revoked = extra.revoked && credentials.some((c) => c.id === extra.revoked && c.revokedAt !== null) ? extra.revoked : null;
     return web.send(request, reply, status, 'API keys', keysBody({
       credentials, usage, issued: extra.issued ?? null, revoked, label: extra.label ?? '', errors: extra.errors ?? {}, csrf: request.webCsrfToken!,
@@ -57,8 +55,8 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
     let issued: IssuedCredential | undefined;
     if (sealed !== undefined) {
       reply.header('set-cookie', serializeCookie(FLASH_COOKIE, '', { secure: web.secure(request), maxAgeSeconds: 0 }));
-      const shown = openFlash(web.settings.secret, session.id, sealed, deps.clock.now()) as ShownKey | null;
-      const credential = shown ? (await deps.store.accounts.listCredentials(account.id)).find((c) => c.id === shown.id && c.revokedAt === null) : undefined;
+      const shown = openFlash(web.settings.secret, session.id, sealed, useCases.clock.now()) as ShownKey | null;
+      const credential = shown ? await useCases.activeCredential(account.id, shown.id) : null;
       if (shown && credential) issued = { credential, ...definedOnly(shown) };
     }
     return render(request, reply, 200, { revoked: typeof revoked === 'string' ? revoked : null, ...(issued ? { issued } : {}) });
@@ -71,10 +69,10 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
       return render(request, reply, 400, { label, errors: { label: `Use at most ${WebLimits.credentialLabelLengthMax} characters, no control characters` } });
     }
     // A repeat of the same rendered form shows the key it created (secret included), not a second one.
-    const shown = await formOnce<IssuedCredential, ShownKey>(web, request, account.id, (record) => issueCredential(deps, account.id, label === '' ? null : label, record),
+    const shown = await formOnce<IssuedCredential, ShownKey>(web, request, account.id, (record) => useCases.issueCredential(account.id, label === '' ? null : label, record),
       (issued) => ({ id: issued.credential.id, apiId: issued.apiId, apiSecret: issued.apiSecret, apiKey: issued.apiKey }));
     const { session } = business(request);
-    reply.header('set-cookie', serializeCookie(FLASH_COOKIE, sealFlash(web.settings.secret, session.id, shown, deps.clock.now()), { secure: web.secure(request), maxAgeSeconds: FLASH_TTL_SECONDS }));
+    reply.header('set-cookie', serializeCookie(FLASH_COOKIE, sealFlash(web.settings.secret, session.id, shown, useCases.clock.now()), { secure: web.secure(request), maxAgeSeconds: FLASH_TTL_SECONDS }));
     return reply.redirect('/account/keys#new-key', 303);
   });
 
@@ -82,7 +80,7 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
   app.get('/keys/:id/revoke', async (request, reply) => {
     const { account } = business(request);
     const { id } = request.params as { id: string };
-    const credential = (await deps.store.accounts.listCredentials(account.id)).find((c) => c.id === id && c.revokedAt === null);
+    const credential = await useCases.activeCredential(account.id, id);
     if (!credential) throw new CofferError('not_found', 'There is no active key with this id in your account.');
     return web.send(request, reply, 200, 'Revoke key?', revokeConfirmBody(credential, request.webCsrfToken!), 'keys');
   });
@@ -91,11 +89,11 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
     const { account } = business(request);
     const { id } = request.params as { id: string };
     if (field(request.body, 'confirm') !== 'yes') {
-      const credential = (await deps.store.accounts.listCredentials(account.id)).find((c) => c.id === id && c.revokedAt === null);
+      const credential = await useCases.activeCredential(account.id, id);
       if (!credential) throw new CofferError('not_found', 'There is no active key with this id in your account.');
       return web.send(request, reply, 200, 'Revoke key?', revokeConfirmBody(credential, request.webCsrfToken!), 'keys');
     }
-    await revokeCredential(deps, id, account.id);
+    await useCases.revokeCredential(id, account.id);
     web.context.auth.clear();
     return reply.redirect(`/account/keys?revoked=${encodeURIComponent(id)}`, 303);
   });

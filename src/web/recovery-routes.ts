@@ -5,9 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { isCofferError } from '../core/errors.ts';
 import type { FastifyRequest } from 'fastify';
-import { requestPasswordReset, resetLink, resetLinkUser, resetPassword } from '../usecases/web-password-reset.ts';
+import { resetLink } from '../usecases/web-password-reset.ts';
 import type { IssuedReset } from '../usecases/web-password-reset.ts';
-import { confirmEmail, issueEmailConfirmation, resendEmailConfirmation } from '../usecases/web-email-verification.ts';
 import type { WebUser } from '../core/account.ts';
 import { signedInOf } from './account-routes.ts';
 import { errorField } from './auth-routes.ts';
@@ -28,7 +27,7 @@ function sendLater(web: WebRuntime, request: FastifyRequest, to: string, subject
 export async function sendEmailConfirmation(web: WebRuntime, request: FastifyRequest, user: WebUser): Promise<void> {
   const mail = web.settings.mail;
   if (!mail) return;
-  const issued = await issueEmailConfirmation(web.deps, user);
+  const issued = await web.useCases.issueEmailConfirmation(user);
   sendLater(web, request, issued.email, 'Confirm your email for Coffer', confirmEmailText(`${mail.publicUrl.replace(/\/+$/, '')}/verify-email/${issued.token}`, issued.expiresAt));
 }
 
@@ -39,7 +38,7 @@ export function confirmationAccountRoutes(app: FastifyInstance, web: WebRuntime)
   app.post('/confirm-email', async (request, reply) => {
     const { user } = signedInOf(request);
     try {
-      const issued = await resendEmailConfirmation(web.deps, user, request.ip);
+      const issued = await web.useCases.resendEmailConfirmation(user, request.ip);
       if (issued) sendLater(web, request, issued.email, 'Confirm your email for Coffer', confirmEmailText(`${mail.publicUrl.replace(/\/+$/, '')}/verify-email/${issued.token}`, issued.expiresAt));
       return reply.redirect('/account?confirmation_sent=1', 303);
     } catch (error) {
@@ -50,7 +49,7 @@ export function confirmationAccountRoutes(app: FastifyInstance, web: WebRuntime)
 }
 
 export function recoveryRoutes(app: FastifyInstance, web: WebRuntime): void {
-  const { deps } = web;
+  const { useCases } = web;
   const mail = web.settings.mail;
 
   app.get('/forgot-password', async (request, reply) =>
@@ -61,7 +60,7 @@ export function recoveryRoutes(app: FastifyInstance, web: WebRuntime): void {
     if (mail === null) return web.send(request, reply, 200, 'Forgot your password?', forgotPasswordBody(request.webCsrfToken!, email, {}, false));
     let issued: IssuedReset | null;
     try {
-      issued = await requestPasswordReset(deps, { email, ip: request.ip });
+      issued = await useCases.requestPasswordReset({ email, ip: request.ip });
     } catch (error) {
       const problem = errorField(error, ['email']);
       if (!problem) throw error;
@@ -82,7 +81,7 @@ export function recoveryRoutes(app: FastifyInstance, web: WebRuntime): void {
   app.get('/verify-email/:token', async (request, reply) => {
     const { token } = request.params as { token: string };
     try {
-      const { email } = await confirmEmail(deps, token);
+      const { email } = await useCases.confirmEmail(token);
       return web.send(request, reply, 200, 'Email confirmed', confirmedBody(email));
     } catch (error) {
       if (!isCofferError(error) || error.status !== 404) throw error;
@@ -93,7 +92,7 @@ export function recoveryRoutes(app: FastifyInstance, web: WebRuntime): void {
   app.get('/reset-password/:token', async (request, reply) => {
     const { token } = request.params as { token: string };
     try {
-      const user = await resetLinkUser(deps, token);
+      const user = await useCases.resetLinkUser(token);
       return web.send(request, reply, 200, 'Choose a new password', resetPasswordBody(request.webCsrfToken!, token, user.email, {}));
     } catch (error) {
       if (!isCofferError(error) || error.status !== 404) throw error;
@@ -104,14 +103,14 @@ export function recoveryRoutes(app: FastifyInstance, web: WebRuntime): void {
   app.post('/reset-password', async (request, reply) => {
     const token = field(request.body, 'token');
     try {
-      await resetPassword(deps, { token, password: field(request.body, 'password'), passwordConfirm: field(request.body, 'password_confirm') });
+      await useCases.resetPassword({ token, password: field(request.body, 'password'), passwordConfirm: field(request.body, 'password_confirm') });
       web.clearSession(request, reply);
       return reply.redirect('/signin?reset=1', 303);
     } catch (error) {
       if (isCofferError(error) && error.status === 404) return web.send(request, reply, 404, 'Link not valid', deadLinkBody(error.message));
       const problem = errorField(error, ['password', 'password_confirm']);
       if (!problem) throw error;
-      const user = await resetLinkUser(deps, token);
+      const user = await useCases.resetLinkUser(token);
       return web.send(request, reply, problem.status, 'Choose a new password', resetPasswordBody(request.webCsrfToken!, token, user.email, { [problem.field]: problem.message }));
     }
   });

@@ -7,7 +7,7 @@
 
 import type { FastifyRequest } from 'fastify';
 import { CofferError } from '../core/errors.ts';
-import { checkIdempotencyKey, idempotencyRequest, runOnce } from '../usecases/idempotency.ts';
+import { checkIdempotencyKey, idempotencyRequest } from '../usecases/idempotency.ts';
 import type { RecordResponse } from '../usecases/idempotency.ts';
 import { field } from './forms.ts';
 import type { WebRuntime } from './web-runtime.ts';
@@ -27,14 +27,14 @@ function canonicalForm(body: unknown): string {
  * Runs `run` once per (account, form key); returns the JSON-able view of the outcome, the first
  * one's when this is a repeat. `run` must call `record` inside its transaction when given it.
  */
-export async function formOnce<T, V>(web: Pick<WebRuntime, 'deps'> & { readonly context: Pick<WebRuntime['context'], 'inFlight'> }, request: FastifyRequest, accountId: string,
+export async function formOnce<T, V>(web: Pick<WebRuntime, 'useCases'> & { readonly context: Pick<WebRuntime['context'], 'inFlight'> }, request: FastifyRequest, accountId: string,
   run: (record: RecordResponse<T> | undefined) => Promise<T>, view: (result: T) => V): Promise<V> {
   const key = field(request.body, KEY_FIELD);
   if (key === '') return view(await run(undefined));
   const idem = idempotencyRequest(`web:${accountId}`, checkIdempotencyKey(key, KEY_FIELD), request.method, request.url, canonicalForm(request.body));
   for (let attempt = 1; ; attempt++) {
     try {
-      const outcome = await runOnce<T>(web.deps, web.context.inFlight, idem, (record) => run(record), (result) => ({ status: 200, body: JSON.stringify(view(result)) }));
+      const outcome = await web.useCases.runOnce<T>(web.context.inFlight, idem, (record) => run(record), (result) => ({ status: 200, body: JSON.stringify(view(result)) }));
       return outcome.replayed ? (JSON.parse(outcome.stored.body) as V) : view(outcome.result);
     } catch (error) {
       // A double click's second submit arrives while the first runs here: a browser shows the

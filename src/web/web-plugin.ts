@@ -1,11 +1,10 @@
 // The website as one encapsulated Fastify plugin: mount it with
-// `buildApp(deps, { ..., plugins: [createWebPlugin(options)] })`. It brings its own form parser,
+// `buildApp(useCases, { ..., plugins: [createWebPlugin(options)] })`. It brings its own form parser,
 // error pages, security headers, CSRF check and session guard; none of them touch /v2 or /admin.
 
 import { randomBytes } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCofferError } from '../core/errors.ts';
-import { resolveSession } from '../usecases/web-sessions.ts';
 import { accountRoutes } from './account-routes.ts';
 import { Assets } from './assets.ts';
 import { errorBody } from './auth-pages.ts';
@@ -55,8 +54,8 @@ export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance
   return async (app, context) => {
     const secret = options.cookieSecret ? Buffer.from(options.cookieSecret, 'utf8') : randomBytes(32);
     const mail = mailSettings(options);
-    const web = new WebRuntime(context.deps, context, {
-      secret, secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.deps.settings.sandbox, signUp: options.signUp ?? true, mail, explorers: options.explorers ?? {},
+    const web = new WebRuntime(context.useCases, context, {
+      secret, secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.useCases.settings.sandbox, signUp: options.signUp ?? true, mail, explorers: options.explorers ?? {},
     });
     if (mail) app.addHook('onClose', async () => mail.mailer.close());
 
@@ -96,7 +95,7 @@ export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance
 
     await app.register(async (account) => {
       account.addHook('onRequest', async (request, reply) => {
-        request.webSignedIn = await resolveSession(web.deps, web.sessionToken(request));
+        request.webSignedIn = await web.useCases.resolveSession(web.sessionToken(request));
         if (request.webSignedIn) return;
         // The checkout's polling asks for JSON: a 401 it can read, not a sign-in page to parse.
         if ((request.headers.accept ?? '').includes('application/json')) {

@@ -8,7 +8,7 @@
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Deps } from '../usecases/deps.ts';
+import type { UseCases } from '../usecases/use-cases.ts';
 import type { SignedIn } from '../usecases/web-sessions.ts';
 import { WebLimits } from '../core/limits.ts';
 import { parseCookies, serializeCookie } from './cookies.ts';
@@ -34,7 +34,7 @@ declare module 'fastify' {
 
 /** What the website needs of the app context (structurally satisfied by http's AppContext). */
 export interface WebAppContext {
-  readonly deps: Deps;
+  readonly useCases: UseCases;
   readonly auth: { clear(): void };
   /** Idempotency keys this process is running (shared with the API: usecases/idempotency.ts runOnce). */
   readonly inFlight: Set<string>;
@@ -52,7 +52,7 @@ export interface WebSettings {
 }
 
 export class WebRuntime {
-  constructor(readonly deps: Deps, readonly context: WebAppContext, readonly settings: WebSettings) {}
+  constructor(readonly useCases: UseCases, readonly context: WebAppContext, readonly settings: WebSettings) {}
 
   tokenFor(seed: string): string {
     return createHmac('sha256', this.settings.secret).update(`csrf:${seed}`).digest('base64url');

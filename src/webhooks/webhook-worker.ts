@@ -4,10 +4,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Deps } from '../usecases/deps.ts';
-import { claimLanes, deliverDue, runLane } from '../usecases/webhook-deliver.ts';
+import type { UseCases } from '../usecases/use-cases.ts';
 import type { DeliverySettings, LaneSummary, WebhookSender } from '../usecases/webhook-deliver.ts';
-import { fanOutEvents } from '../usecases/webhook-fanout.ts';
 import type { FanOutSettings } from '../usecases/webhook-fanout.ts';
 import type { WebhookConfig } from './webhook-config.ts';
 import { createWebhookSender } from './outbound-post.ts';
@@ -42,7 +40,7 @@ export interface WebhookWorkerOptions {
 
 export class WebhookWorker {
   readonly holder: string;
-  readonly #deps: Deps;
+  readonly #useCases: UseCases;
   readonly #config: WebhookConfig;
   readonly #send: WebhookSender;
   readonly #closeSender: () => void;
@@ -52,8 +50,8 @@ export class WebhookWorker {
   #again = false;
   #stopped = false;
 
-  constructor(deps: Deps, config: WebhookConfig, options: WebhookWorkerOptions = {}) {
-    this.#deps = deps;
+  constructor(useCases: UseCases, config: WebhookConfig, options: WebhookWorkerOptions = {}) {
+    this.#useCases = useCases;
     this.#config = config;
     this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#delivery = deliverySettings(config, options.random);
@@ -61,7 +59,7 @@ export class WebhookWorker {
       this.#send = options.sender;
       this.#closeSender = () => {};
     } else {
-      const handle = createWebhookSender({ allowPrivate: config.allowPrivate, timeoutMs: config.timeoutMs, responseBytesMax: config.responseBytesMax, socketsPerHostMax: SOCKETS_PER_HOST_MAX }, { clock: deps.clock });
+      const handle = createWebhookSender({ allowPrivate: config.allowPrivate, timeoutMs: config.timeoutMs, responseBytesMax: config.responseBytesMax, socketsPerHostMax: SOCKETS_PER_HOST_MAX }, { clock: useCases.clock });
       this.#send = handle.send;
       this.#closeSender = handle.close;
     }
@@ -86,20 +84,20 @@ export class WebhookWorker {
       this.#passing = null;
       if (this.#again && !this.#stopped) {
         this.#again = false;
-        void this.pass().catch((error: unknown) => this.#deps.log.error({ err: error }, 'webhook pass failed; will retry'));
+        void this.pass().catch((error: unknown) => this.#useCases.log.error({ err: error }, 'webhook pass failed; will retry'));
       }
     });
     return this.#passing;
   }
 
   async #pass(): Promise<void> {
-    await fanOutEvents(this.#deps, fanOutSettings(this.#config));
+    await this.#useCases.fanOutEvents(fanOutSettings(this.#config));
     const free = this.#config.lanesMax - this.#lanes.size;
-    const lanes = await claimLanes(this.#deps, this.holder, free, this.#delivery);
+    const lanes = await this.#useCases.claimLanes(this.holder, free, this.#delivery);
     for (const lane of lanes) {
-      const task = runLane(this.#deps, this.#send, lane, this.holder, this.#delivery)
+      const task = this.#useCases.runLane(this.#send, lane, this.holder, this.#delivery)
         .then((summary: LaneSummary) => { if (summary.delivered + summary.failed > 0) void this.pass().catch(() => {}); })
-        .catch((error: unknown) => this.#deps.log.error({ err: error, lane }, 'webhook lane failed; its claim expires and it is retried'))
+        .catch((error: unknown) => this.#useCases.log.error({ err: error, lane }, 'webhook lane failed; its claim expires and it is retried'))
         .finally(() => this.#lanes.delete(task));
       this.#lanes.add(task);
     }
@@ -114,8 +112,8 @@ export class WebhookWorker {
 
   /** Runs fan-out and delivery to completion once, waiting for every lane (tests, `coffer webhook deliver`). */
   async runOnce(): Promise<LaneSummary> {
-    await fanOutEvents(this.#deps, fanOutSettings(this.#config));
-    return deliverDue(this.#deps, this.#send, this.holder, this.#delivery);
+    await this.#useCases.fanOutEvents(fanOutSettings(this.#config));
+    return this.#useCases.deliverDue(this.#send, this.holder, this.#delivery);
   }
 
   loops(): WebhookLoop[] {
@@ -131,7 +129,7 @@ export class WebhookWorker {
 }
 
 /** The loops the worker role runs; keep the worker to stop it on shutdown. */
-export function webhookLoops(deps: Deps, config: WebhookConfig): { worker: WebhookWorker; loops: WebhookLoop[] } {
-  const worker = new WebhookWorker(deps, config);
+export function webhookLoops(useCases: UseCases, config: WebhookConfig): { worker: WebhookWorker; loops: WebhookLoop[] } {
+  const worker = new WebhookWorker(useCases, config);
   return { worker, loops: worker.loops() };
 }

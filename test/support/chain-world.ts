@@ -10,6 +10,8 @@ import type { Logger } from '../../src/core/logger.ts';
 import { createLogger } from '../../src/runtime.ts';
 import type { RateProvider } from '../../src/core/rate.ts';
 import type { Deps, SettlementSettings } from '../../src/usecases/deps.ts';
+import { createUseCases } from '../../src/usecases/use-cases.ts';
+import type { UseCases } from '../../src/usecases/use-cases.ts';
 import type { MethodRegistry } from '../../src/usecases/method-registry.ts';
 import { WatcherSupervisor } from '../../src/usecases/run-watchers.ts';
 import { expireInvoices } from '../../src/usecases/expire-invoices.ts';
@@ -58,6 +60,7 @@ const WAIT_STEP_MS = 20;
 
 export class ChainWorld {
   readonly deps: Deps;
+  readonly useCases: UseCases;
   readonly clock: ManualClock;
   readonly app: FastifyInstance;
   readonly testDb: TestDb;
@@ -65,6 +68,7 @@ export class ChainWorld {
 
   private constructor(deps: Deps, clock: ManualClock, app: FastifyInstance, testDb: TestDb) {
     this.deps = deps;
+    this.useCases = createUseCases(deps);
     this.clock = clock;
     this.app = app;
     this.testDb = testDb;
@@ -79,7 +83,7 @@ export class ChainWorld {
         store: testDb.store, clock, log: testLogger(), rates: options.rates, methods,
         settings: { ...defaultSettings, sandbox: false, ...options.settings },
       };
-      const { app } = await buildApp(deps, { adminToken: 'test-admin-token-0123456789', rateLimitPerMinute: 0, logLevel: 'silent' });
+      const { app } = await buildApp(createUseCases(deps), { adminToken: 'test-admin-token-0123456789', rateLimitPerMinute: 0, logLevel: 'silent' });
       await app.ready();
       return new ChainWorld(deps, clock, app, testDb);
     } catch (error) {

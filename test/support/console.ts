@@ -23,7 +23,7 @@ export async function createOperatorByCli(world: World, email: string, role: 'op
   const write = process.stdout.write;
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
-    await operatorCommand(world.deps, ['create', '--email', email, '--role', role, '--password-stdin'], { stdin: () => `${OPERATOR_PASSWORD}\n`, prompt: null });
+    await operatorCommand(world.useCases, ['create', '--email', email, '--role', role, '--password-stdin'], { stdin: () => `${OPERATOR_PASSWORD}\n`, prompt: null });
   } finally {
     process.stdout.write = write;
   }

@@ -22,6 +22,8 @@ import { RateAggregator } from '../../src/rates/rate-aggregator.ts';
 import { MethodRegistry } from '../../src/usecases/method-registry.ts';
 import type { ConfirmationTier } from '../../src/usecases/method-registry.ts';
 import type { Deps, SettlementSettings } from '../../src/usecases/deps.ts';
+import { createUseCases } from '../../src/usecases/use-cases.ts';
+import type { UseCases } from '../../src/usecases/use-cases.ts';
 import { createAccount } from '../../src/usecases/manage-accounts.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { AppOptions } from '../../src/http/app.ts';
@@ -92,6 +94,8 @@ export const defaultSettings: SettlementSettings = {
 
 export interface World {
   readonly deps: Deps;
+  /** What the app was built with (and what CLI commands and the webhook worker are given). */
+  readonly useCases: UseCases;
   readonly clock: ManualClock;
   readonly testDb: TestDb;
   readonly app: FastifyInstance;
@@ -120,9 +124,10 @@ export async function openWorld(dialect: Dialect, options: WorldOptions = {}): P
     store: testDb.store, clock, log: silentLogger, rates: options.rates ?? staticRates(), methods: sandboxRegistry(clock, options.tiers),
     settings: { ...defaultSettings, ...options.settings },
   };
-  const { app } = await buildApp(deps, { adminToken: 'test-admin-token-0123456789', rateLimitPerMinute: 0, logLevel: 'silent', ...options.app });
+  const useCases = createUseCases(deps);
+  const { app } = await buildApp(useCases, { adminToken: 'test-admin-token-0123456789', rateLimitPerMinute: 0, logLevel: 'silent', ...options.app });
   await app.ready();
-  return { deps, clock, testDb, app, close: async () => { await app.close(); await testDb.close(); } };
+  return { deps, useCases, clock, testDb, app, close: async () => { await app.close(); await testDb.close(); } };
 }
 
 export interface TestAccount {

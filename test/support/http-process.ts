@@ -11,6 +11,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { migrate, openDatabase } from '../../src/storage/database.ts';
 import { Store } from '../../src/storage/store.ts';
 import type { Deps } from '../../src/usecases/deps.ts';
+import { createUseCases } from '../../src/usecases/use-cases.ts';
 import { defaultSettings, sandboxRegistry, staticRates } from './harness.ts';
 
 export interface HttpJob {
@@ -29,7 +30,7 @@ const deps: Deps = {
   store: new Store(db), clock: systemClock, log: silentLogger, rates: staticRates(job.rates),
   methods: sandboxRegistry(new ManualClock()), settings: defaultSettings,
 };
-const { app } = await buildApp(deps, { adminToken: job.adminToken, rateLimitPerMinute: 0, logLevel: 'silent' });
+const { app } = await buildApp(createUseCases(deps), { adminToken: job.adminToken, rateLimitPerMinute: 0, logLevel: 'silent' });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : 0}\n`);

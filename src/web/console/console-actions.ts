@@ -11,13 +11,9 @@ import { CurrencyScale, isBalanceCurrency } from '../../core/assets.ts';
 import type { Account } from '../../core/account.ts';
 import { CofferError, isCofferError } from '../../core/errors.ts';
 import { formatDecimal, parseDecimal } from '../../core/money.ts';
-import {
-  accountDetail, adminCharge, adminIssueCredential, adminRefund, adminRevokeCredential, adminSetAccountStatus, credentialAccount, findAccount, findCharge,
-} from '../../usecases/admin-accounts.ts';
 import type { ChargeResult } from '../../usecases/admin-accounts.ts';
-import { creditPreview, heldPayment, listHolds, parseRate, resolveHold } from '../../usecases/admin-holds.ts';
+import { parseRate } from '../../usecases/admin-holds.ts';
 import type { HoldResolution, ResolvedHold } from '../../usecases/admin-holds.ts';
-import { adminRedeliver, setEndpointPaused, webhookEndpoint } from '../../usecases/admin-webhooks.ts';
 import type { RedeliverResult, WebhookEndpoint } from '../../usecases/admin-webhooks.ts';
 import type { RecordResponse } from '../../usecases/idempotency.ts';
 import { operatorActor } from '../../usecases/operators.ts';
@@ -71,7 +67,7 @@ const confirmed = (request: FastifyRequest) => field(request.body, 'confirm') ==
 /** What every action handler uses: the runtime, the path id, the acting operator (role checked) and the idempotent form run. */
 interface ActionKit {
   readonly console: ConsoleRuntime;
-  readonly deps: ConsoleRuntime['deps'];
+  readonly useCases: ConsoleRuntime['useCases'];
   param(request: FastifyRequest): string;
   actor(request: FastifyRequest): ReturnType<typeof operatorActor>;
   once<T, V>(request: FastifyRequest, run: (record: RecordResponse<T> | undefined) => Promise<T>, view: (r: T) => V): Promise<V>;
@@ -79,7 +75,7 @@ interface ActionKit {
 
 export function consoleActionRoutes(app: FastifyInstance, console: ConsoleRuntime): void {
   const kit: ActionKit = {
-    console, deps: console.deps,
+    console, useCases: console.useCases,
     param: (request) => (request.params as { id: string }).id,
     actor: (request) => operatorActor(console.requireOperatorRole(request).operator),
     once: (request, run, view) => formOnce(console, request, `console:${console.operator(request).operator.id}`, run, view),
@@ -90,12 +86,12 @@ export function consoleActionRoutes(app: FastifyInstance, console: ConsoleRuntim
   webhookActions(app, kit);
 }
 
-const unpack = (kit: ActionKit) => ({ console: kit.console, deps: kit.deps, param: kit.param, actor: kit.actor, once: kit.once.bind(kit) });
+const unpack = (kit: ActionKit) => ({ console: kit.console, useCases: kit.useCases, param: kit.param, actor: kit.actor, once: kit.once.bind(kit) });
 
 function holdActions(app: FastifyInstance, kit: ActionKit): void {
-  const { console, deps, param, actor, once } = unpack(kit);
+  const { console, useCases, param, actor, once } = unpack(kit);
   const holdsAgain = async (request: FastifyRequest, reply: FastifyReply, status: number, state?: FormState, banner?: SafeHtml) =>
-    console.send(request, reply, status, 'Holds', holdsBody(console, request, await listHolds(deps), state, banner), 'holds');
+    console.send(request, reply, status, 'Holds', holdsBody(console, request, await useCases.listHolds(), state, banner), 'holds');
 
   app.post('/holds/:id/resolve', async (request, reply) => {
     const who = actor(request);
@@ -105,7 +101,7 @@ function holdActions(app: FastifyInstance, kit: ActionKit): void {
       ? { action: 'refunded_outside', note: values['note'] ?? '' }
       : { action: 'credit', rate: values['rate'] ?? '', rateSource: values['rate_source'] ?? '', note: values['note'] ?? '' };
     try {
-      const { payment, invoice } = await heldPayment(deps, paymentId);
+      const { payment, invoice } = await useCases.heldPayment(paymentId);
       if (!confirmed(request)) {
         if (input.note.trim() === '') throw new CofferError('missing_param', 'Enter a note saying what was done and why', { field: 'note' });
         if (input.action === 'refunded_outside') {
@@ -113,11 +109,11 @@ function holdActions(app: FastifyInstance, kit: ActionKit): void {
             what: html`<p>Payment <code>${payment.id}</code> of invoice <code>${invoice.id}</code> will be marked <strong>refunded outside Coffer</strong> with your note. Nothing is credited to account <code>${invoice.accountId}</code>; the payment leaves settlement for good and the invoice is settled again without it. This is written to the audit log and cannot be undone.</p>` });
         }
         if (input.rateSource.trim() === '') throw new CofferError('missing_param', 'Enter where the rate comes from (source and time)', { field: 'rate_source' });
-        const credit = creditPreview(deps, invoice, payment, parseRate(input.rate));
+        const credit = useCases.creditPreview(invoice, payment, parseRate(input.rate));
         return confirmPage(console, request, reply, { title: 'Credit a held payment', verb: `Yes, credit ${balanceText(credit, invoice.currency)}`, cancel: `${P}/holds`,
           what: html`<p>Account <code>${invoice.accountId}</code> will be credited <strong id="confirm-amount">${balanceText(credit, invoice.currency)}</strong> for payment <code>${payment.id}</code> (invoice <code>${invoice.id}</code>), at ${input.rate} ${invoice.currency} per unit (${input.rateSource}). The ledger posts the receive and credit transfers and a <code>balance.credited</code> event is sent. This is written to the audit log and can only be reversed by a charge.</p>` });
       }
-      const view = await once<ResolvedHold, { text: string }>(request, (record) => resolveHold(deps, who, paymentId, input, record), (r) => ({
+      const view = await once<ResolvedHold, { text: string }>(request, (record) => useCases.resolveHold(who, paymentId, input, record), (r) => ({
         text: r.action === 'credit' ? `Credited ${balanceText(r.creditedMinor ?? 0n, r.currency)} to the account; the invoice is now ${r.invoiceStatus}.` : `Recorded as refunded outside Coffer; the invoice is now ${r.invoiceStatus}.`,
       }));
       return holdsAgain(request, reply, 200, undefined, notice('success', html`<span id="resolved">Hold of payment ${paymentId} resolved. ${view.text}</span>`));
@@ -131,14 +127,14 @@ function holdActions(app: FastifyInstance, kit: ActionKit): void {
 }
 
 function accountActions(app: FastifyInstance, kit: ActionKit): void {
-  const { console, deps, param, actor, once } = unpack(kit);
+  const { console, useCases, param, actor, once } = unpack(kit);
   const accountAgain = accountAgainOf(kit);
 
   app.post('/accounts/:id/status', async (request, reply) => {
     const who = actor(request);
     const id = param(request);
     const status = field(request.body, 'status') === 'active' ? 'active' : 'frozen';
-    const account = await findAccount(deps, id);
+    const account = await useCases.findAccount(id);
     if (!confirmed(request)) {
       return confirmPage(console, request, reply, status === 'frozen'
         ? { title: 'Freeze an account', verb: 'Yes, freeze the account', cancel: `${P}/accounts/${id}`,
@@ -146,7 +142,7 @@ function accountActions(app: FastifyInstance, kit: ActionKit): void {
         : { title: 'Unfreeze an account', verb: 'Yes, unfreeze the account', cancel: `${P}/accounts/${id}`,
           what: html`<p>Account <code>${id}</code> will be <strong>active</strong> again: charges against its balance are accepted.</p>` });
     }
-    await once<Account, { status: string }>(request, (record) => adminSetAccountStatus(deps, who, id, status, record), (a) => ({ status: a.status }));
+    await once<Account, { status: string }>(request, (record) => useCases.adminSetAccountStatus(who, id, status, record), (a) => ({ status: a.status }));
     console.context.auth.clear();
     return accountAgain(request, reply, id, 200, undefined, notice('success', html`<span id="status-changed">Account ${status === 'frozen' ? 'frozen' : 'unfrozen'}.</span>`));
   });
@@ -158,7 +154,7 @@ function accountActions(app: FastifyInstance, kit: ActionKit): void {
     let fresh: IssuedCredential | null = null;
     try {
       // The secret is shown once, from this request; the stored replay keeps only the id.
-      const view = await once<IssuedCredential, { id: string }>(request, async (record) => (fresh = await adminIssueCredential(deps, who, id, label === '' ? null : label, record)), (c) => ({ id: c.credential.id }));
+      const view = await once<IssuedCredential, { id: string }>(request, async (record) => (fresh = await useCases.adminIssueCredential(who, id, label === '' ? null : label, record)), (c) => ({ id: c.credential.id }));
       const issued = fresh as IssuedCredential | null;
       const secret = issued ? html`<div class="secret" role="alert"><p><strong>Shown once.</strong> Hand this to the account holder now; Coffer keeps only its hash.</p>
 ${issued.apiKey ? html`<p>API key: <code class="value" id="new-secret">${issued.apiKey}</code></p>` : html`<p>API id: <code class="value">${issued.apiId ?? ''}</code><br>API secret: <code class="value" id="new-secret">${issued.apiSecret ?? ''}</code></p>`}</div>`
@@ -173,12 +169,12 @@ ${issued.apiKey ? html`<p>API key: <code class="value" id="new-secret">${issued.
   app.post('/credentials/:id/revoke', async (request, reply) => {
     const who = actor(request);
     const credentialId = param(request);
-    const account = await credentialAccount(deps, credentialId);
+    const account = await useCases.credentialAccount(credentialId);
     if (!confirmed(request)) {
       return confirmPage(console, request, reply, { title: 'Revoke a credential', verb: 'Yes, revoke it', cancel: `${P}/accounts/${account}`,
         what: html`<p>Credential <code>${credentialId}</code> of account <code>${account}</code> will be <strong>revoked</strong>: every API request made with it is refused from now on. This cannot be undone; create a new credential instead.</p>` });
     }
-    await once<string, { id: string }>(request, async (record) => { await adminRevokeCredential(deps, who, credentialId, account, record); return credentialId; }, (c) => ({ id: c }));
+    await once<string, { id: string }>(request, async (record) => { await useCases.adminRevokeCredential(who, credentialId, account, record); return credentialId; }, (c) => ({ id: c }));
     console.context.auth.clear();
     return accountAgain(request, reply, account, 200, undefined, notice('success', `Credential ${credentialId} revoked.`));
   });
@@ -186,10 +182,10 @@ ${issued.apiKey ? html`<p>API key: <code class="value" id="new-secret">${issued.
 }
 
 const accountAgainOf = (kit: ActionKit) => async (request: FastifyRequest, reply: FastifyReply, id: string, status: number, state?: FormState, banner?: SafeHtml) =>
-  kit.console.send(request, reply, status, 'Account', accountBody(kit.console, request, await accountDetail(kit.deps, id), state, banner), 'accounts');
+  kit.console.send(request, reply, status, 'Account', accountBody(kit.console, request, await kit.useCases.accountDetail(id), state, banner), 'accounts');
 
 function chargeActions(app: FastifyInstance, kit: ActionKit): void {
-  const { console, deps, param, actor, once } = unpack(kit);
+  const { console, useCases, param, actor, once } = unpack(kit);
   const accountAgain = accountAgainOf(kit);
 
   app.post('/accounts/:id/charges', async (request, reply) => {
@@ -208,7 +204,7 @@ function chargeActions(app: FastifyInstance, kit: ActionKit): void {
           what: html`<p>Account <code>${id}</code> will be charged <strong>${balanceText(amountMinor, currency)}</strong>${values['description'] ? ` for "${values['description']}"` : ''}. The balance goes down by that much (a charge never takes it below zero); it can be refunded later.</p>` });
       }
       const input = { accountId: id, amount: formatDecimal(amountMinor, CurrencyScale[currency]), currency, idempotencyKey: `console:${key}`, description: values['description'] || undefined };
-      const view = await once<ChargeResult, { id: string; balance: string }>(request, (record) => adminCharge(deps, who, input, record), (r) => ({ id: r.charge.id, balance: balanceText(r.balanceMinor, r.charge.currency) }));
+      const view = await once<ChargeResult, { id: string; balance: string }>(request, (record) => useCases.adminCharge(who, input, record), (r) => ({ id: r.charge.id, balance: balanceText(r.balanceMinor, r.charge.currency) }));
       return accountAgain(request, reply, id, 200, undefined, notice('success', `Charge ${view.id} made; the ${currency} balance is now ${view.balance}.`));
     } catch (error) {
       const e = userError(error);
@@ -222,14 +218,14 @@ function chargeActions(app: FastifyInstance, kit: ActionKit): void {
     const values = formValues(request.body);
     const accountId = values['account_id'] ?? '';
     try {
-      const charge = await findCharge(deps, chargeId);
+      const charge = await useCases.findCharge(chargeId);
       const amountMinor = parseDecimal((values['amount'] ?? '').trim(), CurrencyScale[charge.currency], 'amount');
       if (!confirmed(request)) {
         return confirmPage(console, request, reply, { title: 'Refund a charge', verb: `Yes, refund ${balanceText(amountMinor, charge.currency)}`, cancel: `${P}/accounts/${charge.accountId}`,
           what: html`<p><strong>${balanceText(amountMinor, charge.currency)}</strong> of charge <code>${chargeId}</code> goes back to the balance of account <code>${charge.accountId}</code>.</p>` });
       }
       const input = { chargeId, amount: formatDecimal(amountMinor, CurrencyScale[charge.currency]), idempotencyKey: `console:${values['idempotency_key'] ?? ''}` };
-      const view = await once<ChargeResult, { balance: string }>(request, (record) => adminRefund(deps, who, input, record), (r) => ({ balance: balanceText(r.balanceMinor, r.charge.currency) }));
+      const view = await once<ChargeResult, { balance: string }>(request, (record) => useCases.adminRefund(who, input, record), (r) => ({ balance: balanceText(r.balanceMinor, r.charge.currency) }));
       return accountAgain(request, reply, charge.accountId, 200, undefined, notice('success', `Refunded; the balance is now ${view.balance}.`));
     } catch (error) {
       const e = userError(error);
@@ -241,7 +237,7 @@ function chargeActions(app: FastifyInstance, kit: ActionKit): void {
 }
 
 function webhookActions(app: FastifyInstance, kit: ActionKit): void {
-  const { console, deps, param, actor, once } = unpack(kit);
+  const { console, useCases, param, actor, once } = unpack(kit);
   const endpointAgain = async (request: FastifyRequest, reply: FastifyReply, id: string, status: number, banner?: SafeHtml, state?: FormState) =>
     console.send(request, reply, status, 'Webhook endpoint', await endpointBody(console, request, id, banner, state), 'webhooks');
 
@@ -249,12 +245,12 @@ function webhookActions(app: FastifyInstance, kit: ActionKit): void {
     app.post(`/webhooks/:id/${action}`, async (request, reply) => {
       const who = actor(request);
       const id = param(request);
-      const endpoint = await webhookEndpoint(deps, id);
+      const endpoint = await useCases.webhookEndpoint(id);
       if (paused && !confirmed(request)) {
         return confirmPage(console, request, reply, { title: 'Pause a webhook endpoint', verb: 'Yes, pause sending', cancel: `${P}/webhooks/${id}`,
           what: html`<p>Nothing more is sent to <code>${endpoint.url}</code> until you resume it. Events keep queueing for it, in order; they are sent when it is resumed (those older than the retry limit fail then).</p>` });
       }
-      await once<WebhookEndpoint, { status: string }>(request, (record) => setEndpointPaused(deps, who, id, paused, record), (e) => ({ status: e.status }));
+      await once<WebhookEndpoint, { status: string }>(request, (record) => useCases.setEndpointPaused(who, id, paused, record), (e) => ({ status: e.status }));
       return endpointAgain(request, reply, id, 200, notice('success', paused ? 'Sending paused.' : 'Sending resumed.'));
     });
   }
@@ -264,7 +260,7 @@ function webhookActions(app: FastifyInstance, kit: ActionKit): void {
     const id = param(request);
     const eventId = field(request.body, 'event_id');
     try {
-      const view = await once<RedeliverResult, { created: number }>(request, (record) => adminRedeliver(deps, who, { eventIds: [eventId], endpointId: id }, console.settings.redeliveryMaxAgeMs, record), (r) => ({ created: r.created }));
+      const view = await once<RedeliverResult, { created: number }>(request, (record) => useCases.adminRedeliver(who, { eventIds: [eventId], endpointId: id }, console.settings.redeliveryMaxAgeMs, record), (r) => ({ created: r.created }));
       return endpointAgain(request, reply, id, 202, notice('success', html`<span id="redelivered">Event ${eventId} queued again (${view.created} delivery).</span>`));
     } catch (error) {
       return endpointAgain(request, reply, id, userError(error).status, notice('error', (error as Error).message));
@@ -282,12 +278,12 @@ function webhookActions(app: FastifyInstance, kit: ActionKit): void {
         return Number(text);
       }) as [number, number];
       if (to < from) throw new CofferError('invalid_param', 'The end must not be before the start', { field: 'to_seq' });
-      const endpoint = await webhookEndpoint(deps, id);
+      const endpoint = await useCases.webhookEndpoint(id);
       if (!confirmed(request)) {
         return confirmPage(console, request, reply, { title: 'Redeliver a range of events', verb: `Yes, redeliver ${to - from + 1} positions`, cancel: `${P}/webhooks/${id}`,
           what: html`<p>Every event at outbox positions ${from} to ${to} that <code>${endpoint.url}</code> subscribes to is queued again, at the end of its lane. Receivers see repeats with the same event ids.</p>` });
       }
-      const view = await once<RedeliverResult, { created: number }>(request, (record) => adminRedeliver(deps, who, { fromSeq: from, toSeq: to, endpointId: id }, console.settings.redeliveryMaxAgeMs, record), (r) => ({ created: r.created }));
+      const view = await once<RedeliverResult, { created: number }>(request, (record) => useCases.adminRedeliver(who, { fromSeq: from, toSeq: to, endpointId: id }, console.settings.redeliveryMaxAgeMs, record), (r) => ({ created: r.created }));
       return endpointAgain(request, reply, id, 202, notice('success', `${view.created} deliveries queued.`));
     } catch (error) {
       const e = userError(error);

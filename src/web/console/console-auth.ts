@@ -6,9 +6,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { isCofferError } from '../../core/errors.ts';
 import { WebLimits } from '../../core/limits.ts';
-import {
-  beginEnrolment, confirmEnrolment, endOperatorSession, operatorSignIn, resolveOperatorSession, verifyOperatorCode,
-} from '../../usecases/operators.ts';
 import { csrfField, errorSummary, field, inputField } from '../forms.ts';
 import type { FieldErrors } from '../forms.ts';
 import { html, trustedMarkup } from '../html.ts';
@@ -75,17 +72,17 @@ function recoveryBody(codes: readonly string[]): SafeHtml {
 async function secondFactorPage(console: ConsoleRuntime, request: FastifyRequest, reply: FastifyReply, status: number, errors: FieldErrors): Promise<FastifyReply> {
   const signedIn = request.consoleOperator!;
   if (signedIn.operator.totpEnabledAt !== null) return console.send(request, reply, status, 'Two-factor sign-in', codeBody(request.consoleCsrfToken ?? '', errors));
-  const { secret, uri } = await beginEnrolment(console.deps, signedIn);
+  const { secret, uri } = await console.useCases.beginEnrolment(signedIn);
   // The SVG is drawn by qrcode from a URI we built (paths only, no text of ours).
   const qr = trustedMarkup(await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }));
   return console.send(request, reply, status, 'Set up two-factor sign-in', enrolBody(request.consoleCsrfToken ?? '', qr, secret, errors));
 }
 
 export function consoleAuthRoutes(app: FastifyInstance, console: ConsoleRuntime): void {
-  const deps = console.deps;
+  const useCases = console.useCases;
 
   app.get('/signin', async (request, reply) => {
-    const signedIn = await resolveOperatorSession(deps, console.sessionToken(request));
+    const signedIn = await useCases.resolveOperatorSession(console.sessionToken(request));
     if (signedIn?.session.stage === 'full') return reply.redirect(`${CONSOLE_PREFIX}/overview`, 303);
     return console.send(request, reply, 200, 'Operator sign-in', signInBody(request.consoleCsrfToken ?? '', '', {}));
   });
@@ -93,7 +90,7 @@ export function consoleAuthRoutes(app: FastifyInstance, console: ConsoleRuntime)
   app.post('/signin', async (request, reply) => {
     const email = field(request.body, 'email');
     try {
-      const { token } = await operatorSignIn(deps, { email, password: field(request.body, 'password'), ip: request.ip });
+      const { token } = await useCases.operatorSignIn({ email, password: field(request.body, 'password'), ip: request.ip });
       console.setSession(request, reply, token);
       return reply.redirect(`${CONSOLE_PREFIX}/two-factor`, 303);
     } catch (error) {
@@ -104,25 +101,25 @@ export function consoleAuthRoutes(app: FastifyInstance, console: ConsoleRuntime)
   });
 
   app.get('/two-factor', async (request, reply) => {
-    request.consoleOperator = await resolveOperatorSession(deps, console.sessionToken(request));
+    request.consoleOperator = await useCases.resolveOperatorSession(console.sessionToken(request));
     if (!request.consoleOperator) return reply.redirect(`${CONSOLE_PREFIX}/signin`, 303);
     if (request.consoleOperator.session.stage === 'full') return reply.redirect(`${CONSOLE_PREFIX}/overview`, 303);
     return secondFactorPage(console, request, reply, 200, {});
   });
 
   app.post('/two-factor', async (request, reply) => {
-    const signedIn = await resolveOperatorSession(deps, console.sessionToken(request));
+    const signedIn = await useCases.resolveOperatorSession(console.sessionToken(request));
     if (!signedIn || signedIn.session.stage !== 'password') return reply.redirect(`${CONSOLE_PREFIX}/signin`, 303);
     request.consoleOperator = signedIn;
     const code = field(request.body, 'code');
     try {
       if (signedIn.operator.totpEnabledAt === null) {
-        const { token, recoveryCodes } = await confirmEnrolment(deps, signedIn, code, request.ip);
+        const { token, recoveryCodes } = await useCases.confirmEnrolment(signedIn, code, request.ip);
         console.setSession(request, reply, token);
-        request.consoleOperator = await resolveOperatorSession(deps, token);
+        request.consoleOperator = await useCases.resolveOperatorSession(token);
         return console.send(request, reply, 200, 'Recovery codes', recoveryBody(recoveryCodes));
       }
-      console.setSession(request, reply, await verifyOperatorCode(deps, signedIn, code, request.ip));
+      console.setSession(request, reply, await useCases.verifyOperatorCode(signedIn, code, request.ip));
       return reply.redirect(`${CONSOLE_PREFIX}/overview`, 303);
     } catch (error) {
       const errors = fieldErrors(error, 'code');
@@ -131,7 +128,7 @@ export function consoleAuthRoutes(app: FastifyInstance, console: ConsoleRuntime)
   });
 
   app.post('/signout', async (request, reply) => {
-    await endOperatorSession(deps, console.sessionToken(request));
+    await useCases.endOperatorSession(console.sessionToken(request));
     console.clearSession(request, reply);
     return reply.redirect(`${CONSOLE_PREFIX}/signin`, 303);
   });

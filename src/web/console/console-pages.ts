@@ -11,18 +11,14 @@ import type { Invoice, Payment } from '../../core/invoice.ts';
 import { LedgerCurrencyScale } from '../../core/ledger.ts';
 import type { LedgerCurrency, PostedTransfer } from '../../core/ledger.ts';
 import { formatDecimal } from '../../core/money.ts';
-import { accountDetail, searchAccounts } from '../../usecases/admin-accounts.ts';
+import { searchAccounts } from '../../usecases/admin-accounts.ts';
 import type { AccountDetail } from '../../usecases/admin-accounts.ts';
-import { listHolds, reasonText } from '../../usecases/admin-holds.ts';
+import { reasonText } from '../../usecases/admin-holds.ts';
 import type { HeldPayment } from '../../usecases/admin-holds.ts';
-import { invoiceDetail, parseInvoiceSearch, searchInvoices } from '../../usecases/admin-invoices.ts';
+import { parseInvoiceSearch } from '../../usecases/admin-invoices.ts';
 import type { InvoiceSearchText } from '../../usecases/admin-invoices.ts';
-import { runLedgerVerify } from '../../usecases/admin-ledger.ts';
 import { overview } from '../../usecases/admin-overview.ts';
 import type { ChainHealth } from '../../usecases/admin-overview.ts';
-import { webhookDeliveries, webhookDelivery, webhookEndpoint } from '../../usecases/admin-webhooks.ts';
-import { listWebhookEndpoints } from '../../usecases/webhook-endpoints.ts';
-import { auditLog } from '../../usecases/operator-audit.ts';
 import { balanceText, cryptoText, statusName, timeText } from '../format.ts';
 import { csrfField, errorSummary, idempotencyField, inputField } from '../forms.ts';
 import type { FieldErrors } from '../forms.ts';
@@ -56,7 +52,7 @@ export function notice(kind: 'success' | 'error' | 'warning', text: string | Saf
 // ---- overview ----
 
 async function overviewBody(console: ConsoleRuntime): Promise<SafeHtml> {
-  const o = await overview(console.deps);
+  const o = await console.useCases.overview();
   const currencies = [...new Set(o.received.map((r) => r.currency))];
   const methods = [...new Set(o.received.map((r) => r.methodId))];
   const totals = methods.flatMap((m) => currencies.map((c) => ({ m, c, total: o.received.filter((r) => r.methodId === m && r.currency === c).reduce((s, r) => s + r.amountMinor, 0n) }))).filter((t) => t.total > 0n);
@@ -129,7 +125,7 @@ ${transfers.map((t) => html`<tr><td>${t.seq}</td><td>${timeText(t.createdAt)}</t
 }
 
 async function invoiceBody(console: ConsoleRuntime, id: string): Promise<SafeHtml> {
-  const d = await invoiceDetail(console.deps, id);
+  const d = await console.useCases.invoiceDetail(id);
   const i = d.invoice;
   return html`<h1>Invoice <code>${i.id}</code></h1>
 <dl class="facts" id="invoice-facts">
@@ -172,7 +168,7 @@ ${canAct ? html`${errorSummary(Object.fromEntries(Object.entries(errors).map(([k
 <fieldset class="field"><legend>Resolve by</legend><div class="choices">
 <label><input type="radio" name="action" value="credit"${action === 'credit' ? html` checked` : ''}> Crediting the account at this rate</label>
 <label><input type="radio" name="action" value="refunded_outside"${action === 'refunded_outside' ? html` checked` : ''}> Recording that it was refunded outside Coffer (nothing is credited)</label></div></fieldset>
-${inputField({ name: 'rate', id: `${form}-rate`, label: `Rate (${h.invoice.currency} per 1 ${console.deps.methods.get(h.payment.methodId)?.spec.asset ?? h.invoice.asset})`, value: values['rate'] ?? '', inputmode: 'decimal', maxlength: 60, hint: 'Only when crediting.' }, errors)}
+${inputField({ name: 'rate', id: `${form}-rate`, label: `Rate (${h.invoice.currency} per 1 ${console.useCases.methods.get(h.payment.methodId)?.spec.asset ?? h.invoice.asset})`, value: values['rate'] ?? '', inputmode: 'decimal', maxlength: 60, hint: 'Only when crediting.' }, errors)}
 ${inputField({ name: 'rate_source', id: `${form}-rate_source`, label: 'Rate source', value: values['rate_source'] ?? '', maxlength: 500, hint: 'Where the rate comes from and its time, e.g. "Kraken BTC/USD close 2026-12-06 10:00 UTC". Only when crediting.' }, errors)}
 ${inputField({ name: 'note', id: `${form}-note`, label: 'Note', value: values['note'] ?? '', maxlength: 500, required: true, hint: 'What was done and why; kept in the audit log.' }, errors)}
 <button type="submit">Review the resolution</button></form>` : ''}
@@ -228,8 +224,8 @@ ${canAct ? html`<td>${c.refundedMinor < c.amountMinor ? html`<form method="post"
 // ---- webhooks ----
 
 async function webhooksBody(console: ConsoleRuntime): Promise<SafeHtml> {
-  const endpoints = await listWebhookEndpoints(console.deps, false);
-  const paused = (await listWebhookEndpoints(console.deps, true)).filter((e) => e.status === 'paused');
+  const endpoints = await console.useCases.listWebhookEndpoints(false);
+  const paused = (await console.useCases.listWebhookEndpoints(true)).filter((e) => e.status === 'paused');
   const all = [...endpoints, ...paused];
   return html`<h1>Webhooks</h1>
 ${all.length === 0 ? html`<p>No endpoint. Add one with <code>coffer webhook add</code> or the admin API.</p>` : html`<div class="table-wrap"><table id="endpoints"><thead><tr><th>Endpoint</th><th>URL</th><th>Events</th><th>Status</th></tr></thead><tbody>
@@ -237,8 +233,8 @@ ${all.map((e) => html`<tr><td><a href="${P}/webhooks/${e.id}">${e.id}</a></td><t
 }
 
 export async function endpointBody(console: ConsoleRuntime, request: FastifyRequest, id: string, banner?: SafeHtml, state: FormState = noForm): Promise<SafeHtml> {
-  const endpoint = await webhookEndpoint(console.deps, id);
-  const deliveries = await webhookDeliveries(console.deps, { endpointId: id, limit: 50 });
+  const endpoint = await console.useCases.webhookEndpoint(id);
+  const deliveries = await console.useCases.webhookDeliveries({ endpointId: id, limit: 50 });
   const canAct = console.canAct(request) && endpoint.status !== 'removed';
   const csrf = request.consoleCsrfToken ?? '';
   const range = valuesFor(state, 'range');
@@ -260,7 +256,7 @@ ${canAct ? html`<td><form method="post" action="${P}/webhooks/${id}/redeliver">$
 }
 
 async function deliveryBody(console: ConsoleRuntime, id: string): Promise<SafeHtml> {
-  const { delivery: d, attempts } = await webhookDelivery(console.deps, id);
+  const { delivery: d, attempts } = await console.useCases.webhookDelivery(id);
   return html`<h1>Delivery <code>${d.id}</code></h1>
 <dl class="facts"><dt>Event</dt><dd>${d.eventType} <code>${d.eventId}</code></dd><dt>URL</dt><dd>${d.url}</dd><dt>Status</dt><dd>${d.status}</dd>
 <dt>Endpoint</dt><dd>${d.endpointId ? html`<a href="${P}/webhooks/${d.endpointId}">${d.endpointId}</a>` : 'the invoice\'s own webhook_url'}</dd></dl>
@@ -272,7 +268,7 @@ ${attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${timeText(a.at)}</td><t
 // ---- ledger and audit ----
 
 async function ledgerBody(console: ConsoleRuntime, verify: boolean): Promise<SafeHtml> {
-  const report = verify ? await runLedgerVerify(console.deps) : null;
+  const report = verify ? await console.useCases.runLedgerVerify() : null;
   return html`<h1>Ledger</h1>
 <p><a class="button secondary" href="${P}/ledger?verify=1">Run verify</a> <a class="button secondary" href="${P}/ledger/transfers.csv" download>Export transfers as CSV</a></p>
 <p class="muted">Verify recomputes every balance from the transfers (read-only). The CSV holds every transfer with exact decimal amounts, for an accountant.</p>
@@ -282,7 +278,7 @@ ${report.ok ? '' : html`<pre class="json">${JSON.stringify({ drift: report.drift
 }
 
 async function auditBody(console: ConsoleRuntime, target: string, before: number | undefined): Promise<SafeHtml> {
-  const rows = await auditLog(console.deps, { target: target || undefined, beforeSeq: before, limit: 50 });
+  const rows = await console.useCases.auditLog({ target: target || undefined, beforeSeq: before, limit: 50 });
   return html`<h1>Audit log</h1><p>Every operator action, newest first. Entries are never changed or removed.</p>
 <form method="get" action="${P}/audit" class="search">${inputField({ name: 'target', label: 'Object (e.g. account:acc_…)', value: target, maxlength: 200 }, {})}<div class="field"><button type="submit">Filter</button></div></form>
 <div class="table-wrap"><table id="audit"><thead><tr><th>#</th><th>Time</th><th>Who</th><th>Action</th><th>Object</th><th>Before</th><th>After</th></tr></thead><tbody>
@@ -304,7 +300,7 @@ export function consolePageRoutes(app: FastifyInstance, console: ConsoleRuntime)
     const q = query(request);
     const values = Object.fromEntries(Object.entries(q).filter((e): e is [string, string] => typeof e[1] === 'string'));
     try {
-      const invoices = await searchInvoices(console.deps, parseInvoiceSearch(values as InvoiceSearchText));
+      const invoices = await console.useCases.searchInvoices(parseInvoiceSearch(values as InvoiceSearchText));
       return console.send(request, reply, 200, 'Invoices', html`<h1>Invoices</h1>${invoiceSearchForm(values, {})}${invoiceRows(invoices)}`, 'invoices');
     } catch (error) {
       if (!isCofferError(error) || error.status >= 500) throw error;
@@ -312,9 +308,9 @@ export function consolePageRoutes(app: FastifyInstance, console: ConsoleRuntime)
     }
   });
   page('/invoices/:id', 'Invoice', 'invoices', (request) => invoiceBody(console, param(request)));
-  page('/holds', 'Holds', 'holds', async (request) => holdsBody(console, request, await listHolds(console.deps)));
-  page('/accounts', 'Accounts', 'accounts', async (request) => accountsBody(query(request)['q'] ?? '', await searchAccounts(console.deps, query(request)['q'] ?? '')));
-  page('/accounts/:id', 'Account', 'accounts', async (request) => accountBody(console, request, await accountDetail(console.deps, param(request))));
+  page('/holds', 'Holds', 'holds', async (request) => holdsBody(console, request, await console.useCases.listHolds()));
+  page('/accounts', 'Accounts', 'accounts', async (request) => accountsBody(query(request)['q'] ?? '', await console.useCases.searchAccounts(query(request)['q'] ?? '')));
+  page('/accounts/:id', 'Account', 'accounts', async (request) => accountBody(console, request, await console.useCases.accountDetail(param(request))));
   page('/webhooks', 'Webhooks', 'webhooks', () => webhooksBody(console));
   page('/webhooks/deliveries/:id', 'Delivery', 'webhooks', (request) => deliveryBody(console, param(request)));
   page('/webhooks/:id', 'Webhook endpoint', 'webhooks', (request) => endpointBody(console, request, param(request)));

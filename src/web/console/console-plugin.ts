@@ -1,16 +1,14 @@
 // The operator console as one encapsulated Fastify plugin under /admin/console
 // (docs/operator-console.md says why that prefix): its own form parser, security headers, CSRF
 // check on every POST, operator session guard (password and second factor), error pages, and
-// the screens. Mount it with `buildApp(deps, { plugins: [createConsolePlugin(options)] })`.
+// the screens. Mount it with `buildApp(useCases, { plugins: [createConsolePlugin(options)] })`.
 
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCofferError } from '../../core/errors.ts';
-import { transfersCsv } from '../../usecases/admin-ledger.ts';
-import { resolveOperatorSession } from '../../usecases/operators.ts';
 import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../../usecases/webhook-deliver.ts';
-import type { Deps } from '../../usecases/deps.ts';
+import type { UseCases } from '../../usecases/use-cases.ts';
 import { html } from '../html.ts';
 import { consoleActionRoutes } from './console-actions.ts';
 import { consoleAuthRoutes } from './console-auth.ts';
@@ -44,12 +42,12 @@ function localPath(request: FastifyRequest): string {
   return path === '' ? '/' : path;
 }
 
-export function createConsolePlugin(options: ConsoleOptions = {}): (app: FastifyInstance, context: ConsoleContext & { readonly deps: Deps }) => Promise<void> {
+export function createConsolePlugin(options: ConsoleOptions = {}): (app: FastifyInstance, context: ConsoleContext & { readonly useCases: UseCases }) => Promise<void> {
   return async (root, context) => {
     await root.register(async (app) => {
-      const console = new ConsoleRuntime(context.deps, context, {
+      const console = new ConsoleRuntime(context.useCases, context, {
         secret: options.cookieSecret ? Buffer.from(options.cookieSecret, 'utf8') : randomBytes(32),
-        secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.deps.settings.sandbox,
+        secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.useCases.settings.sandbox,
         redeliveryMaxAgeMs: options.redeliveryMaxAgeMs ?? DELIVERY_MAX_AGE_MS_DEFAULT,
       });
       registerFormParser(app);
@@ -62,7 +60,7 @@ export function createConsolePlugin(options: ConsoleOptions = {}): (app: Fastify
         reply.header('cache-control', 'no-store');
         console.prepare(request, reply);
         if (OPEN_PATHS.has(localPath(request))) return;
-        request.consoleOperator = await resolveOperatorSession(console.deps, console.sessionToken(request));
+        request.consoleOperator = await console.useCases.resolveOperatorSession(console.sessionToken(request));
         if (request.consoleOperator?.session.stage === 'full') return;
         const to = request.consoleOperator ? `${CONSOLE_PREFIX}/two-factor` : `${CONSOLE_PREFIX}/signin`;
         return reply.redirect(to, 303);
@@ -86,7 +84,7 @@ export function createConsolePlugin(options: ConsoleOptions = {}): (app: Fastify
 
       app.get('/', async (_request, reply) => reply.redirect(`${CONSOLE_PREFIX}/overview`, 303));
       app.get('/ledger/transfers.csv', async (_request, reply) => reply.type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="coffer-transfers.csv"').send(Readable.from(transfersCsv(console.deps))));
+        .header('content-disposition', 'attachment; filename="coffer-transfers.csv"').send(Readable.from(console.useCases.transfersCsv())));
       consoleAuthRoutes(app, console);
       consolePageRoutes(app, console);
       consoleActionRoutes(app, console);

@@ -7,7 +7,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CofferError } from '../../core/errors.ts';
 import { WebLimits } from '../../core/limits.ts';
-import type { Deps } from '../../usecases/deps.ts';
+import type { UseCases } from '../../usecases/use-cases.ts';
 import type { SignedInOperator } from '../../usecases/operators.ts';
 import { parseCookies, serializeCookie } from '../cookies.ts';
 import { field } from '../forms.ts';
@@ -29,7 +29,7 @@ declare module 'fastify' {
 }
 
 export interface ConsoleContext {
-  readonly deps: Deps;
+  readonly useCases: UseCases;
   readonly auth: { clear(): void };
   readonly inFlight: Set<string>;
 }
@@ -43,7 +43,7 @@ export interface ConsoleSettings {
 }
 
 export class ConsoleRuntime {
-  constructor(readonly deps: Deps, readonly context: ConsoleContext, readonly settings: ConsoleSettings) {}
+  constructor(readonly useCases: UseCases, readonly context: ConsoleContext, readonly settings: ConsoleSettings) {}
 
   #secure(request: FastifyRequest): boolean {
     return this.settings.secureCookies === 'auto' ? request.protocol === 'https' : this.settings.secureCookies;
