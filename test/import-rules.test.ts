@@ -2,7 +2,10 @@
 // nothing of ours; storage only core; methods and rates only core; usecases core, storage and
 // the method/rate interfaces (which live in core); http, web, cli and webhooks only usecases and
 // core. Only storage/ imports kysely or a database driver. Type-only imports count too (issue 17:
-// storage only through use cases): any that must remain is listed by name below, as debt.
+// storage only through use cases): any that must remain is listed by name below, as debt. The
+// outer layers are given the use-case façade (usecases/use-cases.ts), never Deps and its Store:
+// they do not import usecases/deps.ts, open no transaction, and http/web handlers read request
+// parts through their route schemas' types, not casts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -22,6 +25,9 @@ const allowed: Record<string, readonly string[]> = {
   webhooks: ['core', 'usecases', 'webhooks'],
 };
 const DRIVERS = ['kysely', 'better-sqlite3', 'pg'];
+const OUTER = ['http', 'web', 'cli', 'webhooks'];
+/** The module whose Deps carries the Store: only usecases/ and the composition root import it. */
+const DEPS_MODULE = 'usecases/deps.ts';
 
 /**
  * Known debt: type-only imports of storage from an outer layer, as `file imports spec`. Each is a
@@ -78,4 +84,37 @@ test('every import under src/ respects the layer rules', () => {
   assert.deepEqual(violations, []);
   assert.deepEqual(typeOnlyStorage.filter((line) => !TYPE_ONLY_STORAGE_DEBT.includes(line)), [], 'new type-only imports of storage outside usecases/');
   assert.deepEqual(TYPE_ONLY_STORAGE_DEBT.filter((line) => !typeOnlyStorage.includes(line)), [], 'listed debt that is gone: remove it from TYPE_ONLY_STORAGE_DEBT');
+});
+
+test('http, web, cli and webhooks never import usecases/deps.ts (type-only imports included)', () => {
+  const found: string[] = [];
+  for (const file of files(SRC)) {
+    if (!OUTER.includes(layerOf(file))) continue;
+    for (const { spec } of imports(readFileSync(file, 'utf8'))) {
+      if (spec.startsWith('.') && relative(SRC, resolve(dirname(file), spec)) === DEPS_MODULE) found.push(`${relative(SRC, file)} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(found, [], 'outer layers take the use-case façade (usecases/use-cases.ts), not Deps');
+});
+
+test('no transaction is opened outside usecases/ and storage/: outer layers never mention one', () => {
+  const found: string[] = [];
+  for (const file of files(SRC)) {
+    if (!OUTER.includes(layerOf(file))) continue;
+    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+      if (/\binTransaction\b|\.transaction\(/.test(line)) found.push(`${relative(SRC, file)}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(found, []);
+});
+
+test('http and web handlers do not cast request parts (request.body/params/query as …)', () => {
+  const found: string[] = [];
+  for (const file of files(SRC)) {
+    if (!['http', 'web'].includes(layerOf(file))) continue;
+    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+      if (/\brequest\.(body|params|query)(\s*\?\?\s*\{\})?\)?\s+as\s/.test(line)) found.push(`${relative(SRC, file)}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(found, [], 'give the route a TypeBox schema (params, querystring, body) and read the typed request instead');
 });

@@ -3,7 +3,6 @@
 // bar; payments found are credited through settlement like any other, never twice.
 
 import type { UseCases } from '../usecases/use-cases.ts';
-import { rescan } from '../usecases/rescan.ts';
 import { output, parse, progress, required, UsageError } from './args.ts';
 
 export async function rescanCommand(useCases: UseCases, args: readonly string[]): Promise<number> {

@@ -70,7 +70,13 @@ function integerProperties(schema: unknown): string[] {
   });
 }
 
-function checkQueryIntegers(query: Record<string, unknown>, fields: readonly string[]): void {
+/** A parsed query string or JSON object body (this hook runs before the route's schema has checked it). */
+function isFieldMap(value: unknown): value is Readonly<Record<string, unknown>> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function checkQueryIntegers(query: unknown, fields: readonly string[]): void {
+  if (!isFieldMap(query)) return;
   for (const name of fields) {
     const raw = query[name];
     if (raw === undefined) continue;
@@ -79,8 +85,8 @@ function checkQueryIntegers(query: Record<string, unknown>, fields: readonly str
 }
 
 function checkBodyIntegers(request: FastifyRequest, fields: readonly string[]): void {
-  const body = request.body as Record<string, unknown> | null | undefined;
-  if (body === null || typeof body !== 'object') return;
+  const body = request.body;
+  if (!isFieldMap(body)) return;
   for (const name of fields) {
     if (typeof body[name] !== 'number') continue; // absent, or a wrong type the schema reports
     const text = request.exactNumbers?.get(`/${pointerSegment(name)}`);
@@ -94,7 +100,7 @@ function edgeCheck(fields: IntegerFields) {
       checkStrings(request.params, '', 0);
       checkStrings(request.query, '', 0);
       if (request.body !== undefined) checkStrings(request.body, '', 0);
-      if (fields.query.length > 0) checkQueryIntegers(request.query as Record<string, unknown>, fields.query);
+      if (fields.query.length > 0) checkQueryIntegers(request.query, fields.query);
       if (fields.body.length > 0) checkBodyIntegers(request, fields.body);
       const key = request.headers['idempotency-key'];
       if (typeof key === 'string' && BAD_TEXT.test(key)) throw invalid('Idempotency-Key', TEXT_RULE);

@@ -2,6 +2,7 @@
 // session (request.webSignedIn) and checked CSRF on POSTs.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Invoice } from '../core/invoice.ts';
 import type { SignedIn } from '../usecases/web-sessions.ts';
 import { WebLimits } from '../core/limits.ts';
@@ -10,6 +11,8 @@ import { errorField } from './auth-routes.ts';
 import { dashboardBody, depositsBody } from './dashboard-pages.ts';
 import { field } from './forms.ts';
 import type { WebRuntime } from './web-runtime.ts';
+import { DashboardQuery, PageQuery, PasswordQuery, queryText } from './web-schemas.ts';
+import type { QueryValue } from './web-schemas.ts';
 
 const PAGE_MAX = 5000;
 const OPEN_STATUSES = new Set(['unpaid', 'payment_detected', 'payment_confirmed', 'payment_error']);
@@ -21,19 +24,20 @@ export function signedInOf(request: FastifyRequest): SignedIn {
 }
 
 /** ?page=N, 1-based, bounded; anything else is page 1. */
-export function pageOf(request: FastifyRequest): number {
-  const raw = (request.query as Record<string, unknown>)['page'];
-  const page = typeof raw === 'string' && /^\d{1,5}$/.test(raw) ? Number(raw) : 1;
+export function pageOf(given: QueryValue | undefined): number {
+  const raw = queryText(given);
+  const page = raw !== undefined && /^\d{1,5}$/.test(raw) ? Number(raw) : 1;
   return Math.min(Math.max(page, 1), PAGE_MAX);
 }
 
-export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
+export function accountRoutes(plain: FastifyInstance, web: WebRuntime): void {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases } = web;
   const size = WebLimits.webPageSize;
 
-  app.get('/', async (request, reply) => {
+  app.get('/', { schema: { querystring: DashboardQuery } }, async (request, reply) => {
     const { account } = signedInOf(request);
-    const page = pageOf(request);
+    const page = pageOf(request.query.page);
     const now = useCases.clock.now();
     // One row more than shown tells whether an older page exists.
     const [{ balances, pending }, recent, history] = await Promise.all([
@@ -51,15 +55,15 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
     }), 'dashboard');
   });
 
-  app.get('/deposits', async (request, reply) => {
+  app.get('/deposits', { schema: { querystring: PageQuery } }, async (request, reply) => {
     const { account } = signedInOf(request);
-    const page = pageOf(request);
+    const page = pageOf(request.query.page);
     const views = await useCases.listInvoices({ accountId: account.id, start: (page - 1) * size, limit: size + 1 });
     return web.send(request, reply, 200, 'Deposits', depositsBody(views.slice(0, size).map((v) => v.invoice), page, views.length > size, useCases.clock.now(), (id) => useCases.methods.label(id)), 'deposits');
   });
 
-  app.get('/password', async (request, reply) => {
-    const changed = (request.query as Record<string, unknown>)['changed'] !== undefined;
+  app.get('/password', { schema: { querystring: PasswordQuery } }, async (request, reply) => {
+    const changed = request.query.changed !== undefined;
     return web.send(request, reply, 200, 'Change password', passwordBody(request.webCsrfToken!, {}, changed), 'password');
   });
 
@@ -79,9 +83,8 @@ export function accountRoutes(app: FastifyInstance, web: WebRuntime): void {
   });
 }
 
-function confirmationNotice(query: unknown): string | null {
-  const q = (query ?? {}) as Record<string, unknown>;
-  if (q['confirmation_sent'] !== undefined) return 'A new confirmation link is on its way.';
-  if (q['confirmation_limited'] !== undefined) return 'Too many links asked for; try again in a few minutes.';
+function confirmationNotice(query: { confirmation_sent?: QueryValue; confirmation_limited?: QueryValue }): string | null {
+  if (query.confirmation_sent !== undefined) return 'A new confirmation link is on its way.';
+  if (query.confirmation_limited !== undefined) return 'Too many links asked for; try again in a few minutes.';
   return null;
 }

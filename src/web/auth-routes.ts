@@ -1,12 +1,14 @@
 // Sign-up, sign-in and sign-out. Every POST here has already passed the CSRF check.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isCofferError } from '../core/errors.ts';
 import { signUpProblems } from '../usecases/web-sign-up.ts';
 import { signInBody, signUpBody } from './auth-pages.ts';
 import { field } from './forms.ts';
 import type { WebRuntime } from './web-runtime.ts';
 import { sendEmailConfirmation } from './recovery-routes.ts';
+import { queryText, SignInQuery } from './web-schemas.ts';
 
 const NEXT_RE = /^\/account(\/[A-Za-z0-9_/-]*)?$/;
 
@@ -22,7 +24,8 @@ export function errorField(error: unknown, fields: readonly string[]): { field: 
   return { field: name !== undefined && fields.includes(name) ? name : 'form', message: error.message, status: error.status };
 }
 
-export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
+export function authRoutes(plain: FastifyInstance, web: WebRuntime): void {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases } = web;
   const alreadySignedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (!(await useCases.resolveSession(web.sessionToken(request)))) return false;
@@ -32,12 +35,12 @@ export function authRoutes(app: FastifyInstance, web: WebRuntime): void {
 
   app.get('/', async (request, reply) => reply.redirect((await useCases.resolveSession(web.sessionToken(request))) ? '/account' : '/signin', 303));
 
-  app.get('/signin', async (request, reply) => {
+  app.get('/signin', { schema: { querystring: SignInQuery } }, async (request, reply) => {
     if (await alreadySignedIn(request, reply)) return reply;
-    const query = request.query as Record<string, unknown>;
-    const next = safeNext(typeof query['next'] === 'string' ? query['next'] : '/account');
-    const notice = query['signed_out'] !== undefined ? 'You are signed out.'
-      : query['reset'] !== undefined ? 'Your password was changed and every session was signed out. Sign in with the new password.' : undefined;
+    const { query } = request;
+    const next = safeNext(queryText(query.next) ?? '/account');
+    const notice = query.signed_out !== undefined ? 'You are signed out.'
+      : query.reset !== undefined ? 'Your password was changed and every session was signed out. Sign in with the new password.' : undefined;
     return web.send(request, reply, 200, 'Sign in', signInBody(request.webCsrfToken!, { email: '', next }, {}, web.settings.signUp, notice));
   });
 

@@ -3,14 +3,13 @@
 // sandboxPay → applyObservation; nothing here decides what is credited.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import QRCode from 'qrcode';
 import { CofferError } from '../core/errors.ts';
 import { creditCurrency } from '../core/conversion.ts';
 import type { Invoice, Payment } from '../core/invoice.ts';
 import type { MethodSpec } from '../core/methods.ts';
 import { planSettlement } from '../core/settlement.ts';
-import { createDeposit } from '../usecases/create-deposit.ts';
-import { sandboxPay } from '../usecases/sandbox-pay.ts';
 import type { SandboxPayInput } from '../usecases/sandbox-pay.ts';
 import { signedInOf } from './account-routes.ts';
 import { errorBody } from './auth-pages.ts';
@@ -22,11 +21,13 @@ import { formOnce } from './web-idempotency.ts';
 import { trustedMarkup } from './html.ts';
 import type { SafeHtml } from './html.ts';
 import type { WebRuntime } from './web-runtime.ts';
+import { IdParams } from './web-schemas.ts';
 
 const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const QR_CACHE_MAX = 500;
 
-export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
+export function depositRoutes(plain: FastifyInstance, web: WebRuntime): void {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases } = web;
   const qrCache = new Map<string, SafeHtml>();
 
@@ -45,15 +46,14 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
   }
 
   /** The invoice of the signed-in account, or a 404 that looks the same as a missing one. */
-  async function ownInvoice(request: FastifyRequest): Promise<{ invoice: Invoice; payments: readonly Payment[] }> {
-    const { id } = request.params as { id: string };
+  async function ownInvoice(request: FastifyRequest, id: string): Promise<{ invoice: Invoice; payments: readonly Payment[] }> {
     const view = ID_RE.test(id) ? await useCases.getInvoice(signedInOf(request).account, id) : null;
     if (!view) throw new CofferError('not_found', 'There is no deposit at this address in your account.');
     return view;
   }
 
-  async function statusOf(request: FastifyRequest) {
-    const { invoice, payments } = await ownInvoice(request);
+  async function statusOf(request: FastifyRequest, id: string) {
+    const { invoice, payments } = await ownInvoice(request, id);
     const now = useCases.clock.now();
     const plan = planSettlement(invoice, payments, now, (p) => useCases.methods.confirmationsFor(p.methodId, p.amountUnits),
       (methodId) => useCases.methods.get(methodId)?.spec);
@@ -93,13 +93,13 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
     }
   });
 
-  app.get('/deposits/:id', async (request, reply) => {
-    const state = await statusOf(request);
+  app.get('/deposits/:id', { schema: { params: IdParams } }, async (request, reply) => {
+    const state = await statusOf(request, request.params.id);
     return web.send(request, reply, 200, 'Deposit', checkoutBody({ ...state, csrf: request.webCsrfToken! }), 'deposits');
   });
 
-  app.get('/deposits/:id/status', async (request, reply) => {
-    const state = await statusOf(request);
+  app.get('/deposits/:id/status', { schema: { params: IdParams } }, async (request, reply) => {
+    const state = await statusOf(request, request.params.id);
     const panel = statusPanel(state);
     return reply.type('application/json; charset=utf-8').send(JSON.stringify({
       status: state.invoice.status, state: panel.state, key: panel.key, final: isFinalForPage(state.invoice, state.now), title: panel.title, html: panel.html.value,
@@ -107,8 +107,8 @@ export function depositRoutes(app: FastifyInstance, web: WebRuntime): void {
   });
 
   if (web.settings.sandbox) {
-    app.post('/deposits/:id/simulate', async (request, reply) => {
-      const { invoice } = await ownInvoice(request);
+    app.post('/deposits/:id/simulate', { schema: { params: IdParams } }, async (request, reply) => {
+      const { invoice } = await ownInvoice(request, request.params.id);
       const wantsJson = (request.headers.accept ?? '').includes('application/json');
       try {
         const result = await useCases.sandboxPay(signedInOf(request).account, invoice.id, simulateInput(request, useCases.methods.get(invoice.methodId)?.spec));

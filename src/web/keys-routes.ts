@@ -3,6 +3,7 @@
 // in this process (other processes: within Limits.authCacheMs).
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CofferError } from '../core/errors.ts';
 import type { IssuedCredential } from '../usecases/manage-accounts.ts';
 import { WebLimits } from '../core/limits.ts';
@@ -13,6 +14,7 @@ import { keysBody, revokeConfirmBody } from './keys-page.ts';
 import { FLASH_TTL_SECONDS, openFlash, sealFlash } from './flash.ts';
 import { parseCookies, serializeCookie } from './cookies.ts';
 import type { WebRuntime } from './web-runtime.ts';
+import { IdParams, KeysQuery, queryText } from './web-schemas.ts';
 
 const CONTROL_RE = /\p{Cc}/u;
 const FLASH_COOKIE = 'coffer_new_key';
@@ -34,7 +36,8 @@ function definedOnly(shown: { apiId?: string | undefined; apiSecret?: string | u
   };
 }
 
-export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
+export function keysRoutes(plain: FastifyInstance, web: WebRuntime): void {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases } = web;
 
   async function render(request: FastifyRequest, reply: FastifyReply, status: number, extra: { issued?: IssuedCredential; revoked?: string | null; label?: string; errors?: Record<string, string> }) {
@@ -48,9 +51,9 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
 
   // POST-redirect-GET: the new key travels to the next GET in a sealed one-view cookie (flash.ts),
   // so a reload of the page that shows it re-runs a GET: nothing is created, the secret is gone.
-  app.get('/keys', async (request, reply) => {
+  app.get('/keys', { schema: { querystring: KeysQuery } }, async (request, reply) => {
     const { account, session } = business(request);
-    const revoked = (request.query as Record<string, unknown>)['revoked'];
+    const revoked = queryText(request.query.revoked);
     const sealed = parseCookies(request.headers.cookie).get(FLASH_COOKIE);
     let issued: IssuedCredential | undefined;
     if (sealed !== undefined) {
@@ -59,7 +62,7 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
       const credential = shown ? await useCases.activeCredential(account.id, shown.id) : null;
       if (shown && credential) issued = { credential, ...definedOnly(shown) };
     }
-    return render(request, reply, 200, { revoked: typeof revoked === 'string' ? revoked : null, ...(issued ? { issued } : {}) });
+    return render(request, reply, 200, { revoked: revoked ?? null, ...(issued ? { issued } : {}) });
   });
 
   app.post('/keys', async (request, reply) => {
@@ -77,17 +80,17 @@ export function keysRoutes(app: FastifyInstance, web: WebRuntime): void {
   });
 
   // Revoking asks first: the list links here, and only the confirmation's own form revokes.
-  app.get('/keys/:id/revoke', async (request, reply) => {
+  app.get('/keys/:id/revoke', { schema: { params: IdParams } }, async (request, reply) => {
     const { account } = business(request);
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const credential = await useCases.activeCredential(account.id, id);
     if (!credential) throw new CofferError('not_found', 'There is no active key with this id in your account.');
     return web.send(request, reply, 200, 'Revoke key?', revokeConfirmBody(credential, request.webCsrfToken!), 'keys');
   });
 
-  app.post('/keys/:id/revoke', async (request, reply) => {
+  app.post('/keys/:id/revoke', { schema: { params: IdParams } }, async (request, reply) => {
     const { account } = business(request);
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     if (field(request.body, 'confirm') !== 'yes') {
       const credential = await useCases.activeCredential(account.id, id);
       if (!credential) throw new CofferError('not_found', 'There is no active key with this id in your account.');

@@ -3,6 +3,7 @@
 // by the operator, who issues a link with `coffer web-login reset-link`.
 
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isCofferError } from '../core/errors.ts';
 import type { FastifyRequest } from 'fastify';
 import { resetLink } from '../usecases/web-password-reset.ts';
@@ -13,6 +14,7 @@ import { errorField } from './auth-routes.ts';
 import { field } from './forms.ts';
 import { confirmedBody, confirmEmailText, deadLinkBody, forgotPasswordBody, resetEmailText, resetPasswordBody, resetSentBody } from './recovery-pages.ts';
 import type { WebRuntime } from './web-runtime.ts';
+import { TokenParams } from './web-schemas.ts';
 
 /** Sends after the answer is on its way; a failure is logged, never shown (the answer is the same either way). */
 function sendLater(web: WebRuntime, request: FastifyRequest, to: string, subject: string, text: string): void {
@@ -48,7 +50,8 @@ export function confirmationAccountRoutes(app: FastifyInstance, web: WebRuntime)
   });
 }
 
-export function recoveryRoutes(app: FastifyInstance, web: WebRuntime): void {
+export function recoveryRoutes(plain: FastifyInstance, web: WebRuntime): void {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases } = web;
   const mail = web.settings.mail;
 
@@ -78,8 +81,8 @@ export function recoveryRoutes(app: FastifyInstance, web: WebRuntime): void {
     return web.send(request, reply, 200, 'Check your email', resetSentBody(email.trim().toLowerCase()));
   });
 
-  app.get('/verify-email/:token', async (request, reply) => {
-    const { token } = request.params as { token: string };
+  app.get('/verify-email/:token', { schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params;
     try {
       const { email } = await useCases.confirmEmail(token);
       return web.send(request, reply, 200, 'Email confirmed', confirmedBody(email));
@@ -89,8 +92,8 @@ export function recoveryRoutes(app: FastifyInstance, web: WebRuntime): void {
     }
   });
 
-  app.get('/reset-password/:token', async (request, reply) => {
-    const { token } = request.params as { token: string };
+  app.get('/reset-password/:token', { schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params;
     try {
       const user = await useCases.resetLinkUser(token);
       return web.send(request, reply, 200, 'Choose a new password', resetPasswordBody(request.webCsrfToken!, token, user.email, {}));

@@ -7,6 +7,7 @@
 // with what was typed. A read-only operator gets a 404 for every action.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CurrencyScale, isBalanceCurrency } from '../../core/assets.ts';
 import type { Account } from '../../core/account.ts';
 import { CofferError, isCofferError } from '../../core/errors.ts';
@@ -26,6 +27,7 @@ import { formOnce } from '../web-idempotency.ts';
 import { accountBody, endpointBody, holdsBody, notice } from './console-pages.ts';
 import type { FormState } from './console-pages.ts';
 import type { ConsoleRuntime } from './console-runtime.ts';
+import { IdParams } from '../web-schemas.ts';
 import { CONSOLE_PREFIX } from './console-runtime.ts';
 
 const P = CONSOLE_PREFIX;
@@ -68,7 +70,6 @@ const confirmed = (request: FastifyRequest) => field(request.body, 'confirm') ==
 interface ActionKit {
   readonly console: ConsoleRuntime;
   readonly useCases: ConsoleRuntime['useCases'];
-  param(request: FastifyRequest): string;
   actor(request: FastifyRequest): ReturnType<typeof operatorActor>;
   once<T, V>(request: FastifyRequest, run: (record: RecordResponse<T> | undefined) => Promise<T>, view: (r: T) => V): Promise<V>;
 }
@@ -76,7 +77,6 @@ interface ActionKit {
 export function consoleActionRoutes(app: FastifyInstance, console: ConsoleRuntime): void {
   const kit: ActionKit = {
     console, useCases: console.useCases,
-    param: (request) => (request.params as { id: string }).id,
     actor: (request) => operatorActor(console.requireOperatorRole(request).operator),
     once: (request, run, view) => formOnce(console, request, `console:${console.operator(request).operator.id}`, run, view),
   };
@@ -86,16 +86,17 @@ export function consoleActionRoutes(app: FastifyInstance, console: ConsoleRuntim
   webhookActions(app, kit);
 }
 
-const unpack = (kit: ActionKit) => ({ console: kit.console, useCases: kit.useCases, param: kit.param, actor: kit.actor, once: kit.once.bind(kit) });
+const unpack = (kit: ActionKit) => ({ console: kit.console, useCases: kit.useCases, actor: kit.actor, once: kit.once.bind(kit) });
 
-function holdActions(app: FastifyInstance, kit: ActionKit): void {
-  const { console, useCases, param, actor, once } = unpack(kit);
+function holdActions(plain: FastifyInstance, kit: ActionKit): void {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const { console, useCases, actor, once } = unpack(kit);
   const holdsAgain = async (request: FastifyRequest, reply: FastifyReply, status: number, state?: FormState, banner?: SafeHtml) =>
     console.send(request, reply, status, 'Holds', holdsBody(console, request, await useCases.listHolds(), state, banner), 'holds');
 
-  app.post('/holds/:id/resolve', async (request, reply) => {
+  app.post('/holds/:id/resolve', { schema: { params: IdParams } }, async (request, reply) => {
     const who = actor(request);
-    const paymentId = param(request);
+    const paymentId = request.params.id;
     const values = formValues(request.body);
     const input: HoldResolution = values['action'] === 'refunded_outside'
       ? { action: 'refunded_outside', note: values['note'] ?? '' }
@@ -126,13 +127,14 @@ function holdActions(app: FastifyInstance, kit: ActionKit): void {
 
 }
 
-function accountActions(app: FastifyInstance, kit: ActionKit): void {
-  const { console, useCases, param, actor, once } = unpack(kit);
+function accountActions(plain: FastifyInstance, kit: ActionKit): void {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const { console, useCases, actor, once } = unpack(kit);
   const accountAgain = accountAgainOf(kit);
 
-  app.post('/accounts/:id/status', async (request, reply) => {
+  app.post('/accounts/:id/status', { schema: { params: IdParams } }, async (request, reply) => {
     const who = actor(request);
-    const id = param(request);
+    const id = request.params.id;
     const status = field(request.body, 'status') === 'active' ? 'active' : 'frozen';
     const account = await useCases.findAccount(id);
     if (!confirmed(request)) {
@@ -147,9 +149,9 @@ function accountActions(app: FastifyInstance, kit: ActionKit): void {
     return accountAgain(request, reply, id, 200, undefined, notice('success', html`<span id="status-changed">Account ${status === 'frozen' ? 'frozen' : 'unfrozen'}.</span>`));
   });
 
-  app.post('/accounts/:id/credentials', async (request, reply) => {
+  app.post('/accounts/:id/credentials', { schema: { params: IdParams } }, async (request, reply) => {
     const who = actor(request);
-    const id = param(request);
+    const id = request.params.id;
     const label = field(request.body, 'label').trim();
     let fresh: IssuedCredential | null = null;
     try {
@@ -166,9 +168,9 @@ ${issued.apiKey ? html`<p>API key: <code class="value" id="new-secret">${issued.
     }
   });
 
-  app.post('/credentials/:id/revoke', async (request, reply) => {
+  app.post('/credentials/:id/revoke', { schema: { params: IdParams } }, async (request, reply) => {
     const who = actor(request);
-    const credentialId = param(request);
+    const credentialId = request.params.id;
     const account = await useCases.credentialAccount(credentialId);
     if (!confirmed(request)) {
       return confirmPage(console, request, reply, { title: 'Revoke a credential', verb: 'Yes, revoke it', cancel: `${P}/accounts/${account}`,
@@ -184,13 +186,14 @@ ${issued.apiKey ? html`<p>API key: <code class="value" id="new-secret">${issued.
 const accountAgainOf = (kit: ActionKit) => async (request: FastifyRequest, reply: FastifyReply, id: string, status: number, state?: FormState, banner?: SafeHtml) =>
   kit.console.send(request, reply, status, 'Account', accountBody(kit.console, request, await kit.useCases.accountDetail(id), state, banner), 'accounts');
 
-function chargeActions(app: FastifyInstance, kit: ActionKit): void {
-  const { console, useCases, param, actor, once } = unpack(kit);
+function chargeActions(plain: FastifyInstance, kit: ActionKit): void {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const { console, useCases, actor, once } = unpack(kit);
   const accountAgain = accountAgainOf(kit);
 
-  app.post('/accounts/:id/charges', async (request, reply) => {
+  app.post('/accounts/:id/charges', { schema: { params: IdParams } }, async (request, reply) => {
     const who = actor(request);
-    const id = param(request);
+    const id = request.params.id;
     const values = formValues(request.body);
     try {
       const currency = (values['currency'] ?? '').trim().toUpperCase();
@@ -212,9 +215,9 @@ function chargeActions(app: FastifyInstance, kit: ActionKit): void {
     }
   });
 
-  app.post('/charges/:id/refunds', async (request, reply) => {
+  app.post('/charges/:id/refunds', { schema: { params: IdParams } }, async (request, reply) => {
     const who = actor(request);
-    const chargeId = param(request);
+    const chargeId = request.params.id;
     const values = formValues(request.body);
     const accountId = values['account_id'] ?? '';
     try {
@@ -236,15 +239,16 @@ function chargeActions(app: FastifyInstance, kit: ActionKit): void {
 
 }
 
-function webhookActions(app: FastifyInstance, kit: ActionKit): void {
-  const { console, useCases, param, actor, once } = unpack(kit);
+function webhookActions(plain: FastifyInstance, kit: ActionKit): void {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const { console, useCases, actor, once } = unpack(kit);
   const endpointAgain = async (request: FastifyRequest, reply: FastifyReply, id: string, status: number, banner?: SafeHtml, state?: FormState) =>
     console.send(request, reply, status, 'Webhook endpoint', await endpointBody(console, request, id, banner, state), 'webhooks');
 
   for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
-    app.post(`/webhooks/:id/${action}`, async (request, reply) => {
+    app.post(`/webhooks/:id/${action}`, { schema: { params: IdParams } }, async (request, reply) => {
       const who = actor(request);
-      const id = param(request);
+      const id = request.params.id;
       const endpoint = await useCases.webhookEndpoint(id);
       if (paused && !confirmed(request)) {
         return confirmPage(console, request, reply, { title: 'Pause a webhook endpoint', verb: 'Yes, pause sending', cancel: `${P}/webhooks/${id}`,
@@ -255,9 +259,9 @@ function webhookActions(app: FastifyInstance, kit: ActionKit): void {
     });
   }
 
-  app.post('/webhooks/:id/redeliver', async (request, reply) => {
+  app.post('/webhooks/:id/redeliver', { schema: { params: IdParams } }, async (request, reply) => {
     const who = actor(request);
-    const id = param(request);
+    const id = request.params.id;
     const eventId = field(request.body, 'event_id');
     try {
       const view = await once<RedeliverResult, { created: number }>(request, (record) => useCases.adminRedeliver(who, { eventIds: [eventId], endpointId: id }, console.settings.redeliveryMaxAgeMs, record), (r) => ({ created: r.created }));
@@ -267,9 +271,9 @@ function webhookActions(app: FastifyInstance, kit: ActionKit): void {
     }
   });
 
-  app.post('/webhooks/:id/redeliver-range', async (request, reply) => {
+  app.post('/webhooks/:id/redeliver-range', { schema: { params: IdParams } }, async (request, reply) => {
     const who = actor(request);
-    const id = param(request);
+    const id = request.params.id;
     const values = formValues(request.body);
     try {
       const [from, to] = ['from_seq', 'to_seq'].map((name) => {

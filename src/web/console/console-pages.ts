@@ -4,6 +4,7 @@
 // credential's hash or a password hash: the views come from use cases that never carry them.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CurrencyScale } from '../../core/assets.ts';
 import { isCofferError } from '../../core/errors.ts';
 import { InvoiceStatuses } from '../../core/invoice.ts';
@@ -26,6 +27,7 @@ import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import { receivedChart } from './console-chart.ts';
 import type { ConsoleRuntime } from './console-runtime.ts';
+import { AccountSearchQuery, AuditQuery, IdParams, InvoiceSearchQuery, LedgerQuery, queryText } from '../web-schemas.ts';
 import { CONSOLE_PREFIX } from './console-runtime.ts';
 
 const P = CONSOLE_PREFIX;
@@ -287,36 +289,43 @@ ${rows.map((r) => html`<tr><td>${r.seq}</td><td>${timeText(r.at)}</td><td>${r.ac
 ${rows.length === 50 ? html`<p><a href="${P}/audit?before=${rows.at(-1)!.seq}${target ? `&target=${encodeURIComponent(target)}` : ''}">Older entries</a></p>` : ''}`;
 }
 
-type Query = Readonly<Record<string, string | undefined>>;
+export function consolePageRoutes(plain: FastifyInstance, console: ConsoleRuntime): void {
+  // Fastify's TypeBox type provider: each route's params and query schema type request.params/query.
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const show = async (request: FastifyRequest, reply: FastifyReply, title: string, nav: Parameters<ConsoleRuntime['send']>[5], body: Promise<SafeHtml> | SafeHtml) =>
+    console.send(request, reply, 200, title, await body, nav);
 
-export function consolePageRoutes(app: FastifyInstance, console: ConsoleRuntime): void {
-  const page = (path: string, title: string, nav: Parameters<ConsoleRuntime['send']>[5], body: (request: FastifyRequest) => Promise<SafeHtml>) =>
-    app.get(path, async (request: FastifyRequest, reply: FastifyReply) => console.send(request, reply, 200, title, await body(request), nav));
-  const query = (request: FastifyRequest) => (request.query ?? {}) as Query;
-  const param = (request: FastifyRequest) => (request.params as { id: string }).id;
-
-  page('/overview', 'Overview', 'overview', () => overviewBody(console));
-  app.get('/invoices', async (request, reply) => {
-    const q = query(request);
-    const values = Object.fromEntries(Object.entries(q).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  app.get('/overview', async (request, reply) => show(request, reply, 'Overview', 'overview', overviewBody(console)));
+  app.get('/invoices', { schema: { querystring: InvoiceSearchQuery } }, async (request, reply) => {
+    const q = request.query;
+    const given: InvoiceSearchText = {
+      id: queryText(q.id), account: queryText(q.account), target: queryText(q.target), txid: queryText(q.txid),
+      status: queryText(q.status), method: queryText(q.method), from: queryText(q.from), to: queryText(q.to), before: queryText(q.before),
+    };
+    const values = Object.fromEntries(Object.entries(given).filter((e): e is [string, string] => typeof e[1] === 'string'));
     try {
-      const invoices = await console.useCases.searchInvoices(parseInvoiceSearch(values as InvoiceSearchText));
+      const invoices = await console.useCases.searchInvoices(parseInvoiceSearch(given));
       return console.send(request, reply, 200, 'Invoices', html`<h1>Invoices</h1>${invoiceSearchForm(values, {})}${invoiceRows(invoices)}`, 'invoices');
     } catch (error) {
       if (!isCofferError(error) || error.status >= 500) throw error;
       return console.send(request, reply, 400, 'Invoices', html`<h1>Invoices</h1>${invoiceSearchForm(values, { [error.details['field'] ?? 'id']: error.message })}`, 'invoices');
     }
   });
-  page('/invoices/:id', 'Invoice', 'invoices', (request) => invoiceBody(console, param(request)));
-  page('/holds', 'Holds', 'holds', async (request) => holdsBody(console, request, await console.useCases.listHolds()));
-  page('/accounts', 'Accounts', 'accounts', async (request) => accountsBody(query(request)['q'] ?? '', await console.useCases.searchAccounts(query(request)['q'] ?? '')));
-  page('/accounts/:id', 'Account', 'accounts', async (request) => accountBody(console, request, await console.useCases.accountDetail(param(request))));
-  page('/webhooks', 'Webhooks', 'webhooks', () => webhooksBody(console));
-  page('/webhooks/deliveries/:id', 'Delivery', 'webhooks', (request) => deliveryBody(console, param(request)));
-  page('/webhooks/:id', 'Webhook endpoint', 'webhooks', (request) => endpointBody(console, request, param(request)));
-  page('/ledger', 'Ledger', 'ledger', (request) => ledgerBody(console, query(request)['verify'] === '1'));
-  page('/audit', 'Audit log', 'audit', (request) => {
-    const before = query(request)['before'];
-    return auditBody(console, query(request)['target'] ?? '', before && /^\d{1,15}$/.test(before) ? Number(before) : undefined);
+  app.get('/invoices/:id', { schema: { params: IdParams } }, async (request, reply) => show(request, reply, 'Invoice', 'invoices', invoiceBody(console, request.params.id)));
+  app.get('/holds', async (request, reply) => show(request, reply, 'Holds', 'holds', holdsBody(console, request, await console.useCases.listHolds())));
+  app.get('/accounts', { schema: { querystring: AccountSearchQuery } }, async (request, reply) => {
+    const q = queryText(request.query.q) ?? '';
+    return show(request, reply, 'Accounts', 'accounts', accountsBody(q, await console.useCases.searchAccounts(q)));
+  });
+  app.get('/accounts/:id', { schema: { params: IdParams } }, async (request, reply) =>
+    show(request, reply, 'Account', 'accounts', accountBody(console, request, await console.useCases.accountDetail(request.params.id))));
+  app.get('/webhooks', async (request, reply) => show(request, reply, 'Webhooks', 'webhooks', webhooksBody(console)));
+  app.get('/webhooks/deliveries/:id', { schema: { params: IdParams } }, async (request, reply) => show(request, reply, 'Delivery', 'webhooks', deliveryBody(console, request.params.id)));
+  app.get('/webhooks/:id', { schema: { params: IdParams } }, async (request, reply) =>
+    show(request, reply, 'Webhook endpoint', 'webhooks', endpointBody(console, request, request.params.id)));
+  app.get('/ledger', { schema: { querystring: LedgerQuery } }, async (request, reply) => show(request, reply, 'Ledger', 'ledger', ledgerBody(console, queryText(request.query.verify) === '1')));
+  app.get('/audit', { schema: { querystring: AuditQuery } }, async (request, reply) => {
+    const before = queryText(request.query.before);
+    return show(request, reply, 'Audit log', 'audit', auditBody(console, queryText(request.query.target) ?? '', before && /^\d{1,15}$/.test(before) ? Number(before) : undefined));
   });
 }
