@@ -4,8 +4,9 @@
 // core. Only storage/ imports kysely or a database driver. Type-only imports count too (issue 17:
 // storage only through use cases): any that must remain is listed by name below, as debt. The
 // outer layers are given the use-case façade (usecases/use-cases.ts), never Deps and its Store:
-// they do not import usecases/deps.ts, open no transaction, and http/web handlers read request
-// parts through their route schemas' types, not casts.
+// they do not import usecases/deps.ts (nor response-record.ts, which makes transaction hooks),
+// open no transaction, and http/web handlers read request parts through their route schemas'
+// types, not casts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -26,8 +27,12 @@ const allowed: Record<string, readonly string[]> = {
 };
 const DRIVERS = ['kysely', 'better-sqlite3', 'pg'];
 const OUTER = ['http', 'web', 'cli', 'webhooks'];
-/** The module whose Deps carries the Store: only usecases/ and the composition root import it. */
-const DEPS_MODULE = 'usecases/deps.ts';
+/**
+ * Modules of usecases/ that hand out storage: deps.ts (Deps carries the Store) and
+ * response-record.ts (seals a function that is given the transaction). Only usecases/ and the
+ * composition root import them.
+ */
+const USECASE_INTERNALS = ['usecases/deps.ts', 'usecases/response-record.ts'];
 
 /**
  * Known debt: type-only imports of storage from an outer layer, as `file imports spec`. Each is a
@@ -86,12 +91,12 @@ test('every import under src/ respects the layer rules', () => {
   assert.deepEqual(TYPE_ONLY_STORAGE_DEBT.filter((line) => !typeOnlyStorage.includes(line)), [], 'listed debt that is gone: remove it from TYPE_ONLY_STORAGE_DEBT');
 });
 
-test('http, web, cli and webhooks never import usecases/deps.ts (type-only imports included)', () => {
+test('http, web, cli and webhooks never import usecases/deps.ts or response-record.ts (type-only imports included)', () => {
   const found: string[] = [];
   for (const file of files(SRC)) {
     if (!OUTER.includes(layerOf(file))) continue;
     for (const { spec } of imports(readFileSync(file, 'utf8'))) {
-      if (spec.startsWith('.') && relative(SRC, resolve(dirname(file), spec)) === DEPS_MODULE) found.push(`${relative(SRC, file)} imports ${spec}`);
+      if (spec.startsWith('.') && USECASE_INTERNALS.includes(relative(SRC, resolve(dirname(file), spec)))) found.push(`${relative(SRC, file)} imports ${spec}`);
     }
   }
   assert.deepEqual(found, [], 'outer layers take the use-case façade (usecases/use-cases.ts), not Deps');

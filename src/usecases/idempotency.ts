@@ -12,6 +12,8 @@ import { CofferError } from '../core/errors.ts';
 import { Limits } from '../core/limits.ts';
 import type { StoreTx } from '../storage/store.ts';
 import type { Deps } from './deps.ts';
+import { sealRecord } from './response-record.ts';
+import type { RecordResponse } from './response-record.ts';
 
 export interface IdempotencyRequest {
   readonly scope: string;
@@ -24,8 +26,8 @@ export interface StoredResponse {
   readonly body: string;
 }
 
-/** Runs inside the effect's transaction with the rendered response. */
-export type RecordResponse<T> = (tx: StoreTx, result: T) => Promise<void>;
+/** Runs inside the effect's transaction with the rendered response (response-record.ts). */
+export type { RecordResponse } from './response-record.ts';
 
 const KEY_RE = /^[\x21-\x7e]+$/;
 
@@ -75,10 +77,10 @@ export async function runOnce<T>(
   inFlight.add(flight);
   try {
     let recorded = false;
-    const record = async (tx: StoreTx, result: T) => {
+    const record = sealRecord(async (tx: StoreTx, result: T) => {
       await recordResponse(tx, request, render(result), deps.clock.now());
       recorded = true;
-    };
+    });
     const result = await run(record, `${request.scope}:${request.key}`);
     // An effect that took `record` and never called it would leave its key unprotected.
     if (!recorded) throw new Error(`idempotent effect in scope ${request.scope} finished without recording its response`);

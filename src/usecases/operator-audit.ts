@@ -8,6 +8,7 @@ import type { StoreTx } from '../storage/store.ts';
 import type { AuditRow } from '../storage/operators-store.ts';
 import type { Deps } from './deps.ts';
 import type { RecordResponse } from './idempotency.ts';
+import { sealRecord } from './response-record.ts';
 
 /** Who acts: an operator user, or the holder of the admin API token. */
 export interface Actor {
@@ -38,10 +39,10 @@ export async function appendAudit(tx: StoreTx, now: Date, actor: Actor, action: 
 
 /** A `record` hook that appends the audit entry, then runs the caller's own (the idempotent response). */
 export function audited<T>(deps: Pick<Deps, 'clock'>, actor: Actor, spec: AuditSpec<T>, record?: RecordResponse<T>): RecordResponse<T> {
-  return async (tx, result) => {
+  return sealRecord<T>(async (tx, result) => {
     await appendAudit(tx, deps.clock.now(), actor, spec.action, spec.target, spec.before, spec.after(result));
     if (record) await record(tx, result);
-  };
+  });
 }
 
 export function auditLog(deps: Pick<Deps, 'store'>, filter: { target?: string | undefined; beforeSeq?: number | undefined; limit?: number | undefined }): Promise<AuditRow[]> {
