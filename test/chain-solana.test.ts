@@ -9,8 +9,8 @@ import { ChainWorld } from './support/chain-world.ts';
 import type { WireInvoice } from './support/chain-world.ts';
 import { dialects, staticRates } from './support/harness.ts';
 import type { TestAccount } from './support/harness.ts';
-import { payUsdc, SolanaTestNode, usdcFixture } from './support/solana-rpc.ts';
-import type { Payer, UsdcFixture } from './support/solana-rpc.ts';
+import { payUsdc, startUsdcChain } from './support/solana-rpc.ts';
+import type { Payer, SolanaTestNode, UsdcFixture } from './support/solana-rpc.ts';
 
 const RATES = staticRates({ 'USDC/USD': '1', 'BTC/USD': '50000', 'ETH/USD': '2000', 'USDT/USD': '1' });
 const EXPIRY_MS = 30 * 60 * 1000;
@@ -19,11 +19,7 @@ let node: SolanaTestNode;
 let fx: UsdcFixture;
 let payer: Payer;
 
-before(async () => {
-  node = await SolanaTestNode.start();
-  fx = await usdcFixture(node);
-  payer = await fx.payer(1_000_000_000_000n);
-});
+before(async () => { ({ node, fx, payer } = await startUsdcChain(1_000_000_000_000n)); });
 
 after(() => node.close());
 
