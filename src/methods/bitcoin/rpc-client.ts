@@ -6,7 +6,8 @@ import { isAscii } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { isBodyTooLarge, readCappedBody } from '../../core/capped-body.ts';
 import type { BodyTooLarge } from '../../core/capped-body.ts';
-import { PolicyLimits, RemoteFailureKind, parseRetryAfter } from '../request-policy.ts';
+import { PolicyLimits } from '../limits.ts';
+import { RemoteFailureKind, parseRetryAfter } from '../request-policy.ts';
 import { RPC_RESPONSE_MAX_BYTES, RPC_TIMEOUT_MS } from './limits.ts';
 
 /**

@@ -42,6 +42,8 @@ export const HASH_WINDOW_MAX = 1_024;
  * would be megabytes); all Transfer logs of the configured contracts are fetched and matched here.
  */
 export const TOPIC_FILTER_ADDRESSES_MAX = 500;
+/** EIP-55 checksums remembered (address.ts): a deposit checksums the same address and contract up to three times. */
+export const CHECKSUM_MEMO_MAX = 1024;
 /** Most confirmations a chain may require (sanity bound on configuration). */
 export const CONFIRMATIONS_MAX = 10_000;
 /** Most targets fetched per WatcherContext.targets() page loop in one step. */

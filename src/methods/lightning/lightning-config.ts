@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/errors.ts';
 import type { Bolt11Network } from './bolt11.ts';
-import { LightningLimits } from './lightning-limits.ts';
+import { LightningLimits } from './limits.ts';
 import { integerSetting as integer } from '../../core/mode.ts';
 
 export type LightningMode = 'sandbox' | 'regtest' | 'testnet' | 'live';
