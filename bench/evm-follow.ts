@@ -13,7 +13,6 @@
 //      node --import tsx bench/evm-follow.ts shape    (the mainnet-shape part only)
 
 import { randomBytes } from 'node:crypto';
-import type { Hex } from 'viem';
 import { silentLogger } from '../src/core/logger.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { ChainReader } from '../src/methods/evm/chain-reader.ts';

@@ -4,8 +4,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import { ConfigError } from '../src/core/errors.ts';
 import { convertExtendedKey } from '../src/methods/bitcoin/address.ts';
 import { bitcoinConfigFromEnv } from '../src/methods/bitcoin/config.ts';
 import { createBitcoinMethod } from '../src/methods/bitcoin/create-bitcoin-method.ts';
@@ -17,6 +15,7 @@ import { BcoinHttpRelay } from './support/bcoin-http-relay.ts';
 import type { RpcCallSeen } from './support/bcoin-http-relay.ts';
 import { CountingIndexes, regtestMethod, testTpub, watchNewTarget } from './support/bcoin-wallet.ts';
 import { MemoryWatcherContext } from './support/memory-watcher-context.ts';
+import { closedPort, configErrorOf } from './support/start-refusal.ts';
 
 let node: BcoinRegtest;
 let dir: string;
@@ -31,39 +30,20 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startError(promise: Promise<unknown>): Promise<ConfigError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected the start to fail');
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 test('unreachable RPC, wrong credentials and a node on another network fail at start, naming the setting', async () => {
   // Proves a misconfigured backend stops the server at start with a clear message.
-  const unreachable = await startError(regtestMethod(`http://u:p@127.0.0.1:${await closedPort()}/`));
+  const unreachable = await configErrorOf(regtestMethod(`http://u:p@127.0.0.1:${await closedPort()}/`));
   assert.equal(unreachable.setting, 'COFFER_BITCOIN_RPC_URL');
   assert.match(unreachable.message, /cannot reach node at http:\/\/127\.0\.0\.1:\d+\/ \(ECONNREFUSED\)/);
   assert.doesNotMatch(unreachable.message, /u:p@/);
 
-  const wrongPassword = await startError(regtestMethod(node.url.replace(node.apiKey, 'wrong')));
+  const wrongPassword = await configErrorOf(regtestMethod(node.url.replace(node.apiKey, 'wrong')));
   assert.equal(wrongPassword.setting, 'COFFER_BITCOIN_RPC_URL');
   assert.match(wrongPassword.message, /refused the credentials/);
 
   const testnet = bitcoinConfigFromEnv({ COFFER_BITCOIN_RPC_URL: node.url, COFFER_BITCOIN_XPUB: convertExtendedKey(testTpub(), 'vpub') }, 'testnet');
   assert.ok(testnet);
-  const wrongChain = await startError(createBitcoinMethod(testnet, { clock: systemClock, log: silentLogger }));
+  const wrongChain = await configErrorOf(createBitcoinMethod(testnet, { clock: systemClock, log: silentLogger }));
   assert.match(wrongChain.message, /on chain "regtest" but the wallet key and COFFER_MODE are for testnet/);
 });
 
@@ -75,9 +55,9 @@ test('a cookie file authenticates; a wrong cookie names COFFER_BITCOIN_RPC_COOKI
   const method = await regtestMethod(url, { COFFER_BITCOIN_RPC_COOKIE: cookie });
   assert.equal(method.health().ok, true);
   writeFileSync(cookie, '__cookie__:stale');
-  const error = await startError(regtestMethod(url, { COFFER_BITCOIN_RPC_COOKIE: cookie }));
+  const error = await configErrorOf(regtestMethod(url, { COFFER_BITCOIN_RPC_COOKIE: cookie }));
   assert.equal(error.setting, 'COFFER_BITCOIN_RPC_COOKIE');
-  const missing = await startError(regtestMethod(url, { COFFER_BITCOIN_RPC_COOKIE: join(dir, 'nope') }));
+  const missing = await configErrorOf(regtestMethod(url, { COFFER_BITCOIN_RPC_COOKIE: join(dir, 'nope') }));
   assert.match(missing.message, /cannot read cookie file .*ENOENT/);
 });
 

@@ -13,6 +13,7 @@ import { walletStatus } from '../src/usecases/wallet-status.ts';
 import { BcoinRegtest } from './support/bcoin-regtest.ts';
 import { bitcoinRegistry } from './support/chain-bitcoin.ts';
 import { ChainWorld } from './support/chain-world.ts';
+import { capture } from './support/cli-output.ts';
 import { dialects, staticRates } from './support/harness.ts';
 
 const RATES = staticRates({ 'BTC/USD': '50000' });
@@ -28,25 +29,6 @@ before(async () => {
 after(async () => {
   await node.close();
 });
-
-/**
- * Runs a command, capturing the text it prints on stdout. The test runner's own messages to its
- * parent process are binary (v8-serialized) and pass through untouched.
- */
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  const original = process.stdout.write.bind(process.stdout);
-  let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    if (typeof chunk !== 'string') return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-    out += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { code: await run(), out };
-  } finally {
-    process.stdout.write = original;
-  }
-}
 
 for (const [n, dialect] of dialects().entries()) {
   describe(`bitcoin operator commands (${dialect})`, () => {

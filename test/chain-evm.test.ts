@@ -67,15 +67,6 @@ for (const dialect of dialects()) {
       });
     }
 
-    /** Nothing recorded, nothing credited: the invoice is as it was created. */
-    async function assertUntouched(acct: TestAccount, inv: WireInvoice): Promise<void> {
-      const read = await world.invoice(acct, inv.id);
-      assert.equal(read.status, 'unpaid');
-      assert.deepEqual(read.payment.transactions, []);
-      assert.equal(read.credited_amount, 0);
-      assert.equal(await world.balance(acct), 0);
-    }
-
     test('ETH deposit: detected at 1 confirmation, complete at the configured 4 with the exact amount', async () => {
       // Proves a native payment is credited only once it has the chain's confirmations, exactly once.
       const { acct, inv } = await deposit('ethereum', 20);
@@ -121,8 +112,8 @@ for (const dialect of dialects()) {
       assert.equal((await receiptOf(fx.l1, failedToken)).status, '0x0');
       await fx.l1.mine(CONF);
       await caughtUp(fx.l1);
-      await assertUntouched(eth.acct, eth.inv);
-      await assertUntouched(usdc.acct, usdc.inv);
+      await world.assertUntouched(eth.acct, eth.inv);
+      await world.assertUntouched(usdc.acct, usdc.inv);
       await world.invariants();
     });
 
@@ -133,7 +124,7 @@ for (const dialect of dialects()) {
       await spoofTransfer(fx.l1, fx.spoofer, fx.l1.accounts[0] as Hex, inv.payment.address, 10_000_000n);
       await fx.l1.mine(CONF);
       await caughtUp(fx.l1);
-      await assertUntouched(acct, inv);
+      await world.assertUntouched(acct, inv);
       await world.invariants();
     });
 
@@ -144,7 +135,7 @@ for (const dialect of dialects()) {
       await fx.base.mine(CONF);
       await caughtUp(fx.base);
       await caughtUp(fx.l1);
-      await assertUntouched(acct, inv);
+      await world.assertUntouched(acct, inv);
       await world.invariants();
     });
 
@@ -239,7 +230,7 @@ for (const dialect of dialects()) {
       assert.equal(done.credited_amount, 20);
       assert.deepEqual(done.payment.transactions.map((t) => [t.id, t.amount, t.status]), [[tx, '0.01', 'credited']]);
       await caughtUp(fx.l1);
-      await assertUntouched(other.acct, other.inv);
+      await world.assertUntouched(other.acct, other.inv);
       await world.invariants([`1:${tx}:trace:0`]);
     });
 

@@ -12,7 +12,7 @@ import { KnownMethodSpecs as DefaultMethodSpecs } from '../src/methods/registry.
 import type { MethodSpec } from '../src/core/methods.ts';
 import { decodeBolt11 } from '../src/methods/lightning/bolt11.ts';
 import { createLightningMethod } from '../src/methods/lightning/lightning-method.ts';
-import { LightningLimits } from '../src/methods/lightning/lightning-limits.ts';
+import { LightningLimits } from '../src/methods/lightning/limits.ts';
 import { MethodRegistry } from '../src/usecases/method-registry.ts';
 import { FakeLnd } from './support/fake-lnd.ts';
 import { FaultProxy } from './support/fault-proxy.ts';

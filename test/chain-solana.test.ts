@@ -9,8 +9,8 @@ import { ChainWorld } from './support/chain-world.ts';
 import type { WireInvoice } from './support/chain-world.ts';
 import { dialects, staticRates } from './support/harness.ts';
 import type { TestAccount } from './support/harness.ts';
-import { payUsdc, SolanaTestNode, usdcFixture } from './support/solana-rpc.ts';
-import type { Payer, UsdcFixture } from './support/solana-rpc.ts';
+import { payUsdc, startUsdcChain } from './support/solana-rpc.ts';
+import type { Payer, SolanaTestNode, UsdcFixture } from './support/solana-rpc.ts';
 
 const RATES = staticRates({ 'USDC/USD': '1', 'BTC/USD': '50000', 'ETH/USD': '2000', 'USDT/USD': '1' });
 const EXPIRY_MS = 30 * 60 * 1000;
@@ -19,11 +19,7 @@ let node: SolanaTestNode;
 let fx: UsdcFixture;
 let payer: Payer;
 
-before(async () => {
-  node = await SolanaTestNode.start();
-  fx = await usdcFixture(node);
-  payer = await fx.payer(1_000_000_000_000n);
-});
+before(async () => { ({ node, fx, payer } = await startUsdcChain(1_000_000_000_000n)); });
 
 after(() => node.close());
 
@@ -54,14 +50,6 @@ for (const dialect of dialects()) {
     async function deposit(amount: number): Promise<{ acct: TestAccount; inv: WireInvoice }> {
       const acct = await world.account();
       return { acct, inv: await world.deposit(acct, { amount, currency: 'USD', payment_method: SOLANA_METHOD_ID }) };
-    }
-
-    async function assertUntouched(acct: TestAccount, inv: WireInvoice): Promise<void> {
-      const read = await world.invoice(acct, inv.id);
-      assert.equal(read.status, 'unpaid');
-      assert.deepEqual(read.payment.transactions, []);
-      assert.equal(read.credited_amount, 0);
-      assert.equal(await world.balance(acct), 0);
     }
 
     test('exact payment: the transfer request is paid, the invoice completes, the balance holds the amount', async () => {
@@ -152,7 +140,7 @@ for (const dialect of dialects()) {
       const good = await deposit(1);
       await payUsdc(fx, payer, 1_000_000n, { reference: referenceOf(good.inv) });
       await world.waitInvoice(good.acct, good.inv.id, (i) => i.status === 'complete');
-      await assertUntouched(bad.acct, bad.inv);
+      await world.assertUntouched(bad.acct, bad.inv);
       await world.invariants();
     });
 

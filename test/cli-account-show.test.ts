@@ -5,20 +5,10 @@ import assert from 'node:assert/strict';
 import { accountCommand } from '../src/cli/commands.ts';
 import { dialects, openWorld } from './support/harness.ts';
 import type { World } from './support/harness.ts';
+import { printedJson } from './support/cli-output.ts';
 
-async function cliJson(world: World, args: string[]): Promise<unknown> {
-  const captured: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    if (typeof chunk === 'string' && /^[[{]/.test(chunk)) { captured.push(chunk); return true; }
-    return write(chunk, ...rest);
-  }) as typeof process.stdout.write;
-  try {
-    assert.equal(await accountCommand(world.useCases, [...args, '--json']), 0);
-  } finally {
-    process.stdout.write = write;
-  }
-  return JSON.parse(captured.at(-1)!);
+function cliJson(world: World, args: string[]): Promise<unknown> {
+  return printedJson(() => accountCommand(world.useCases, [...args, '--json']));
 }
 
 for (const dialect of dialects()) {

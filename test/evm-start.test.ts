@@ -1,9 +1,7 @@
 // createEvmMethod refuses to start against a wrong or unreachable backend, naming the setting.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../src/core/errors.ts';
+import type { ConfigError } from '../src/core/errors.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { ManualClock } from '../src/core/clock.ts';
@@ -16,6 +14,7 @@ import { startEvmNode } from './support/evm-node.ts';
 import type { EvmNode } from './support/evm-node.ts';
 import { deployToken } from './support/evm-chain.ts';
 import { testXpub } from './support/evm-fixture.ts';
+import { closedPort, configErrorOf } from './support/start-refusal.ts';
 
 let node: EvmNode;
 let token18: string;
@@ -32,22 +31,7 @@ after(async () => { await node.close(); });
 async function startError(env: Record<string, string>): Promise<ConfigError> {
   const config = evmConfigFromEnv({ COFFER_EVM_XPUB: testXpub(), ...env }, 'regtest');
   assert.ok(config !== null);
-  try {
-    await createEvmMethod(config, deps);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return error;
-  }
-  assert.fail('expected createEvmMethod to refuse');
-}
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return configErrorOf(createEvmMethod(config, deps));
 }
 
 // The node answers with another chain id than configured: refused.

@@ -16,7 +16,7 @@ import type { LightningConfig } from '../src/methods/lightning/lightning-config.
 import { createLightningMethod } from '../src/methods/lightning/lightning-method.ts';
 import { LightningWatcher } from '../src/methods/lightning/lightning-watcher.ts';
 import { LndBackend } from '../src/methods/lightning/lnd-backend.ts';
-import { LightningLimits } from '../src/methods/lightning/lightning-limits.ts';
+import { LightningLimits } from '../src/methods/lightning/limits.ts';
 import { lightningConfigFor } from './support/chain-lightning.ts';
 import { FakeCln } from './support/fake-cln.ts';
 import { FakeLnd } from './support/fake-lnd.ts';

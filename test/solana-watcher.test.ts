@@ -16,8 +16,8 @@ import { SolanaRpc } from '../src/methods/solana/rpc-client.ts';
 import { createSolanaMethod } from '../src/methods/solana/solana-method.ts';
 import { SolanaWatcher } from '../src/methods/solana/watcher.ts';
 import { MemoryWatcherContext } from './support/memory-watcher-context.ts';
-import { payUsdc, SolanaTestNode, usdcFixture } from './support/solana-rpc.ts';
-import type { Payer, UsdcFixture } from './support/solana-rpc.ts';
+import { payUsdc, startUsdcChain } from './support/solana-rpc.ts';
+import type { Payer, SolanaTestNode, UsdcFixture } from './support/solana-rpc.ts';
 
 const METHOD = 'usdc_solana';
 const HOUR_MS = 3_600_000;
@@ -26,11 +26,7 @@ let node: SolanaTestNode;
 let fx: UsdcFixture;
 let payer: Payer;
 
-before(async () => {
-  node = await SolanaTestNode.start();
-  fx = await usdcFixture(node);
-  payer = await fx.payer(1_000_000_000n);
-});
+before(async () => { ({ node, fx, payer } = await startUsdcChain(1_000_000_000n)); });
 
 after(() => node.close());
 

@@ -2,12 +2,10 @@
 // a 6-decimal token, naming the setting (EDR at Tron mainnet's chain id stands in for java-tron).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { HDKey } from '@scure/bip32';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { ConfigError } from '../src/core/errors.ts';
+import type { ConfigError } from '../src/core/errors.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { TRON_ACCOUNT_PATH, tronFromHex } from '../src/methods/tron/address.ts';
@@ -16,6 +14,7 @@ import { createTronMethod } from '../src/methods/tron/tron-method.ts';
 import { startEvmNode } from './support/evm-node.ts';
 import type { EvmNode } from './support/evm-node.ts';
 import { deploySpoofer, deployToken } from './support/evm-chain.ts';
+import { closedPort, configErrorOf } from './support/start-refusal.ts';
 
 const XPUB = HDKey.fromMasterSeed(sha256(utf8ToBytes('tron start test'))).derive(TRON_ACCOUNT_PATH).publicExtendedKey;
 const deps = { clock: systemClock, log: silentLogger };
@@ -36,21 +35,7 @@ after(async () => { await node.close(); });
 async function startError(env: Record<string, string>): Promise<ConfigError> {
   const config = tronConfigFromEnv({ COFFER_TRON_XPUB: XPUB, COFFER_TRON_RPC_URL: node.url, COFFER_TRON_USDT_CONTRACT: token6, ...env }, 'regtest');
   assert.ok(config !== null);
-  try {
-    await createTronMethod(config, deps);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return error;
-  }
-  assert.fail('expected createTronMethod to refuse');
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return configErrorOf(createTronMethod(config, deps));
 }
 
 test('a node on another chain id is refused', async () => {

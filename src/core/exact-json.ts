@@ -6,10 +6,7 @@
 // Strictness matters more than speed: duplicate keys are refused (which of two prices would
 // be "the" price?), nesting and size are bounded, and anything after the value is an error.
 
-/** Deepest nesting accepted; request bodies and price answers are a few levels deep. */
-const RATE_JSON_DEPTH_MAX = 16;
-/** Most characters in one JSON number; more is not an amount or a price. */
-const RATE_NUMBER_CHARS_MAX = 64;
+import { Limits } from './limits.ts';
 
 /** A JSON number, kept exactly as the source wrote it, e.g. "67187.33" or "1.5e-05". */
 export class JsonNumber {
@@ -68,7 +65,7 @@ class Parser {
   }
 
   value(depth: number): JsonValue {
-    if (depth > RATE_JSON_DEPTH_MAX) throw new JsonSyntaxError('JSON nested too deeply', this.pos);
+    if (depth > Limits.jsonDepthMax) throw new JsonSyntaxError('JSON nested too deeply', this.pos);
     const c = this.#text[this.pos];
     if (c === '{') return this.object(depth + 1);
     if (c === '[') return this.array(depth + 1);
@@ -176,7 +173,7 @@ class Parser {
     const match = NUMBER_RE.exec(this.#text);
     if (match === null) throw new JsonSyntaxError('malformed number', this.pos);
     const text = match[0];
-    if (text.length > RATE_NUMBER_CHARS_MAX) throw new JsonSyntaxError('number too long', this.pos);
+    if (text.length > Limits.jsonNumberCharsMax) throw new JsonSyntaxError('number too long', this.pos);
     this.pos += text.length;
     return new JsonNumber(text);
   }

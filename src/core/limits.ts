@@ -1,5 +1,7 @@
-// Every bound in one place (TigerStyle): page sizes, body sizes, batch sizes, timeouts, retries.
-// Configurable ones are defaults that config.ts may override.
+// Every bound of core and of the layers around it (http, web, usecases, storage, webhooks) in
+// one place (TigerStyle): page sizes, body sizes, batch sizes, timeouts, retries. Configurable
+// ones are defaults that config.ts may override. Rates and each rail keep theirs in their own
+// limits.ts (docs/design-decisions.md, "Limits").
 
 export const Limits = {
   /** Largest request body the HTTP API reads. */
@@ -11,8 +13,12 @@ export const Limits = {
   pageStartMax: 100_000,
   /** Digits a whole number in a query string or JSON body may have: below 2^53 and PostgreSQL's bigint. */
   inputIntegerDigitsMax: 15,
-  /** Deepest nesting of a request's parsed input (the JSON parser stops at 16). */
+  /** Deepest nesting of a request's parsed input (the JSON parser stops at jsonDepthMax). */
   inputDepthMax: 32,
+  /** The exact JSON parser (exact-json.ts): deepest nesting; request bodies and price answers are a few levels deep. */
+  jsonDepthMax: 16,
+  /** ...and most characters in one number: more is not an amount or a price. */
+  jsonNumberCharsMax: 64,
   /** Longest Idempotency-Key accepted. */
   idempotencyKeyLengthMax: 255,
   /** How long idempotent responses are kept. */

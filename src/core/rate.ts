@@ -4,7 +4,7 @@
 
 import type { BalanceCurrency, CryptoAsset } from './assets.ts';
 import { CurrencyScale } from './assets.ts';
-import { divide, formatDecimal, parseDecimal, pow10, roundToPrecision, Rounding } from './money.ts';
+import { divide, formatDecimal, pow10, roundToPrecision, Rounding } from './money.ts';
 import type { Decimal } from './money.ts';
 
 export interface Rate {
@@ -18,13 +18,6 @@ export interface Rate {
 
 /** Most decimals a stored rate keeps. */
 export const RATE_SCALE_MAX = 18;
-
-export function rateFromText(base: CryptoAsset, quote: BalanceCurrency, text: string, sources: readonly string[], at: Date): Rate {
-  const scale = Math.min(RATE_SCALE_MAX, (text.split('.')[1] ?? '').length);
-  const units = parseDecimal(text, scale, 'rate');
-  if (units <= 0n) throw new RangeError(`rate must be positive: ${base}/${quote} ${text}`);
-  return { base, quote, value: { units, scale }, sources, at };
-}
 
 export function rateText(rate: Decimal): string {
   return formatDecimal(rate.units, rate.scale);

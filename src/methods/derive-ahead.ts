@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { WorkerOptions } from 'node:worker_threads';
 import type { HDKey } from '@scure/bip32';
 import type { DeriveReply, DeriveRequest } from './derive-worker.ts';
+import { DERIVE_AHEAD_DEFAULT } from './limits.ts';
 
 /**
  * The worker's module, beside this one: derive-worker.ts run through tsx (tests and development),
@@ -92,8 +93,6 @@ export function stopDeriveWorker(): Promise<void> {
   return shared.stop();
 }
 
-const AHEAD_DEFAULT = 256;
-
 /**
  * The child keys of one parent (a wallet's receive branch) at the indexes after the last one
  * handed out, derived ahead on the worker. `take` gives a ready key (null: an invalid index, which
@@ -103,7 +102,7 @@ export class ChildKeysAhead {
   readonly #keys = new Map<number, Uint8Array | null>();
   #requestedUpTo = -1;
 
-  constructor(private readonly parent: HDKey, private readonly compressed: boolean, private readonly ahead = AHEAD_DEFAULT) {}
+  constructor(private readonly parent: HDKey, private readonly compressed: boolean, private readonly ahead = DERIVE_AHEAD_DEFAULT) {}
 
   take(index: number): Uint8Array | null | undefined {
     const key = this.#keys.get(index);

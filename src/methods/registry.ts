@@ -21,10 +21,3 @@ export const Rails: readonly RailPlugin[] = [
 
 /** Every method id the rails declare, with its default spec, in registry order. */
 export const KnownMethodSpecs: readonly MethodSpec[] = Rails.flatMap((r) => r.methods);
-
-/** The default spec of a method id (tests, benchmarks); throws for an id no rail declares. */
-export function knownSpec(id: string): MethodSpec {
-  const spec = KnownMethodSpecs.find((s) => s.id === id);
-  if (!spec) throw new Error(`no rail declares payment method ${id}`);
-  return spec;
-}

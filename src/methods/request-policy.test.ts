@@ -3,8 +3,9 @@
 // Retry-After is honoured (both forms) and other failures back off exponentially.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PolicyLimits } from './limits.ts';
 import {
-  AdaptiveSize, PolicyLimits, RemoteFailureKind, RemoteRequestError, RequestPacer, parseRetryAfter, withAdaptiveSize,
+  AdaptiveSize, RemoteFailureKind, RemoteRequestError, RequestPacer, parseRetryAfter, withAdaptiveSize,
 } from './request-policy.ts';
 
 const classify = (e: unknown) => (e instanceof RemoteRequestError ? e.kind : null);

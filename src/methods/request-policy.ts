@@ -5,6 +5,8 @@
 // down" (429, Retry-After) is waited for, and other failures back off exponentially. Each rail
 // classifies its own node's errors into the kinds below; the policy is the same for all.
 
+import { PolicyLimits } from './limits.ts';
+
 /** How a remote request failed, as far as the policy cares. */
 export const RemoteFailureKind = {
   /** The request asked for too much: range, result count, batch, body size (split it). */
@@ -29,16 +31,6 @@ export class RemoteRequestError extends Error {
     this.retryAfterMs = retryAfterMs;
   }
 }
-
-export const PolicyLimits = {
-  /** Successes in a row before an adaptive size grows again. */
-  growAfterSuccesses: 4,
-  /** A Retry-After longer than this is capped (a provider asking for an hour gets a minute). */
-  retryAfterMsMax: 60_000,
-  /** Exponential backoff starts here and doubles per failure in a row, up to backoffMsMax. */
-  backoffMsMin: 250,
-  backoffMsMax: 30_000,
-} as const;
 
 export interface AdaptiveSizeOptions {
   readonly initial: number;

@@ -1,6 +1,7 @@
 // One bounded GET of a price source's JSON: a timeout covering connect, headers and body, a
 // body size cap, no redirects, and the body parsed with numbers kept as text.
 
+import { isBodyTooLarge, readCappedBody } from '../core/capped-body.ts';
 import { parseExactJson } from '../core/exact-json.ts';
 import type { JsonValue } from '../core/exact-json.ts';
 import { RATE_RESPONSE_BYTES_MAX } from './limits.ts';
@@ -44,26 +45,9 @@ export async function fetchSourceJson(
 }
 
 async function readCapped(source: string, response: Response): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > RATE_RESPONSE_BYTES_MAX) {
-    await response.body?.cancel().catch(() => {});
-    throw new RateSourceError(source, `response larger than ${RATE_RESPONSE_BYTES_MAX} bytes`);
-  }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > RATE_RESPONSE_BYTES_MAX) {
-      await reader.cancel().catch(() => {});
-      throw new RateSourceError(source, `response larger than ${RATE_RESPONSE_BYTES_MAX} bytes`);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  const body = await readCappedBody(response, RATE_RESPONSE_BYTES_MAX);
+  if (isBodyTooLarge(body)) throw new RateSourceError(source, `response larger than ${RATE_RESPONSE_BYTES_MAX} bytes`);
+  return new TextDecoder('utf-8', { fatal: true }).decode(body);
 }
 
 function describe(error: unknown): string {

@@ -1,11 +1,12 @@
 // Every limit the rates layer applies, in one place (STYLE.md: put a limit on everything).
 
+import { Limits } from '../core/limits.ts';
+
 /** Largest response body a price source may send; a ticker for one pair is a few hundred bytes. */
 export const RATE_RESPONSE_BYTES_MAX = 64 * 1024;
 
-
-/** Most characters in one JSON number or price string; more is not a price. */
-export const RATE_NUMBER_CHARS_MAX = 64;
+/** Most characters in a price string: a price sent as text is held to what one sent as a JSON number is. */
+export const RATE_NUMBER_CHARS_MAX = Limits.jsonNumberCharsMax;
 
 /** A quote above this (in quote currency per whole base unit) is absurd, not a price. */
 export const RATE_VALUE_MAX_INTEGER_DIGITS = 12;

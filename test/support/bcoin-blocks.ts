@@ -27,8 +27,6 @@ const SMALL_FEE_SAT = 1_000n;
 const BIG_FEE_SAT = 100_000n;
 /** Every small transaction also pays this to its payment output (a watched script or a random one). */
 const PAYMENT_SAT = 1_000n;
-/** Serialized size of one big spend (≈ 209.6 KB), for sizing blocks. */
-export const BIG_TX_BYTES = 209_600;
 
 const sha256 = (b: Buffer): Buffer => createHash('sha256').update(b).digest();
 const p2wsh = (script: Buffer): Buffer => Buffer.concat([Buffer.from([0x00, 0x20]), sha256(script)]);

@@ -3,6 +3,7 @@
 // the real WatcherSupervisor, and the Fastify app for inject(). Tests drive it the way a client
 // and an operator would: POST /v2/accounts/deposit, pay on chain, read GET /v2/invoices/{id}.
 
+import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { ManualClock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -136,6 +137,15 @@ export class ChainWorld {
     const res = await this.call(account, 'GET', '/v2/accounts/balance');
     if (res.statusCode !== 200) throw new Error(`balance read failed: ${res.statusCode} ${res.body}`);
     return (res.json().data as { balance: number }).balance;
+  }
+
+  /** Nothing recorded, nothing credited: the invoice is as it was created. */
+  async assertUntouched(account: TestAccount, invoice: WireInvoice): Promise<void> {
+    const read = await this.invoice(account, invoice.id);
+    assert.equal(read.status, 'unpaid');
+    assert.deepEqual(read.payment.transactions, []);
+    assert.equal(read.credited_amount, 0);
+    assert.equal(await this.balance(account), 0);
   }
 
   /** Polls GET /v2/invoices/{id} until `until` holds; the error names the last state seen. */

@@ -78,12 +78,6 @@ export function forwardEth(node: EvmNode, forwarder: Hex, how: ForwardHow, to: s
   return send(node, { to: forwarder, data, value: valueWei, gas: 500_000n });
 }
 
-/** One transaction paying `a` and `b` half each through two inner calls. */
-export function splitEth(node: EvmNode, forwarder: Hex, a: string, b: string, valueWei: bigint): Promise<Hex> {
-  const data = encodeFunctionData({ abi: forwarderArtifacts.Forwarder.abi, functionName: 'split', args: [a as Hex, b as Hex] });
-  return send(node, { to: forwarder, data, value: valueWei, gas: 500_000n });
-}
-
 export function payEth(node: EvmNode, to: string, valueWei: bigint, from?: Hex): Promise<Hex> {
   return send(node, { to: to as Hex, value: valueWei, ...(from !== undefined ? { from } : {}) });
 }

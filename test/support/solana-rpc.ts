@@ -428,6 +428,13 @@ export async function usdcFixture(node: SolanaTestNode): Promise<UsdcFixture> {
   };
 }
 
+/** What every usdc_solana suite starts with: a test node, the USDC fixture and one payer holding `payerUnits`. */
+export async function startUsdcChain(payerUnits: bigint): Promise<{ node: SolanaTestNode; fx: UsdcFixture; payer: Payer }> {
+  const node = await SolanaTestNode.start();
+  const fx = await usdcFixture(node);
+  return { node, fx, payer: await fx.payer(payerUnits) };
+}
+
 export interface PayOptions {
   /** Attach this Solana Pay reference (read-only, non-signer) to the transfer instruction. */
   readonly reference?: string;

@@ -14,13 +14,12 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { BECH32_HRP, EXTENDED_KEY_VERSIONS } from './network.ts';
 import type { BitcoinNetwork, ExtendedKeyVersion } from './network.ts';
 import { descriptorChecksum } from './descriptor-checksum.ts';
+import { ADDRESS_CACHE_MAX } from './limits.ts';
 
 export { bip21Uri } from './bip21.ts';
 
 /** BIP32 child indexes at or above this are hardened and cannot be derived from a public key. */
 const HARDENED = 0x8000_0000;
-/** Addresses kept derived in memory (the ones derived ahead); past this the cache starts over (derivation is pure). */
-const ADDRESS_CACHE_MAX = 10_000;
 
 export class WalletKeyError extends Error {
   override readonly name = 'WalletKeyError';

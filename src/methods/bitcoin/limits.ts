@@ -55,5 +55,9 @@ export const REORG_HORIZON_DEFAULT = 6;
 export const GAP_LIMIT_DEFAULT = 20;
 /** Default poll interval for tip and mempool. */
 export const POLL_INTERVAL_MS_DEFAULT = 1_000;
+/** How long after its watch window a target is kept in memory, so a rescan still finds late blocks. */
+export const PRUNE_GRACE_MS = 24 * 60 * 60 * 1000;
+/** Addresses kept derived in memory (the ones derived ahead); past this the cache starts over (derivation is pure). */
+export const ADDRESS_CACHE_MAX = 10_000;
 /** Characters of a bad reply or error quoted in a log line. */
 export const LOGGED_DETAIL_CHARS_MAX = 200;

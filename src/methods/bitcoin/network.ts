@@ -5,10 +5,6 @@
 export const BitcoinNetworks = ['bitcoin', 'testnet', 'regtest'] as const;
 export type BitcoinNetwork = (typeof BitcoinNetworks)[number];
 
-export function isBitcoinNetwork(value: unknown): value is BitcoinNetwork {
-  return typeof value === 'string' && (BitcoinNetworks as readonly string[]).includes(value);
-}
-
 /** Human-readable part of segwit addresses (BIP173); regtest uses `bcrt` as Bitcoin Core does. */
 export const BECH32_HRP: Readonly<Record<BitcoinNetwork, string>> = { bitcoin: 'bc', testnet: 'tb', regtest: 'bcrt' };
 

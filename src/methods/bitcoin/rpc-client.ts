@@ -4,7 +4,10 @@
 
 import { isAscii } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
-import { PolicyLimits, RemoteFailureKind, parseRetryAfter } from '../request-policy.ts';
+import { isBodyTooLarge, readCappedBody } from '../../core/capped-body.ts';
+import type { BodyTooLarge } from '../../core/capped-body.ts';
+import { PolicyLimits } from '../limits.ts';
+import { RemoteFailureKind, parseRetryAfter } from '../request-policy.ts';
 import { RPC_RESPONSE_MAX_BYTES, RPC_TIMEOUT_MS } from './limits.ts';
 
 /**
@@ -217,28 +220,18 @@ export class BitcoinRpc {
 
   /** The body's bytes, refusing (and cancelling) it once it passes the reply cap. */
   async #readCapped(response: Response): Promise<Buffer> {
-    const declared = Number(response.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > this.#replyMaxBytes) {
-      await response.body?.cancel();
-      throw new BitcoinRpcError('too_large', `reply too large: ${declared} bytes (cap ${this.#replyMaxBytes})`);
-    }
-    if (!response.body) return Buffer.alloc(0);
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
+    let body: Uint8Array | BodyTooLarge;
     try {
-      for await (const chunk of response.body) {
-        bytes += chunk.byteLength;
-        if (bytes > this.#replyMaxBytes) {
-          await response.body.cancel().catch(() => {});
-          throw new BitcoinRpcError('too_large', `reply too large: over ${this.#replyMaxBytes} bytes`);
-        }
-        chunks.push(chunk);
-      }
+      body = await readCappedBody(response, this.#replyMaxBytes);
     } catch (error) {
-      if (error instanceof BitcoinRpcError) throw error;
       throw this.#transportError(error);
     }
-    return Buffer.concat(chunks, bytes);
+    if (isBodyTooLarge(body)) {
+      throw new BitcoinRpcError('too_large', body.declaredBytes === null
+        ? `reply too large: over ${this.#replyMaxBytes} bytes`
+        : `reply too large: ${body.declaredBytes} bytes (cap ${this.#replyMaxBytes})`);
+    }
+    return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   }
 
   #transportError(error: unknown): BitcoinRpcError {

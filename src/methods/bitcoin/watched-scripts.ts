@@ -7,11 +7,8 @@
 import type { WatchedTarget } from '../../core/payment-method.ts';
 import type { BitcoinNetwork } from './network.ts';
 import { scriptForAddress } from './address.ts';
-import { WATCHED_FILTER_BITS } from './limits.ts';
+import { PRUNE_GRACE_MS, WATCHED_FILTER_BITS } from './limits.ts';
 import type { RawTransaction, ScannedOutput, ScriptFilter } from './raw-transaction.ts';
-
-/** How long after its watch window a target is kept in memory, so a rescan still finds late blocks. */
-const PRUNE_GRACE_MS = 24 * 60 * 60 * 1000;
 
 export interface WatchedScript {
   readonly targetKey: string;

@@ -10,6 +10,7 @@ import { publicChildKey } from '../hd-public-child.ts';
 import { childKeysAheadOf } from '../derive-ahead.ts';
 import type { ChildKeysAhead } from '../derive-ahead.ts';
 import { publicKeyConvert } from '../secp256k1.ts';
+import { CHECKSUM_MEMO_MAX } from './limits.ts';
 
 /** Extended key versions accepted: xpub (mainnet) and tpub (testnet wallets export these too). */
 const XPUB_VERSIONS = { private: 0x0488ade4, public: 0x0488b21e } as const;
@@ -93,7 +94,6 @@ const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
 // A deposit checksums its new address, then its URI names that address and the token contract
 // again: remembering recent results saves two of three keccak hashes (pure JS, ~14 µs each here).
-const CHECKSUM_MEMO_MAX = 1024;
 const checksumMemo = new Map<string, string>();
 
 /** EIP-55: uppercase each hex letter whose nibble in keccak(lowercase hex) is >= 8. */

@@ -16,10 +16,10 @@
 
 import { ConfigError } from '../../core/errors.ts';
 import { integerSetting } from '../../core/mode.ts';
-import type { Env } from '../../core/mode.ts';
+import type { Env, Mode } from '../../core/mode.ts';
 import { defaultChainId, evmConfigFromSettings } from './config.ts';
 import { EvmMethods } from './methods.ts';
-import type { EvmConfig, EvmMode, EvmSettings, FinalityMode, ForwardedMode, ProviderPreset, SettingNames } from './config.ts';
+import type { EvmConfig, EvmSettings, FinalityMode, ForwardedMode, ProviderPreset, SettingNames } from './config.ts';
 
 
 const NetworkAliases = ['ethereum', 'base', 'arbitrum', 'polygon'] as const;
@@ -35,7 +35,7 @@ function set(env: Env, name: string): string | undefined {
 }
 
 /** Collects chain id → [rpc url, the variable that set it] from numeric and alias variables. */
-function rpcUrls(env: Env, mode: EvmMode): Map<number, { url: string; setting: string }> {
+function rpcUrls(env: Env, mode: Mode): Map<number, { url: string; setting: string }> {
   const urls = new Map<number, { url: string; setting: string }>();
   const add = (chainId: number, url: string, setting: string): void => {
     const prior = urls.get(chainId);
@@ -66,7 +66,7 @@ function parseToken(name: string, raw: string): { contract: string; decimals: nu
 }
 
 /** Returns null when EVM methods are off (no xpub, or sandbox mode, which simulates every method). */
-export function evmConfigFromEnv(env: Env, mode: EvmMode): EvmConfig | null {
+export function evmConfigFromEnv(env: Env, mode: Mode): EvmConfig | null {
   if (mode === 'sandbox') return null;
   const xpub = set(env, 'COFFER_EVM_XPUB');
   if (xpub === undefined) return null;

@@ -8,6 +8,7 @@ import { ConfigError } from '../../core/errors.ts';
 import type { CryptoAsset } from '../../core/assets.ts';
 import { PRICE_PRECISION_MAX } from '../../core/assets.ts';
 import type { MethodSpec } from '../../core/methods.ts';
+import type { Mode } from '../../core/mode.ts';
 import { isValidChecksum, parseEvmWalletKey, toChecksumAddress } from './address.ts';
 import type { EvmWalletKey } from './address.ts';
 import {
@@ -61,8 +62,6 @@ export const ProviderPresetNames = Object.keys(ProviderPresets) as ProviderPrese
 const PollIntervalMsByChain: Readonly<Record<number, number>> = {
   1: 4_000, 11155111: 4_000, 8453: 2_000, 84532: 2_000, 137: 2_000, 80002: 2_000, 42161: 3_000, 421614: 3_000,
 };
-
-export type EvmMode = 'sandbox' | 'regtest' | 'testnet' | 'live';
 
 export interface EvmChainConfig {
   readonly chainId: number;
@@ -161,7 +160,7 @@ const TestnetChainIds: Readonly<Record<string, number>> = {
   ethereum: 11155111, base: 84532, arbitrum: 421614, polygon: 80002,
 };
 
-export function defaultChainId(method: EvmMethodDefault, mode: EvmMode): number {
+export function defaultChainId(method: EvmMethodDefault, mode: Mode): number {
   if (mode === 'testnet') return TestnetChainIds[method.spec.network] ?? method.chainId;
   return method.chainId;
 }
@@ -235,7 +234,7 @@ function buildChain(raw: EvmSettings['chains'][number], names: SettingNames, con
 
 function buildMethod(
   { spec, chainId: mainnetChainId }: EvmMethodDefault, chainId: number, token: { contract: string; decimals: number; symbol?: string } | undefined,
-  mode: EvmMode, names: SettingNames,
+  mode: Mode, names: SettingNames,
 ): EvmMethodConfig | null {
   const tokenSetting = names.method(spec.id, 'token');
   if (spec.contractAddress === undefined) {
@@ -259,7 +258,7 @@ function buildMethod(
 
 /** Validates the structured form; throws ConfigError naming the setting. */
 export function evmConfigFromSettings(
-  settings: EvmSettings, mode: EvmMode, names: SettingNames = fileSettingNames(),
+  settings: EvmSettings, mode: Mode, names: SettingNames = fileSettingNames(),
   /** When false, listed methods whose chain or contract is missing are skipped instead of refused. */
   methodsListed: boolean = settings.methods !== undefined,
 ): EvmConfig {

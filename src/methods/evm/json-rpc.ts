@@ -12,6 +12,7 @@
 // to the endpoint waits too. Every failure is a JsonRpcError carrying the policy's kind
 // (rpc-errors.ts) and the provider's Retry-After.
 
+import { isBodyTooLarge, readCappedBody } from '../../core/capped-body.ts';
 import { AdaptiveSize, parseRetryAfter, RemoteFailureKind, RemoteRequestError, RequestPacer } from '../request-policy.ts';
 import { RPC_BATCH_MAX, RPC_RATE_LIMIT_RETRIES, RPC_RESPONSE_BYTES_MAX, RPC_TIMEOUT_MS } from './limits.ts';
 import { classifyRpcFailure } from './rpc-errors.ts';
@@ -163,10 +164,11 @@ export class JsonRpcClient {
         undefined, { kind: timedOut ? RemoteFailureKind.timeout : RemoteFailureKind.unavailable });
     }
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-    const text = await readBounded(response, RPC_RESPONSE_BYTES_MAX);
-    if (text === null) {
+    const reply = await readCappedBody(response, RPC_RESPONSE_BYTES_MAX);
+    if (isBodyTooLarge(reply)) {
       throw new JsonRpcError(label, `response larger than ${RPC_RESPONSE_BYTES_MAX} bytes`, undefined, { kind: RemoteFailureKind.tooLarge });
     }
+    const text = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength).toString('utf8');
     if (!response.ok) {
       throw new JsonRpcError(label, `HTTP ${response.status}${text.length > 0 ? ` ${text.slice(0, 200)}` : ''}`, undefined,
         { httpStatus: response.status, retryAfterMs });
@@ -204,28 +206,4 @@ export class JsonRpcClient {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The body as text, or null when it is longer than `maxBytes` (the read stops there). */
-async function readBounded(response: Response, maxBytes: number): Promise<string | null> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    return null;
-  }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total).toString('utf8');
 }

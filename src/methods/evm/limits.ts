@@ -11,8 +11,6 @@ export const RPC_TIMEOUT_MS = 15_000;
 export const RPC_RATE_LIMIT_RETRIES = 3;
 /** A JSON-RPC reply larger than this is refused as too large (the range or batch is split). */
 export const RPC_RESPONSE_BYTES_MAX = 32 * 1024 * 1024;
-/** Blocks per eth_getLogs call to start with when no preset says otherwise (adapts down to 1, up to the range max). */
-export const LOGS_RANGE_INITIAL_DEFAULT = 1_000;
 /**
  * Open native-coin deposit addresses whose balances are checked at the end of each range before
  * blocks are read: when none changed, the range needs no block bodies (an idle chain costs a few
@@ -44,6 +42,8 @@ export const HASH_WINDOW_MAX = 1_024;
  * would be megabytes); all Transfer logs of the configured contracts are fetched and matched here.
  */
 export const TOPIC_FILTER_ADDRESSES_MAX = 500;
+/** EIP-55 checksums remembered (address.ts): a deposit checksums the same address and contract up to three times. */
+export const CHECKSUM_MEMO_MAX = 1024;
 /** Most confirmations a chain may require (sanity bound on configuration). */
 export const CONFIRMATIONS_MAX = 10_000;
 /** Most targets fetched per WatcherContext.targets() page loop in one step. */

@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/errors.ts';
 import type { Bolt11Network } from './bolt11.ts';
-import { LightningLimits } from './lightning-limits.ts';
+import { LightningLimits } from './limits.ts';
 import { integerSetting as integer } from '../../core/mode.ts';
-
-export type LightningMode = 'sandbox' | 'regtest' | 'testnet' | 'live';
+import type { Mode } from '../../core/mode.ts';
 
 export interface LndConfig {
   readonly kind: 'lnd';
@@ -36,7 +35,7 @@ export interface LightningConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const MODE_NETWORK: Readonly<Record<LightningMode, Bolt11Network>> = { sandbox: 'bcrt', regtest: 'bcrt', testnet: 'tb', live: 'bc' };
+const MODE_NETWORK: Readonly<Record<Mode, Bolt11Network>> = { sandbox: 'bcrt', regtest: 'bcrt', testnet: 'tb', live: 'bc' };
 
 function required(env: Env, name: string): string {
   const value = env[name]?.trim();
@@ -90,7 +89,7 @@ function macaroon(env: Env): string {
   return bytes.toString('hex');
 }
 
-function network(env: Env, mode: LightningMode): Bolt11Network {
+function network(env: Env, mode: Mode): Bolt11Network {
   const value = env['COFFER_LIGHTNING_NETWORK']?.trim();
   if (value === undefined || value === '') return MODE_NETWORK[mode];
   const byName: Readonly<Record<string, Bolt11Network>> = { bitcoin: 'bc', mainnet: 'bc', testnet: 'tb', testnet4: 'tb', signet: 'tbs', regtest: 'bcrt' };
@@ -101,7 +100,7 @@ function network(env: Env, mode: LightningMode): Bolt11Network {
   return chosen;
 }
 
-export function lightningConfigFromEnv(env: Env, mode: LightningMode): LightningConfig | null {
+export function lightningConfigFromEnv(env: Env, mode: Mode): LightningConfig | null {
   const kind = env['COFFER_LIGHTNING_BACKEND']?.trim().toLowerCase();
   if (kind === undefined || kind === '' || kind === 'none') return null;
   let backend: LndConfig | ClnConfig;

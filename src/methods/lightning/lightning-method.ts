@@ -13,7 +13,7 @@ import { Bolt11Error, verifyBolt11 } from './bolt11.ts';
 import { ClnBackend } from './cln-backend.ts';
 import { LightningBackendError, type LightningBackend, type NodeInfo } from './lightning-backend.ts';
 import type { LightningConfig } from './lightning-config.ts';
-import { LightningLimits } from './lightning-limits.ts';
+import { LightningLimits } from './limits.ts';
 import { LightningWatcher } from './lightning-watcher.ts';
 import { LndBackend } from './lnd-backend.ts';
 

@@ -15,7 +15,7 @@ import type { MethodHealth, Watcher, WatcherContext } from '../../core/payment-m
 import { RemoteFailureKind, RemoteRequestError, RequestPacer, sleepUnlessAborted } from '../request-policy.ts';
 import { verifyBolt11, type Bolt11Network } from './bolt11.ts';
 import { LightningBackendError, type BackendInvoice, type LightningBackend, type SettleCursor, type SettlementPoller } from './lightning-backend.ts';
-import { LightningLimits } from './lightning-limits.ts';
+import { LightningLimits } from './limits.ts';
 
 export interface LightningWatcherOptions {
   readonly methodId: string;

@@ -30,7 +30,7 @@ import {
   type BackendInvoice, type BadInputReporter, type CreateInvoiceRequest, type CreatedInvoice, type LightningBackend,
   type NodeInfo, type SettleCursor, type SettledPage, type SettlementPoller,
 } from './lightning-backend.ts';
-import { LightningLimits } from './lightning-limits.ts';
+import { LightningLimits } from './limits.ts';
 import { RestClient } from './rest-client.ts';
 
 export interface LndBackendOptions {

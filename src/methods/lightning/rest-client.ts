@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { LightningBackendError } from './lightning-backend.ts';
-import { LightningLimits } from './lightning-limits.ts';
+import { LightningLimits } from './limits.ts';
 
 export interface RestClientOptions {
   readonly baseUrl: string;

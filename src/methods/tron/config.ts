@@ -21,6 +21,10 @@ import type { EvmWalletKey } from '../evm/address.ts';
 import type { EvmChainConfig, EvmMethodConfig, FinalityMode } from '../evm/config.ts';
 import { BLOCK_RANGE_MAX_LIMIT, CONFIRMATIONS_MAX, HASH_WINDOW_MAX, HASH_WINDOW_MIN, RPC_BATCH_MAX } from '../evm/limits.ts';
 import { parseTronAddress, parseTronWalletKey, tronFromHex } from './address.ts';
+import {
+  BATCH_SIZE_DEFAULT, BLOCK_RANGE_MAX_DEFAULT, CONFIRMATIONS_DEFAULT, JAVA_TRON_BLOCK_RANGE_MAX, LOGS_RANGE_DEFAULT,
+  POLL_INTERVAL_MS_DEFAULT, STALE_AFTER_MS_DEFAULT,
+} from './limits.ts';
 
 export const TRON_METHOD_ID = 'usdt_trc20';
 export const USDT_DECIMALS = 6;
@@ -67,14 +71,6 @@ export const TronSettings = {
   pollIntervalMs: 'COFFER_TRON_POLL_INTERVAL_MS',
   staleAfterMs: 'COFFER_TRON_STALE_AFTER_MS',
 } as const;
-
-/** Defaults: a Tron block every 3 s (TRON docs, "Block"); java-tron caps eth_getLogs at 5,000 blocks and batches at 100 calls. */
-const POLL_INTERVAL_MS_DEFAULT = 3_000;
-const BLOCK_RANGE_MAX_DEFAULT = 100;
-const LOGS_RANGE_DEFAULT = 1_000;
-const JAVA_TRON_BLOCK_RANGE_MAX = 5_000;
-const BATCH_SIZE_DEFAULT = 50;
-const CONFIRMATIONS_DEFAULT = 20;
 
 export interface TronConfig {
   readonly network: TronNetwork;
@@ -141,7 +137,7 @@ function chainSettings(env: Env): Omit<EvmChainConfig, 'chainId'> {
     logsRangeInitial: integerSetting(env, s.logsRange, LOGS_RANGE_DEFAULT, 1, JAVA_TRON_BLOCK_RANGE_MAX),
     batchSize: integerSetting(env, s.batchSize, BATCH_SIZE_DEFAULT, 1, RPC_BATCH_MAX),
     pollIntervalMs: integerSetting(env, s.pollIntervalMs, POLL_INTERVAL_MS_DEFAULT, 10, 600_000),
-    staleAfterMs: integerSetting(env, s.staleAfterMs, 5 * 60_000, 1_000, 86_400_000),
+    staleAfterMs: integerSetting(env, s.staleAfterMs, STALE_AFTER_MS_DEFAULT, 1_000, 86_400_000),
     startBlock,
     hashWindow: Math.min(HASH_WINDOW_MAX, Math.max(HASH_WINDOW_MIN, confirmations * 2)),
     goneAfterBlocks: confirmations,
