@@ -8,7 +8,7 @@
 //   all of them, with bare node, in every round (the tsx variants are left out).
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { freePort } from './support/processes.ts';
@@ -44,10 +44,22 @@ async function readyMs(command: string, args: readonly string[], dataDir: string
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   const elapsed = performance.now() - started;
+  lastCpuMs = cpuMs(child.pid!);
   child.kill('SIGTERM');
   await exited;
   return elapsed;
 }
+
+const TICKS_PER_SECOND = 100; // USER_HZ, as getconf CLK_TCK reports on Linux
+
+/** utime + stime of a running process (every thread), in milliseconds: less swayed by other load than wall time. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1000;
+}
+
+/** CPU time of the last process readyMs started, read when /healthz first answered. */
+let lastCpuMs = 0;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -59,7 +71,7 @@ async function compareRoots(roots: readonly string[]): Promise<void> {
   const rows: Array<[string, string]> = [['bare `node -e 0`', 'bare']];
   roots.forEach((root, i) => {
     const name = `${basename(root)}`;
-    for (const [label, key] of [['`coffer help`', 'help'], ['`npm start` → /healthz 200', 'npmStart'], ['`coffer serve` → /healthz 200 (plain node)', 'nodeServe']] as const) {
+    for (const [label, key] of [['`coffer help`', 'help'], ['`npm start` → /healthz 200', 'npmStart'], ['`coffer serve` → /healthz 200 (plain node)', 'nodeServe'], ['`coffer serve`: its CPU time until /healthz 200', 'nodeServeCpu']] as const) {
       samples[`${key}${i}`] = [];
       rows.push([`${name}: ${label}`, `${key}${i}`]);
     }
@@ -75,6 +87,7 @@ async function compareRoots(roots: readonly string[]): Promise<void> {
         samples[`help${i}`]!.push(wallMs(process.execPath, ['bin/coffer.mjs', 'help'], root));
         samples[`npmStart${i}`]!.push(await readyMs('npm', ['start'], dirs[i]!, root));
         samples[`nodeServe${i}`]!.push(await readyMs(process.execPath, ['bin/coffer.mjs', 'serve'], dirs[i]!, root));
+        samples[`nodeServeCpu${i}`]!.push(lastCpuMs);
       }
     }
   } finally {
