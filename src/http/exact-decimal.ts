@@ -8,7 +8,7 @@
 // parentDataProperty, rootData): https://ajv.js.org/keywords.html#define-keyword-with-validate-function
 
 import { Ajv } from 'ajv';
-import type { SchemaValidateFunction } from 'ajv';
+import type { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 
@@ -55,6 +55,26 @@ export function addExactDecimalKeyword(ajv: Ajv): void {
 }
 
 /**
+ * A validator that compiles its schema when it first validates, not when its route is registered:
+ * compiling every route's schemas was a tenth of the start-up time, and a process rarely needs
+ * them all at once (docs/benchmarks.md). Fastify calls it and, when it returns false, reads its
+ * `errors` — the Ajv validation interface its validator compilers may return
+ * (https://fastify.dev/docs/latest/Reference/Validation-and-Serialization/#validator-compiler).
+ * Ajv caches compiled schemas by object, so routes sharing a schema still compile it once.
+ */
+export function compileOnFirstUse(ajv: Ajv, schema: object): { (data: unknown): boolean; errors?: ErrorObject[] | null } {
+  let compiled: ValidateFunction | undefined;
+  function validate(data: unknown): boolean {
+    compiled ??= ajv.compile(schema);
+    const valid = compiled(data);
+    validate.errors = compiled.errors;
+    return valid;
+  }
+  validate.errors = null as ErrorObject[] | null | undefined;
+  return validate;
+}
+
+/**
  * The app's validator compilers. Query strings and path params arrive as text and are coerced to
  * their types; JSON bodies are never coerced (["USD"] is not "USD", "10" is not 10). Fastify's own
  * default is one Ajv with coercion for every part; TypeBox schemas are plain JSON Schema, so Ajv
@@ -64,5 +84,5 @@ export function installValidators(app: FastifyInstance): void {
   const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
   const strict = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, allowUnionTypes: true });
   for (const ajv of [coercing, strict]) addExactDecimalKeyword(ajv);
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => compileOnFirstUse(httpPart === 'body' ? strict : coercing, schema));
 }

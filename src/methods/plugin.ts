@@ -54,7 +54,11 @@ export interface RailPlugin<Config = unknown> {
    * A bad value throws ConfigError naming the setting.
    */
   configure(source: RailSettingsSource): Config | null;
-  /** Builds the adapter, checking the backend (reachable, right network) with ConfigError naming the setting. */
+  /**
+   * Builds the adapter, checking the backend (reachable, right network) with ConfigError naming the
+   * setting. A plugin loads its backend's modules here, with import(), so a process where the rail
+   * is off (sandbox mode, or not configured) never loads them: start-up time (docs/benchmarks.md).
+   */
   create(config: Config, deps: RailDeps): Promise<BuiltRail>;
   readonly sandbox: RailSandbox;
 }

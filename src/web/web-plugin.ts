@@ -13,7 +13,6 @@ import { depositRoutes } from './deposit-routes.ts';
 import { keysRoutes } from './keys-routes.ts';
 import { WebRuntime } from './web-runtime.ts';
 import type { WebAppContext, WebSettings } from './web-runtime.ts';
-import { smtpMailer } from './mailer.ts';
 import { confirmationAccountRoutes, recoveryRoutes } from './recovery-routes.ts';
 import { registerFormParser } from './form-body.ts';
 
@@ -36,9 +35,11 @@ export interface WebOptions {
   readonly explorers?: Readonly<Record<string, string>>;
 }
 
-function mailSettings(options: WebOptions): WebSettings['mail'] {
+async function mailSettings(options: WebOptions): Promise<WebSettings['mail']> {
   if (!options.smtpUrl) return null;
   if (!options.smtpFrom || !options.publicUrl) throw new Error('the website needs smtpFrom and publicUrl to send password-reset email');
+  // nodemailer is loaded only when SMTP is configured (start-up time, docs/benchmarks.md).
+  const { smtpMailer } = await import('./mailer.ts');
   return { mailer: smtpMailer(options.smtpUrl, options.smtpFrom), publicUrl: options.publicUrl };
 }
 
@@ -53,7 +54,7 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 export function createWebPlugin(options: WebOptions = {}): (app: FastifyInstance, context: WebAppContext) => Promise<void> {
   return async (app, context) => {
     const secret = options.cookieSecret ? Buffer.from(options.cookieSecret, 'utf8') : randomBytes(32);
-    const mail = mailSettings(options);
+    const mail = await mailSettings(options);
     const web = new WebRuntime(context.useCases, context, {
       secret, secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.useCases.settings.sandbox, signUp: options.signUp ?? true, mail, explorers: options.explorers ?? {},
     });

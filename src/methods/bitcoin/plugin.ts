@@ -7,7 +7,6 @@ import type { RailPlugin } from '../plugin.ts';
 import { specOf } from '../plugin.ts';
 import { bitcoinConfigFromEnv } from './config.ts';
 import type { BitcoinConfig } from './config.ts';
-import { createBitcoinMethod } from './create-bitcoin-method.ts';
 import { bitcoinSandbox } from './sandbox.ts';
 
 const methods: readonly MethodSpec[] = [
@@ -21,6 +20,7 @@ export const bitcoinRail: RailPlugin<BitcoinConfig> = {
   methods,
   configure: ({ env, mode }) => bitcoinConfigFromEnv(env, mode),
   async create(config, deps) {
+    const { createBitcoinMethod } = await import('./create-bitcoin-method.ts');
     const adapter = await createBitcoinMethod(config, deps);
     return { adapter, specs: [{ ...specOf(methods, 'bitcoin'), confirmations: config.confirmations, network: config.network }] };
   },

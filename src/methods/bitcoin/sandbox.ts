@@ -10,12 +10,12 @@ import { deriveAheadAfter, deriveP2wpkh, parseBitcoinWalletKey } from './address
 import { bip21Uri } from './bip21.ts';
 
 const TESTNET_VERSIONS = { private: 0x04358394, public: 0x043587cf };
-const ACCOUNT = HDKey.fromMasterSeed(SANDBOX_SEED, TESTNET_VERSIONS).derive("m/84'/1'/0'").publicExtendedKey;
 
 let wallet: ReturnType<typeof parseBitcoinWalletKey> | null = null;
 
 async function target(request: TargetRequest, indexes: IndexAllocator): Promise<PaymentTarget> {
-  wallet ??= parseBitcoinWalletKey(ACCOUNT, 'regtest');
+  // Derived at the first target, not at import: the key derivation costs start-up time.
+  wallet ??= parseBitcoinWalletKey(HDKey.fromMasterSeed(SANDBOX_SEED, TESTNET_VERSIONS).derive("m/84'/1'/0'").publicExtendedKey, 'regtest');
   const walletId = `sandbox:${wallet.walletId}`;
   const index = await indexes.next(walletId);
   const { address } = deriveP2wpkh(wallet, index);

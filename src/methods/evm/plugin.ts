@@ -6,7 +6,6 @@ import type { RailPlugin } from '../plugin.ts';
 import { evmConfigFromEnv } from './config-env.ts';
 import { evmConfigFromSettings, evmMethodSpecs } from './config.ts';
 import type { EvmConfig, EvmSettings } from './config.ts';
-import { createEvmMethod } from './evm-method.ts';
 import { EvmMethods } from './methods.ts';
 import { evmSandbox } from './sandbox.ts';
 
@@ -18,6 +17,7 @@ export const evmRail: RailPlugin<EvmConfig> = {
     ? evmConfigFromSettings(file['evm'] as EvmSettings, mode)
     : evmConfigFromEnv(env, mode),
   async create(config, deps) {
+    const { createEvmMethod } = await import('./evm-method.ts');
     return { adapter: await createEvmMethod(config, deps), specs: evmMethodSpecs(config) };
   },
   sandbox: evmSandbox,

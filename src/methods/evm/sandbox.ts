@@ -10,7 +10,6 @@ import { deriveEvmAddress, deriveEvmAheadAfter, eip681Uri, parseEvmWalletKey } f
 import { evmMethodDefault } from './methods.ts';
 import { evmTestNetwork } from './test-networks.ts';
 
-const ACCOUNT = HDKey.fromMasterSeed(SANDBOX_SEED).derive("m/44'/60'/0'").publicExtendedKey;
 let wallet: ReturnType<typeof parseEvmWalletKey> | null = null;
 
 function testNetworkOf(spec: MethodSpec) {
@@ -30,7 +29,8 @@ function testSpec(spec: MethodSpec): MethodSpec {
 }
 
 async function target(request: TargetRequest, indexes: IndexAllocator): Promise<PaymentTarget> {
-  wallet ??= parseEvmWalletKey(ACCOUNT);
+  // Derived at the first target, not at import: the key derivation costs start-up time.
+  wallet ??= parseEvmWalletKey(HDKey.fromMasterSeed(SANDBOX_SEED).derive("m/44'/60'/0'").publicExtendedKey);
   const walletId = 'sandbox:evm';
   const index = await indexes.next(walletId);
   const address = deriveEvmAddress(wallet, index);

@@ -5,7 +5,6 @@ import type { MethodSpec } from '../../core/methods.ts';
 import type { RailPlugin } from '../plugin.ts';
 import { lightningConfigFromEnv } from './lightning-config.ts';
 import type { LightningConfig } from './lightning-config.ts';
-import { createLightningMethod } from './lightning-method.ts';
 import { lightningSandbox } from './sandbox.ts';
 
 const methods: readonly MethodSpec[] = [
@@ -20,6 +19,7 @@ export const lightningRail: RailPlugin<LightningConfig> = {
   methods,
   configure: ({ env, mode }) => lightningConfigFromEnv(env, mode),
   async create(config, deps) {
+    const { createLightningMethod } = await import('./lightning-method.ts');
     return { adapter: await createLightningMethod(config, deps), specs: methods };
   },
   sandbox: lightningSandbox,

@@ -16,6 +16,9 @@ import { integerSetting } from '../../core/mode.ts';
 import { isPublicKey } from './keys.ts';
 import { POLL_INTERVAL_MS_DEFAULT, POLL_INTERVAL_MS_MAX, STALE_AFTER_MS_DEFAULT } from './limits.ts';
 
+/** The rail's one method id (Bitrefill's name). */
+export const SOLANA_METHOD_ID = 'usdc_solana';
+
 export const SolanaClusters = ['mainnet-beta', 'devnet', 'testnet', 'localnet'] as const;
 export type SolanaCluster = (typeof SolanaClusters)[number];
 

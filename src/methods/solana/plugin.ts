@@ -4,10 +4,9 @@
 import type { MethodSpec } from '../../core/methods.ts';
 import type { RailPlugin } from '../plugin.ts';
 import { specOf } from '../plugin.ts';
-import { solanaConfigFromEnv } from './config.ts';
+import { SOLANA_METHOD_ID, solanaConfigFromEnv } from './config.ts';
 import type { SolanaConfig } from './config.ts';
 import { solanaSandbox } from './sandbox-target.ts';
-import { createSolanaMethod, SOLANA_METHOD_ID } from './solana-method.ts';
 
 const methods: readonly MethodSpec[] = [
   // Credited at the configured commitment, reported as 1 confirmation.
@@ -25,6 +24,7 @@ export const solanaRail: RailPlugin<SolanaConfig> = {
   methods,
   configure: ({ env, mode }) => solanaConfigFromEnv(env, mode),
   async create(config, deps) {
+    const { createSolanaMethod } = await import('./solana-method.ts');
     const adapter = await createSolanaMethod(config, deps);
     // The network is the cluster, the contract the mint, as configured.
     return { adapter, specs: [{ ...specOf(methods, SOLANA_METHOD_ID), network: config.network, contractAddress: config.mint }] };

@@ -12,14 +12,14 @@ import type {
   IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest, Watcher, WatcherContext,
 } from '../../core/payment-method.ts';
 import type { SolanaConfig } from './config.ts';
-import { GenesisHashes, SolanaSettings } from './config.ts';
+import { GenesisHashes, SOLANA_METHOD_ID, SolanaSettings } from './config.ts';
 import { associatedTokenAddress, newReference, TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from './keys.ts';
 import { USDC_DECIMALS } from './limits.ts';
 import { SolanaRpc } from './rpc-client.ts';
 import { transferRequestUri } from './solana-pay.ts';
 import { SolanaWatcher } from './watcher.ts';
 
-export const SOLANA_METHOD_ID = 'usdc_solana';
+export { SOLANA_METHOD_ID };
 
 export interface SolanaMethodDeps {
   readonly clock: Clock;

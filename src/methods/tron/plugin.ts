@@ -8,7 +8,6 @@ import { specOf } from '../plugin.ts';
 import { TRON_METHOD_ID, tronConfigFromEnv, USDT_MAINNET_CONTRACT } from './config.ts';
 import type { TronConfig } from './config.ts';
 import { tronSandbox } from './sandbox-target.ts';
-import { createTronMethod, tronMethodSpec } from './tron-method.ts';
 
 const methods: readonly MethodSpec[] = [
   // 20 confirmations, as Bitrefill asks (docs/tron.md: solidification at 19 of 27 SRs).
@@ -26,6 +25,7 @@ export const tronRail: RailPlugin<TronConfig> = {
   methods,
   configure: ({ env, mode }) => tronConfigFromEnv(env, mode),
   async create(config, deps) {
+    const { createTronMethod, tronMethodSpec } = await import('./tron-method.ts');
     return { adapter: await createTronMethod(config, deps), specs: [tronMethodSpec(specOf(methods, TRON_METHOD_ID), config)] };
   },
   sandbox: tronSandbox,

@@ -13,8 +13,8 @@ import type { RailSandbox } from '../plugin.ts';
 import { deriveTronAddress, deriveTronAheadAfter, parseTronWalletKey, TRON_ACCOUNT_PATH } from './address.ts';
 import { TronChainNames } from './config.ts';
 
-const SEED = sha256(utf8ToBytes('coffer sandbox tron wallet seed (test only)'));
-const SANDBOX_WALLET = parseTronWalletKey(HDKey.fromMasterSeed(SEED).derive(TRON_ACCOUNT_PATH).publicExtendedKey);
+const SEED_TEXT = 'coffer sandbox tron wallet seed (test only)';
+let sandboxWallet: ReturnType<typeof parseTronWalletKey> | null = null;
 const SANDBOX_WALLET_ID = 'sandbox:tron';
 
 /** The usdt_trc20 spec as the sandbox serves it: the Nile testnet's name, so nobody takes it for mainnet. */
@@ -24,8 +24,10 @@ export function sandboxTronSpec(spec: MethodSpec): MethodSpec {
 
 export async function sandboxTronTarget(_request: TargetRequest, indexes: IndexAllocator): Promise<PaymentTarget> {
   const index = await indexes.next(SANDBOX_WALLET_ID);
-  const { address, hex } = deriveTronAddress(SANDBOX_WALLET, index);
-  deriveTronAheadAfter(SANDBOX_WALLET, index);
+  // Derived at the first target, not at import: the key derivation costs start-up time.
+  sandboxWallet ??= parseTronWalletKey(HDKey.fromMasterSeed(sha256(utf8ToBytes(SEED_TEXT))).derive(TRON_ACCOUNT_PATH).publicExtendedKey);
+  const { address, hex } = deriveTronAddress(sandboxWallet, index);
+  deriveTronAheadAfter(sandboxWallet, index);
   return { targetKey: hex, address, uri: address, walletId: SANDBOX_WALLET_ID, derivationIndex: index };
 }
 

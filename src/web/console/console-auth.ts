@@ -3,7 +3,6 @@
 // after which ten recovery codes are shown once. Every form carries the CSRF token.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import { isCofferError } from '../../core/errors.ts';
 import { WebLimits } from '../../core/limits.ts';
 import { csrfField, errorSummary, field, inputField } from '../forms.ts';
@@ -74,6 +73,8 @@ async function secondFactorPage(console: ConsoleRuntime, request: FastifyRequest
   if (signedIn.operator.totpEnabledAt !== null) return console.send(request, reply, status, 'Two-factor sign-in', codeBody(request.consoleCsrfToken ?? '', errors));
   const { secret, uri } = await console.useCases.beginEnrolment(signedIn);
   // The SVG is drawn by qrcode from a URI we built (paths only, no text of ours).
+  // qrcode is loaded at the first enrolment page, not at start-up (docs/benchmarks.md).
+  const { default: QRCode } = await import('qrcode');
   const qr = trustedMarkup(await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }));
   return console.send(request, reply, status, 'Set up two-factor sign-in', enrolBody(request.consoleCsrfToken ?? '', qr, secret, errors));
 }
