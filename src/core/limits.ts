@@ -15,6 +15,8 @@ export const Limits = {
   inputIntegerDigitsMax: 15,
   /** Deepest nesting of a request's parsed input (the JSON parser stops at jsonDepthMax). */
   inputDepthMax: 32,
+  /** Longest decimal text money.ts parses (digits and the point); longer is not an amount. */
+  decimalTextCharsMax: 40,
   /** The exact JSON parser (exact-json.ts): deepest nesting; request bodies and price answers are a few levels deep. */
   jsonDepthMax: 16,
   /** ...and most characters in one number: more is not an amount or a price. */

@@ -3,6 +3,7 @@
 // money: JSON numbers are read from their source text and written back as exact text.
 
 import { CofferError } from './errors.ts';
+import { Limits } from './limits.ts';
 
 /** A decimal value with its scale, e.g. 1050n at scale 2 is 10.50. */
 export interface Decimal {
@@ -14,7 +15,6 @@ export const Rounding = { up: 'up', down: 'down' } as const;
 export type Rounding = (typeof Rounding)[keyof typeof Rounding];
 
 const DECIMAL_RE = /^(\d+)(?:\.(\d+))?$/;
-const MAX_DIGITS = 40;
 
 export function pow10(exponent: number): bigint {
   if (!Number.isInteger(exponent) || exponent < 0 || exponent > 80) {
@@ -30,7 +30,7 @@ export function pow10(exponent: number): bigint {
  */
 export function parseDecimal(text: string, scale: number, field = 'amount'): bigint {
   const match = DECIMAL_RE.exec(text);
-  if (match === null || text.length > MAX_DIGITS) {
+  if (match === null || text.length > Limits.decimalTextCharsMax) {
     throw new CofferError('invalid_param', `${field} must be a plain decimal number like 10 or 10.50`, { field });
   }
   const whole = match[1] ?? '0';

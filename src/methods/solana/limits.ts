@@ -12,6 +12,11 @@ export const SIGNATURE_PAGES_PER_REFERENCE_MAX = 20;
  * time while a 429 still stops every worker at once.
  */
 export const REFERENCE_WORKERS = 8;
+/**
+ * Largest JSON-RPC answer read. The largest the rail asks for, a page of 1,000 signatures, is
+ * about 200 KB; a larger answer is refused as too large (the page shrinks), not read into memory.
+ */
+export const RPC_RESPONSE_BYTES_MAX = 8 * 1024 * 1024;
 /** One JSON-RPC HTTP request may take this long before it counts as a timeout. */
 export const RPC_TIMEOUT_MS = 15_000;
 export const POLL_INTERVAL_MS_DEFAULT = 2_000;

@@ -2,13 +2,21 @@
 // Every failure is classified for the shared request policy (methods/request-policy.ts):
 // HTTP 429 → rate_limited with the provider's Retry-After; a refused `limit` ("Invalid limit;
 // max N", agave rpc.rs get_signatures_for_address) or a 413 → too_large; no answer in time →
-// timeout; unreachable, 5xx, garbage, other JSON-RPC errors → unavailable.
+// timeout; an answer over RPC_RESPONSE_BYTES_MAX → too_large; unreachable, 5xx, garbage, other
+// JSON-RPC errors → unavailable.
 
+import { isBodyTooLarge, readCappedBody } from '../../core/capped-body.ts';
+import type { BodyTooLarge } from '../../core/capped-body.ts';
 import { parseRetryAfter, RemoteFailureKind, RemoteRequestError } from '../request-policy.ts';
-import { RPC_TIMEOUT_MS } from './limits.ts';
+import { RPC_RESPONSE_BYTES_MAX, RPC_TIMEOUT_MS } from './limits.ts';
 
 /** JSON-RPC 2.0 "invalid params": what agave answers to a limit over its maximum. */
 const INVALID_PARAMS = -32602;
+
+interface RpcReply {
+  readonly result?: unknown;
+  readonly error?: { code?: number; message?: string };
+}
 
 export interface SolanaRpcOptions {
   readonly fetch?: typeof fetch;
@@ -53,15 +61,29 @@ export class SolanaRpc {
     }
     if (response.status === 413) throw new RemoteRequestError(RemoteFailureKind.tooLarge, `${method}: HTTP 413`);
     if (!response.ok) throw new RemoteRequestError(RemoteFailureKind.unavailable, `${method}: HTTP ${response.status}`);
-    let body: { result?: unknown; error?: { code?: number; message?: string } };
-    try {
-      body = (await response.json()) as typeof body;
-    } catch {
-      throw new RemoteRequestError(RemoteFailureKind.unavailable, `${method}: response is not JSON`);
-    }
+    const body = await this.#readJson(method, response);
     if (body.error !== undefined && body.error !== null) throw classifyRpcError(method, body.error);
     if (!('result' in body)) throw new RemoteRequestError(RemoteFailureKind.unavailable, `${method}: response has no result`);
     return body.result;
+  }
+
+  /** The answer parsed, read up to RPC_RESPONSE_BYTES_MAX: a larger one is too large (the page shrinks). */
+  async #readJson(method: string, response: Response): Promise<RpcReply> {
+    const notJson = (): RemoteRequestError => new RemoteRequestError(RemoteFailureKind.unavailable, `${method}: response is not JSON`);
+    let reply: Uint8Array | BodyTooLarge;
+    try {
+      reply = await readCappedBody(response, RPC_RESPONSE_BYTES_MAX);
+    } catch {
+      throw notJson(); // the body broke off (a timeout while reading): as response.json() failed before
+    }
+    if (isBodyTooLarge(reply)) {
+      throw new RemoteRequestError(RemoteFailureKind.tooLarge, `${method}: response larger than ${RPC_RESPONSE_BYTES_MAX} bytes`);
+    }
+    try {
+      return JSON.parse(new TextDecoder().decode(reply)) as RpcReply;
+    } catch {
+      throw notJson();
+    }
   }
 }
 
