@@ -7,17 +7,9 @@
 import { createRequire } from 'node:module';
 import type * as Secp256k1 from 'secp256k1';
 
-const require = createRequire(import.meta.url);
-
-function load(): typeof Secp256k1 {
-  try {
-    return require('secp256k1/bindings') as typeof Secp256k1;
-  } catch {
-    return require('secp256k1/elliptic') as typeof Secp256k1;
-  }
-}
-
-const lib = load();
+// The package's documented entry (its README: `require('secp256k1')`) loads the native binding
+// and falls back to its pure-JS build by itself (its index.js), so nothing here names its files.
+const lib = createRequire(import.meta.url)('secp256k1') as typeof Secp256k1;
 
 /** `tweak·G + point`, or null when the tweak is out of range or the sum is the point at infinity. */
 export function publicKeyTweakAdd(publicKey: Uint8Array, tweak: Uint8Array, compressed: boolean): Uint8Array | null {
