@@ -6,7 +6,7 @@ import type { Database } from './schema.ts';
 import type { Db } from './database.ts';
 import { inTransaction } from './database.ts';
 import { SqlText } from './sql-text.ts';
-import type { DirectSqlite } from './sql-text.ts';
+import type { ReadCache } from './read-cache.ts';
 import { AccountsStore } from './accounts-store.ts';
 import { InvoicesStore } from './invoices-store.ts';
 import { PaymentsStore } from './payments-store.ts';
@@ -36,12 +36,13 @@ export class StoreTx {
   readonly operators: OperatorsStore;
   readonly admin: AdminQueries;
 
-  constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean, direct: DirectSqlite | null = null) {
-    const q = new SqlText(k, dialect, direct);
+  /** `readCache` only outside a transaction (a transaction reads its own writes). */
+  constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean, readCache: ReadCache | null = null) {
+    const q = new SqlText(k, dialect);
     this.accounts = new AccountsStore(k, rowLocks, q);
     this.invoices = new InvoicesStore(k, rowLocks, q);
     this.payments = new PaymentsStore(k, q);
-    this.ledger = new LedgerStore(k, q);
+    this.ledger = new LedgerStore(k, q, readCache);
     this.charges = new ChargesStore(k, rowLocks);
     this.idempotency = new IdempotencyStore(k);
     this.outbox = new OutboxStore(k, q);
@@ -60,7 +61,7 @@ export class Store extends StoreTx {
   readonly #created: CreatedInvoiceBatches | null;
 
   constructor(private readonly db: Db) {
-    super(db.kysely, db.dialect, db.rowLocks, db.reader && db.sqlite ? { reads: db.reader, writer: db.sqlite } : null);
+    super(db.kysely, db.dialect, db.rowLocks, db.readCache);
     this.dialect = db.dialect;
     this.#created = db.dialect === 'postgres' ? new CreatedInvoiceBatches(this.invoices) : null;
   }
@@ -83,8 +84,7 @@ export class Store extends StoreTx {
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>, options: { readonly singleStatement?: boolean } = {}): Promise<T> {
     if (options.singleStatement === true && this.db.dialect === 'postgres') return work(this);
-    const direct = this.db.sqlite ? { transaction: this.db.sqlite } : null;
-    return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.dialect, this.db.rowLocks, direct)));
+    return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.dialect, this.db.rowLocks)));
   }
 
   /**
