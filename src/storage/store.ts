@@ -12,7 +12,12 @@ import { InvoicesStore } from './invoices-store.ts';
 import { PaymentsStore } from './payments-store.ts';
 import { LedgerStore } from './ledger-store.ts';
 import { WebhooksStore } from './webhooks-store.ts';
-import { ChargesStore, DerivationStore, IdempotencyStore, LeasesStore, OutboxStore, WatcherStateStore } from './misc-store.ts';
+import { ChargesStore } from './charges-store.ts';
+import { DerivationStore } from './derivation-store.ts';
+import { IdempotencyStore } from './idempotency-store.ts';
+import { LeasesStore } from './leases-store.ts';
+import { OutboxStore } from './outbox-store.ts';
+import { WatcherStateStore } from './watcher-state-store.ts';
 import { WebStore } from './web-store.ts';
 import { OperatorsStore } from './operators-store.ts';
 import { AdminQueries } from './admin-queries.ts';
@@ -39,13 +44,13 @@ export class StoreTx {
   /** `readCache` only outside a transaction (a transaction reads its own writes). */
   constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean, readCache: ReadCache | null = null) {
     const q = new SqlText(k, dialect);
+    this.outbox = new OutboxStore(q);
     this.accounts = new AccountsStore(k, rowLocks, q);
-    this.invoices = new InvoicesStore(k, rowLocks, q);
+    this.invoices = new InvoicesStore(k, rowLocks, q, this.outbox);
     this.payments = new PaymentsStore(k, q);
     this.ledger = new LedgerStore(k, q, readCache);
     this.charges = new ChargesStore(k, rowLocks);
     this.idempotency = new IdempotencyStore(k);
-    this.outbox = new OutboxStore(k, q);
     this.watcherState = new WatcherStateStore(k);
     this.derivation = new DerivationStore(k, q);
     this.leases = new LeasesStore(k);
