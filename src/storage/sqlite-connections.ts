@@ -16,6 +16,7 @@ import { SqliteDialect } from 'kysely';
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from 'kysely';
 
 const STATEMENT_CACHE_MAX = 500;
+const IDLE_CONNECTIONS_MAX = 64;
 
 /** Prepared statements of one connection, each SQL text prepared once (bounded, oldest dropped first). */
 export class Statements {
@@ -46,6 +47,9 @@ export class SqliteConnections implements Driver {
   readonly #reader: Statements | null;
   #held = false;
   readonly #waiting: Array<() => void> = [];
+  // Released connection objects, handed out again: Kysely remembers each connection object it
+  // sees (a WeakSet), so a new object per query would cost that bookkeeping and garbage each time.
+  readonly #idle: SqliteConnection[] = [];
   /** Commits completed on the writer by this process (read-cache.ts compares it). */
   commits = 0;
 
@@ -58,7 +62,7 @@ export class SqliteConnections implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new SqliteConnection(this);
+    return this.#idle.pop() ?? new SqliteConnection(this);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -76,6 +80,7 @@ export class SqliteConnections implements Driver {
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     (connection as SqliteConnection).release();
+    if (this.#idle.length < IDLE_CONNECTIONS_MAX) this.#idle.push(connection as SqliteConnection);
   }
 
   async destroy(): Promise<void> {
