@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import BetterSqlite3 from 'better-sqlite3';
-import { CommitWatch } from '../src/storage/sql-text.ts';
+import { CommitWatch } from '../src/storage/read-cache.ts';
 import { migrate, openDatabase } from '../src/storage/database.ts';
 import { Store } from '../src/storage/store.ts';
 

@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyLedger } from '../src/usecases/verify-ledger.ts';
-import { businessAccount, dialects } from './support/harness.ts';
+import { businessAccount, dialects, countWebUsers } from './support/harness.ts';
 import type { TestAccount, World } from './support/harness.ts';
 import { InjectBrowser, openWebWorld } from './support/browser.ts';
 
@@ -28,7 +28,7 @@ for (const dialect of dialects()) {
     };
     const counts = async () => ({
       accounts: (await world.deps.store.accounts.list(1000, 0)).length,
-      users: await world.deps.store.web.countUsers(),
+      users: await countWebUsers(world),
       invoices: (await inject('GET', '/v2/invoices', biz.headers)).json().data.length as number,
     });
 

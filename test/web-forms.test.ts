@@ -4,7 +4,7 @@
 // (secret shown once; a revoked key gets 401 from /v2).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { dialects } from './support/harness.ts';
+import { dialects, countWebUsers, throttleFailures } from './support/harness.ts';
 import type { World } from './support/harness.ts';
 import { InjectBrowser, openWebWorld, textOf } from './support/browser.ts';
 import { createAccount } from '../src/usecases/manage-accounts.ts';
@@ -21,7 +21,7 @@ for (const dialect of dialects()) {
     let world: World;
     before(async () => { world = await openWebWorld(dialect, {}, { app: { trustProxy: true } }); });
     after(() => world.close());
-    const users = () => world.deps.store.web.countUsers();
+    const users = () => countWebUsers(world);
     const accounts = async () => (await world.deps.store.accounts.list(1000, 0)).length;
 
     test('sign-up refuses bad input next to the field, escapes what it echoes, and stores nothing', async () => {
@@ -275,7 +275,7 @@ for (const dialect of dialects()) {
       const res = await b.get('/account');
       assert.equal(res.statusCode, 303);
       assert.ok((await purgeExpiredSessions(world.deps)) >= 1);
-      assert.equal(await world.deps.store.web.throttle('email:expire@example.com'), null);
+      assert.equal(await throttleFailures(world, 'email:expire@example.com'), null);
     });
   });
 }

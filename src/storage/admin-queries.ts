@@ -15,7 +15,7 @@ import { iso, toAmount, toDate } from './codec.ts';
 import { toAccount } from './accounts-store.ts';
 import { toInvoice } from './invoices-store.ts';
 import { toTransfer } from './ledger-store.ts';
-import { toCharge } from './misc-store.ts';
+import { toCharge } from './charges-store.ts';
 import { toPayment } from './payments-store.ts';
 
 export interface InvoiceSearch {

@@ -6,11 +6,13 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkerOptions } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
-import type { DatabaseConnection, Driver, PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult, SqliteDatabase, SqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult, SqliteDatabase, SqliteStatement } from 'kysely';
 import type pg from 'pg';
 import type { Database } from './schema.ts';
-import { forgetReadCache, noteWriterCommit, preparedOn, preparedStatementName } from './sql-text.ts';
+import { preparedStatementName } from './sql-text.ts';
+import { SqliteConnections, SqliteConnectionsDialect, Statements } from './sqlite-connections.ts';
+import { ReadCache } from './read-cache.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { MigrationDialect } from './migrations/index.ts';
 
@@ -33,10 +35,8 @@ export interface Db {
   readonly dialect: Dialect;
   /** Row locks (`select … for update`) exist; SQLite instead serialises every write transaction. */
   readonly rowLocks: boolean;
-  /** SQLite: the writer handle, which hot-path statements inside a transaction use directly. */
-  readonly sqlite: BetterSqlite3.Database | null;
-  /** SQLite: a read-only connection for single-statement reads outside transactions. */
-  readonly reader: BetterSqlite3.Database | null;
+  /** SQLite on a file: the balance read cache (read-cache.ts); null elsewhere (PostgreSQL reads are not cached). */
+  readonly readCache: ReadCache | null;
   /** SQLite: read-only snapshots (deferred read transactions) on their own connection, off the writer. */
   readonly snapshots: Kysely<Database> | null;
   close(): Promise<void>;
@@ -45,73 +45,20 @@ export interface Db {
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 const SQLITE_CHECKPOINT_INTERVAL_MS = 1000;
 
-/** SQLite's deferred BEGIN can deadlock two writers upgrading their locks; take the write lock up front. */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+/** Kysely's view of the snapshot connection (its SqliteDatabase interface): each SQL text prepared once. */
+class SnapshotStatements implements SqliteDatabase {
+  readonly #statements: Statements;
+
+  constructor(handle: BetterSqlite3.Database) {
+    this.#statements = new Statements(handle);
   }
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: SqliteDatabase) {
-    super({ database });
-  }
-
-  override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.database });
-  }
-}
-
-/**
- * A write statement on the writer connection: when it leaves the connection outside a
- * transaction (a COMMIT, or a write in autocommit), it tells the balance cache that this process
- * committed (noteWriterCommit), so the commit shows on the very next read.
- */
-class CommitNotingStatement implements SqliteStatement {
-  readonly reader = false;
-
-  constructor(private readonly handle: BetterSqlite3.Database, private readonly statement: BetterSqlite3.Statement) {}
-
-  all(parameters: ReadonlyArray<unknown>): unknown[] {
-    return this.statement.all(parameters);
-  }
-
-  run(parameters: ReadonlyArray<unknown>): { changes: number | bigint; lastInsertRowid: number | bigint } {
-    try {
-      return this.statement.run(parameters);
-    } finally {
-      if (!this.handle.inTransaction) noteWriterCommit(this.handle);
-    }
-  }
-
-  iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
-    return this.statement.iterate(parameters);
-  }
-}
-
-/**
- * Kysely's view of a better-sqlite3 connection (its SqliteDatabase interface): Kysely prepares
- * every query it runs, and here each SQL text is prepared once per connection (preparedOn); on
- * the writer, write statements report the commits they complete.
- */
-class StatementCache implements SqliteDatabase {
-  readonly #noting = new WeakMap<BetterSqlite3.Statement, CommitNotingStatement>();
-
-  constructor(private readonly handle: BetterSqlite3.Database, private readonly writer: boolean) {}
 
   prepare(sql: string): SqliteStatement {
-    const statement = preparedOn(this.handle, sql);
-    if (!this.writer || statement.reader) return statement;
-    let noting = this.#noting.get(statement);
-    if (noting === undefined) {
-      noting = new CommitNotingStatement(this.handle, statement);
-      this.#noting.set(statement, noting);
-    }
-    return noting;
+    return this.#statements.get(sql);
   }
 
   close(): void {
-    this.handle.close();
+    this.#statements.handle.close();
   }
 }
 
@@ -180,24 +127,23 @@ function openSqlite(path: string): Db {
   // inside whichever commit crosses the auto-checkpoint threshold, so no request waits for them.
   handle.pragma('wal_autocheckpoint = 0');
   const checkpointer = path === ':memory:' ? null : startCheckpointer(path);
-  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(new StatementCache(handle, true)) });
   // WAL lets readers run beside the writer on their own connections, each on a committed snapshot.
   // An in-memory database exists only on its one connection, so it reads through the writer.
   const reader = path === ':memory:' ? null : openReadOnly(path);
-  const snapshots = path === ':memory:' ? null : new Kysely<Database>({ dialect: new SqliteDialect({ database: new StatementCache(openReadOnly(path), false) }) });
+  const connections = new SqliteConnections(handle, reader);
+  const kysely = new Kysely<Database>({ dialect: new SqliteConnectionsDialect(connections) });
+  const readCache = reader ? new ReadCache(reader, connections) : null;
+  const snapshots = path === ':memory:' ? null : new Kysely<Database>({ dialect: new SqliteDialect({ database: new SnapshotStatements(openReadOnly(path)) }) });
   const close = async () => {
     await checkpointer?.stop();
     await snapshots?.destroy();
-    if (reader) {
-      forgetReadCache(reader);
-      reader.close();
-    }
+    reader?.close();
     if (handle.open) {
       try { handle.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* another process holds the database */ }
     }
     await kysely.destroy();
   };
-  return { kysely, dialect: 'sqlite', rowLocks: false, sqlite: handle, reader, snapshots, close };
+  return { kysely, dialect: 'sqlite', rowLocks: false, readCache, snapshots, close };
 }
 
 /**
@@ -264,7 +210,7 @@ async function openPostgres(url: string, poolSize: number, schema: string | unde
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatements ? new PreparingPool(pool) : pool }) });
-  return { kysely, dialect: 'postgres', rowLocks: true, sqlite: null, reader: null, snapshots: null, close: () => kysely.destroy() };
+  return { kysely, dialect: 'postgres', rowLocks: true, readCache: null, snapshots: null, close: () => kysely.destroy() };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
@@ -289,6 +235,11 @@ function isRetryable(error: unknown): boolean {
 
 const GROUP_COMMIT_UNITS_MAX = 64;
 
+// Each unit of a batch runs in its own savepoint, through the batch's transaction like every other statement.
+const SAVEPOINT = CompiledQuery.raw('savepoint unit');
+const RELEASE = CompiledQuery.raw('release unit');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to unit');
+
 interface Unit {
   readonly work: (trx: Kysely<Database>) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
@@ -304,17 +255,8 @@ interface Unit {
 class SqliteGroupCommit {
   readonly #queue: Unit[] = [];
   #draining = false;
-  // Savepoints run directly on the writer (inside the batch's transaction, which holds Kysely's
-  // connection), not through a Kysely query each: two statements per unit, on the hot path.
-  readonly #savepoint: BetterSqlite3.Statement;
-  readonly #release: BetterSqlite3.Statement;
-  readonly #rollbackTo: BetterSqlite3.Statement;
 
-  constructor(private readonly kysely: Kysely<Database>, handle: BetterSqlite3.Database) {
-    this.#savepoint = handle.prepare('savepoint unit');
-    this.#release = handle.prepare('release unit');
-    this.#rollbackTo = handle.prepare('rollback to unit');
-  }
+  constructor(private readonly kysely: Kysely<Database>) {}
 
   run<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -345,14 +287,14 @@ class SqliteGroupCommit {
       try {
         trx = await this.kysely.startTransaction().execute();
         for (const unit of batch) {
-          this.#savepoint.run();
+          await trx.executeQuery(SAVEPOINT);
           try {
             const value = await unit.work(trx);
-            this.#release.run();
+            await trx.executeQuery(RELEASE);
             outcomes.push({ ok: true, value });
           } catch (error) {
-            this.#rollbackTo.run();
-            this.#release.run();
+            await trx.executeQuery(ROLLBACK_TO);
+            await trx.executeQuery(RELEASE);
             outcomes.push({ ok: false, value: error });
           }
         }
@@ -379,7 +321,7 @@ export async function inTransaction<T>(db: Db, work: (trx: Kysely<Database>) => 
   if (db.dialect === 'sqlite') {
     let group = groupCommits.get(db);
     if (!group) {
-      group = new SqliteGroupCommit(db.kysely, db.sqlite!);
+      group = new SqliteGroupCommit(db.kysely);
       groupCommits.set(db, group);
     }
     return group.run(work);

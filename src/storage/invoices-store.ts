@@ -8,7 +8,8 @@ import type { WatchedTarget } from '../core/payment-method.ts';
 import type { Database, InvoicesTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toAmountOrNull, toDate, toDateOrNull } from './codec.ts';
 import type { SqlText, SqlValue } from './sql-text.ts';
-import { INSERT_OUTBOX, outboxValues } from './misc-store.ts';
+import { INSERT_OUTBOX, OUTBOX_COLUMNS, outboxValues } from './outbox-store.ts';
+import type { OutboxStore } from './outbox-store.ts';
 import type { OutboxEvent } from '../core/events.ts';
 
 export function rateFromColumns(units: string | null, scale: number | null, sources: string | null, at: string | null): LockedRate | null {
@@ -134,7 +135,6 @@ const PG_COLUMN_TYPES: Partial<Record<(typeof INVOICE_COLUMNS)[number], string>>
   confirmations_required: 'integer', credit_rate_units: 'numeric', credit_rate_scale: 'integer',
   fx_invoice_rate_units: 'numeric', fx_invoice_rate_scale: 'integer',
 };
-const OUTBOX_COLUMNS = ['id', 'type', 'account_id', 'invoice_id', 'payload', 'created_at'] as const;
 const byPosition = (columns: readonly string[], types: Readonly<Record<string, string | undefined>> = {}) =>
   columns.map((c, i) => (types[c] ? `(r ->> ${i})::${types[c]}` : `r ->> ${i}`)).join(', ');
 const INSERT_CREATED_MANY_PG = `with inv as (insert into invoices (${INVOICE_COLUMNS.join(', ')})
@@ -159,7 +159,8 @@ export interface CompanionTarget {
 }
 
 export class InvoicesStore {
-  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean, private readonly q: SqlText) {}
+  /** `outbox` writes the `invoice.created` event on SQLite (on PostgreSQL it is part of the invoice's statement). */
+  constructor(private readonly k: Kysely<Database>, private readonly rowLocks: boolean, private readonly q: SqlText, private readonly outbox: OutboxStore) {}
 
   /**
    * Stores a new invoice with its companion target (if any) and its `invoice.created` event. On
@@ -175,7 +176,7 @@ export class InvoicesStore {
     } else {
       rows = await this.q.query(`${INSERT_INVOICE} returning seq`, values);
       if (companion) await this.insertCompanion({ id: invoice.id, seq: Number(rows[0]!.seq) }, companion.methodId, companion.targetKey);
-      await this.q.query(INSERT_OUTBOX, outboxValues(event));
+      await this.outbox.insert([event]);
     }
     return { seq: Number(rows[0]!.seq), ...invoice };
   }

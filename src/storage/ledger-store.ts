@@ -9,6 +9,7 @@ import { CofferError } from '../core/errors.ts';
 import type { Database, TransfersTable } from './schema.ts';
 import { fromAmount, iso, toAmount, toDate } from './codec.ts';
 import type { SqlText } from './sql-text.ts';
+import type { ReadCache } from './read-cache.ts';
 import { newPrefixedId } from './ids.ts';
 import { conversionFromColumns } from './invoices-store.ts';
 
@@ -68,7 +69,7 @@ export interface TransferPage {
 }
 
 export class LedgerStore {
-  constructor(private readonly k: Kysely<Database>, private readonly q: SqlText) {}
+  constructor(private readonly k: Kysely<Database>, private readonly q: SqlText, private readonly readCache: ReadCache | null = null) {}
 
   /**
    * Posts transfers atomically within the caller's transaction. A transfer whose key exists is
@@ -184,27 +185,31 @@ export class LedgerStore {
    * Pending rows are fixed-amount invoices with a payment on its way, at most 1,000 of them.
    */
   async balancesWithPending(prefix: string, accountId: string): Promise<BalancesWithPending> {
-    // Balances are polled often and change rarely: remembered while the database is unchanged.
-    return this.q.memo(`balances\u0000${prefix}\u0000${accountId}`, async () => {
-      const rows = await this.q.rows<BalanceOrPendingRow>`
-        select 'b' as kind, id, currency, balance as amount, null as credited, null as credit_currency, null as credit_rate_units,
-          null as credit_rate_scale, null as fx_invoice_rate_units, null as fx_invoice_rate_scale
-          from ledger_accounts where id >= ${prefix} and id < ${prefix + '\uffff'}
-        union all
-        select 'p', null, currency, amount, credited_amount, credit_currency, credit_rate_units, credit_rate_scale, fx_invoice_rate_units,
-          fx_invoice_rate_scale from (select currency, amount, credited_amount, credit_currency, credit_rate_units, credit_rate_scale,
-          fx_invoice_rate_units, fx_invoice_rate_scale from invoices
-          where account_id = ${accountId} and status in ('payment_detected', 'payment_confirmed', 'payment_error') and amount is not null
-          limit 1000) pending_invoices`;
-      const balances: LedgerBalance[] = [];
-      const pending: PendingInvoiceAmount[] = [];
-      for (const r of rows) {
-        if (r.kind === 'b') balances.push({ ledgerAccount: r.id ?? '', currency: r.currency as LedgerCurrency, balance: toAmount(r.amount) });
-        else pending.push(toPending(r));
-      }
-      balances.sort((a, b) => (a.ledgerAccount < b.ledgerAccount ? -1 : a.ledgerAccount > b.ledgerAccount ? 1 : 0));
-      return { balances, pending };
-    });
+    // Balances are polled often and change rarely: on SQLite, outside a transaction, remembered
+    // while the database is unchanged.
+    const read = () => this.#readBalancesWithPending(prefix, accountId);
+    return this.readCache ? this.readCache.remember(`balances\u0000${prefix}\u0000${accountId}`, read) : read();
+  }
+
+  async #readBalancesWithPending(prefix: string, accountId: string): Promise<BalancesWithPending> {
+    const rows = await this.q.rows<BalanceOrPendingRow>`
+      select 'b' as kind, id, currency, balance as amount, null as credited, null as credit_currency, null as credit_rate_units,
+        null as credit_rate_scale, null as fx_invoice_rate_units, null as fx_invoice_rate_scale
+        from ledger_accounts where id >= ${prefix} and id < ${prefix + '\uffff'}
+      union all
+      select 'p', null, currency, amount, credited_amount, credit_currency, credit_rate_units, credit_rate_scale, fx_invoice_rate_units,
+        fx_invoice_rate_scale from (select currency, amount, credited_amount, credit_currency, credit_rate_units, credit_rate_scale,
+        fx_invoice_rate_units, fx_invoice_rate_scale from invoices
+        where account_id = ${accountId} and status in ('payment_detected', 'payment_confirmed', 'payment_error') and amount is not null
+        limit 1000) pending_invoices`;
+    const balances: LedgerBalance[] = [];
+    const pending: PendingInvoiceAmount[] = [];
+    for (const r of rows) {
+      if (r.kind === 'b') balances.push({ ledgerAccount: r.id ?? '', currency: r.currency as LedgerCurrency, balance: toAmount(r.amount) });
+      else pending.push(toPending(r));
+    }
+    balances.sort((a, b) => (a.ledgerAccount < b.ledgerAccount ? -1 : a.ledgerAccount > b.ledgerAccount ? 1 : 0));
+    return { balances, pending };
   }
 
   async forPayment(paymentId: string): Promise<PostedTransfer[]> {

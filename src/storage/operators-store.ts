@@ -132,10 +132,6 @@ export class OperatorsStore {
     await this.k.deleteFrom('operator_sessions').where('id', '=', id).execute();
   }
 
-  async deleteSessionsOf(operatorId: string): Promise<void> {
-    await this.k.deleteFrom('operator_sessions').where('operator_id', '=', operatorId).execute();
-  }
-
   async deleteExpiredSessions(now: Date): Promise<number> {
     const result = await this.k.deleteFrom('operator_sessions').where('expires_at', '<=', iso(now)).executeTakeFirst();
     return Number(result.numDeletedRows);

@@ -6,13 +6,18 @@ import type { Database } from './schema.ts';
 import type { Db } from './database.ts';
 import { inTransaction } from './database.ts';
 import { SqlText } from './sql-text.ts';
-import type { DirectSqlite } from './sql-text.ts';
+import type { ReadCache } from './read-cache.ts';
 import { AccountsStore } from './accounts-store.ts';
 import { InvoicesStore } from './invoices-store.ts';
 import { PaymentsStore } from './payments-store.ts';
 import { LedgerStore } from './ledger-store.ts';
 import { WebhooksStore } from './webhooks-store.ts';
-import { ChargesStore, DerivationStore, IdempotencyStore, LeasesStore, OutboxStore, WatcherStateStore } from './misc-store.ts';
+import { ChargesStore } from './charges-store.ts';
+import { DerivationStore } from './derivation-store.ts';
+import { IdempotencyStore } from './idempotency-store.ts';
+import { LeasesStore } from './leases-store.ts';
+import { OutboxStore } from './outbox-store.ts';
+import { WatcherStateStore } from './watcher-state-store.ts';
 import { WebStore } from './web-store.ts';
 import { OperatorsStore } from './operators-store.ts';
 import { AdminQueries } from './admin-queries.ts';
@@ -36,15 +41,16 @@ export class StoreTx {
   readonly operators: OperatorsStore;
   readonly admin: AdminQueries;
 
-  constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean, direct: DirectSqlite | null = null) {
-    const q = new SqlText(k, dialect, direct);
+  /** `readCache` only outside a transaction (a transaction reads its own writes). */
+  constructor(k: Kysely<Database>, dialect: Db['dialect'], rowLocks: boolean, readCache: ReadCache | null = null) {
+    const q = new SqlText(k, dialect);
+    this.outbox = new OutboxStore(q);
     this.accounts = new AccountsStore(k, rowLocks, q);
-    this.invoices = new InvoicesStore(k, rowLocks, q);
+    this.invoices = new InvoicesStore(k, rowLocks, q, this.outbox);
     this.payments = new PaymentsStore(k, q);
-    this.ledger = new LedgerStore(k, q);
+    this.ledger = new LedgerStore(k, q, readCache);
     this.charges = new ChargesStore(k, rowLocks);
     this.idempotency = new IdempotencyStore(k);
-    this.outbox = new OutboxStore(k, q);
     this.watcherState = new WatcherStateStore(k);
     this.derivation = new DerivationStore(k, q);
     this.leases = new LeasesStore(k);
@@ -60,7 +66,7 @@ export class Store extends StoreTx {
   readonly #created: CreatedInvoiceBatches | null;
 
   constructor(private readonly db: Db) {
-    super(db.kysely, db.dialect, db.rowLocks, db.reader && db.sqlite ? { reads: db.reader, writer: db.sqlite } : null);
+    super(db.kysely, db.dialect, db.rowLocks, db.readCache);
     this.dialect = db.dialect;
     this.#created = db.dialect === 'postgres' ? new CreatedInvoiceBatches(this.invoices) : null;
   }
@@ -83,8 +89,7 @@ export class Store extends StoreTx {
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>, options: { readonly singleStatement?: boolean } = {}): Promise<T> {
     if (options.singleStatement === true && this.db.dialect === 'postgres') return work(this);
-    const direct = this.db.sqlite ? { transaction: this.db.sqlite } : null;
-    return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.dialect, this.db.rowLocks, direct)));
+    return inTransaction(this.db, (trx) => work(new StoreTx(trx, this.db.dialect, this.db.rowLocks)));
   }
 
   /**

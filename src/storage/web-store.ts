@@ -84,11 +84,6 @@ export class WebStore {
     return row ? toUser(row) : null;
   }
 
-  async countUsers(): Promise<number> {
-    const row = await this.k.selectFrom('web_users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
-
   async setPasswordHash(userId: string, passwordHash: string, now: Date): Promise<void> {
     await this.k.updateTable('web_users').set({ password_hash: passwordHash, updated_at: iso(now) }).where('id', '=', userId).execute();
   }
@@ -122,11 +117,6 @@ export class WebStore {
   async deleteExpiredSessions(now: Date): Promise<number> {
     const result = await this.k.deleteFrom('web_sessions').where('expires_at', '<=', iso(now)).executeTakeFirst();
     return Number(result.numDeletedRows);
-  }
-
-  async throttle(key: string): Promise<ThrottleState | null> {
-    const row = await this.k.selectFrom('web_login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
-    return row ? toThrottle(row) : null;
   }
 
   /**

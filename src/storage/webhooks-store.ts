@@ -277,7 +277,7 @@ export class WebhooksStore {
         delivered_at = case when ${o.status} = 'delivered' then ${at} else delivered_at end where id = ${o.id}`;
     }
     if (this.q.dialect === 'sqlite') {
-      // One fixed statement per row: on SQLite it runs directly on the connection, cheaper than building a multi-row insert.
+      // One fixed statement per row (prepared once; SQLite has no round trip to save), cheaper than building a multi-row insert.
       for (const a of attempts) {
         await this.q.changed`insert into webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms, response_excerpt)
           values (${a.deliveryId}, ${a.attempt}, ${iso(a.at)}, ${a.statusCode}, ${a.error}, ${a.durationMs}, ${a.responseExcerpt})`;

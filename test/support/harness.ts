@@ -144,3 +144,15 @@ export async function personalAccount(deps: Pick<Deps, 'store' | 'clock'>, curre
   const { account, issued } = await createAccount(deps, { type: 'personal', currency });
   return { id: account.id, headers: { authorization: `Bearer ${issued.apiKey}`, 'content-type': 'application/json' } };
 }
+
+/** How many website users are stored: read from the table itself (no store method exists for it). */
+export async function countWebUsers(world: World): Promise<number> {
+  const row = await world.testDb.db.kysely.selectFrom('web_users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The stored sign-in failure count of a throttle key, null when it has no row: read from the table itself. */
+export async function throttleFailures(world: World, key: string): Promise<number | null> {
+  const row = await world.testDb.db.kysely.selectFrom('web_login_throttle').select('failures').where('key', '=', key).executeTakeFirst();
+  return row ? Number(row.failures) : null;
+}
