@@ -49,9 +49,11 @@ export async function startHello(): Promise<Server> {
   return { child, url, stop: stopper(child) };
 }
 
-export async function startCoffer(env: Record<string, string>): Promise<Server> {
+/** `compiled`: run dist/ (what `npm start` runs; build it first) with plain node instead of the sources through tsx. */
+export async function startCoffer(env: Record<string, string>, options: { compiled?: boolean; nodeArgs?: readonly string[] } = {}): Promise<Server> {
   const port = freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/main.ts`, 'serve'], {
+  const entry = options.compiled ? [`${ROOT}dist/main.js`] : ['--import', 'tsx', `${ROOT}src/main.ts`];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, 'serve'], {
     env: { ...process.env, COFFER_LOG_LEVEL: 'warn', COFFER_RATE_LIMIT: '0', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT,
   });
