@@ -1,5 +1,5 @@
-// Composition: config → database, rates, payment methods, the use-case Deps and the use-case
-// façade the outer layers (http, web, cli, webhooks) receive instead of the Deps.
+// Composition: config → database, rates, payment methods and the use-case Deps; and the
+// long-running parts a `serve` process starts (HTTP, watchers, workers) with graceful shutdown.
 
 import pino from 'pino';
 import type { Config } from './config.ts';
