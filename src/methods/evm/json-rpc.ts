@@ -15,7 +15,7 @@
 import { isBodyTooLarge, readCappedBody } from '../../core/capped-body.ts';
 import { AdaptiveSize, parseRetryAfter, RemoteFailureKind, RemoteRequestError, RequestPacer } from '../request-policy.ts';
 import { RPC_BATCH_MAX, RPC_RATE_LIMIT_RETRIES, RPC_RESPONSE_BYTES_MAX, RPC_TIMEOUT_MS } from './limits.ts';
-import { classifyRpcFailure } from './rpc-errors.ts';
+import { classifyRpcFailure, statedWaitMs } from './rpc-errors.ts';
 
 export class JsonRpcError extends Error {
   override readonly name = 'JsonRpcError';
@@ -32,7 +32,8 @@ export class JsonRpcError extends Error {
     this.code = code;
     this.detail = message;
     this.kind = facts.kind !== undefined ? facts.kind : classifyRpcFailure({ httpStatus: facts.httpStatus, code, message });
-    this.retryAfterMs = facts.retryAfterMs ?? null;
+    // A Retry-After header wins; else a wait the provider states in its message (TronGrid).
+    this.retryAfterMs = facts.retryAfterMs ?? statedWaitMs(message);
   }
 }
 

@@ -95,6 +95,17 @@ export function classifyRpcFailure(facts: RpcFailureFacts): RemoteFailureKind | 
   return null;
 }
 
+/**
+ * How long a provider says it will refuse us, when its message names it: TronGrid's "the query
+ * server is suspended for 30s" (TRON docs, TronGrid "Rate limits"). Read like a Retry-After, so
+ * the follower waits out the penalty instead of knocking during it (which backoff would, from
+ * 250 ms). Null when the message names no wait.
+ */
+export function statedWaitMs(message: string): number | null {
+  const match = /suspended for (\d{1,6}) ?s(ec(ond)?s?)?\b/i.exec(message);
+  return match ? Number(match[1]) * 1000 : null;
+}
+
 /** A block-range limit a provider states in its error, if it names one. */
 export interface StatedRange {
   /** Most blocks per request the provider allows ("up to a 500 block range", "limited to a 10,000 range"). */

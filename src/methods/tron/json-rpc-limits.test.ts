@@ -4,7 +4,7 @@
 // the stated range instead of resending the same request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdaptiveSize, RemoteFailureKind } from '../request-policy.ts';
+import { AdaptiveSize, RemoteFailureKind, RemoteRequestError, RequestPacer } from '../request-policy.ts';
 import { learnFromRefusal, readRangeAdaptive } from '../evm/adaptive-range.ts';
 import { JsonRpcError } from '../evm/json-rpc.ts';
 import { classifyRpcFailure, statedRangeLimit } from '../evm/rpc-errors.ts';
@@ -23,6 +23,21 @@ test('java-tron eth_getLogs refusals are "too large", the range limit is read, T
   assert.equal(classifyRpcFailure({ httpStatus: 503, message: trongrid }), RemoteFailureKind.rateLimited);
   // A real answer (an unsupported tag) is not a size problem: it is never retried smaller.
   assert.equal(classifyRpcFailure({ code: -32602, message: 'TAG safe not supported' }), null);
+});
+
+test('TronGrid\'s "suspended for 30s" is waited out, not knocked on from 250 ms', () => {
+  const body = '{"Error":"The key exceeds the frequency limit(15), and the query server is suspended for 30s"}';
+  // As the client builds it from a 403 without a Retry-After header (evm/json-rpc.ts).
+  const error = new JsonRpcError('eth_getLogs', `HTTP 403 ${body}`, undefined, { httpStatus: 403, retryAfterMs: null });
+  assert.equal(error.kind, RemoteFailureKind.rateLimited);
+  assert.equal(error.retryAfterMs, 30_000);
+  const pacer = new RequestPacer();
+  assert.equal(pacer.failed(new RemoteRequestError(error.kind!, error.message, error.retryAfterMs), 1_000), 30_000);
+  assert.equal(pacer.delayMs(1_000 + 29_999), 1, 'nothing goes out during the penalty');
+  // A Retry-After header, when there is one, is what counts.
+  assert.equal(new JsonRpcError('eth_call', `HTTP 503 ${body}`, undefined, { httpStatus: 503, retryAfterMs: 5_000 }).retryAfterMs, 5_000);
+  // Other refusals name no wait: the policy's backoff applies.
+  assert.equal(new JsonRpcError('eth_call', 'HTTP 429 Too Many Requests', undefined, { httpStatus: 429 }).retryAfterMs, null);
 });
 
 test('a stated java-tron limit caps the range at once and for good', async () => {
