@@ -3,12 +3,12 @@
 // bar; payments found are credited through settlement like any other, never twice.
 
 import type { UseCases } from '../usecases/use-cases.ts';
-import { output, parse, progress, required, wholeNumberFlag } from './args.ts';
+import { output, parse, progress, UsageError, wholeNumberFlag } from './args.ts';
 
 export async function rescanCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
   const { values } = parse(args, { from: { type: 'string' }, method: { type: 'string' }, 'only-reset': { type: 'boolean' } });
-  required(values, 'from');
-  const fromHeight = wholeNumberFlag(values, 'from')!;
+  const fromHeight = wholeNumberFlag(values, 'from');
+  if (fromHeight === undefined) throw new UsageError('--from is required');
   const onlyReset = values['only-reset'] === true;
   const bar = progress('rescanning blocks');
   const result = await useCases.rescan({
