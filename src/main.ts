@@ -128,7 +128,7 @@ async function runCommand(config: Config, command: string, args: readonly string
       case 'web-login': return await webLoginCommand(runtime.useCases, args, undefined, config.publicUrl);
       case 'wallet': return await walletCommand(runtime.useCases, args);
       case 'rescan': return await rescanCommand(runtime.useCases, args);
-      case 'webhook': return await webhookCommand(runtime.useCases, args);
+      case 'webhook': return await webhookCommand(runtime.useCases, args, webhookConfigFromEnv(config.env).maxAgeMs);
       case 'operator': return await operatorCommand(runtime.useCases, args);
       default: throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

@@ -22,7 +22,7 @@ import { accountBalances } from '../src/usecases/read-account.ts';
 import { createWebhookEndpoint } from '../src/usecases/webhook-endpoints.ts';
 import { fanOutEvents } from '../src/usecases/webhook-fanout.ts';
 import { LedgerStore } from '../src/storage/ledger-store.ts';
-import { CSV_PAGE_ROWS } from '../src/usecases/admin-ledger.ts';
+import { AdminLimits } from '../src/core/limits.ts';
 
 const SHOTS = process.env['CONSOLE_SCREENSHOTS'] === '1' ? join(import.meta.dirname, '..', 'docs', 'screenshots') : null;
 const EXPORT_ROWS = 100_000;
@@ -190,7 +190,7 @@ for (const dialect of dialects()) {
           stable = pages.read === seen ? stable + 1 : 0;
           seen = pages.read;
         }
-        const totalPages = Math.ceil(EXPORT_ROWS / CSV_PAGE_ROWS);
+        const totalPages = Math.ceil(EXPORT_ROWS / AdminLimits.ledgerCsvPageRows);
         console.log(`# CSV export (${dialect}): with the reader waiting, the server read ${pages.read} of ${totalPages} pages`);
         assert.ok(pages.read < totalPages * 0.75, `with the reader waiting the server read ${pages.read} of ${totalPages} pages`);
         let lines = 0;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { dialects, countWebUsers, throttleFailures } from './support/harness.ts';
 import type { World } from './support/harness.ts';
 import { InjectBrowser, openWebWorld, textOf } from './support/browser.ts';
+import { printedJson } from './support/cli-output.ts';
 import { createAccount } from '../src/usecases/manage-accounts.ts';
 import { attachLogin } from '../src/usecases/web-attach-login.ts';
 import { chargeAccount } from '../src/usecases/charge-account.ts';
@@ -247,19 +248,7 @@ for (const dialect of dialects()) {
 
     test('the CLI attaches a login to an existing account (generated password printed once)', async () => {
       const { account } = await createAccount(world.deps, { type: 'business', currency: 'EUR' });
-      const lines: string[] = [];
-      const write = process.stdout.write.bind(process.stdout);
-      // node:test speaks its own protocol on stdout: keep only the command's text lines.
-      process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-        if (typeof chunk === 'string' && chunk.startsWith('{"account_id"')) { lines.push(chunk); return true; }
-        return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-      }) as typeof process.stdout.write;
-      try {
-        assert.equal(await webLoginCommand(world.useCases, ['attach', '--account', account.id, '--email', 'cli@example.com', '--json']), 0);
-      } finally {
-        process.stdout.write = write;
-      }
-      const printed = JSON.parse(lines.join('').trim()) as { password: string; account_id: string };
+      const printed = await printedJson(() => webLoginCommand(world.useCases, ['attach', '--account', account.id, '--email', 'cli@example.com', '--json'])) as { password: string; account_id: string };
       assert.equal(printed.account_id, account.id);
       assert.equal((await new InjectBrowser(world.app).signIn('cli@example.com', printed.password)).statusCode, 303);
       await assert.rejects(webLoginCommand(world.useCases, ['attach', '--account', account.id, '--email', 'x@example.com', '--password-stdin'], () => 'short\n'), /at least/);

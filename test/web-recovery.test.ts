@@ -15,6 +15,7 @@ import type { World } from './support/harness.ts';
 import { chromiumMissing, InjectBrowser, launchChromium, openWebWorld, textOf } from './support/browser.ts';
 import { startSmtpSink } from './support/smtp-sink.ts';
 import type { SmtpSink } from './support/smtp-sink.ts';
+import { printedJson } from './support/cli-output.ts';
 import { webLoginCommand } from '../src/cli/web-command.ts';
 import { WebLimits } from '../src/core/limits.ts';
 import { resetTokenIdOf } from '../src/usecases/web-password-reset.ts';
@@ -183,17 +184,7 @@ for (const dialect of dialects()) {
       assert.match(page.body, /recovery is done by its operator/);
       assert.doesNotMatch(page.body, /<form method="post" action="\/forgot-password"/);
 
-      const lines: string[] = [];
-      const write = process.stdout.write.bind(process.stdout);
-      // node:test speaks its own protocol on stdout: keep only the command's line.
-      process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-        if (typeof chunk === 'string' && chunk.startsWith('{"email"')) { lines.push(chunk); return true; }
-        return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-      }) as typeof process.stdout.write;
-      try {
-        await webLoginCommand(world.useCases, ['reset-link', '--email', 'Operator.Help@example.com', '--json'], () => '', 'https://pay.example.com/');
-      } finally { process.stdout.write = write; }
-      const out = JSON.parse(lines.join('').trim()) as { email: string; link: string };
+      const out = await printedJson(() => webLoginCommand(world.useCases, ['reset-link', '--email', 'Operator.Help@example.com', '--json'], () => '', 'https://pay.example.com/')) as { email: string; link: string };
       assert.equal(out.email, 'operator.help@example.com');
       const path = linkIn(out.link, 'https://pay.example.com');
       await anon.get(path);

@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { Limits } from '../core/limits.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -25,6 +26,16 @@ export function required(values: Record<string, unknown>, name: string): string 
   const value = values[name];
   if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
   return value;
+}
+
+const WHOLE_NUMBER = new RegExp(`^[0-9]{1,${Limits.inputIntegerDigitsMax}}$`);
+
+/** A whole-number flag (`--limit 50`), undefined when absent: the one parser every command uses for them. */
+export function wholeNumberFlag(values: Readonly<Record<string, unknown>>, name: string): number | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !WHOLE_NUMBER.test(value)) throw new UsageError(`--${name} must be a whole number`);
+  return Number(value);
 }
 
 /** Prints a result: one JSON line with --json (the last stdout line, for scripts), else text. */

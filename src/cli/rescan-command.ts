@@ -3,16 +3,16 @@
 // bar; payments found are credited through settlement like any other, never twice.
 
 import type { UseCases } from '../usecases/use-cases.ts';
-import { output, parse, progress, required, UsageError } from './args.ts';
+import { output, parse, progress, UsageError, wholeNumberFlag } from './args.ts';
 
 export async function rescanCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
   const { values } = parse(args, { from: { type: 'string' }, method: { type: 'string' }, 'only-reset': { type: 'boolean' } });
-  const fromText = required(values, 'from');
-  if (!/^\d{1,9}$/.test(fromText)) throw new UsageError('--from must be a block height (a whole number)');
+  const fromHeight = wholeNumberFlag(values, 'from');
+  if (fromHeight === undefined) throw new UsageError('--from is required');
   const onlyReset = values['only-reset'] === true;
   const bar = progress('rescanning blocks');
   const result = await useCases.rescan({
-    methodId: (values.method as string | undefined) ?? 'bitcoin', fromHeight: Number(fromText), run: !onlyReset, onProgress: bar,
+    methodId: (values.method as string | undefined) ?? 'bitcoin', fromHeight, run: !onlyReset, onProgress: bar,
   });
   if (process.stderr.isTTY && !onlyReset) process.stderr.write('\n');
   output(values.json === true, result, result.reachedHeight === null

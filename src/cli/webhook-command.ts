@@ -1,11 +1,10 @@
 // `coffer webhook ...`: operator webhook endpoints, secrets, the delivery log and redelivery.
 
 import type { UseCases } from '../usecases/use-cases.ts';
-import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
-import { ROTATION_OVERLAP_MS_DEFAULT } from '../usecases/webhook-endpoints.ts';
 import { presentWebhookEndpoint } from '../usecases/webhook-views.ts';
 import { WebhookDeliveryStatuses } from '../core/events.ts';
-import { output, parse, required, UsageError } from './args.ts';
+import { output, parse, required, UsageError, wholeNumberFlag } from './args.ts';
+import { WebhookLimits } from '../core/limits.ts';
 
 export const WEBHOOK_USAGE = `usage:
   coffer webhook add --url <url> --events <type,type|*> [--description D] [--batch-max N] [--json]
@@ -20,24 +19,13 @@ export const WEBHOOK_USAGE = `usage:
 const HOUR_MS = 3_600_000;
 const STATUSES: readonly string[] = WebhookDeliveryStatuses;
 
-function wholeNumber(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
-  return Number(value);
-}
-
 function overlapMs(values: Record<string, unknown>): number {
-  const hours = wholeNumber(values['overlap-hours'], 'overlap-hours');
-  return hours === undefined ? ROTATION_OVERLAP_MS_DEFAULT : hours * HOUR_MS;
+  const hours = wholeNumberFlag(values, 'overlap-hours');
+  return hours === undefined ? WebhookLimits.rotationOverlapMsDefault : hours * HOUR_MS;
 }
 
-function maxAgeMs(): number {
-  // The same setting the worker reads; the CLI only needs it for redeliveries' deadlines.
-  const raw = process.env['COFFER_WEBHOOK_MAX_AGE_MS'];
-  return raw && /^\d+$/.test(raw) ? Number(raw) : DELIVERY_MAX_AGE_MS_DEFAULT;
-}
-
-export async function webhookCommand(useCases: UseCases, args: readonly string[]): Promise<number> {
+/** `redeliveryMaxAgeMs`: the worker's COFFER_WEBHOOK_MAX_AGE_MS as its config reader gives it (main.ts), the deadline of redeliveries. */
+export async function webhookCommand(useCases: UseCases, args: readonly string[], redeliveryMaxAgeMs: number): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parse(rest, {
     url: { type: 'string' }, events: { type: 'string' }, description: { type: 'string' }, all: { type: 'boolean' },
@@ -50,7 +38,7 @@ export async function webhookCommand(useCases: UseCases, args: readonly string[]
     case 'add': {
       const { endpoint, secret } = await useCases.createWebhookEndpoint({
         url: required(values, 'url'), eventTypes: required(values, 'events').split(',').map((t) => t.trim()).filter(Boolean),
-        description: values.description as string | undefined, batchMax: wholeNumber(values['batch-max'], 'batch-max'),
+        description: values.description as string | undefined, batchMax: wholeNumberFlag(values, 'batch-max'),
       });
       output(json, { ...presentWebhookEndpoint(endpoint), secret },
         `Added webhook endpoint ${endpoint.id} → ${endpoint.url} (${endpoint.eventTypes.join(', ')})\nSigning secret (shown once): ${secret}`);
@@ -89,7 +77,7 @@ export async function webhookCommand(useCases: UseCases, args: readonly string[]
       if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
       const { deliveries } = await useCases.listWebhookDeliveries({
         endpointId: values.endpoint as string | undefined, eventId: values.event as string | undefined,
-        status: WebhookDeliveryStatuses.find((s) => s === status), limit: Math.min(wholeNumber(values.limit, 'limit') ?? 50, 1000),
+        status: WebhookDeliveryStatuses.find((s) => s === status), limit: wholeNumberFlag(values, 'limit'),
       });
       output(json, deliveries, deliveries.length === 0 ? 'no deliveries' : deliveries.map((d) =>
         `${d.id} ${d.status.padEnd(9)} ${d.event_type.padEnd(26)} ${d.event_id} attempts=${d.attempts}${d.last_status_code ? ` last=${d.last_status_code}` : ''}${d.last_error ? ` error="${d.last_error}"` : ''}`).join('\n'));
@@ -105,11 +93,11 @@ export async function webhookCommand(useCases: UseCases, args: readonly string[]
     }
     case 'redeliver': {
       const endpointId = values.endpoint as string | undefined;
-      const from = wholeNumber(values['from-seq'], 'from-seq');
-      const to = wholeNumber(values['to-seq'], 'to-seq');
+      const from = wholeNumberFlag(values, 'from-seq');
+      const to = wholeNumberFlag(values, 'to-seq');
       let result;
-      if (typeof values.event === 'string') result = await useCases.redeliverEvents({ eventIds: values.event.split(',').filter(Boolean), endpointId }, maxAgeMs());
-      else if (from !== undefined && to !== undefined && endpointId) result = await useCases.redeliverEvents({ fromSeq: from, toSeq: to, endpointId }, maxAgeMs());
+      if (typeof values.event === 'string') result = await useCases.redeliverEvents({ eventIds: values.event.split(',').filter(Boolean), endpointId }, redeliveryMaxAgeMs);
+      else if (from !== undefined && to !== undefined && endpointId) result = await useCases.redeliverEvents({ fromSeq: from, toSeq: to, endpointId }, redeliveryMaxAgeMs);
       else throw new UsageError(WEBHOOK_USAGE);
       output(json, { created: result.created, delivery_ids: result.deliveryIds }, `Queued ${result.created} redeliveries`);
       return 0;

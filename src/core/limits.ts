@@ -1,11 +1,16 @@
-// Every bound of core and of the layers around it (http, web, usecases, storage, webhooks) in
-// one place (TigerStyle): page sizes, body sizes, batch sizes, timeouts, retries. Configurable
-// ones are defaults that config.ts may override. Rates and each rail keep theirs in their own
-// limits.ts (docs/design-decisions.md, "Limits").
+// Every bound of core and of the layers around it (usecases, http, web, webhooks, cli) in one
+// place (TigerStyle): page sizes, body sizes, batch sizes, timeouts, retries. Configurable ones
+// are defaults that a config reader may override. Rates and each rail keep theirs in their own
+// limits.ts; storage's are still in its files until its rewrite lands (docs/design-decisions.md,
+// "Limits").
 
 export const Limits = {
   /** Largest request body the HTTP API reads. */
   httpBodyBytesMax: 16 * 1024,
+  /** Longest Authorization header read; a longer one is malformed before it is parsed. */
+  authHeaderLengthMax: 1024,
+  /** Distinct route × status series /metrics keeps; new ones past this are not counted. */
+  metricsSeriesMax: 2000,
   /** Invoice and transaction pages (API.md: limit 1..50, default 50). */
   pageLimitMax: 50,
   pageLimitDefault: 50,
@@ -93,4 +98,83 @@ export const WebLimits = {
   webPageSize: 20,
   /** Longest label of an API credential created on the website. */
   credentialLabelLengthMax: 80,
+  /** Deepest history page a link may ask for (pages of webPageSize). */
+  webPageNumberMax: 5000,
+  /** Form posts: largest body read, and fields parsed from it (the rest are ignored). */
+  formBodyBytesMax: 16 * 1024,
+  formFieldsMax: 50,
+  /** Longest Cookie header read; a longer one counts as no cookies. */
+  cookieHeaderLengthMax: 4096,
+  /** Deposit-address QR codes kept rendered in memory (oldest evicted first). */
+  qrCacheEntriesMax: 500,
+  /** Life of the sealed cookie that shows a new API key once. */
+  flashTtlSeconds: 300,
+  /** A form posted twice waits for the first submit still running in this process: at most this many waits of inFlightWaitMs. */
+  inFlightWaitsMax: 50,
+  inFlightWaitMs: 100,
+} as const;
+
+/** Bounds of the operator's tools: the admin API, the console and the CLI's admin commands. */
+export const AdminLimits = {
+  /** Accounts and invoices one search returns, and the longest invoice search text. */
+  accountSearchMax: 100,
+  invoiceSearchMax: 100,
+  searchTextLengthMax: 2000,
+  /** Charges and transfers shown with one account, events shown with one invoice. */
+  accountHistoryMax: 50,
+  invoiceEventsMax: 200,
+  /** Held payments, audit entries and webhook deliveries per page (deliveries: 50 unless asked). */
+  holdsPageMax: 200,
+  auditPageMax: 200,
+  deliveryPageMax: 200,
+  deliveryPageDefault: 50,
+  /** Longest note an operator writes when releasing or refunding a held payment. */
+  holdNoteLengthMax: 500,
+  /** Transfers read per query while streaming the ledger CSV. */
+  ledgerCsvPageRows: 1000,
+  /** Life of a console session that passed the password but not yet the second factor: long enough to type a code. */
+  passwordStageTtlMs: 10 * 60 * 1000,
+  /** Rescan: a run that has not advanced for this long stops; progress is polled this often. */
+  rescanStallMsDefault: 120_000,
+  rescanProgressPollMs: 100,
+  /** Most confirmations a sandbox payment may ask to wait for. */
+  sandboxConfirmationsMax: 1000,
+} as const;
+
+/** Bounds of webhook endpoints and deliveries; the *Default ones are COFFER_WEBHOOK_* settings' defaults (webhook-config.ts). */
+export const WebhookLimits = {
+  /** Enabled endpoints at once, and the most events one request to an endpoint may carry (`batch_max`). */
+  endpointsMax: 100,
+  endpointBatchMax: 500,
+  /** A rotated secret keeps signing this long by default, and at most this long. */
+  rotationOverlapMsDefault: 24 * 60 * 60 * 1000,
+  rotationOverlapMsMax: 30 * 24 * 60 * 60 * 1000,
+  /** Events (or outbox positions) one redelivery request may name. */
+  redeliverEventsMax: 10_000,
+  /** Longest error text kept with a failed attempt, and bytes of the answer kept as its excerpt. */
+  deliveryErrorLengthMax: 500,
+  responseExcerptBytesMax: 512,
+  /** Keep-alive: an idle socket closes before the usual 5 s server keep-alive timeout (avoids reuse races); at most socketsPerHostMax per host. */
+  idleSocketMs: 4000,
+  socketsPerHostMax: 4,
+  /** Added to a lane's budget and the attempt timeout to make its claim lease. */
+  leaseMarginMs: 30_000,
+  /** Whole attempt (lookup, connect, send, response) and the answer bytes read. */
+  timeoutMsDefault: 10_000,
+  responseBytesMaxDefault: 64 * 1024,
+  /** A delivery is retried for this long, then marked failed. */
+  deliveryMaxAgeMsDefault: 3 * 24 * 60 * 60 * 1000,
+  /** Retry back-off: first wait and longest wait. */
+  retryBaseMsDefault: 10_000,
+  retryCapMsDefault: 6 * 60 * 60 * 1000,
+  /** How often the worker looks for new outbox rows and due lanes. */
+  pollMsDefault: 200,
+  /** Lanes one worker sends to at once, deliveries per lane claim, outbox rows fanned out per transaction. */
+  lanesMaxDefault: 16,
+  runMaxDefault: 100,
+  fanOutBatchMaxDefault: 500,
+  /** Longest a lane run starts new sends. */
+  laneBudgetMsDefault: 5000,
+  /** PostgreSQL: how long the fan-out waits on an outbox sequence gap before moving past it. */
+  gapWaitMsDefault: 10_000,
 } as const;

@@ -12,11 +12,10 @@ import { isCleanText } from './edge-input.ts';
 
 export type Authenticator = (scheme: 'basic' | 'bearer', id: string, secret: string) => Promise<Principal | null>;
 
-const HEADER_LENGTH_MAX = 1024;
 
 export function parseAuthorization(header: string | undefined): { scheme: 'basic' | 'bearer'; id: string; secret: string } {
   if (header === undefined || header.length === 0) throw new CofferError('unauthorized', 'Authentication required: send your API credentials in the Authorization header');
-  if (header.length > HEADER_LENGTH_MAX) throw new CofferError('unauthorized', 'Malformed Authorization header');
+  if (header.length > Limits.authHeaderLengthMax) throw new CofferError('unauthorized', 'Malformed Authorization header');
   const space = header.indexOf(' ');
   const scheme = header.slice(0, space).toLowerCase();
   const value = header.slice(space + 1).trim();

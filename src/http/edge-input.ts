@@ -25,11 +25,6 @@ export function isCleanText(text: string): boolean {
   return !BAD_TEXT.test(text);
 }
 
-/** A strict decimal integer as sent (digits only, bounded length), or null. */
-export function strictInteger(text: string): number | null {
-  return DECIMAL_INTEGER.test(text) ? Number(text) : null;
-}
-
 function invalid(field: string, what: string): CofferError {
   return new CofferError('invalid_param', `${field || 'The request'} ${what}`, { field });
 }

@@ -1,8 +1,9 @@
 // A small Prometheus registry: request counts and latency per route and status. Gauges that
 // live in the database (invoices by status) are read at scrape time by the ops route.
 
+import { Limits } from '../core/limits.ts';
+
 const BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000] as const;
-const SERIES_MAX = 2000;
 
 interface RouteSeries {
   readonly labels: string;
@@ -25,14 +26,14 @@ export class HttpMetrics {
     }
     let series = routes.get(route);
     if (!series) {
-      if (this.#size >= SERIES_MAX) return;
+      if (this.#size >= Limits.metricsSeriesMax) return;
       series = { labels: `method="${method}",route="${route}"`, byStatus: new Map(), counts: BUCKETS_MS.map(() => 0), sum: 0, count: 0 };
       routes.set(route, series);
       this.#size++;
     }
     const count = series.byStatus.get(status);
     if (count === undefined) {
-      if (this.#size >= SERIES_MAX) return;
+      if (this.#size >= Limits.metricsSeriesMax) return;
       this.#size++;
     }
     series.byStatus.set(status, (count ?? 0) + 1);

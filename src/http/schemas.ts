@@ -41,13 +41,10 @@ export const pingResponse = Type.Object({ meta, data: Type.Object({ message: Typ
 
 const timeFilter = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$', description: 'YYYY-MM-DD HH:MM:SS, UTC' });
 
-/** The most rows one page returns (Bitrefill's limit). */
-export const PAGE_SIZE_MAX = 50;
-
 // `start` and `limit` carry defaults, which Ajv fills in (useDefaults), so handlers always see them.
 export const pageQuery = Type.Object({
   start: Type.Integer({ minimum: 0, maximum: Limits.pageStartMax, default: 0 }),
-  limit: Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_MAX }),
+  limit: Type.Integer({ minimum: 1, maximum: Limits.pageLimitMax, default: Limits.pageLimitDefault }),
   after: Type.Optional(timeFilter),
   before: Type.Optional(timeFilter),
 }, { additionalProperties: false });

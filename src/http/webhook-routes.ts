@@ -14,38 +14,36 @@ import { isoTime, stringEnum } from '../core/wire-schema.ts';
 import type { WebhookEndpoint } from '../usecases/admin-webhooks.ts';
 import type { AppContext } from './app.ts';
 import { ok } from './envelope.ts';
-import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
-import { BATCH_MAX_LIMIT, ROTATION_OVERLAP_MS_DEFAULT } from '../usecases/webhook-endpoints.ts';
 import { ADMIN_TOKEN_ACTOR } from '../usecases/operator-audit.ts';
 import type { RedeliverInput } from '../usecases/webhook-redeliver.ts';
 import type { EndpointWithSecret } from '../usecases/webhook-endpoints.ts';
 import { idempotent } from './guards.ts';
 import { presentWebhookEndpoint } from '../usecases/webhook-views.ts';
 import { idParams, meta } from './schemas.ts';
+import { AdminLimits, Limits, WebhookLimits } from '../core/limits.ts';
 
 const HOUR_MS = 3_600_000;
-const DELIVERY_PAGE_MAX = 200;
 // One schema with `type: ['object', 'null']` rather than a union: Ajv then reports the field at
 // fault (`overlap_hours must be integer`), not the first branch of an anyOf, and the edge check
 // finds the integer field among its properties.
 const overlapBody = Type.Unsafe<{ overlap_hours?: number } | null>({
-  type: ['object', 'null'], properties: { overlap_hours: Type.Integer({ minimum: 0, maximum: 720 }) }, additionalProperties: false,
+  type: ['object', 'null'], properties: { overlap_hours: Type.Integer({ minimum: 0, maximum: WebhookLimits.rotationOverlapMsMax / HOUR_MS }) }, additionalProperties: false,
 });
 const endpointBody = Type.Object({
-  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  url: Type.String({ minLength: 1, maxLength: Limits.webhookUrlLengthMax }),
   events: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50 }),
-  description: Type.Optional(Type.String({ maxLength: 500 })),
-  batch_max: Type.Optional(Type.Integer({ minimum: 1, maximum: BATCH_MAX_LIMIT })),
+  description: Type.Optional(Type.String({ maxLength: Limits.descriptionLengthMax })),
+  batch_max: Type.Optional(Type.Integer({ minimum: 1, maximum: WebhookLimits.endpointBatchMax })),
 }, { additionalProperties: false });
 const redeliverBody = Type.Object({
-  event_ids: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: 10_000 })),
+  event_ids: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: WebhookLimits.redeliverEventsMax })),
   from_seq: Type.Optional(Type.Integer({ minimum: 1 })), to_seq: Type.Optional(Type.Integer({ minimum: 1 })),
   endpoint_id: Type.Optional(Type.String({ maxLength: 100 })),
 }, { additionalProperties: false });
 const deliveryQuery = Type.Object({
   endpoint_id: Type.Optional(Type.String({ maxLength: 100 })), event_id: Type.Optional(Type.String({ maxLength: 100 })),
   status: Type.Optional(stringEnum(WebhookDeliveryStatuses)),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: DELIVERY_PAGE_MAX })), before: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: AdminLimits.deliveryPageMax })), before: Type.Optional(Type.Integer({ minimum: 1 })),
 }, { additionalProperties: false });
 const listQuery = Type.Object({ all: Type.Optional(Type.String({ description: "'true' lists removed endpoints too." })) });
 
@@ -61,7 +59,7 @@ const deliveryWithLog = Type.Object({ ...WebhookDeliveryWire.properties, attempt
 
 const overlapMs = (body: { overlap_hours?: number } | null) => {
   const hours = body?.overlap_hours;
-  return hours === undefined ? ROTATION_OVERLAP_MS_DEFAULT : hours * HOUR_MS;
+  return hours === undefined ? WebhookLimits.rotationOverlapMsDefault : hours * HOUR_MS;
 };
 
 export interface WebhookRouteOptions {
@@ -72,7 +70,7 @@ export interface WebhookRouteOptions {
 export async function webhookRoutes(plain: FastifyInstance, context: AppContext, options: WebhookRouteOptions = {}): Promise<void> {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases } = context;
-  const maxAgeMs = options.maxAgeMs ?? DELIVERY_MAX_AGE_MS_DEFAULT;
+  const maxAgeMs = options.maxAgeMs ?? WebhookLimits.deliveryMaxAgeMsDefault;
 
   app.post('/webhooks', { schema: { body: endpointBody, response: { 201: adminEnvelope(endpointWithSecret) } } }, async (request, reply) => {
     const { body } = request;
@@ -90,7 +88,7 @@ export async function webhookRoutes(plain: FastifyInstance, context: AppContext,
   const deliveryPageMeta = Type.Object({ next_before: Type.Optional(Type.Integer({ description: 'Pass as `before` for the next page.' })) });
   app.get('/webhooks/deliveries', { schema: { querystring: deliveryQuery, response: { 200: adminEnvelope(Type.Array(WebhookDeliveryWire), deliveryPageMeta) } } }, async (request) => {
     const q = request.query;
-    const page = await useCases.listWebhookDeliveries({ endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, beforeSeq: q.before, limit: q.limit ?? 50 });
+    const page = await useCases.listWebhookDeliveries({ endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, beforeSeq: q.before, limit: q.limit });
     return ok(request, page.deliveries, page.nextBefore === undefined ? {} : { next_before: page.nextBefore });
   });
 

@@ -16,9 +16,8 @@ import { accountBalances } from './read-account.ts';
 import type { AccountBalance } from './read-account.ts';
 import { audited } from './operator-audit.ts';
 import type { Actor } from './operator-audit.ts';
+import { AdminLimits } from '../core/limits.ts';
 
-const SEARCH_LIMIT_MAX = 100;
-const HISTORY_LIMIT = 50;
 
 /** A credential as an operator sees it: never its secret or the secret's hash. */
 export type CredentialView = Omit<Credential, 'secretHash'>;
@@ -53,14 +52,14 @@ export async function accountWithBalances(deps: Pick<Deps, 'store'>, id: string)
 export async function accountDetail(deps: Pick<Deps, 'store'>, id: string): Promise<AccountDetail> {
   const { account, balances } = await accountWithBalances(deps, id);
   const [credentials, charges, transfers, email] = await Promise.all([
-    deps.store.accounts.listCredentials(id), deps.store.admin.chargesForAccount(id, HISTORY_LIMIT),
-    deps.store.admin.transfersForAccount(id, HISTORY_LIMIT), deps.store.web.emailOfAccount(id),
+    deps.store.accounts.listCredentials(id), deps.store.admin.chargesForAccount(id, AdminLimits.accountHistoryMax),
+    deps.store.admin.transfersForAccount(id, AdminLimits.accountHistoryMax), deps.store.web.emailOfAccount(id),
   ]);
   return { account, balances, credentials: credentials.map(credentialView), charges, transfers, email };
 }
 
 export function searchAccounts(deps: Pick<Deps, 'store'>, text: string, limit = 50): Promise<Account[]> {
-  return deps.store.admin.searchAccounts(text.trim().slice(0, 200), Math.min(limit, SEARCH_LIMIT_MAX));
+  return deps.store.admin.searchAccounts(text.trim().slice(0, 200), Math.min(limit, AdminLimits.accountSearchMax));
 }
 
 export function adminCreateAccount(deps: Pick<Deps, 'store' | 'clock'>, actor: Actor, input: { type: string; currency: string; label?: string | undefined }, record?: RecordResponse<CreatedAccount>): Promise<CreatedAccount> {

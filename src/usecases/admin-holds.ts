@@ -24,9 +24,8 @@ import type { RecordResponse } from './idempotency.ts';
 import { appendAudit } from './operator-audit.ts';
 import type { Actor } from './operator-audit.ts';
 import { settleInvoice } from './settle-invoice.ts';
+import { AdminLimits } from '../core/limits.ts';
 
-const HOLDS_PAGE_MAX = 200;
-const NOTE_LENGTH_MAX = 500;
 const RATE_RE = /^(\d{1,24})(?:\.(\d{1,18}))?$/;
 
 export const HoldReasons: Readonly<Record<string, string>> = {
@@ -58,7 +57,7 @@ export function reasonText(reason: string | null): string {
 }
 
 export async function listHolds(deps: Pick<Deps, 'store'>, limit = 100): Promise<HeldPayment[]> {
-  const rows = await deps.store.admin.heldPayments(Math.min(limit, HOLDS_PAGE_MAX));
+  const rows = await deps.store.admin.heldPayments(Math.min(limit, AdminLimits.holdsPageMax));
   return rows.map((r) => ({ ...r, reason: r.payment.heldReason ?? '' }));
 }
 
@@ -82,7 +81,7 @@ export function parseRate(text: string): Decimal {
 function checkText(text: string, field: string, what: string): string {
   const trimmed = text.trim();
   if (trimmed.length === 0) throw new CofferError('missing_param', `Enter ${what}`, { field });
-  if (trimmed.length > NOTE_LENGTH_MAX) throw new CofferError('invalid_param', `Use at most ${NOTE_LENGTH_MAX} characters`, { field });
+  if (trimmed.length > AdminLimits.holdNoteLengthMax) throw new CofferError('invalid_param', `Use at most ${AdminLimits.holdNoteLengthMax} characters`, { field });
   return trimmed;
 }
 

@@ -10,10 +10,8 @@ import type { PresentOptions } from '../core/wire-format.ts';
 import type { InvoiceSearch, StoredEvent } from '../storage/admin-queries.ts';
 import type { Deps } from './deps.ts';
 import { presentOptions } from './read-account.ts';
+import { AdminLimits } from '../core/limits.ts';
 
-const SEARCH_LIMIT_MAX = 100;
-const EVENTS_MAX = 200;
-const TEXT_MAX = 2_000;
 
 export interface InvoiceDetail {
   readonly invoice: Invoice;
@@ -28,7 +26,7 @@ export async function invoiceDetail(deps: Pick<Deps, 'store' | 'clock' | 'method
   const found = await deps.store.snapshot(async (tx) => {
     const invoice = await tx.invoices.get(id);
     if (!invoice) return null;
-    const [payments, transfers, events] = [await tx.payments.forInvoice(id), await tx.admin.transfersForInvoice(id), await tx.admin.eventsForInvoice(id, EVENTS_MAX)];
+    const [payments, transfers, events] = [await tx.payments.forInvoice(id), await tx.admin.transfersForInvoice(id), await tx.admin.eventsForInvoice(id, AdminLimits.invoiceEventsMax)];
     return { invoice, payments, transfers, events };
   });
   if (!found) throw new CofferError('not_found', 'No such invoice');
@@ -52,7 +50,7 @@ const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 function given(text: string | undefined): string | undefined {
   const trimmed = text?.trim() ?? '';
-  if (trimmed.length > TEXT_MAX) throw new CofferError('invalid_param', `Use at most ${TEXT_MAX} characters`);
+  if (trimmed.length > AdminLimits.searchTextLengthMax) throw new CofferError('invalid_param', `Use at most ${AdminLimits.searchTextLengthMax} characters`);
   return trimmed === '' ? undefined : trimmed;
 }
 
@@ -74,7 +72,7 @@ export function parseInvoiceSearch(text: InvoiceSearchText, limit = 50): Invoice
   return {
     id: given(text.id), accountId: given(text.account), target: given(text.target), txid: given(text.txid), status, methodId: given(text.method),
     createdFrom: day(text.from, 'from'), createdBefore: day(text.to, 'to', 1), beforeSeq: before === undefined ? undefined : Number(before),
-    limit: Math.min(Math.max(1, limit), SEARCH_LIMIT_MAX),
+    limit: Math.min(Math.max(1, limit), AdminLimits.invoiceSearchMax),
   };
 }
 

@@ -14,8 +14,8 @@ import { formatDecimal } from '../core/money.ts';
 import type { Deps } from './deps.ts';
 import { verifyLedger } from './verify-ledger.ts';
 import type { LedgerReport } from './verify-ledger.ts';
+import { AdminLimits } from '../core/limits.ts';
 
-export const CSV_PAGE_ROWS = 1_000;
 
 export const CSV_HEADER = ['seq', 'created_at', 'id', 'kind', 'currency', 'amount', 'debit_account', 'credit_account',
   'account_id', 'invoice_id', 'payment_id', 'charge_id', 'reverses_id', 'description'] as const;
@@ -38,7 +38,7 @@ export function csvRow(t: PostedTransfer): string {
 }
 
 /** The export, one chunk (a header, then a page of rows) per step. */
-export function transfersCsv(deps: Pick<Deps, 'store'>, pageRows = CSV_PAGE_ROWS): AsyncGenerator<string> {
+export function transfersCsv(deps: Pick<Deps, 'store'>, pageRows = AdminLimits.ledgerCsvPageRows): AsyncGenerator<string> {
   return deps.store.snapshotStream(async function* (tx) {
     yield CSV_HEADER.join(',') + '\r\n';
     const upto = await tx.ledger.maxTransferSeq();

@@ -12,10 +12,10 @@ import { createWebhookEndpoint, endpointLaneKey, removeWebhookEndpoint, rotateWe
 import type { EndpointWithSecret, NewEndpointInput } from './webhook-endpoints.ts';
 import { redeliverEvents } from './webhook-redeliver.ts';
 import type { RedeliverInput } from './webhook-redeliver.ts';
+import { AdminLimits } from '../core/limits.ts';
 
 export type { WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from '../storage/webhooks-store.ts';
 
-const DELIVERY_PAGE_MAX = 200;
 
 export interface DeliveryQuery {
   readonly endpointId?: string | undefined;
@@ -36,7 +36,7 @@ export async function webhookEndpoint(deps: Pick<Deps, 'store'>, id: string): Pr
 export function webhookDeliveries(deps: Pick<Deps, 'store'>, query: DeliveryQuery): Promise<WebhookDelivery[]> {
   return deps.store.webhooks.deliveries({
     endpointId: query.endpointId, eventId: query.eventId, status: query.status, beforeSeq: query.beforeSeq,
-    limit: Math.min(Math.max(1, query.limit ?? 50), DELIVERY_PAGE_MAX),
+    limit: Math.min(Math.max(1, query.limit ?? AdminLimits.deliveryPageDefault), AdminLimits.deliveryPageMax),
   });
 }
 

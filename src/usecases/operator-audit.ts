@@ -9,6 +9,7 @@ import type { AuditRow } from '../storage/operators-store.ts';
 import type { Deps } from './deps.ts';
 import type { RecordResponse } from './idempotency.ts';
 import { sealRecord } from './response-record.ts';
+import { AdminLimits } from '../core/limits.ts';
 
 /** Who acts: an operator user, or the holder of the admin API token. */
 export interface Actor {
@@ -18,7 +19,6 @@ export interface Actor {
 
 export const ADMIN_TOKEN_ACTOR: Actor = { id: 'admin-token', name: 'admin API token' };
 
-const AUDIT_PAGE_MAX = 200;
 
 export interface AuditSpec<T> {
   readonly action: string;
@@ -46,5 +46,5 @@ export function audited<T>(deps: Pick<Deps, 'clock'>, actor: Actor, spec: AuditS
 }
 
 export function auditLog(deps: Pick<Deps, 'store'>, filter: { target?: string | undefined; beforeSeq?: number | undefined; limit?: number | undefined }): Promise<AuditRow[]> {
-  return deps.store.operators.audit({ target: filter.target, beforeSeq: filter.beforeSeq, limit: Math.min(filter.limit ?? 50, AUDIT_PAGE_MAX) });
+  return deps.store.operators.audit({ target: filter.target, beforeSeq: filter.beforeSeq, limit: Math.min(filter.limit ?? 50, AdminLimits.auditPageMax) });
 }

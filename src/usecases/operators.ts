@@ -7,7 +7,7 @@
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { CofferError } from '../core/errors.ts';
-import { WebLimits } from '../core/limits.ts';
+import { AdminLimits, WebLimits } from '../core/limits.ts';
 import { OperatorRoles } from '../storage/operators-store.ts';
 import type { OperatorRole, OperatorSession, OperatorSessionStage, OperatorUser } from '../storage/operators-store.ts';
 import type { StoreTx } from '../storage/store.ts';
@@ -18,8 +18,6 @@ import { looksLikeRecoveryCode, newRecoveryCodes, newTotpSecret, recoveryCodeHas
 import { recordFailedSignIn, releaseSignIn, reserveSignIn, throttleKeys } from './web-login-throttle.ts';
 import { burnPasswordCheck, checkNewPassword, hashPassword, normaliseEmail, verifyPassword } from './web-password.ts';
 
-/** A password-stage session lives only long enough to type a code. */
-const PASSWORD_STAGE_TTL_MS = 10 * 60 * 1000;
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 const WRONG = 'Wrong email or password';
 
@@ -59,7 +57,7 @@ export async function createOperator(deps: Pick<Deps, 'store' | 'clock'>, input:
 
 async function startSession(tx: StoreTx, operatorId: string, stage: OperatorSessionStage, now: Date): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  const ttl = stage === 'full' ? WebLimits.sessionTtlMs : PASSWORD_STAGE_TTL_MS;
+  const ttl = stage === 'full' ? WebLimits.sessionTtlMs : AdminLimits.passwordStageTtlMs;
   await tx.operators.insertSession({ id: sessionId(token), operatorId, stage, createdAt: now, expiresAt: new Date(now.getTime() + ttl) });
   return token;
 }

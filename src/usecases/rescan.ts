@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { CofferError } from '../core/errors.ts';
-import { Limits } from '../core/limits.ts';
+import { AdminLimits, Limits } from '../core/limits.ts';
 import type { PaymentMethodAdapter, RescanCapability } from '../core/payment-method.ts';
 import type { Deps } from './deps.ts';
 import { MethodRegistry } from './method-registry.ts';
@@ -30,8 +30,6 @@ export interface RescanResult {
   readonly reachedHeight: number | null;
 }
 
-const STALL_MS_DEFAULT = 120_000;
-const PROGRESS_POLL_MS = 100;
 
 export async function rescan(deps: Deps, input: RescanInput): Promise<RescanResult> {
   const method = deps.methods.get(input.methodId);
@@ -74,7 +72,7 @@ async function runToTip(deps: Deps, adapter: PaymentMethodAdapter, source: Resca
     const status = () => supervisor.status()[0];
     if (!status()?.running) throw new CofferError('conflict', 'another process started the watcher; it will do the rescan');
     const total = Math.max(1, tipHeight - input.fromHeight + 1);
-    const stallMs = input.stallMs ?? STALL_MS_DEFAULT;
+    const stallMs = input.stallMs ?? AdminLimits.rescanStallMsDefault;
     let last = -1;
     let movedAt = Date.now();
     for (;;) {
@@ -91,7 +89,7 @@ async function runToTip(deps: Deps, adapter: PaymentMethodAdapter, source: Resca
       if (Date.now() - movedAt > stallMs) {
         throw new CofferError('service_unavailable', `rescan stalled at height ${last}: ${health?.detail ?? 'no progress from the node'}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, AdminLimits.rescanProgressPollMs));
     }
   } finally {
     await supervisor.stop();

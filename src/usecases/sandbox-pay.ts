@@ -12,6 +12,7 @@ import type { MethodSpec } from '../core/methods.ts';
 import type { Deps } from './deps.ts';
 import { applyTogether } from './apply-observations.ts';
 import type { RecordResponse } from './idempotency.ts';
+import { AdminLimits } from '../core/limits.ts';
 
 export interface SandboxPayInput {
   /** Amount in the payment currency (e.g. BTC), exact decimal text; default: the quoted price. */
@@ -38,7 +39,6 @@ export interface SandboxPayResult {
   readonly txid: string;
 }
 
-const CONFIRMATIONS_MAX = 1000;
 
 /**
  * A simulated payment's key in the method's natural form (txid:vout, payment hash, chain:tx:log,
@@ -64,8 +64,8 @@ export async function sandboxPay(deps: Deps, account: Account, invoiceId: string
   const method = deps.methods.get(invoice.methodId);
   if (!method) throw new CofferError('invoice_not_payable', 'The invoice\'s payment method is no longer configured');
   const required = input.confirmations ?? invoice.confirmationsRequired;
-  if (!Number.isInteger(required) || required < 0 || required > CONFIRMATIONS_MAX) {
-    throw new CofferError('invalid_param', `confirmations must be an integer from 0 to ${CONFIRMATIONS_MAX}`, { field: 'confirmations' });
+  if (!Number.isInteger(required) || required < 0 || required > AdminLimits.sandboxConfirmationsMax) {
+    throw new CofferError('invalid_param', `confirmations must be an integer from 0 to ${AdminLimits.sandboxConfirmationsMax}`, { field: 'confirmations' });
   }
   const base = await observationBase(deps, invoice, input);
   // A payment that settles at once (lightning) has no seen stage and counts as one confirmation.

@@ -9,6 +9,7 @@
 import type { DeliveryOutcome, WebhookAttempt, WebhookDelivery } from '../storage/webhooks-store.ts';
 import type { Deps } from './deps.ts';
 import { activeSecrets } from './webhook-endpoints.ts';
+import { WebhookLimits } from '../core/limits.ts';
 
 export interface OutboundRequest {
   readonly url: string;
@@ -64,9 +65,6 @@ export interface LaneSummary {
   readonly cancelled: number;
 }
 
-/** Deliveries are retried for 3 days by default (COFFER_WEBHOOK_MAX_AGE_MS changes it for the worker). */
-export const DELIVERY_MAX_AGE_MS_DEFAULT = 3 * 24 * 60 * 60 * 1000;
-const ERROR_LENGTH_MAX = 500;
 const EMPTY: LaneSummary = { delivered: 0, retrying: 0, failed: 0, cancelled: 0 };
 
 export function retryDelayMs(attempts: number, settings: Pick<DeliverySettings, 'retryBaseMs' | 'retryCapMs'>, random: () => number): number {
@@ -162,7 +160,7 @@ export async function runLane(deps: Pick<Deps, 'store' | 'clock' | 'log'>, sende
     i += group.length;
     const result = await send(sender, requestFor(group, target.secrets, target.batchMax));
     const at = deps.clock.now();
-    const error = result.error === null ? null : result.error.slice(0, ERROR_LENGTH_MAX);
+    const error = result.error === null ? null : result.error.slice(0, WebhookLimits.deliveryErrorLengthMax);
     const groupOutcomes = group.map((delivery) => outcomeOf(delivery, { ...result, error }, at, settings));
     // A batch is retried as one: every event still pending waits for the first one's retry time.
     const retryAt = groupOutcomes.find((o) => o.status === 'pending')?.nextAttemptAt;

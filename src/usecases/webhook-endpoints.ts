@@ -5,19 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { CofferError } from '../core/errors.ts';
 import { EventTypes } from '../core/events.ts';
-import { Limits } from '../core/limits.ts';
+import { Limits, WebhookLimits } from '../core/limits.ts';
 import type { SigningSecrets, WebhookEndpoint } from '../storage/webhooks-store.ts';
 import type { Deps } from './deps.ts';
 import type { RecordResponse } from './idempotency.ts';
 
 export const WILDCARD_EVENT = '*';
-/** How long the old secret keeps signing after a rotation, unless the operator says otherwise. */
-export const ROTATION_OVERLAP_MS_DEFAULT = 24 * 60 * 60 * 1000;
-const ROTATION_OVERLAP_MS_MAX = 30 * 24 * 60 * 60 * 1000;
-const DESCRIPTION_LENGTH_MAX = Limits.descriptionLengthMax;
-const ENDPOINTS_MAX = 100;
-/** The most events one request may carry (`batch_max`). */
-export const BATCH_MAX_LIMIT = 500;
 
 export function newSigningSecret(): string {
   return `whsec_${randomBytes(24).toString('base64url')}`;
@@ -79,12 +72,12 @@ export async function createWebhookEndpoint(deps: Pick<Deps, 'store' | 'clock'>,
   const url = parseTargetUrl(input.url);
   const eventTypes = parseEventTypes(input.eventTypes);
   const description = input.description ?? null;
-  if (description !== null && description.length > DESCRIPTION_LENGTH_MAX) {
-    throw new CofferError('invalid_param', `description must be at most ${DESCRIPTION_LENGTH_MAX} characters`, { field: 'description' });
+  if (description !== null && description.length > Limits.descriptionLengthMax) {
+    throw new CofferError('invalid_param', `description must be at most ${Limits.descriptionLengthMax} characters`, { field: 'description' });
   }
   const batchMax = input.batchMax ?? 1;
-  if (!Number.isSafeInteger(batchMax) || batchMax < 1 || batchMax > BATCH_MAX_LIMIT) {
-    throw new CofferError('invalid_param', `batch_max must be a whole number from 1 to ${BATCH_MAX_LIMIT}`, { field: 'batch_max' });
+  if (!Number.isSafeInteger(batchMax) || batchMax < 1 || batchMax > WebhookLimits.endpointBatchMax) {
+    throw new CofferError('invalid_param', `batch_max must be a whole number from 1 to ${WebhookLimits.endpointBatchMax}`, { field: 'batch_max' });
   }
   const now = deps.clock.now();
   const secret = newSigningSecret();
@@ -93,8 +86,8 @@ export async function createWebhookEndpoint(deps: Pick<Deps, 'store' | 'clock'>,
     previousSecret: null, previousExpiresAt: null, createdAt: now, updatedAt: now,
   };
   await deps.store.transaction(async (tx) => {
-    if ((await tx.webhooks.endpoints(false)).length >= ENDPOINTS_MAX) {
-      throw new CofferError('conflict', `At most ${ENDPOINTS_MAX} webhook endpoints may be enabled; remove one first`);
+    if ((await tx.webhooks.endpoints(false)).length >= WebhookLimits.endpointsMax) {
+      throw new CofferError('conflict', `At most ${WebhookLimits.endpointsMax} webhook endpoints may be enabled; remove one first`);
     }
     await tx.webhooks.insertEndpoint(endpoint);
     if (record) await record(tx, { endpoint, secret });
@@ -123,8 +116,8 @@ export async function removeWebhookEndpoint(deps: Pick<Deps, 'store' | 'clock'>,
 }
 
 function rotated(current: SigningSecrets | null, overlapMs: number, now: Date): SigningSecrets {
-  if (!Number.isSafeInteger(overlapMs) || overlapMs < 0 || overlapMs > ROTATION_OVERLAP_MS_MAX) {
-    throw new CofferError('invalid_param', `The overlap must be 0..${ROTATION_OVERLAP_MS_MAX / 3_600_000} hours`, { field: 'overlap' });
+  if (!Number.isSafeInteger(overlapMs) || overlapMs < 0 || overlapMs > WebhookLimits.rotationOverlapMsMax) {
+    throw new CofferError('invalid_param', `The overlap must be 0..${WebhookLimits.rotationOverlapMsMax / 3_600_000} hours`, { field: 'overlap' });
   }
   return {
     secret: newSigningSecret(),
@@ -134,7 +127,7 @@ function rotated(current: SigningSecrets | null, overlapMs: number, now: Date): 
 }
 
 /** A new secret for an endpoint (shown once); the old one keeps signing for `overlapMs`. */
-export async function rotateWebhookSecret(deps: Pick<Deps, 'store' | 'clock'>, id: string, overlapMs = ROTATION_OVERLAP_MS_DEFAULT, record?: RecordResponse<EndpointWithSecret>): Promise<EndpointWithSecret> {
+export async function rotateWebhookSecret(deps: Pick<Deps, 'store' | 'clock'>, id: string, overlapMs = WebhookLimits.rotationOverlapMsDefault, record?: RecordResponse<EndpointWithSecret>): Promise<EndpointWithSecret> {
   const endpoint = await enabledEndpoint(deps, id);
   const now = deps.clock.now();
   const secrets = rotated(endpoint, overlapMs, now);
@@ -150,7 +143,7 @@ export async function rotateWebhookSecret(deps: Pick<Deps, 'store' | 'clock'>, i
  * Creates or rotates the secret that signs an account's per-deposit `webhook_url` POSTs
  * (shown once; the operator hands it to the account holder). Without one those POSTs go unsigned.
  */
-export async function rotateAccountWebhookSecret(deps: Pick<Deps, 'store' | 'clock'>, accountId: string, overlapMs = ROTATION_OVERLAP_MS_DEFAULT, record?: RecordResponse<{ secret: string; previousExpiresAt: Date | null }>): Promise<{ secret: string; previousExpiresAt: Date | null }> {
+export async function rotateAccountWebhookSecret(deps: Pick<Deps, 'store' | 'clock'>, accountId: string, overlapMs = WebhookLimits.rotationOverlapMsDefault, record?: RecordResponse<{ secret: string; previousExpiresAt: Date | null }>): Promise<{ secret: string; previousExpiresAt: Date | null }> {
   if (!(await deps.store.accounts.get(accountId))) throw new CofferError('not_found', 'No such account');
   const now = deps.clock.now();
   const current = await deps.store.webhooks.accountSecrets(accountId);

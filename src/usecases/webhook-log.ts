@@ -3,6 +3,7 @@
 
 import type { WebhookAttemptWire, WebhookDeliveryWire, WebhookEndpointWire } from '../core/webhook-wire-schema.ts';
 import type { WebhookDeliveryStatus } from '../core/events.ts';
+import { AdminLimits } from '../core/limits.ts';
 import type { Deps } from './deps.ts';
 import { presentWebhookAttempt, presentWebhookDelivery, presentWebhookEndpoint } from './webhook-views.ts';
 
@@ -12,7 +13,7 @@ export interface DeliveryQuery {
   readonly status?: WebhookDeliveryStatus | undefined;
   /** Only deliveries older than this outbox sequence (the previous page's `next_before`). */
   readonly beforeSeq?: number | undefined;
-  readonly limit: number;
+  readonly limit?: number | undefined;
 }
 
 export interface DeliveryPage {
@@ -21,9 +22,10 @@ export interface DeliveryPage {
   readonly nextBefore: number | undefined;
 }
 
-/** Newest first, at most `limit`. */
+/** Newest first, at most `limit` (the page bound applies to the API and the CLI alike). */
 export async function listWebhookDeliveries(deps: Pick<Deps, 'store'>, query: DeliveryQuery): Promise<DeliveryPage> {
-  const rows = await deps.store.webhooks.deliveries(query);
+  const limit = Math.min(Math.max(1, query.limit ?? AdminLimits.deliveryPageDefault), AdminLimits.deliveryPageMax);
+  const rows = await deps.store.webhooks.deliveries({ ...query, limit });
   return { deliveries: rows.map(presentWebhookDelivery), nextBefore: rows.at(-1)?.seq };
 }
 

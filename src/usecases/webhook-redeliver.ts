@@ -9,8 +9,8 @@ import type { Deps } from './deps.ts';
 import type { RecordResponse } from './idempotency.ts';
 import { endpointDelivery } from './webhook-fanout.ts';
 import { newPrefixedId } from '../storage/ids.ts';
+import { WebhookLimits } from '../core/limits.ts';
 
-export const REDELIVER_EVENTS_MAX = 10_000;
 
 export type RedeliverInput =
   | { readonly eventIds: readonly string[]; readonly endpointId?: string | undefined }
@@ -31,8 +31,8 @@ export async function redeliverEvents(deps: Pick<Deps, 'store' | 'clock'>, input
   if (input.endpointId !== undefined && (!endpoint || endpoint.status === 'removed')) throw new CofferError('not_found', 'No such webhook endpoint');
   let deliveries: NewWebhookDelivery[];
   if ('eventIds' in input) {
-    if (input.eventIds.length === 0 || input.eventIds.length > REDELIVER_EVENTS_MAX) {
-      throw new CofferError('invalid_param', `Give 1..${REDELIVER_EVENTS_MAX} event ids`, { field: 'event_ids' });
+    if (input.eventIds.length === 0 || input.eventIds.length > WebhookLimits.redeliverEventsMax) {
+      throw new CofferError('invalid_param', `Give 1..${WebhookLimits.redeliverEventsMax} event ids`, { field: 'event_ids' });
     }
     if (endpoint) {
       const rows = await deps.store.webhooks.outboxByIds(input.eventIds);
@@ -45,10 +45,10 @@ export async function redeliverEvents(deps: Pick<Deps, 'store' | 'clock'>, input
     if (deliveries.length === 0) throw new CofferError('not_found', 'No deliverable event with those ids');
   } else {
     if (!Number.isSafeInteger(input.fromSeq) || !Number.isSafeInteger(input.toSeq) || input.fromSeq < 1 || input.toSeq < input.fromSeq
-      || input.toSeq - input.fromSeq >= REDELIVER_EVENTS_MAX) {
-      throw new CofferError('invalid_param', `from_seq..to_seq must be a range of at most ${REDELIVER_EVENTS_MAX} outbox positions`, { field: 'from_seq' });
+      || input.toSeq - input.fromSeq >= WebhookLimits.redeliverEventsMax) {
+      throw new CofferError('invalid_param', `from_seq..to_seq must be a range of at most ${WebhookLimits.redeliverEventsMax} outbox positions`, { field: 'from_seq' });
     }
-    const rows = await deps.store.webhooks.outboxRange(input.fromSeq, input.toSeq, REDELIVER_EVENTS_MAX);
+    const rows = await deps.store.webhooks.outboxRange(input.fromSeq, input.toSeq, WebhookLimits.redeliverEventsMax);
     deliveries = rows.flatMap((row) => endpointDelivery(row, endpoint!, now, maxAgeMs, true) ?? []);
   }
   return deps.store.transaction(async (tx) => {

@@ -14,7 +14,6 @@ import type { WebRuntime } from './web-runtime.ts';
 import { DashboardQuery, PageQuery, PasswordQuery, queryText } from './web-schemas.ts';
 import type { QueryValue } from './web-schemas.ts';
 
-const PAGE_MAX = 5000;
 const OPEN_STATUSES = new Set(['unpaid', 'payment_detected', 'payment_confirmed', 'payment_error']);
 
 export function signedInOf(request: FastifyRequest): SignedIn {
@@ -27,7 +26,7 @@ export function signedInOf(request: FastifyRequest): SignedIn {
 export function pageOf(given: QueryValue | undefined): number {
   const raw = queryText(given);
   const page = raw !== undefined && /^\d{1,5}$/.test(raw) ? Number(raw) : 1;
-  return Math.min(Math.max(page, 1), PAGE_MAX);
+  return Math.min(Math.max(page, 1), WebLimits.webPageNumberMax);
 }
 
 export function accountRoutes(plain: FastifyInstance, web: WebRuntime): void {

@@ -1,13 +1,14 @@
 // Just enough cookie handling for two cookies (session and CSRF seed): parse the Cookie header,
 // write Set-Cookie with the attributes the website always wants.
 
-const COOKIE_HEADER_MAX = 4096;
+import { WebLimits } from '../core/limits.ts';
+
 const NAME_RE = /^[A-Za-z0-9_-]+$/;
 const VALUE_RE = /^[A-Za-z0-9_-]*$/;
 
 export function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
-  if (!header || header.length > COOKIE_HEADER_MAX) return cookies;
+  if (!header || header.length > WebLimits.cookieHeaderLengthMax) return cookies;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq <= 0) continue;

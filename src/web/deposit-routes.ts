@@ -21,9 +21,9 @@ import { trustedMarkup } from './html.ts';
 import type { SafeHtml } from './html.ts';
 import type { WebRuntime } from './web-runtime.ts';
 import { IdParams } from './web-schemas.ts';
+import { WebLimits } from '../core/limits.ts';
 
 const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const QR_CACHE_MAX = 500;
 
 export function depositRoutes(plain: FastifyInstance, web: WebRuntime): void {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -37,7 +37,7 @@ export function depositRoutes(plain: FastifyInstance, web: WebRuntime): void {
     // qrcode is loaded at the first checkout page, not at start-up (docs/benchmarks.md).
     const { default: QRCode } = await import('qrcode');
     const svg = trustedMarkup(await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }));
-    if (qrCache.size >= QR_CACHE_MAX) qrCache.delete(qrCache.keys().next().value!);
+    if (qrCache.size >= WebLimits.qrCacheEntriesMax) qrCache.delete(qrCache.keys().next().value!);
     qrCache.set(uri, svg);
     return svg;
   }

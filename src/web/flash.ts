@@ -6,10 +6,10 @@
 // and creates nothing.
 
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { WebLimits } from '../core/limits.ts';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-export const FLASH_TTL_SECONDS = 300;
 
 function keyOf(secret: Buffer): Buffer {
   return createHmac('sha256', secret).update('coffer web flash v1').digest();
@@ -19,7 +19,7 @@ export function sealFlash(secret: Buffer, boundTo: string, value: unknown, now: 
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', keyOf(secret), iv);
   cipher.setAAD(Buffer.from(boundTo));
-  const plain = Buffer.from(JSON.stringify({ v: value, exp: now.getTime() + FLASH_TTL_SECONDS * 1000 }));
+  const plain = Buffer.from(JSON.stringify({ v: value, exp: now.getTime() + WebLimits.flashTtlSeconds * 1000 }));
   const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
   return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');
 }

@@ -11,7 +11,7 @@ import { signedInOf } from './account-routes.ts';
 import { field } from './forms.ts';
 import { formOnce } from './web-idempotency.ts';
 import { keysBody, revokeConfirmBody } from './keys-page.ts';
-import { FLASH_TTL_SECONDS, openFlash, sealFlash } from './flash.ts';
+import { openFlash, sealFlash } from './flash.ts';
 import { parseCookies, serializeCookie } from './cookies.ts';
 import type { WebRuntime } from './web-runtime.ts';
 import { IdParams, KeysQuery, queryText } from './web-schemas.ts';
@@ -75,7 +75,7 @@ export function keysRoutes(plain: FastifyInstance, web: WebRuntime): void {
     const shown = await formOnce<IssuedCredential, ShownKey>(web, request, account.id, (record) => useCases.issueCredential(account.id, label === '' ? null : label, record),
       (issued) => ({ id: issued.credential.id, apiId: issued.apiId, apiSecret: issued.apiSecret, apiKey: issued.apiKey }));
     const { session } = business(request);
-    reply.header('set-cookie', serializeCookie(FLASH_COOKIE, sealFlash(web.settings.secret, session.id, shown, useCases.clock.now()), { secure: web.secure(request), maxAgeSeconds: FLASH_TTL_SECONDS }));
+    reply.header('set-cookie', serializeCookie(FLASH_COOKIE, sealFlash(web.settings.secret, session.id, shown, useCases.clock.now()), { secure: web.secure(request), maxAgeSeconds: WebLimits.flashTtlSeconds }));
     return reply.redirect('/account/keys#new-key', 303);
   });
 

@@ -11,12 +11,9 @@ import { checkIdempotencyKey, idempotencyRequest } from '../usecases/idempotency
 import type { RecordResponse } from '../usecases/idempotency.ts';
 import { field } from './forms.ts';
 import type { WebRuntime } from './web-runtime.ts';
+import { WebLimits } from '../core/limits.ts';
 
 const KEY_FIELD = 'idempotency_key';
-/** How long a repeated form waits for the first submit still running in this process: 50 × 100 ms. */
-const IN_FLIGHT_WAITS_MAX = 50;
-const IN_FLIGHT_WAIT_MS = 100;
-
 /** The form's fields in a stable order, without the key itself and the CSRF token (per session). */
 function canonicalForm(body: unknown): string {
   const fields = body !== null && typeof body === 'object' ? Object.entries(body as Record<string, unknown>) : [];
@@ -39,8 +36,8 @@ export async function formOnce<T, V>(web: Pick<WebRuntime, 'useCases'> & { reado
     } catch (error) {
       // A double click's second submit arrives while the first runs here: a browser shows the
       // last answer, so wait for the first's outcome instead of answering 409.
-      if (!(error instanceof CofferError && error.code === 'idempotency_key_in_use') || attempt >= IN_FLIGHT_WAITS_MAX) throw error;
-      await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_WAIT_MS));
+      if (!(error instanceof CofferError && error.code === 'idempotency_key_in_use') || attempt >= WebLimits.inFlightWaitsMax) throw error;
+      await new Promise((resolve) => setTimeout(resolve, WebLimits.inFlightWaitMs));
     }
   }
 }

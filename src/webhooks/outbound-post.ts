@@ -13,6 +13,7 @@ import type { Clock } from '../core/clock.ts';
 import type { OutboundRequest, OutboundResult, WebhookSender } from '../usecases/webhook-deliver.ts';
 import { isPublicAddress } from './address-policy.ts';
 import { EventIdHeaderName, SignatureHeaderName, signatureHeader } from './signature.ts';
+import { WebhookLimits } from '../core/limits.ts';
 
 export interface OutboundPolicy {
   /** Allow loopback, private and other non-public targets (COFFER_WEBHOOK_ALLOW_PRIVATE). */
@@ -30,11 +31,7 @@ export interface ResolvedAddress {
 
 export type Resolver = (hostname: string) => Promise<readonly ResolvedAddress[]>;
 
-const EXCERPT_BYTES_MAX = 512;
 const USER_AGENT = 'Coffer-Webhooks/1';
-/** Idle keep-alive sockets close before the usual 5 s server keep-alive timeout, avoiding reuse races. */
-const IDLE_SOCKET_MS = 4000;
-
 const systemResolver: Resolver = async (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 export class RefusedTargetError extends Error {
@@ -70,7 +67,7 @@ export interface WebhookSenderHandle {
 
 export function createWebhookSender(policy: OutboundPolicy, deps: { clock: Clock; resolve?: Resolver }): WebhookSenderHandle {
   const resolve = deps.resolve ?? systemResolver;
-  const agentOptions = { keepAlive: true, maxSockets: policy.socketsPerHostMax, maxFreeSockets: policy.socketsPerHostMax, timeout: IDLE_SOCKET_MS };
+  const agentOptions = { keepAlive: true, maxSockets: policy.socketsPerHostMax, maxFreeSockets: policy.socketsPerHostMax, timeout: WebhookLimits.idleSocketMs };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
 
@@ -132,7 +129,7 @@ export function createWebhookSender(policy: OutboundPolicy, deps: { clock: Clock
         const chunks: Buffer[] = [];
         let size = 0;
         const done = (capped: boolean) => {
-          const excerpt = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES_MAX).toString('utf8');
+          const excerpt = Buffer.concat(chunks).subarray(0, WebhookLimits.responseExcerptBytesMax).toString('utf8');
           const ok = status >= 200 && status < 300;
           const error = ok ? null
             : status >= 300 && status < 400 ? `redirect not followed (HTTP ${status}${res.headers.location ? ` to ${String(res.headers.location).slice(0, 200)}` : ''})`
@@ -141,7 +138,7 @@ export function createWebhookSender(policy: OutboundPolicy, deps: { clock: Clock
         };
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (chunks.reduce((n, c) => n + c.length, 0) < EXCERPT_BYTES_MAX) chunks.push(chunk);
+          if (chunks.reduce((n, c) => n + c.length, 0) < WebhookLimits.responseExcerptBytesMax) chunks.push(chunk);
           if (size > policy.responseBytesMax) {
             // Stop reading: the status is known, and the rest of the body is of no use to us.
             done(true);

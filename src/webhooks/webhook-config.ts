@@ -1,9 +1,10 @@
 // Webhook delivery settings from the environment (or the config file's flat settings).
-// Every bound has a default here; a bad value stops the server with the setting's name.
+// Every bound has a default (core/limits.ts, WebhookLimits); a bad value stops the server with the
+// setting's name.
 
 import { ConfigError } from '../core/errors.ts';
-import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../usecases/webhook-deliver.ts';
 import { integerSetting as integer } from '../core/mode.ts';
+import { WebhookLimits } from '../core/limits.ts';
 
 export interface WebhookConfig {
   /** Allow loopback/private/link-local targets. Off by default: URLs are untrusted input. */
@@ -28,19 +29,20 @@ export interface WebhookConfig {
   readonly gapWaitMs: number;
 }
 
+/** The settings' defaults, from core/limits.ts. */
 export const WebhookDefaults: WebhookConfig = {
   allowPrivate: false,
-  timeoutMs: 10_000,
-  responseBytesMax: 64 * 1024,
-  maxAgeMs: DELIVERY_MAX_AGE_MS_DEFAULT,
-  retryBaseMs: 10_000,
-  retryCapMs: 6 * 60 * 60 * 1000,
-  pollMs: 200,
-  lanesMax: 16,
-  runMax: 100,
-  fanOutBatchMax: 500,
-  laneBudgetMs: 5000,
-  gapWaitMs: 10_000,
+  timeoutMs: WebhookLimits.timeoutMsDefault,
+  responseBytesMax: WebhookLimits.responseBytesMaxDefault,
+  maxAgeMs: WebhookLimits.deliveryMaxAgeMsDefault,
+  retryBaseMs: WebhookLimits.retryBaseMsDefault,
+  retryCapMs: WebhookLimits.retryCapMsDefault,
+  pollMs: WebhookLimits.pollMsDefault,
+  lanesMax: WebhookLimits.lanesMaxDefault,
+  runMax: WebhookLimits.runMaxDefault,
+  fanOutBatchMax: WebhookLimits.fanOutBatchMaxDefault,
+  laneBudgetMs: WebhookLimits.laneBudgetMsDefault,
+  gapWaitMs: WebhookLimits.gapWaitMsDefault,
 };
 
 type Env = Readonly<Record<string, string | undefined>>;

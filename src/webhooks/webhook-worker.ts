@@ -9,6 +9,7 @@ import type { DeliverySettings, LaneSummary, WebhookSender } from '../usecases/w
 import type { FanOutSettings } from '../usecases/webhook-fanout.ts';
 import type { WebhookConfig } from './webhook-config.ts';
 import { createWebhookSender } from './outbound-post.ts';
+import { WebhookLimits } from '../core/limits.ts';
 
 /** Same shape as run-workers' Loop, so WorkerLoops accepts it. */
 export interface WebhookLoop {
@@ -17,13 +18,11 @@ export interface WebhookLoop {
   readonly run: () => Promise<unknown>;
 }
 
-const LEASE_MARGIN_MS = 30_000;
-const SOCKETS_PER_HOST_MAX = 4;
 
 export function deliverySettings(config: WebhookConfig, random: () => number = Math.random): DeliverySettings {
   return {
     maxAgeMs: config.maxAgeMs, retryBaseMs: config.retryBaseMs, retryCapMs: config.retryCapMs, runMax: config.runMax,
-    lanesMax: config.lanesMax, laneBudgetMs: config.laneBudgetMs, leaseMs: config.laneBudgetMs + config.timeoutMs + LEASE_MARGIN_MS, random,
+    lanesMax: config.lanesMax, laneBudgetMs: config.laneBudgetMs, leaseMs: config.laneBudgetMs + config.timeoutMs + WebhookLimits.leaseMarginMs, random,
   };
 }
 
@@ -59,7 +58,7 @@ export class WebhookWorker {
       this.#send = options.sender;
       this.#closeSender = () => {};
     } else {
-      const handle = createWebhookSender({ allowPrivate: config.allowPrivate, timeoutMs: config.timeoutMs, responseBytesMax: config.responseBytesMax, socketsPerHostMax: SOCKETS_PER_HOST_MAX }, { clock: useCases.clock });
+      const handle = createWebhookSender({ allowPrivate: config.allowPrivate, timeoutMs: config.timeoutMs, responseBytesMax: config.responseBytesMax, socketsPerHostMax: WebhookLimits.socketsPerHostMax }, { clock: useCases.clock });
       this.#send = handle.send;
       this.#closeSender = handle.close;
     }

@@ -2,6 +2,7 @@
 // through the real CLI command, TOTP codes computed with otpauth from the enrolment page's key,
 // and a held payment (USDT paid to a USDC invoice's address: held as wrong_asset).
 
+import assert from 'node:assert/strict';
 import { Secret, TOTP } from 'otpauth';
 import { createConsolePlugin } from '../../src/web/console/console-plugin.ts';
 import { operatorCommand } from '../../src/cli/operator-command.ts';
@@ -11,6 +12,7 @@ import { openWorld } from './harness.ts';
 import type { Dialect, World } from './harness.ts';
 import { TEST_COOKIE_SECRET } from './browser.ts';
 import { deposit, pay } from './observations.ts';
+import { capture } from './cli-output.ts';
 
 export const OPERATOR_PASSWORD = 'operator correct horse';
 
@@ -20,13 +22,8 @@ export function openConsoleWorld(dialect: Dialect): Promise<World> {
 
 /** Creates an operator through `coffer operator create --password-stdin` (quietly). */
 export async function createOperatorByCli(world: World, email: string, role: 'operator' | 'read_only'): Promise<void> {
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    await operatorCommand(world.useCases, ['create', '--email', email, '--role', role, '--password-stdin'], { stdin: () => `${OPERATOR_PASSWORD}\n`, prompt: null });
-  } finally {
-    process.stdout.write = write;
-  }
+  const { code } = await capture(() => operatorCommand(world.useCases, ['create', '--email', email, '--role', role, '--password-stdin'], { stdin: () => `${OPERATOR_PASSWORD}\n`, prompt: null }));
+  assert.equal(code, 0);
 }
 
 export function totpCode(secret: string, at: Date): string {

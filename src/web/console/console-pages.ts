@@ -236,7 +236,7 @@ ${all.map((e) => html`<tr><td><a href="${P}/webhooks/${e.id}">${e.id}</a></td><t
 
 export async function endpointBody(console: ConsoleRuntime, request: FastifyRequest, id: string, banner?: SafeHtml, state: FormState = noForm): Promise<SafeHtml> {
   const endpoint = await console.useCases.webhookEndpoint(id);
-  const deliveries = await console.useCases.webhookDeliveries({ endpointId: id, limit: 50 });
+  const deliveries = await console.useCases.webhookDeliveries({ endpointId: id });
   const canAct = console.canAct(request) && endpoint.status !== 'removed';
   const csrf = request.consoleCsrfToken ?? '';
   const range = valuesFor(state, 'range');

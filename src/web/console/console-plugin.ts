@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCofferError } from '../../core/errors.ts';
-import { DELIVERY_MAX_AGE_MS_DEFAULT } from '../../usecases/webhook-deliver.ts';
 import type { UseCases } from '../../usecases/use-cases.ts';
 import { html } from '../html.ts';
 import { consoleActionRoutes } from './console-actions.ts';
@@ -17,6 +16,7 @@ import { consolePageRoutes } from './console-pages.ts';
 import { CONSOLE_PREFIX, ConsoleRuntime } from './console-runtime.ts';
 import type { ConsoleContext } from './console-runtime.ts';
 import { registerFormParser } from '../form-body.ts';
+import { WebhookLimits } from '../../core/limits.ts';
 
 export interface ConsoleOptions {
   /** Signs CSRF tokens; give every process of a deployment the same value (default: random per process). */
@@ -48,7 +48,7 @@ export function createConsolePlugin(options: ConsoleOptions = {}): (app: Fastify
       const console = new ConsoleRuntime(context.useCases, context, {
         secret: options.cookieSecret ? Buffer.from(options.cookieSecret, 'utf8') : randomBytes(32),
         secureCookies: options.secureCookies ?? 'auto', sandbox: options.sandbox ?? context.useCases.settings.sandbox,
-        redeliveryMaxAgeMs: options.redeliveryMaxAgeMs ?? DELIVERY_MAX_AGE_MS_DEFAULT,
+        redeliveryMaxAgeMs: options.redeliveryMaxAgeMs ?? WebhookLimits.deliveryMaxAgeMsDefault,
       });
       registerFormParser(app);
       const cssPath = ConsoleAssets.css.path.slice(CONSOLE_PREFIX.length);
