@@ -178,3 +178,25 @@ export const WebhookLimits = {
   /** PostgreSQL: how long the fan-out waits on an outbox sequence gap before moving past it. */
   gapWaitMsDefault: 10_000,
 } as const;
+
+/** Storage's bounds (src/storage): waits, retries, batches and caches of the database layer. */
+export const StorageLimits = {
+  /** SQLite: how long a statement waits for another connection's lock before SQLITE_BUSY. */
+  sqliteBusyTimeoutMs: 5000,
+  /** SQLite: how often the checkpointer thread copies the WAL back into the database. */
+  sqliteCheckpointIntervalMs: 1000,
+  /** A transaction refused by a serialization failure, deadlock or SQLITE_BUSY is tried this many times in all. */
+  transactionAttemptsMax: 5,
+  /** SQLite: transactions that share one group commit. */
+  groupCommitUnitsMax: 64,
+  /** PostgreSQL: unkeyed deposits written by one statement (created-invoices.ts). */
+  createdInvoicesBatchMax: 64,
+  /** Random bytes drawn from the OS at once for new row ids (ids.ts). */
+  idRandomPoolBytes: 4096,
+  /** SQLite: balance results kept while nothing commits (read-cache.ts). */
+  readCacheEntriesMax: 10_000,
+  /** SQLite: prepared statements kept per connection. */
+  statementCacheMax: 500,
+  /** SQLite: released connection objects kept to hand out again. */
+  idleConnectionsMax: 64,
+} as const;

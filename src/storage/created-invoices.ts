@@ -5,8 +5,8 @@
 
 import type { Invoice } from '../core/invoice.ts';
 import type { CreatedInvoice, InvoicesStore } from './invoices-store.ts';
+import { StorageLimits } from '../core/limits.ts';
 
-const BATCH_MAX = 64;
 
 interface Waiting {
   readonly created: CreatedInvoice;
@@ -34,7 +34,7 @@ export class CreatedInvoiceBatches {
 
   #flush(): void {
     this.#scheduled = false;
-    while (this.#queue.length > 0) void this.#write(this.#queue.splice(0, BATCH_MAX));
+    while (this.#queue.length > 0) void this.#write(this.#queue.splice(0, StorageLimits.createdInvoicesBatchMax));
   }
 
   async #write(batch: readonly Waiting[]): Promise<void> {

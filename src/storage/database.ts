@@ -15,6 +15,7 @@ import { SqliteConnections, SqliteConnectionsDialect, Statements } from './sqlit
 import { ReadCache } from './read-cache.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { MigrationDialect } from './migrations/index.ts';
+import { StorageLimits } from '../core/limits.ts';
 
 export type Dialect = MigrationDialect;
 
@@ -42,8 +43,6 @@ export interface Db {
   close(): Promise<void>;
 }
 
-const SQLITE_BUSY_TIMEOUT_MS = 5000;
-const SQLITE_CHECKPOINT_INTERVAL_MS = 1000;
 
 /** Kysely's view of the snapshot connection (its SqliteDatabase interface): each SQL text prepared once. */
 class SnapshotStatements implements SqliteDatabase {
@@ -81,7 +80,7 @@ function checkpointerWorker(options: WorkerOptions): Worker {
 
 function startCheckpointer(path: string): { stop(): Promise<void> } {
   const worker = checkpointerWorker({
-    workerData: { path, intervalMs: SQLITE_CHECKPOINT_INTERVAL_MS },
+    workerData: { path, intervalMs: StorageLimits.sqliteCheckpointIntervalMs },
     // It allocates next to nothing: a small heap keeps the process's memory small.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
   });
@@ -105,7 +104,7 @@ function startCheckpointer(path: string): { stop(): Promise<void> } {
 
 function openReadOnly(path: string): BetterSqlite3.Database {
   const handle = new BetterSqlite3(path);
-  handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  handle.pragma(`busy_timeout = ${StorageLimits.sqliteBusyTimeoutMs}`);
   handle.pragma('query_only = ON');
   // A small page cache: after every commit by the writer it starts cold anyway.
   handle.pragma('cache_size = -2048');
@@ -117,7 +116,7 @@ function openSqlite(path: string): Db {
   const handle = new BetterSqlite3(path);
   handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
-  handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  handle.pragma(`busy_timeout = ${StorageLimits.sqliteBusyTimeoutMs}`);
   handle.pragma('foreign_keys = ON');
   // An 8 MiB page cache: the hot pages (the right edges of tables and of the time-ordered id
   // indexes) stay in memory while the process stays small; the rest is a read from the OS cache.
@@ -225,7 +224,6 @@ export async function migrate(db: Db): Promise<string[]> {
 }
 
 const RETRYABLE_PG = new Set(['40001', '40P01']);
-const TRANSACTION_ATTEMPTS_MAX = 5;
 
 function isRetryable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -233,7 +231,6 @@ function isRetryable(error: unknown): boolean {
   return (typeof code === 'string' && (RETRYABLE_PG.has(code) || code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT'));
 }
 
-const GROUP_COMMIT_UNITS_MAX = 64;
 
 // Each unit of a batch runs in its own savepoint, through the batch's transaction like every other statement.
 const SAVEPOINT = CompiledQuery.raw('savepoint unit');
@@ -273,7 +270,7 @@ class SqliteGroupCommit {
   /** One batch per turn of the event loop, so what the last one answered can queue its next step in time for the next. */
   async #drain(): Promise<void> {
     try {
-      await this.#runBatch(this.#queue.splice(0, GROUP_COMMIT_UNITS_MAX));
+      await this.#runBatch(this.#queue.splice(0, StorageLimits.groupCommitUnitsMax));
     } finally {
       if (this.#queue.length > 0) setImmediate(() => void this.#drain());
       else this.#draining = false;
@@ -301,7 +298,7 @@ class SqliteGroupCommit {
         await trx.commit().execute();
       } catch (error) {
         if (trx) await trx.rollback().execute().catch(() => {});
-        if (attempt < TRANSACTION_ATTEMPTS_MAX && isRetryable(error)) {
+        if (attempt < StorageLimits.transactionAttemptsMax && isRetryable(error)) {
           await new Promise((resolve) => setTimeout(resolve, 5 * attempt * attempt));
           continue;
         }
@@ -330,7 +327,7 @@ export async function inTransaction<T>(db: Db, work: (trx: Kysely<Database>) => 
     try {
       return await db.kysely.transaction().execute(work);
     } catch (error) {
-      if (attempt >= TRANSACTION_ATTEMPTS_MAX || !isRetryable(error)) throw error;
+      if (attempt >= StorageLimits.transactionAttemptsMax || !isRetryable(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt * attempt));
     }
   }

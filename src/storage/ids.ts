@@ -4,11 +4,11 @@
 // to the WAL: random v4 ids made it ~45 % dearer). 74 random bits keep ids unguessable.
 
 import { randomFillSync } from 'node:crypto';
+import { StorageLimits } from '../core/limits.ts';
 
-const POOL_BYTES = 4096;
 const RANDOM_BYTES = 10;
-const pool = Buffer.alloc(POOL_BYTES);
-let used = POOL_BYTES;
+const pool = Buffer.alloc(StorageLimits.idRandomPoolBytes);
+let used: number = StorageLimits.idRandomPoolBytes;
 
 /** The UUIDv7 text (8-4-4-4-12 lowercase hex) of `ms` and 10 random bytes. */
 export function uuidV7From(ms: number, random: Uint8Array): string {
@@ -25,7 +25,7 @@ export function uuidV7From(ms: number, random: Uint8Array): string {
 
 /** A new UUIDv7 (random bytes drawn from a pooled buffer, as `randomUUID` does). */
 export function newUuid(): string {
-  if (used + RANDOM_BYTES > POOL_BYTES) {
+  if (used + RANDOM_BYTES > StorageLimits.idRandomPoolBytes) {
     randomFillSync(pool);
     used = 0;
   }

@@ -4,8 +4,8 @@
 // `PRAGMA data_version` (CommitWatch), from the next event-loop turn at the latest.
 
 import type BetterSqlite3 from 'better-sqlite3';
+import { StorageLimits } from '../core/limits.ts';
 
-const READ_CACHE_MAX = 10_000;
 
 /**
  * Tells whether another connection (this process's writer, another process, the CLI) may have
@@ -62,7 +62,7 @@ export class ReadCache {
     const hit = this.#get(key);
     if (hit !== undefined) return hit as R;
     const value = await compute();
-    if (this.#entries.size >= READ_CACHE_MAX) this.#entries.clear();
+    if (this.#entries.size >= StorageLimits.readCacheEntriesMax) this.#entries.clear();
     this.#entries.set(key, value);
     return value;
   }

@@ -14,9 +14,8 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from 'kysely';
+import { StorageLimits } from '../core/limits.ts';
 
-const STATEMENT_CACHE_MAX = 500;
-const IDLE_CONNECTIONS_MAX = 64;
 
 /** Prepared statements of one connection, each SQL text prepared once (bounded, oldest dropped first). */
 export class Statements {
@@ -27,7 +26,7 @@ export class Statements {
   get(sql: string): BetterSqlite3.Statement {
     let statement = this.#cache.get(sql);
     if (!statement) {
-      if (this.#cache.size >= STATEMENT_CACHE_MAX) this.#cache.delete(this.#cache.keys().next().value!);
+      if (this.#cache.size >= StorageLimits.statementCacheMax) this.#cache.delete(this.#cache.keys().next().value!);
       statement = this.handle.prepare(sql);
       this.#cache.set(sql, statement);
     }
@@ -80,7 +79,7 @@ export class SqliteConnections implements Driver {
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     (connection as SqliteConnection).release();
-    if (this.#idle.length < IDLE_CONNECTIONS_MAX) this.#idle.push(connection as SqliteConnection);
+    if (this.#idle.length < StorageLimits.idleConnectionsMax) this.#idle.push(connection as SqliteConnection);
   }
 
   async destroy(): Promise<void> {
