@@ -11,7 +11,8 @@ import type { DeriveReply, DeriveRequest } from './derive-worker.ts';
 
 /**
  * The worker's module, beside this one: derive-worker.ts run through tsx (tests and development),
- * derive-worker.js in the compiled release (dist/).
+ * derive-worker.js in the release bundle, an entry point of its own in dist/ itself beside every chunk,
+ * whichever chunk holds this code (scripts/build.mjs).
  */
 const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './derive-worker.ts' : './derive-worker.js', import.meta.url);
 
