@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +72,7 @@ test('a sandbox coffer serve loads no rail backend, no nodemailer and no qrcode'
   );
 });
 
-test('the release bundle keeps them out of a sandbox start too', async () => {
+test('the release bundle keeps them out of a sandbox start too, and holds the worker modules where its code looks', async () => {
   // Built under the checkout (its gitignored tmp/), so the external packages resolve from its
   // node_modules, and apart from dist/, which other tests run at the same time.
   mkdirSync(join(ROOT, 'tmp'), { recursive: true });
@@ -89,6 +89,12 @@ test('the release bundle keeps them out of a sandbox start too', async () => {
       (path) => inputs.includes(`src/${path}`),
       (name) => inputs.some((input) => input.includes(`node_modules/${name}/`)) || external.some((url) => url.includes(`/node_modules/${name}/`)),
     );
+    // The worker threads' modules, which the bundled code resolves against its own chunk's URL,
+    // are there (the checkpointer's start is also checked by scripts/check-package.mjs).
+    const workers = new Set(Object.keys(meta.outputs).flatMap((output) =>
+      [...readFileSync(join(ROOT, output), 'utf8').matchAll(/"\.\/([\w-]+\.js)", import\.meta\.url/g)].map((m) => m[1]!)));
+    assert.deepEqual([...workers].sort(), ['checkpointer-worker.js', 'derive-worker.js']);
+    for (const worker of workers) assert.ok(existsSync(join(outdir, worker)), `${worker} beside the chunks`);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
