@@ -26,13 +26,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * Packages left to Node's own resolution at run time (each still a declared dependency):
  * - native addons, which cannot be bundled: better-sqlite3, secp256k1;
  * - pg, which requires its optional native binding `pg-native` inside a try/catch that a bundler
- *   would turn into a build error or a hard dependency; it is loaded lazily, for PostgreSQL only;
- * - fastify (and the pino logger it creates), whose plugins and logger locate modules at run
- *   time (pino's transports run `thread-stream` workers from files on disk): kept as published.
- * Everything else pure JavaScript and made of many files (typebox, kysely, ajv, otpauth, the
- * @scure/@noble hashing, nodemailer and qrcode in their lazy chunks) is bundled.
+ *   would turn into a build error or a hard dependency; it is loaded lazily, for PostgreSQL only.
+ * Everything else is pure JavaScript and bundled, fastify and pino included: leaving those two
+ * external too cost ~200 ms more per `npm start` (docs/benchmarks.md, "Compiled release"). pino
+ * finds files on disk only for transports (worker threads), which Coffer does not use.
  */
-export const EXTERNAL = ['better-sqlite3', 'secp256k1', 'pg', 'fastify', 'pino'];
+export const EXTERNAL = ['better-sqlite3', 'secp256k1', 'pg'];
 
 export const ENTRY_POINTS = {
   main: 'src/main.ts',

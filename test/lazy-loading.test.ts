@@ -83,7 +83,7 @@ test('the release bundle keeps them out of a sandbox start too, and holds the wo
     // Output files and inputs are named relative to the checkout in the metafile (a package by its
     // real path, which may be outside the checkout when node_modules is a link).
     const inputs = loaded.flatMap((url) => url.startsWith('file:') ? Object.keys(meta.outputs[relative(ROOT, fileURLToPath(url))]?.inputs ?? {}) : []);
-    // fastify stays external (scripts/build.mjs), so it is recorded as its own file.
+    // An external package (scripts/build.mjs) is recorded as its own files.
     const external = loaded.filter((url) => url.includes('/node_modules/'));
     assertNothingLazyLoaded(
       (path) => inputs.includes(`src/${path}`),
