@@ -33,7 +33,7 @@ const fresh = existsSync(built) && statSync(built).mtimeMs >= newestSource(new U
 
 if (fresh) {
   if (help) {
-    const { USAGE } = await import(new URL('dist/cli/usage.js', root).href);
+    const { USAGE } = await import(new URL('dist/usage.js', root).href);
     process.stdout.write(USAGE + '\n');
     process.exitCode = command ? 0 : 2;
   } else {

@@ -62,8 +62,9 @@ class SnapshotStatements implements SqliteDatabase {
 }
 
 /**
- * The checkpointer's module, beside this one: checkpointer-worker.ts run through tsx (tests and
- * development), checkpointer-worker.js in the compiled release (dist/).
+ * The checkpointer's module, beside this one: checkpointer-worker.ts run through tsx (tests and development),
+ * checkpointer-worker.js in the release bundle, an entry point of its own in dist/ itself beside every chunk,
+ * whichever chunk holds this code (scripts/build.mjs).
  */
 const CHECKPOINTER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './checkpointer-worker.ts' : './checkpointer-worker.js', import.meta.url);
 
