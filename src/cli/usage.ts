@@ -18,4 +18,6 @@ export const USAGE = `coffer — prepaid balances funded with crypto
   coffer web-login attach --account <account-id> --email <email> [--password-stdin] [--json]
   coffer web-login reset-link --email <email> [--base-url <url>] [--json]
   coffer operator create --email <email> --role read_only|operator [--password-stdin] [--json]
-  coffer operator list [--json]     operator users of the console at /admin/console (docs/operator-console.md)`;
+  coffer operator list [--json]     operator users of the console at /admin/console (docs/operator-console.md)
+  coffer operator reset-password|reset-2fa|recovery-codes|remove --email <email> [--json]
+                                    reset-password takes [--password-stdin]; all but recovery-codes end the operator's sessions`;

@@ -19,6 +19,8 @@ export interface OperatorUser {
   readonly totpLastStep: number | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** When the operator was removed (it can no longer sign in), or null. */
+  readonly disabledAt: Date | null;
 }
 
 export type OperatorSessionStage = 'password' | 'full';
@@ -50,7 +52,7 @@ function toOperator(row: Selectable<OperatorUsersTable>): OperatorUser {
   return {
     id: row.id, email: row.email, passwordHash: row.password_hash, role: row.role as OperatorRole, totpSecret: row.totp_secret,
     totpEnabledAt: toDateOrNull(row.totp_enabled_at), totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step),
-    createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at),
+    createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at), disabledAt: toDateOrNull(row.disabled_at),
   };
 }
 
@@ -72,13 +74,29 @@ export class OperatorsStore {
     await this.k.insertInto('operator_users').values({
       id: user.id, email: user.email, password_hash: user.passwordHash, role: user.role, totp_secret: user.totpSecret,
       totp_enabled_at: user.totpEnabledAt ? iso(user.totpEnabledAt) : null, totp_last_step: user.totpLastStep,
-      created_at: iso(user.createdAt), updated_at: iso(user.updatedAt),
+      created_at: iso(user.createdAt), updated_at: iso(user.updatedAt), disabled_at: user.disabledAt ? iso(user.disabledAt) : null,
     }).execute();
   }
 
-  async byEmail(email: string): Promise<OperatorUser | null> {
-    const row = await this.k.selectFrom('operator_users').selectAll().where('email', '=', email).executeTakeFirst();
+  async byEmail(email: string, lock = false): Promise<OperatorUser | null> {
+    let query = this.k.selectFrom('operator_users').selectAll().where('email', '=', email);
+    if (lock && this.rowLocks) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
     return row ? toOperator(row) : null;
+  }
+
+  /**
+   * Ids of the operators not removed that have `role`, their rows locked (PostgreSQL): two
+   * removals at once queue here, and the second sees the first one's removal.
+   */
+  async activeIdsWithRole(role: OperatorRole): Promise<string[]> {
+    let query = this.k.selectFrom('operator_users').select('id').where('role', '=', role).where('disabled_at', 'is', null);
+    if (this.rowLocks) query = query.forUpdate();
+    return (await query.orderBy('id').execute()).map((row) => row.id);
+  }
+
+  async disable(id: string, now: Date): Promise<void> {
+    await this.k.updateTable('operator_users').set({ disabled_at: iso(now), updated_at: iso(now) }).where('id', '=', id).execute();
   }
 
   async byId(id: string, lock = false): Promise<OperatorUser | null> {
@@ -130,6 +148,12 @@ export class OperatorsStore {
 
   async deleteSession(id: string): Promise<void> {
     await this.k.deleteFrom('operator_sessions').where('id', '=', id).execute();
+  }
+
+  /** Ends every session of one operator; returns how many there were. */
+  async deleteSessionsOf(operatorId: string): Promise<number> {
+    const result = await this.k.deleteFrom('operator_sessions').where('operator_id', '=', operatorId).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async deleteExpiredSessions(now: Date): Promise<number> {

@@ -346,6 +346,8 @@ export interface OperatorUsersTable {
   totp_last_step: number | string | null;
   created_at: string;
   updated_at: string;
+  /** Set when the operator was removed (migration 008): the row stays for the audit log. */
+  disabled_at: string | null;
 }
 
 export interface OperatorSessionsTable {

@@ -45,7 +45,7 @@ export async function createOperator(deps: Pick<Deps, 'store' | 'clock'>, input:
   const now = deps.clock.now();
   const user: OperatorUser = {
     id: `op_${randomUUID().replaceAll('-', '')}`, email, passwordHash: await hashPassword(input.password), role: input.role,
-    totpSecret: null, totpEnabledAt: null, totpLastStep: null, createdAt: now, updatedAt: now,
+    totpSecret: null, totpEnabledAt: null, totpLastStep: null, createdAt: now, updatedAt: now, disabledAt: null,
   };
   await deps.store.transaction(async (tx) => {
     if (await tx.operators.byEmail(email)) throw new CofferError('conflict', `An operator ${email} exists already`, { field: 'email' });
@@ -68,7 +68,9 @@ export async function operatorSignIn(deps: Pick<Deps, 'store' | 'clock'>, input:
   if (input.password.length === 0) throw new CofferError('missing_param', 'Enter your password', { field: 'password' });
   const keys = [operatorKey(email), throttleKeys.address(input.ip)];
   await reserveSignIn(deps, keys);
-  const user = await deps.store.operators.byEmail(email);
+  // A removed operator is answered as an unknown email, after the same scrypt work.
+  const found = await deps.store.operators.byEmail(email);
+  const user = found?.disabledAt === null ? found : null;
   const ok = user ? await verifyPassword(input.password, user.passwordHash) : (await burnPasswordCheck(input.password), false);
   if (!ok || !user) {
     await recordFailedSignIn(deps, keys);
@@ -90,7 +92,7 @@ export async function resolveOperatorSession(deps: Pick<Deps, 'store' | 'clock'>
     return null;
   }
   const operator = await deps.store.operators.byId(session.operatorId);
-  if (!operator) return null;
+  if (!operator || operator.disabledAt !== null) return null;
   if (session.stage === 'full') {
     const slid = new Date(now.getTime() + WebLimits.sessionTtlMs);
     if (slid.getTime() - session.expiresAt.getTime() >= WebLimits.sessionRefreshMs) {

@@ -25,6 +25,7 @@ import { runOnce } from './idempotency.ts';
 import type { IdempotencyRequest, IdempotentOutcome, RecordResponse, StoredResponse } from './idempotency.ts';
 import { activeCredential, authenticate, createAccount, issueCredential, listCredentials, revokeCredential } from './manage-accounts.ts';
 import { auditLog } from './operator-audit.ts';
+import { regenerateRecoveryCodes, removeOperator, resetOperatorPassword, resetOperatorTwoFactor } from './operator-maintenance.ts';
 import {
   beginEnrolment, confirmEnrolment, createOperator, endOperatorSession, listOperators, operatorSignIn, resolveOperatorSession,
   verifyOperatorCode,
@@ -127,6 +128,10 @@ export function createUseCases(deps: Deps) {
     endOperatorSession: bound(deps, endOperatorSession),
     listOperators: bound(deps, listOperators),
     operatorSignIn: bound(deps, operatorSignIn),
+    regenerateRecoveryCodes: bound(deps, regenerateRecoveryCodes),
+    removeOperator: bound(deps, removeOperator),
+    resetOperatorPassword: bound(deps, resetOperatorPassword),
+    resetOperatorTwoFactor: bound(deps, resetOperatorTwoFactor),
     resolveOperatorSession: bound(deps, resolveOperatorSession),
     verifyOperatorCode: bound(deps, verifyOperatorCode),
 

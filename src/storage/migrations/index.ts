@@ -11,6 +11,7 @@ import * as webhookBatches from './004-webhook-batches.ts';
 import * as invoiceConversion from './005-invoice-conversion.ts';
 import * as webResetTokens from './006-web-reset-tokens.ts';
 import * as operators from './007-operators.ts';
+import * as operatorRemoval from './008-operator-removal.ts';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   { name: '005-invoice-conversion', up: invoiceConversion.up },
   { name: '006-web-reset-tokens', up: webResetTokens.up },
   { name: '007-operators', up: operators.up },
+  { name: '008-operator-removal', up: operatorRemoval.up },
 ];
 
 const MIGRATION_LOCK_ID = 7_264_001;
