@@ -204,6 +204,21 @@ for (const dialect of dialects()) {
       assert.equal(JSON.parse(rows[0]!.after!).sessions_ended, 1);
     });
 
+    test('two removals at once of the last two operators with role operator: exactly one is done', async () => {
+      await createOperatorByCli(world, 'race1@example.com', 'operator');
+      await createOperatorByCli(world, 'race2@example.com', 'operator');
+      for (const o of await world.useCases.listOperators()) {
+        if (o.role === 'operator' && o.disabledAt === null && !o.email.startsWith('race')) assert.equal((await cli(['remove', '--email', o.email])).code, 0);
+      }
+      const emails = ['race1@example.com', 'race2@example.com'];
+      const removeBoth = () => Promise.allSettled(emails.map((email) => world.useCases.removeOperator({ email }, { id: 'cli', name: 'coffer command line' })));
+      const results = await removeBoth();
+      assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      assert.match(String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason), /last operator with role operator/);
+      const acting = (await world.useCases.listOperators()).filter((o) => o.role === 'operator' && o.disabledAt === null);
+      assert.equal(acting.length, 1);
+    });
+
     test('an unknown email is refused by every command (not_found), and a missing --email is a usage error', async () => {
       for (const sub of ['reset-password', 'reset-2fa', 'recovery-codes', 'remove']) {
         await assert.rejects(cli([sub, '--email', 'nobody@example.com', '--password-stdin'].slice(0, sub === 'reset-password' ? 4 : 3), quiet(`${NEW_PASSWORD}\n`)),

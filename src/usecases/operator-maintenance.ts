@@ -75,10 +75,12 @@ export async function removeOperator(deps: Pick<Deps, 'store' | 'clock'>, input:
   const email = normaliseEmail(input.email);
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
+    // The operators' rows are locked first, in one order, so two removals at once queue rather
+    // than both counting the other as the one that stays.
+    const acting = await tx.operators.activeIdsWithRole('operator');
     const operator = await activeOperator(tx, email);
-    if (operator.role === 'operator') {
-      const others = (await tx.operators.activeIdsWithRole('operator')).filter((id) => id !== operator.id);
-      if (others.length === 0) throw new CofferError('conflict', `${email} is the last operator with role operator: create another one first`, { field: 'email' });
+    if (operator.role === 'operator' && acting.every((id) => id === operator.id)) {
+      throw new CofferError('conflict', `${email} is the last operator with role operator: create another one first`, { field: 'email' });
     }
     await tx.operators.disable(operator.id, now);
     const sessionsEnded = await tx.operators.deleteSessionsOf(operator.id);
