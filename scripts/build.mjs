@@ -6,10 +6,10 @@
 // runs `tsc --noEmit` first. Tests and benches keep running the sources through tsx.
 //
 // Layout (flat on purpose): dist/main.js, dist/usage.js (what `coffer help` prints, loaded
-// alone by bin/coffer.mjs), the worker-thread module dist/checkpointer-worker.js, and shared
-// chunks dist/chunk-*.js. Every output file is in dist/ itself, so src/storage/database.ts, which
-// resolves its worker as `./checkpointer-worker.js` against its own `import.meta.url`, finds it
-// from whichever chunk holds it.
+// alone by bin/coffer.mjs), the worker-thread modules dist/checkpointer-worker.js and
+// dist/derive-worker.js, and shared chunks dist/chunk-*.js. Every output file is in dist/ itself,
+// so src/storage/database.ts and src/methods/derive-ahead.ts, which resolve their worker as
+// `./<name>.js` against their own `import.meta.url`, find it from whichever chunk holds them.
 // `splitting` keeps every `import()` a separate chunk, so what loads lazily (rail backends,
 // pg, nodemailer, qrcode) still loads only when used.
 //
@@ -37,6 +37,7 @@ export const ENTRY_POINTS = {
   main: 'src/main.ts',
   usage: 'src/cli/usage.ts',
   'checkpointer-worker': 'src/storage/checkpointer-worker.ts',
+  'derive-worker': 'src/methods/derive-worker.ts',
 };
 
 /** Bundles src/ into outdir (emptied first); returns esbuild's metafile (which source went where). */

@@ -89,11 +89,11 @@ test('the release bundle keeps them out of a sandbox start too, and holds the wo
       (path) => inputs.includes(`src/${path}`),
       (name) => inputs.some((input) => input.includes(`node_modules/${name}/`)) || external.some((url) => url.includes(`/node_modules/${name}/`)),
     );
-    // The worker thread's module, which the bundled code resolves against its own chunk's URL,
+    // The worker threads' modules, which the bundled code resolves against its own chunk's URL,
     // are there (the checkpointer's start is also checked by scripts/check-package.mjs).
     const workers = new Set(Object.keys(meta.outputs).flatMap((output) =>
       [...readFileSync(join(ROOT, output), 'utf8').matchAll(/"\.\/([\w-]+\.js)", import\.meta\.url/g)].map((m) => m[1]!)));
-    assert.deepEqual([...workers].sort(), ['checkpointer-worker.js']);
+    assert.deepEqual([...workers].sort(), ['checkpointer-worker.js', 'derive-worker.js']);
     for (const worker of workers) assert.ok(existsSync(join(outdir, worker)), `${worker} beside the chunks`);
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -11,3 +11,6 @@ export const PolicyLimits = {
   backoffMsMin: 250,
   backoffMsMax: 30_000,
 } as const;
+
+/** Child keys a wallet's receive branch keeps derived ahead on the worker (derive-ahead.ts). */
+export const DERIVE_AHEAD_DEFAULT = 256;

@@ -7,4 +7,5 @@
  */
 export const SOURCE_ONLY_LOADS: ReadonlyArray<{ file: string; spec: string; why: string }> = [
   { file: 'src/storage/database.ts', spec: 'tsx/esm/api', why: 'the checkpointer worker registers tsx only when database.ts itself is a .ts file' },
+  { file: 'src/methods/derive-ahead.ts', spec: 'tsx/esm/api', why: 'the derive-ahead worker registers tsx only when derive-ahead.ts itself is a .ts file' },
 ];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { HDKey } from '@scure/bip32';
-import { convertExtendedKey, deriveP2wpkh, parseBitcoinWalletKey, scriptForAddress, WalletKeyError } from './address.ts';
+import { convertExtendedKey, deriveAheadAfter, deriveP2wpkh, parseBitcoinWalletKey, scriptForAddress, WalletKeyError } from './address.ts';
 import { descriptorChecksum } from './descriptor-checksum.ts';
 
 // BIP84 published test vectors: mnemonic "abandon abandon ... about", account m/84'/0'/0'.
@@ -79,8 +79,14 @@ test('wallet id is stable per key and differs per network, key and branch', () =
   assert.match(a.walletId, /^bitcoin:bitcoin:[0-9a-f]{16}:0$/);
 });
 
-test('derivation refuses indexes outside the non-hardened range', () => {
-  const wallet = parseBitcoinWalletKey(BIP84_ZPUB, 'bitcoin');
-  assert.throws(() => deriveP2wpkh(wallet, -1), RangeError);
-  assert.throws(() => deriveP2wpkh(wallet, 0x8000_0000), RangeError);
+test('keys derived ahead on the worker thread give the addresses derived on demand', async () => {
+  // Proves derivation ahead is equivalent to derivation at invoice time.
+  // Either way the addresses must be the same; the worker's keys are compared one by one in
+  // src/methods/derive-ahead.test.ts, so here a short wait lets them arrive first.
+  const ahead = parseBitcoinWalletKey(BIP84_ZPUB, 'bitcoin');
+  deriveAheadAfter(ahead, -1);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  for (const [i, address] of BIP84_RECEIVE.entries()) assert.equal(deriveP2wpkh(ahead, i).address, address);
+  assert.throws(() => deriveP2wpkh(ahead, -1), RangeError);
+  assert.throws(() => deriveP2wpkh(ahead, 0x8000_0000), RangeError);
 });

@@ -8,6 +8,8 @@ import { base58check, bech32 } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { publicChildKey } from '../hd-public-child.ts';
+import { childKeysAheadOf } from '../derive-ahead.ts';
+import type { ChildKeysAhead } from '../derive-ahead.ts';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { BECH32_HRP, EXTENDED_KEY_VERSIONS } from './network.ts';
 import type { BitcoinNetwork, ExtendedKeyVersion } from './network.ts';
@@ -151,7 +153,8 @@ export function deriveP2wpkh(wallet: BitcoinWallet, index: number): DerivedAddre
   if (!Number.isSafeInteger(index) || index < 0 || index >= HARDENED) throw new RangeError(`derivation index out of range: ${index}`);
   const cached = wallet.cache.get(index);
   if (cached) return cached;
-  const key = publicChildKey(wallet.branchKey, index);
+  const ready = aheadOf(wallet).take(index);
+  const key = ready !== undefined ? ready : publicChildKey(wallet.branchKey, index);
   // An invalid child (probability ~2^-127) is refused by deriveChild exactly as BIP32 says.
   const hash = key ? ripemd160(sha256(key)) : wallet.branchKey.deriveChild(index).identifier as Uint8Array;
   const words = bech32.toWords(hash);
@@ -160,6 +163,15 @@ export function deriveP2wpkh(wallet: BitcoinWallet, index: number): DerivedAddre
   if (wallet.cache.size >= ADDRESS_CACHE_MAX) wallet.cache.clear();
   wallet.cache.set(index, derived);
   return derived;
+}
+
+function aheadOf(wallet: BitcoinWallet): ChildKeysAhead {
+  return childKeysAheadOf(wallet, wallet.branchKey, true);
+}
+
+/** `index` was handed out: the child keys after it are derived ahead on a worker thread. */
+export function deriveAheadAfter(wallet: BitcoinWallet, index: number): void {
+  aheadOf(wallet).after(index);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Logger } from '../../core/logger.ts';
 import type {
   IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, RescanCapability, TargetRequest, WalletStatusCapability, WatcherContext,
 } from '../../core/payment-method.ts';
-import { deriveP2wpkh } from './address.ts';
+import { deriveAheadAfter, deriveP2wpkh } from './address.ts';
 import { bip21Uri } from './bip21.ts';
 import { CHAIN_STATE_KEY, decodeChainState, encodeChainState } from './chain-state.ts';
 import { BitcoinSettings } from './config.ts';
@@ -93,6 +93,8 @@ export async function createBitcoinMethod(config: BitcoinConfig, deps: BitcoinMe
       firstIssued ??= index;
       highestIssued = Math.max(highestIssued ?? index, index);
       warnOnGap(index);
+      // Off the request path, on a worker thread: the next invoices find their child key derived.
+      deriveAheadAfter(wallet, index);
       const lightning = await request.lightningFallback;
       return {
         targetKey: address, address, walletId: wallet.walletId, derivationIndex: index,

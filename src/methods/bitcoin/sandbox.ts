@@ -6,7 +6,7 @@ import type { MethodSpec } from '../../core/methods.ts';
 import type { IndexAllocator, PaymentTarget, TargetRequest } from '../../core/payment-method.ts';
 import type { RailSandbox } from '../plugin.ts';
 import { SANDBOX_SEED } from '../sandbox/seed.ts';
-import { deriveP2wpkh, parseBitcoinWalletKey } from './address.ts';
+import { deriveAheadAfter, deriveP2wpkh, parseBitcoinWalletKey } from './address.ts';
 import { bip21Uri } from './bip21.ts';
 
 const TESTNET_VERSIONS = { private: 0x04358394, public: 0x043587cf };
@@ -19,6 +19,7 @@ async function target(request: TargetRequest, indexes: IndexAllocator): Promise<
   const walletId = `sandbox:${wallet.walletId}`;
   const index = await indexes.next(walletId);
   const { address } = deriveP2wpkh(wallet, index);
+  deriveAheadAfter(wallet, index);
   const lightning = await request.lightningFallback;
   return {
     targetKey: address, address, walletId, derivationIndex: index,

@@ -7,6 +7,8 @@ import { HDKey } from '@scure/bip32';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { publicChildKey } from '../hd-public-child.ts';
+import { childKeysAheadOf } from '../derive-ahead.ts';
+import type { ChildKeysAhead } from '../derive-ahead.ts';
 import { publicKeyConvert } from '../secp256k1.ts';
 import { CHECKSUM_MEMO_MAX } from './limits.ts';
 
@@ -67,7 +69,8 @@ export function deriveEvmAddress(wallet: EvmWalletKey, index: number): string {
   if (!Number.isInteger(index) || index < 0 || index >= HARDENED_OFFSET) {
     throw new EvmAddressError(`derivation index must be an integer in [0, 2^31), got ${index}`);
   }
-  const key = publicChildKey(wallet.receive, index);
+  const ready = aheadOf(wallet).take(index);
+  const key = ready !== undefined ? ready : publicChildKey(wallet.receive, index);
   if (key === null) {
     // An invalid child (probability ~2^-127): deriveChild refuses it exactly as BIP32 says.
     const child = wallet.receive.deriveChild(index);
@@ -75,6 +78,16 @@ export function deriveEvmAddress(wallet: EvmWalletKey, index: number): string {
     return toChecksumAddress(publicKeyToAddress(child.publicKey));
   }
   return toChecksumAddress(publicKeyToAddress(key));
+}
+
+function aheadOf(wallet: EvmWalletKey): ChildKeysAhead {
+  // Uncompressed: the address hashes the 64-byte point, so no conversion is left to do.
+  return childKeysAheadOf(wallet, wallet.receive, false);
+}
+
+/** `index` was handed out: the child keys after it are derived ahead on a worker thread. */
+export function deriveEvmAheadAfter(wallet: EvmWalletKey, index: number): void {
+  aheadOf(wallet).after(index);
 }
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;

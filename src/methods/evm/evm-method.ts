@@ -8,7 +8,7 @@ import type { Logger } from '../../core/logger.ts';
 import type {
   IndexAllocator, MethodHealth, PaymentMethodAdapter, PaymentTarget, TargetRequest, Watcher, WatcherContext,
 } from '../../core/payment-method.ts';
-import { deriveEvmAddress, eip681Uri } from './address.ts';
+import { deriveEvmAddress, deriveEvmAheadAfter, eip681Uri } from './address.ts';
 import { ChainReader } from './chain-reader.ts';
 import { ChainWatcher } from './chain-watcher.ts';
 import type { EvmChainConfig, EvmConfig } from './config.ts';
@@ -88,6 +88,7 @@ export async function createEvmMethod(config: EvmConfig, deps: EvmMethodDeps): P
       if (method === undefined) throw new CofferError('unsupported_payment_method', `${request.method.id} is not configured`);
       const index = await indexes.next(config.walletId);
       const address = deriveEvmAddress(config.wallet, index);
+      deriveEvmAheadAfter(config.wallet, index);
       const uri = eip681Uri({
         address, chainId: method.chainId, amountUnits: request.priceUnits,
         ...(method.token !== null ? { tokenContract: method.token } : {}),

@@ -6,7 +6,7 @@ import type { MethodSpec } from '../../core/methods.ts';
 import type { IndexAllocator, PaymentTarget, TargetRequest } from '../../core/payment-method.ts';
 import type { RailSandbox } from '../plugin.ts';
 import { SANDBOX_SEED } from '../sandbox/seed.ts';
-import { deriveEvmAddress, eip681Uri, parseEvmWalletKey } from './address.ts';
+import { deriveEvmAddress, deriveEvmAheadAfter, eip681Uri, parseEvmWalletKey } from './address.ts';
 import { evmMethodDefault } from './methods.ts';
 import { evmTestNetwork } from './test-networks.ts';
 
@@ -34,6 +34,7 @@ async function target(request: TargetRequest, indexes: IndexAllocator): Promise<
   const walletId = 'sandbox:evm';
   const index = await indexes.next(walletId);
   const address = deriveEvmAddress(wallet, index);
+  deriveEvmAheadAfter(wallet, index);
   const spec = request.method;
   const chainId = chainIdOf(spec);
   const uri = eip681Uri({

@@ -13,7 +13,7 @@
 import { createBase58check } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { deriveEvmAddress, parseEvmWalletKey } from '../evm/address.ts';
+import { deriveEvmAddress, deriveEvmAheadAfter, parseEvmWalletKey } from '../evm/address.ts';
 import type { EvmWalletKey } from '../evm/address.ts';
 
 /** The version byte of every Tron account address (mainnet and testnets alike). */
@@ -85,4 +85,9 @@ export function parseTronWalletKey(text: string): EvmWalletKey {
 export function deriveTronAddress(wallet: EvmWalletKey, index: number): { readonly address: string; readonly hex: string } {
   const hex = deriveEvmAddress(wallet, index).toLowerCase();
   return { address: tronFromHex(hex), hex };
+}
+
+/** `index` was handed out: the child keys after it are derived ahead (shared worker, as on EVM). */
+export function deriveTronAheadAfter(wallet: EvmWalletKey, index: number): void {
+  deriveEvmAheadAfter(wallet, index);
 }

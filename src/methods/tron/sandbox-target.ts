@@ -10,7 +10,7 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import type { MethodSpec } from '../../core/methods.ts';
 import type { IndexAllocator, PaymentTarget, TargetRequest } from '../../core/payment-method.ts';
 import type { RailSandbox } from '../plugin.ts';
-import { deriveTronAddress, parseTronWalletKey, TRON_ACCOUNT_PATH } from './address.ts';
+import { deriveTronAddress, deriveTronAheadAfter, parseTronWalletKey, TRON_ACCOUNT_PATH } from './address.ts';
 import { TronChainNames } from './config.ts';
 
 const SEED_TEXT = 'coffer sandbox tron wallet seed (test only)';
@@ -27,6 +27,7 @@ export async function sandboxTronTarget(_request: TargetRequest, indexes: IndexA
   // Derived at the first target, not at import: the key derivation costs start-up time.
   sandboxWallet ??= parseTronWalletKey(HDKey.fromMasterSeed(sha256(utf8ToBytes(SEED_TEXT))).derive(TRON_ACCOUNT_PATH).publicExtendedKey);
   const { address, hex } = deriveTronAddress(sandboxWallet, index);
+  deriveTronAheadAfter(sandboxWallet, index);
   return { targetKey: hex, address, uri: address, walletId: SANDBOX_WALLET_ID, derivationIndex: index };
 }
 

@@ -20,7 +20,7 @@ import { ChainWatcher } from '../evm/chain-watcher.ts';
 import type { EvmChainConfig } from '../evm/config.ts';
 import { DECIMALS_SELECTOR, decodeUint } from '../evm/erc20.ts';
 import { JsonRpcClient } from '../evm/json-rpc.ts';
-import { deriveTronAddress } from './address.ts';
+import { deriveTronAddress, deriveTronAheadAfter } from './address.ts';
 import type { TronConfig } from './config.ts';
 import { TRON_METHOD_ID, tronMethodConfig, TronSettings, USDT_DECIMALS } from './config.ts';
 
@@ -107,6 +107,7 @@ export async function createTronMethod(config: TronConfig, deps: TronMethodDeps)
       if (request.method.id !== TRON_METHOD_ID) throw new CofferError('unsupported_payment_method', `${request.method.id} is not configured`);
       const index = await indexes.next(walletId);
       const { address, hex } = deriveTronAddress(config.wallet, index);
+      deriveTronAheadAfter(config.wallet, index);
       // Tron has no payment-URI standard wallets agree on: the QR carries the bare address, which
       // every Tron wallet scans; the amount and the contract are shown beside it.
       return { targetKey: hex, address, uri: address, walletId, derivationIndex: index };
