@@ -298,7 +298,9 @@ describe('website in a real browser', { skip: missing }, () => {
     await sandboxPay(world.deps, account, id, {});
     await page.locator('#status[data-state="credited"]').waitFor({ timeout: 20_000 });
     // The page writes the announcement just after the re-render (so screen readers notice the change): wait for it.
-    await page.waitForFunction(`/Credited/.test(document.querySelector('#live')?.textContent ?? '')`, null, { timeout: 5_000 });
+    // A locator wait, not waitForFunction with a string: Playwright evals a string predicate in the
+    // page on every poll after the first, which the page's CSP (no 'unsafe-eval') refuses.
+    await page.locator('#live', { hasText: 'Credited' }).waitFor({ timeout: 5_000 });
     assert.match((await page.locator('#live').textContent()) ?? '', /Credited/, 'announced in the live region');
     assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'receipt-heading', 'focus moved to the receipt');
     await shot(page, 'checkout-receipt-phone', false);
@@ -309,7 +311,10 @@ describe('website in a real browser', { skip: missing }, () => {
     await page.waitForURL(/\/account\/deposits\/[0-9a-f-]{36}$/);
     await page.goBack();
     await page.waitForURL(`${base}/account/add-funds`);
-    await page.waitForFunction(`document.getElementById('amount').value === '12.34'`, undefined, { timeout: 5000 });
+    for (const until = Date.now() + 5000; (await page.locator('#amount').inputValue()) !== '12.34' && Date.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(await page.locator('#amount').inputValue(), '12.34', 'Back keeps the amount');
 
     await page.goto(`${base}/account/deposits`);
     const region = page.getByRole('region', { name: 'All deposits, newest first' });
